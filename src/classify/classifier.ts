@@ -1,0 +1,54 @@
+import type { ParsedEmail } from '../parse/parsed-email.js';
+import type { ClassificationResult } from './classification.js';
+
+export interface ClassifierInput {
+  email: ParsedEmail;
+  mailbox: string;
+}
+
+/** Anything that turns an email into a validated classification. */
+export interface Classifier {
+  readonly name: 'openai' | 'rules';
+  /** Hash of template, schema and model settings; part of the cache key. */
+  readonly promptVersion: string;
+  /**
+   * Resolves with a schema-valid classification, or rejects with
+   * {@link ClassifierUnavailableError} (try again later, the email waits) or
+   * {@link ClassificationFailedError} (the model answered but never validly: goes to review).
+   */
+  classify(input: ClassifierInput, signal?: AbortSignal): Promise<ClassificationResult>;
+  close?(): Promise<void>;
+}
+
+/** The model could not be reached or refused for now (timeouts, 429, 5xx, connection errors). */
+export class ClassifierUnavailableError extends Error {
+  override readonly name = 'ClassifierUnavailableError';
+  /** Milliseconds the server asked us to wait, when it said so. */
+  readonly retryAfterMs: number | null;
+  /** True for errors no retry can fix (401, 403, 404 model not found): the operator must act. */
+  readonly permanent: boolean;
+  constructor(message: string, options: { retryAfterMs?: number | null; permanent?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.retryAfterMs = options.retryAfterMs ?? null;
+    this.permanent = options.permanent ?? false;
+  }
+}
+
+/** The model answered, but not with a valid classification even after the repair retry. */
+export class ClassificationFailedError extends Error {
+  override readonly name = 'ClassificationFailedError';
+  readonly model: string;
+  readonly promptVersion: string;
+  readonly promptTokens: number | null;
+  readonly completionTokens: number | null;
+  constructor(
+    message: string,
+    details: { model: string; promptVersion: string; promptTokens?: number | null; completionTokens?: number | null; cause?: unknown },
+  ) {
+    super(message, { cause: details.cause });
+    this.model = details.model;
+    this.promptVersion = details.promptVersion;
+    this.promptTokens = details.promptTokens ?? null;
+    this.completionTokens = details.completionTokens ?? null;
+  }
+}

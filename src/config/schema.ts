@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** A duration written as "5s", "30m", "7d" or milliseconds; parsed to milliseconds. */
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "5m", "7d", got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const mailboxSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'expected a short name of letters, digits, - or _'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).optional(),
+    /** tls: implicit TLS (993); starttls: upgrade on 143; plain: only allowed on loopback. */
+    security: z.enum(['tls', 'starttls', 'plain']).default('tls'),
+    user: z.string().min(1),
+    password: optionalSecret,
+    /** OAuth2 access token for XOAUTH2 (Gmail, Microsoft 365). */
+    access_token: optionalSecret,
+    folder: z.string().default('INBOX'),
+    /** Our own addresses: mail from them is never answered (loop guard); also the draft's From. */
+    addresses: z.array(z.string()).default([]),
+    /** Drafts folder; found by its \Drafts special-use flag when not set. */
+    drafts_folder: z.string().optional(),
+    /** Accept a self-signed certificate (test servers only). */
+    tls_reject_unauthorized: z.boolean().default(true),
+    description: z.string().default(''),
+  })
+  .strict();
+
+const teamSchema = z.union([
+  z.string().min(1).transform((name) => ({ name, description: '' })),
+  z.object({ name: z.string().min(1), description: z.string().default('') }).strict(),
+]);
+
+export const configSchema = z
+  .object({
+    database: z
+      .object({
+        /** postgres://… ; empty or absent means the embedded PGlite. */
+        url: optionalSecret,
+        /** Folder of the embedded database. */
+        path: z.string().default('data/pglite'),
+        pool_size: z.number().int().min(1).max(100).default(10),
+      })
+      .strict()
+      .prefault({}),
+    mailboxes: z.array(mailboxSchema).default([]),
+    ingest: z
+      .object({
+        max_message_bytes: z.number().int().positive().default(25 * 1024 * 1024),
+        /** How far back to take mail on the first start: "0" (only new mail) or e.g. "7d". */
+        backfill: duration.default(0),
+        sweep_interval: duration.default(60_000),
+        fetch_batch: z.number().int().min(1).max(1000).default(50),
+        /** Set $Mailroom-Ticket / -Draft / -Review keywords on the message. */
+        keywords: z.boolean().default(false),
+        /** Worker concurrency for parse → classify → decide. */
+        workers: z.number().int().min(1).max(64).default(4),
+      })
+      .strict()
+      .prefault({}),
+    classifier: z
+      .object({
+        /** auto: openai when an API key is set, otherwise rules. */
+        provider: z.enum(['auto', 'openai', 'rules']).default('auto'),
+        base_url: optionalSecret,
+        model: z.string().default('gpt-4o-mini'),
+        api_key: optionalSecret,
+        /** auto tries json_schema, then json_object, then text. */
+        response_format: z.enum(['auto', 'json_schema', 'json_object', 'text']).default('auto'),
+        timeout: duration.default(30_000),
+        max_retries: z.number().int().min(0).max(20).default(4),
+        concurrency: z.number().int().min(1).max(256).default(4),
+        /** Requests per minute across the whole process; 0 = unlimited. */
+        rpm: z.number().int().min(0).default(0),
+        temperature: z.number().min(0).max(2).default(0),
+        logprobs: z.boolean().default(true),
+        /** Characters of cleaned text sent to the model at most (head and tail kept). */
+        max_input_chars: z.number().int().min(200).default(6000),
+        /** What this mailbox is for, in the team's words; goes into the system prompt. */
+        instructions: z.string().default(''),
+        teams: z.array(teamSchema).default([]),
+      })
+      .strict()
+      .prefault({}),
+    policy: z
+      .object({
+        threshold: z.number({ error: 'expected a number between 0 and 1' }).min(0, 'expected a number between 0 and 1').max(1, 'expected a number between 0 and 1').default(0.7),
+        vip: z
+          .object({ addresses: z.array(z.string()).default([]), domains: z.array(z.string()).default([]) })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    webhooks: z
+      .object({
+        allow_http: z.boolean().default(false),
+        allow_private_networks: z.boolean().default(false),
+        /** Key that encrypts subscription secrets at rest (any string; 32+ random characters). */
+        secret_key: optionalSecret,
+        timeout: duration.default(10_000),
+        /** Waits before each attempt; the first is normally 0 (send at once). */
+        schedule: z.array(duration).min(1).default([0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]),
+        /** Disable a subscription that has failed every attempt for this long. */
+        disable_after: duration.default(5 * 86_400_000),
+        concurrency: z.number().int().min(1).max(256).default(8),
+        poll_interval: duration.default(1_000),
+      })
+      .strict()
+      .prefault({}),
+    drafts: z
+      .object({
+        mode: z.enum(['draft', 'off', 'send']).default('draft'),
+        instructions: z.string().default(''),
+        smtp: z
+          .object({
+            host: z.string(),
+            port: z.number().int().default(587),
+            secure: z.boolean().default(false),
+            user: optionalSecret,
+            password: optionalSecret,
+          })
+          .strict()
+          .optional(),
+        /** At most this many automatic sends to one recipient per day (send mode). */
+        max_sends_per_recipient_per_day: z.number().int().min(1).default(3),
+      })
+      .strict()
+      .prefault({}),
+    api: z
+      .object({
+        enabled: z.boolean().default(true),
+        listen: z.string().default('127.0.0.1:8025'),
+        tokens: z.array(z.string().min(16, 'expected a token of at least 16 characters')).default([]),
+        /** Public base URL; when set, events carry a signed raw_email_url. */
+        public_url: z.string().url().optional(),
+        /** Key that signs raw_email_url links. */
+        link_secret: optionalSecret,
+        raw_link_ttl: duration.default(7 * 86_400_000),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type MailboxConfig = Config['mailboxes'][number];

@@ -1,0 +1,13 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { CoreTables } from './tables/core.js';
+
+/**
+ * The whole schema as Kysely sees it. Each stage that owns tables declares them in
+ * `src/db/tables/<stage>.ts` and is added here, so this line reads as the table of contents.
+ */
+export interface Database extends CoreTables {}
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** Either the database or an open transaction: SQL modules accept both. */
+export type DbOrTx = Db | Tx;

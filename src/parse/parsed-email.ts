@@ -1,0 +1,53 @@
+/**
+ * What the parse stage hands to the rest of the flow. Everything downstream (pre-filters,
+ * detectors, the classifier prompt, the decision, the event) reads this shape, never mailparser's.
+ */
+export interface EmailAddress {
+  /** Lower-cased address, e.g. `maria@azienda.com`. Empty string when the header was unusable. */
+  address: string;
+  name: string;
+}
+
+export interface AttachmentInfo {
+  filename: string;
+  content_type: string;
+  size: number;
+}
+
+export interface ParsedEmail {
+  /** Message-ID header including angle brackets, or null when the message has none. */
+  messageId: string | null;
+  inReplyTo: string | null;
+  /** The References chain, oldest first, each with angle brackets. */
+  references: string[];
+  from: EmailAddress | null;
+  replyTo: EmailAddress | null;
+  to: EmailAddress[];
+  cc: EmailAddress[];
+  subject: string;
+  /** Date header, or null when absent or unparseable. */
+  date: Date | null;
+  /** Header names lower-cased; repeated headers joined with "\n". Raw decoded values. */
+  headers: Record<string, string>;
+  /** Top-level Content-Type, lower-cased without parameters, e.g. `multipart/report`. */
+  contentType: string;
+  /** Report type parameter of multipart/report (e.g. `delivery-status`), lower-cased, or null. */
+  reportType: string | null;
+  attachments: AttachmentInfo[];
+  /** Full visible text of the message: text part, or HTML turned into text, nothing removed. */
+  fullText: string;
+  /**
+   * Text hidden from a human reader (display:none, font-size:0, white-on-white, HTML comments,
+   * zero-width characters…). The model never sees it; the payment/legal detectors do, so hidden
+   * words can raise a flag but never lower one.
+   */
+  hiddenText: string;
+  /** The newest message only: quotes, signatures and footers removed; not length-capped. */
+  newestText: string;
+  /** newestText with the length cap applied (head and tail kept, a marker between): what the model sees. */
+  cleanText: string;
+  rawChars: number;
+  cleanChars: number;
+  /** True when the length cap cut the middle out of cleanText. */
+  truncated: boolean;
+}
