@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import type { Config } from '../config/schema.js';
+import type { Database, Db } from './database.js';
+
+export interface OpenDatabaseOptions {
+  /** Use an in-memory PGlite (tests): nothing is written to disk. */
+  memory?: boolean;
+}
+
+/**
+ * PostgreSQL through `pg` when `database.url` is set, otherwise the embedded PGlite in
+ * `database.path`. Both are loaded lazily so a PostgreSQL user never pays PGlite's import.
+ */
+export async function openDatabase(config: Config['database'], options: OpenDatabaseOptions = {}): Promise<Db> {
+  if (config.url) return openPostgres(config.url, config.pool_size);
+  return openPGlite(options.memory ? null : config.path);
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Db> {
+  const pg = await import('pg');
+  // bigint/bigserial stay strings (pg's default); timestamptz become Date (pg's default).
+  const pool = new pg.default.Pool({ connectionString: url, max: poolSize, application_name: 'mailroom' });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it on the next query.
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+async function openPGlite(path: string | null): Promise<Db> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (path) mkdirSync(resolve(path), { recursive: true });
+  const pglite = path ? new PGlite(resolve(path)) : new PGlite();
+  await pglite.waitReady;
+  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+}
+
+/** True when the database is the embedded, single-process PGlite. */
+export function isEmbedded(config: Config['database']): boolean {
+  return !config.url;
+}
