@@ -5,16 +5,17 @@ import { parseDuration } from './duration.js';
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "5m", "7d", got ${JSON.stringify(value)}` });
+    ctx.addIssue({ code: 'custom', message: 'expected a duration like "30s", "5m" or "7d"' });
     return z.NEVER;
   }
   return ms;
 });
 
+/** Optional text that is commonly `${VAR}`: unset, empty or null all mean "not set". */
 const optionalSecret = z
   .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+  .nullish()
+  .transform((v) => (v === undefined || v === null || v.trim() === '' ? undefined : v));
 
 const mailboxSchema = z
   .object({

@@ -39,7 +39,7 @@ export interface MessagesTable {
 }
 
 export interface ClassificationsTable {
-  id: Generated<BigIntColumn>;
+  id: ColumnType<string, never, never>;
   email_id: string;
   classifier: string;
   model: string;
@@ -59,7 +59,7 @@ export interface ClassificationsTable {
 }
 
 export interface DecisionsTable {
-  id: Generated<BigIntColumn>;
+  id: ColumnType<string, never, never>;
   email_id: string;
   action: Action;
   reasons: JSONColumnType<Reason[]>;

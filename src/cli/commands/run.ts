@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { createClassifier } from '../../classify/create-classifier.js';
+import { startMailboxWatchers } from '../../ingest/start-mailbox-watchers.js';
+import { startPipelineWorker } from '../../pipeline/pipeline-worker.js';
+import { newWorkerId } from '../../pipeline/worker-id.js';
+import { systemClock } from '../../util/clock.js';
+import { startDeliveryWorker } from '../../webhooks/delivery-worker.js';
+import type { AppFactory } from '../app.js';
+import { describeDatabase } from '../app.js';
+
+/** SIGTERM must leave within this: supervisors (systemd, Docker) kill at 10 s. */
+const SHUTDOWN_DEADLINE_MS = 8000;
+
+export function register(program: Command, openApp: AppFactory): void {
+  program
+    .command('run')
+    .description('watch every configured mailbox, classify, decide, draft and deliver until stopped')
+    .action(async (_options, command: Command) => {
+      const app = await openApp(command.optsWithGlobals());
+      const { config, logger, db } = app;
+      const { classifier, notice } = createClassifier(config.classifier, { logger });
+      if (notice) logger.warn(notice);
+      const processId = newWorkerId('run');
+      const deliveries = startDeliveryWorker({ db, config, logger, clock: systemClock });
+      const pipeline = startPipelineWorker({
+        db,
+        config,
+        classifier,
+        logger,
+        clock: systemClock,
+        workerId: processId,
+        onDecided: (event) => {
+          if (event.decision.action === 'ticket') deliveries.wake();
+          watchers?.onDecided?.(event);
+        },
+      });
+      let watchers: Awaited<ReturnType<typeof startMailboxWatchers>> | null = null;
+      watchers = await startMailboxWatchers({ db, config, logger, processId, onStored: () => pipeline.wake() });
+      if (config.mailboxes.length === 0) {
+        logger.warn('no mailboxes configured: processing stored messages and deliveries only (add mailboxes: to the configuration)');
+      }
+      logger.info({ database: describeDatabase(config), mailboxes: config.mailboxes.map((m) => m.name) }, 'mailroom running');
+
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          logger.info({ signal }, 'stopping: finishing in-flight work');
+          resolve();
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+      const hardStop = setTimeout(() => {
+        logger.error('shutdown took too long; exiting with in-flight work released to the next start');
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS + 1500);
+      hardStop.unref();
+      await watchers.stop();
+      await Promise.all([pipeline.stop(SHUTDOWN_DEADLINE_MS), deliveries.stop()]);
+      await classifier.close?.();
+      await app.close();
+      logger.info('stopped');
+    });
+}

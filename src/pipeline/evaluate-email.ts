@@ -1,0 +1,86 @@
+import type { ClassificationResult } from '../classify/classification.js';
+import { ClassificationFailedError } from '../classify/classifier.js';
+import type { Config } from '../config/schema.js';
+import type { ClassificationOutcome, Decision, DetectorResult, PrefilterHit } from '../decide/decision.js';
+import { decide } from '../decide/decide.js';
+import { detectFlags } from '../decide/detectors/detect-flags.js';
+import { isVip } from '../decide/vip.js';
+import type { ParsedEmail } from '../parse/parsed-email.js';
+import { isReplyableSender } from '../prefilter/replyable-sender.js';
+import { runPrefilters } from '../prefilter/run-prefilters.js';
+
+export interface EvaluationContext {
+  /** The mailbox's own addresses (loop guard). */
+  ownAddresses: string[];
+  sizeBytes: number;
+  config: Pick<Config, 'ingest' | 'policy' | 'drafts'>;
+  /** Classifies the email; rejects with ClassifierUnavailableError when the model cannot be reached. */
+  classify: (email: ParsedEmail) => Promise<ClassificationResult>;
+}
+
+export interface Evaluation {
+  prefilter: PrefilterHit | null;
+  /** Null when a pre-filter decided without the model, or when classification failed. */
+  classification: ClassificationResult | null;
+  /** Set when the model answered but never validly. */
+  classificationError: ClassificationFailedError | null;
+  detectors: DetectorResult;
+  decision: Decision;
+}
+
+/**
+ * The whole decision for one parsed email, without storage: pre-filters, the model (only when no
+ * pre-filter decided), the deterministic detectors and the pure policy. A ClassifierUnavailableError
+ * propagates: the caller keeps the email waiting rather than deciding without the model.
+ */
+export async function evaluateEmail(email: ParsedEmail, ctx: EvaluationContext): Promise<Evaluation> {
+  const prefilter = runPrefilters(email, {
+    ownAddresses: ctx.ownAddresses,
+    sizeBytes: ctx.sizeBytes,
+    maxMessageBytes: ctx.config.ingest.max_message_bytes,
+  });
+  const detectors = detectFlags({ subject: email.subject, text: email.newestText, hiddenText: email.hiddenText });
+  let classification: ClassificationResult | null = null;
+  let classificationError: ClassificationFailedError | null = null;
+  if (!prefilter) {
+    try {
+      classification = await ctx.classify(email);
+    } catch (error) {
+      if (!(error instanceof ClassificationFailedError)) throw error;
+      classificationError = error;
+    }
+  }
+  const decision = decide({
+    prefilter,
+    classification: outcomeOf(classification, classificationError),
+    detectors,
+    facts: {
+      fromAddress: email.from?.address || null,
+      vip: isVip(email.from?.address ?? null, ctx.config.policy.vip),
+      replyable: isReplyableSender(email, ctx.ownAddresses),
+    },
+    policy: { threshold: ctx.config.policy.threshold, draftsEnabled: ctx.config.drafts.mode !== 'off' },
+  });
+  return { prefilter, classification, classificationError, detectors, decision };
+}
+
+function outcomeOf(result: ClassificationResult | null, error: ClassificationFailedError | null): ClassificationOutcome | null {
+  if (error) return { ok: false, error: error.message };
+  if (!result) return null;
+  return {
+    ok: true,
+    classification: result.classification,
+    confidence: thresholdConfidence(result),
+    offline: result.classifier === 'rules',
+  };
+}
+
+/**
+ * The number the ticket threshold applies to: the probability the model's own tokens give the
+ * intent when the server returned logprobs (harder to talk up than a self-reported number), else
+ * the model's stated confidence. The lower of the two when both exist, to stay conservative.
+ */
+export function thresholdConfidence(result: ClassificationResult): number {
+  const stated = result.classification.confidence;
+  return result.logprobConfidence === null ? stated : Math.min(stated, result.logprobConfidence);
+}

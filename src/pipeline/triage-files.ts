@@ -1,0 +1,175 @@
+import { readFile } from 'node:fs/promises';
+import type { Classifier } from '../classify/classifier.js';
+import { ClassifierUnavailableError } from '../classify/classifier.js';
+import type { Config } from '../config/schema.js';
+import type { Db } from '../db/database.js';
+import { parseEmail } from '../parse/parse-email.js';
+import type { Logger } from '../util/logger.js';
+import { systemClock } from '../util/clock.js';
+import { evaluateEmail, type Evaluation } from './evaluate-email.js';
+import { headerBlock } from './header-block.js';
+import { ownAddressesOf } from './pipeline-context.js';
+import { processMessage } from './process-message.js';
+import { claimMessage } from './sql/claim-due-messages.js';
+import { loadDecision } from './sql/load-decision.js';
+import { storeMessage } from './store-message.js';
+import type { TriageResult } from './triage-result.js';
+import { newWorkerId } from './worker-id.js';
+
+export interface TriageOptions {
+  files: string[];
+  mailbox: string;
+  config: Config;
+  classifier: Classifier;
+  logger: Logger;
+  /** Null for --dry-run: nothing is stored, nothing is read from the database. */
+  db: Db | null;
+  concurrency: number;
+  /** Called once per file, in the order of `files`. */
+  onResult: (result: TriageResult) => void;
+}
+
+/**
+ * The pipeline on message files: each file is stored like a message from a mailbox (same
+ * dedup, same decision path, same outbox), then processed at once. Output stays in input order
+ * while up to `concurrency` files are in flight.
+ */
+export async function triageFiles(options: TriageOptions): Promise<{ failed: number; tickets: number }> {
+  const workerId = newWorkerId('triage');
+  const results: (TriageResult | undefined)[] = new Array(options.files.length);
+  let printed = 0;
+  let next = 0;
+  let failed = 0;
+  let tickets = 0;
+
+  const flush = () => {
+    while (printed < results.length && results[printed]) {
+      options.onResult(results[printed]!);
+      printed++;
+    }
+  };
+
+  const worker = async () => {
+    while (next < options.files.length) {
+      const index = next++;
+      const file = options.files[index]!;
+      let result: TriageResult;
+      try {
+        result = options.db ? await triageStored(options, options.db, file, workerId) : await triageDry(options, file);
+      } catch (error) {
+        result = { file, ok: false, email_id: null, error: (error as Error).message };
+      }
+      if (!result.ok) failed++;
+      else if (result.action === 'ticket') tickets++;
+      results[index] = result;
+      flush();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  flush();
+  return { failed, tickets };
+}
+
+async function readMessageFile(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error('no such file; check the path');
+    if (code === 'EISDIR') throw new Error('is a folder; pass the folder to triage all .eml files in it');
+    if (code === 'EACCES') throw new Error('permission denied; check the file permissions');
+    throw new Error(`cannot read the file: ${(error as Error).message}`);
+  }
+}
+
+async function triageDry(options: TriageOptions, file: string): Promise<TriageResult> {
+  const raw = await readMessageFile(file);
+  const email = await parseEmail(raw, { maxCleanChars: options.config.classifier.max_input_chars });
+  const evaluation = await evaluateEmail(email, {
+    ownAddresses: ownAddressesOf(options.config, options.mailbox),
+    sizeBytes: raw.length,
+    config: options.config,
+    classify: (parsed) => options.classifier.classify({ email: parsed, mailbox: options.mailbox }),
+  }).catch(unavailableToError);
+  return resultOf(file, null, email.messageId, email.subject, evaluation, false, false);
+}
+
+async function triageStored(options: TriageOptions, db: Db, file: string, workerId: string): Promise<TriageResult> {
+  const raw = await readMessageFile(file);
+  const oversize = raw.length > options.config.ingest.max_message_bytes;
+  const stored = await storeMessage(db, {
+    mailbox: options.mailbox,
+    source: 'file',
+    raw: oversize ? null : raw,
+    rawHeaders: oversize ? headerBlock(raw) : null,
+    sizeBytes: raw.length,
+  });
+  const row = await claimMessage(db, stored.id, workerId, systemClock.now());
+  if (row) {
+    const outcome = await processMessage(
+      { db, config: options.config, classifier: options.classifier, logger: options.logger, clock: systemClock, workerId },
+      row,
+    );
+    if (outcome.status === 'failed') return { file, ok: false, email_id: stored.id, error: outcome.error };
+    if (outcome.status === 'postponed') return { file, ok: false, email_id: stored.id, error: outcome.error, postponed: true };
+    const cached = outcome.evaluation.classification?.mode === 'cache';
+    return resultOf(file, stored.id, outcome.email.messageId, outcome.email.subject, outcome.evaluation, false, cached);
+  }
+  return storedResult(db, file, stored.id);
+}
+
+/** The email was stored before: report its decision (or why it has none) without processing again. */
+async function storedResult(db: Db, file: string, emailId: string): Promise<TriageResult> {
+  const decision = await loadDecision(db, emailId);
+  if (decision) {
+    return {
+      file,
+      ok: true,
+      email_id: emailId,
+      message_id: decision.message_id,
+      subject: decision.subject ?? '',
+      action: decision.action,
+      reasons: decision.reasons,
+      flags: decision.flags,
+      prefilter: decision.prefilter,
+      classification: decision.output ?? null,
+      classifier: decision.model ? { model: decision.model, prompt_version: decision.prompt_version ?? '', cached: true } : null,
+      reused: true,
+    };
+  }
+  const message = await db.selectFrom('messages').select(['status', 'error', 'locked_by']).where('id', '=', emailId).executeTakeFirstOrThrow();
+  if (message.status === 'failed') return { file, ok: false, email_id: emailId, error: message.error ?? 'failed' };
+  const why = message.locked_by ? `being processed by ${message.locked_by}` : (message.error ?? 'waiting for its next attempt');
+  return { file, ok: false, email_id: emailId, error: `not decided yet: ${why}`, postponed: true };
+}
+
+function resultOf(
+  file: string,
+  emailId: string | null,
+  messageId: string | null,
+  subject: string,
+  evaluation: Evaluation,
+  reused: boolean,
+  cached: boolean,
+): TriageResult {
+  const c = evaluation.classification;
+  return {
+    file,
+    ok: true,
+    email_id: emailId,
+    message_id: messageId,
+    subject,
+    action: evaluation.decision.action,
+    reasons: evaluation.decision.reasons,
+    flags: evaluation.decision.flags,
+    prefilter: evaluation.prefilter?.kind ?? null,
+    classification: c?.classification ?? null,
+    classifier: c ? { model: c.model, prompt_version: c.promptVersion, cached } : null,
+    reused,
+  };
+}
+
+function unavailableToError(error: unknown): never {
+  if (error instanceof ClassifierUnavailableError) throw new Error(`the AI model is unreachable: ${error.message}`);
+  throw error;
+}
