@@ -28,10 +28,14 @@ async function openPostgres(url: string, poolSize: number): Promise<Db> {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
+const BYTEA_OID = 17;
+
 async function openPGlite(path: string | null): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
   if (path) mkdirSync(resolve(path), { recursive: true });
-  const pglite = path ? new PGlite(resolve(path)) : new PGlite();
+  // bytea as Buffer, as pg returns it: PGlite's own Uint8Array would stringify as "82,101,…".
+  const parsers = { [BYTEA_OID]: (text: string) => Buffer.from(text.startsWith('\\x') ? text.slice(2) : text, 'hex') };
+  const pglite = path ? new PGlite(resolve(path), { parsers }) : new PGlite({ parsers });
   await pglite.waitReady;
   return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
 }

@@ -1,13 +1,13 @@
 import type { ClassificationResult } from '../classify/classification.js';
 import { ClassificationFailedError } from '../classify/classifier.js';
+import { decisionConfidence } from '../classify/logprob-confidence.js';
 import type { Config } from '../config/schema.js';
 import type { ClassificationOutcome, Decision, DetectorResult, PrefilterHit } from '../decide/decision.js';
 import { decide } from '../decide/decide.js';
 import { detectFlags } from '../decide/detectors/detect-flags.js';
 import { isVip } from '../decide/vip.js';
 import type { ParsedEmail } from '../parse/parsed-email.js';
-import { isReplyableSender } from '../prefilter/replyable-sender.js';
-import { runPrefilters } from '../prefilter/run-prefilters.js';
+import { isReplyableSender, runPrefilters } from '../prefilter/run-prefilters.js';
 
 export interface EvaluationContext {
   /** The mailbox's own addresses (loop guard). */
@@ -70,17 +70,7 @@ function outcomeOf(result: ClassificationResult | null, error: ClassificationFai
   return {
     ok: true,
     classification: result.classification,
-    confidence: thresholdConfidence(result),
+    confidence: decisionConfidence(result),
     offline: result.classifier === 'rules',
   };
-}
-
-/**
- * The number the ticket threshold applies to: the probability the model's own tokens give the
- * intent when the server returned logprobs (harder to talk up than a self-reported number), else
- * the model's stated confidence. The lower of the two when both exist, to stay conservative.
- */
-export function thresholdConfidence(result: ClassificationResult): number {
-  const stated = result.classification.confidence;
-  return result.logprobConfidence === null ? stated : Math.min(stated, result.logprobConfidence);
 }

@@ -5,7 +5,8 @@ import { parseEmail } from '../parse/parse-email.js';
 import type { ParsedEmail } from '../parse/parsed-email.js';
 import { enqueueTicketEvent } from '../webhooks/enqueue-ticket-event.js';
 import { classifyWithCache, type CachedClassification } from './classify-with-cache.js';
-import { evaluateEmail, thresholdConfidence, type Evaluation } from './evaluate-email.js';
+import { evaluateEmail, type Evaluation } from './evaluate-email.js';
+import { decisionConfidence } from '../classify/logprob-confidence.js';
 import { ownAddressesOf, type PipelineContext } from './pipeline-context.js';
 import { classificationRetryDelayMs } from './retry-delay.js';
 import type { ClaimedMessage } from './sql/claim-due-messages.js';
@@ -115,7 +116,7 @@ function classificationRow(evaluation: Evaluation, cached: CachedClassification 
       prompt_version: result.promptVersion,
       input_hash: cached.inputHash,
       output: JSON.stringify(result.classification),
-      confidence: thresholdConfidence(result),
+      confidence: decisionConfidence(result),
       model_confidence: result.classification.confidence,
       logprob_confidence: result.logprobConfidence,
       mode: result.mode,

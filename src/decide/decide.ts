@@ -1,0 +1,198 @@
+import type { Intent } from '../classify/classification.js';
+import type { Action, Decision, DecisionInput, DetectorMatch, Reason } from './decision.js';
+
+/** Intents nobody needs to answer; ignored unless a flag says a person must see the mail. */
+const IGNORED_INTENTS: ReadonlySet<Intent> = new Set(['spam', 'newsletter', 'notification']);
+
+const INTENT_WORDS: Record<Intent, string> = {
+  support: 'a support request',
+  sales: 'a sales question',
+  billing: 'a billing question',
+  partnership: 'a partnership proposal',
+  job: 'a job application',
+  newsletter: 'a newsletter',
+  notification: 'an automatic notification',
+  spam: 'spam',
+  personal: 'a personal message',
+  other: 'something else (intent "other")',
+};
+
+const WHERE_WORDS: Record<DetectorMatch['where'], string> = {
+  subject: 'in the subject',
+  body: 'in the text',
+  hidden: 'in hidden text',
+};
+
+/** Reason texts name at most this many detector terms per flag. */
+const MAX_TERMS_IN_REASON = 5;
+
+/**
+ * The policy: what a careful support lead would do with this email, given what the pre-filters,
+ * the model and the detectors found. Pure; every rule that fired is in `reasons`, in order.
+ *
+ * 1. A pre-filter hit decides alone (its action and reason).
+ * 2. No valid classification → review.
+ * 3. Payment (model OR detector), legal (model OR detector), VIP (config): never a ticket.
+ *    A replyable sender gets an acknowledge-only draft when drafts are on, otherwise review.
+ *    Flagged mail the model calls spam/newsletter/notification goes to review, not ignore (a
+ *    flag must not be talked away) and not draft (nobody acknowledges spam).
+ * 4. Spam, newsletters, notifications → ignore.
+ * 5. Support: the offline rules classifier never tickets (review); otherwise a ticket when
+ *    confidence >= threshold — exactly at the threshold is a ticket — else review.
+ * 6. Any other intent → draft (drafts on and replyable sender), else review.
+ */
+export function decide(input: DecisionInput): Decision {
+  const { prefilter, classification, detectors, facts, policy } = input;
+  const modelFlags = classification?.ok ? classification.classification.flags : { payment: false, legal: false };
+  const flags = {
+    payment: modelFlags.payment || detectors.payment,
+    legal: modelFlags.legal || detectors.legal,
+    vip: facts.vip,
+  };
+  const done = (action: Action, reasons: Reason[], acknowledgeOnly = false): Decision => ({ action, reasons, flags, acknowledgeOnly });
+
+  // 1. Pre-filters decide before any model call; flags are still recorded for the audit.
+  if (prefilter) return done(prefilter.action, [prefilter.reason]);
+
+  const flagReasons = buildFlagReasons(input, modelFlags);
+
+  // 2. Without a valid classification a person decides, with whatever the detectors found.
+  if (!classification) {
+    return done('review', [
+      { code: 'classification_missing', text: 'No AI classification is available for this email: a person should look at it' },
+      ...flagReasons,
+    ]);
+  }
+  if (!classification.ok) {
+    return done('review', [
+      { code: 'classification_failed', text: `The AI model could not classify this email: ${classification.error.trim().replace(/\.+$/, '')}. A person should look at it` },
+      ...flagReasons,
+    ]);
+  }
+
+  const { intent } = classification.classification;
+  const confidence = classification.confidence;
+  const [conf, thr] = formatPair(confidence, policy.threshold);
+  const said = `The AI model says ${INTENT_WORDS[intent]} (confidence ${conf})`;
+
+  // 3. Flags: never a ticket.
+  if (flagReasons.length > 0) {
+    const which = flagNames(flags);
+    const wouldTicket = intent === 'support' && !classification.offline && confidence >= policy.threshold;
+    const prefix = wouldTicket ? `${said}, but because of ${which}` : `Because of ${which}`;
+    if (IGNORED_INTENTS.has(intent)) {
+      return done('review', [
+        ...flagReasons,
+        { code: 'flagged_not_ignored', text: `${said}, but because of ${which} it is not ignored: a person should look at it` },
+      ]);
+    }
+    if (!facts.replyable) {
+      return done('review', [
+        ...flagReasons,
+        { code: 'flagged_review', text: `${prefix} it is never suggested as a ticket; the sender cannot be answered, so a person should look at it` },
+      ]);
+    }
+    if (!policy.draftsEnabled) {
+      return done('review', [
+        ...flagReasons,
+        { code: 'flagged_review', text: `${prefix} it is never suggested as a ticket; reply drafts are turned off, so a person should look at it` },
+      ]);
+    }
+    return done(
+      'draft',
+      [
+        ...flagReasons,
+        {
+          code: 'flagged_acknowledge_draft',
+          text: `${prefix} it is never suggested as a ticket: a reply draft that only acknowledges receipt is written for a person to review`,
+        },
+      ],
+      true,
+    );
+  }
+
+  // 4. Nobody to answer.
+  if (IGNORED_INTENTS.has(intent)) {
+    return done('ignore', [{ code: 'intent_ignored', text: `${said}: nothing to answer, ignored` }]);
+  }
+
+  // 5. Support requests.
+  if (intent === 'support') {
+    if (classification.offline) {
+      return done('review', [
+        {
+          code: 'offline_classifier',
+          text: `Classified offline by the rules baseline as ${INTENT_WORDS[intent]} (confidence ${conf}); the offline classifier cannot suggest tickets, so a person should look at it`,
+        },
+      ]);
+    }
+    if (confidence >= policy.threshold) {
+      return done('ticket', [
+        { code: 'support_confident', text: `${said}, at or above the ticket threshold ${thr}: ticket suggested` },
+      ]);
+    }
+    return done('review', [
+      { code: 'confidence_below_threshold', text: `Model confidence ${conf} is below the ticket threshold ${thr}: a person should look at it` },
+    ]);
+  }
+
+  // 6. Everything else a person answers, with a draft when possible.
+  if (!policy.draftsEnabled) {
+    return done('review', [{ code: 'other_intent_review', text: `${said}, not a support request; reply drafts are turned off, so a person should look at it` }]);
+  }
+  if (!facts.replyable) {
+    return done('review', [{ code: 'other_intent_review', text: `${said}, not a support request; the sender cannot be answered, so a person should look at it` }]);
+  }
+  return done('draft', [{ code: 'other_intent_draft', text: `${said}, not a support request: a reply draft is written for a person to review` }]);
+}
+
+function buildFlagReasons(input: DecisionInput, model: { payment: boolean; legal: boolean }): Reason[] {
+  const reasons: Reason[] = [];
+  const classified = input.classification?.ok === true;
+  for (const flag of ['payment', 'legal'] as const) {
+    const found = input.detectors.matches.filter((m) => m.flag === flag);
+    const detectorSays = input.detectors[flag] || found.length > 0;
+    if (!model[flag] && !detectorSays) continue;
+    const title = flag === 'payment' ? 'Payment matter' : 'Legal matter';
+    const parts: string[] = [];
+    if (model[flag]) parts.push('the AI model flagged it');
+    if (detectorSays) {
+      const terms = found.slice(0, MAX_TERMS_IN_REASON).map((m) => `"${m.term}" ${WHERE_WORDS[m.where]}`);
+      const more = found.length > MAX_TERMS_IN_REASON ? ` and ${found.length - MAX_TERMS_IN_REASON} more` : '';
+      const what = terms.length > 0 ? ` found ${terms.join(', ')}${more}` : ' raised it';
+      parts.push(`Mailroom's ${flag} detector${what}`);
+    }
+    let text = `${title}: ${parts.join(', and ')}`;
+    if (!model[flag] && classified) text += ', although the AI model did not flag it';
+    reasons.push({ code: `flag_${flag}`, text });
+  }
+  if (input.facts.vip) {
+    const who = input.facts.fromAddress ?? 'the sender';
+    reasons.push({ code: 'flag_vip', text: `VIP sender: ${who} is on the VIP list (policy.vip)` });
+  }
+  return reasons;
+}
+
+function flagNames(flags: { payment: boolean; legal: boolean; vip: boolean }): string {
+  const names = [flags.payment && 'payment', flags.legal && 'legal', flags.vip && 'VIP'].filter((n): n is string => Boolean(n));
+  const list = names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `the ${list} flag${names.length > 1 ? 's' : ''}`;
+}
+
+/**
+ * Two numbers written so a reader sees they differ: 0.7 → "0.70", 0.6999 → "0.6999", and never
+ * "0.70 is below 0.70" for 0.69999 against 0.7.
+ */
+export function formatPair(a: number, b: number): [string, string] {
+  for (let digits = 2; digits <= 6; digits++) {
+    const fa = a.toFixed(digits);
+    const fb = b.toFixed(digits);
+    if (fa !== fb || a === b) return [trim(fa), trim(fb)];
+  }
+  return [String(a), String(b)];
+}
+
+/** Drop trailing zeros beyond two decimals: "0.6999", "0.70". */
+function trim(fixed: string): string {
+  return fixed.replace(/(\.\d\d\d*?)0+$/, '$1');
+}
