@@ -34,7 +34,10 @@ export interface ParsedEmail {
   /** Report type parameter of multipart/report (e.g. `delivery-status`), lower-cased, or null. */
   reportType: string | null;
   attachments: AttachmentInfo[];
-  /** Full visible text of the message: text part, or HTML turned into text, nothing removed. */
+  /**
+   * Visible text of the message (HTML turned into text when there is HTML), with hidden elements
+   * and zero-width/bidi characters removed but quotes and signatures kept. rawChars is its length.
+   */
   fullText: string;
   /**
    * Text hidden from a human reader (display:none, font-size:0, white-on-white, HTML comments,

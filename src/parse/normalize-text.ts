@@ -1,0 +1,20 @@
+/**
+ * One shape for every body text so that line-based cleaners see the same thing whatever the
+ * source: LF line ends, no-break spaces as spaces, no trailing blanks, at most one empty line in a
+ * row, no blank lines at either end.
+ */
+export function normalizeText(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u00A0\u2007\u202F]/g, ' ')
+    .replace(/[\u2028\u2029]/g, '\n')
+    .replace(/[ \t\f\v]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .replace(/^\n+/, '')
+    .replace(/\n+$/, '');
+}
+
+/** Collapses any run of whitespace to one space; for short fragments such as hidden text. */
+export function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}

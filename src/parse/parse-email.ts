@@ -1,0 +1,128 @@
+import { simpleParser, type ParsedMail, type SimpleParserOptions } from 'mailparser';
+import { addressList, firstAddress } from './addresses.js';
+import { bodyText } from './body-text.js';
+import { capLength } from './cap-length.js';
+import { assertLooksLikeEmail, leadingBlankLinesEnd, noHeaderBlockError } from './detect-non-email.js';
+import { buildHeaderMap } from './header-values.js';
+import { MalformedEmailError } from './malformed-email-error.js';
+import { extractNewestMessage } from './newest-message.js';
+import type { AttachmentInfo, ParsedEmail } from './parsed-email.js';
+
+export interface ParseEmailOptions {
+  /** Longest cleanText, in characters (String#length); head and tail are kept. Default 6000. */
+  maxCleanChars?: number;
+}
+
+export const DEFAULT_MAX_CLEAN_CHARS = 6000;
+
+const PARSER_OPTIONS: SimpleParserOptions = {
+  // We turn HTML into text ourselves, after taking hidden content out.
+  skipHtmlToText: true,
+  // Keep cid: links: inlining images as data: URLs costs time and memory and is never read.
+  keepCidLinks: true,
+  skipImageLinks: true,
+  // Only size and type of attachments are kept; hashing them is wasted work.
+  checksumAlgo: false,
+  // textAsHtml stays on: in multipart/mixed it is how plain parts end up in `html` next to HTML parts.
+};
+
+function messageId(value: string | undefined): string | null {
+  const id = value?.trim();
+  if (!id) return null;
+  return id.startsWith('<') ? id : `<${id}>`;
+}
+
+function referenceList(value: string | string[] | undefined): string[] {
+  if (!value) return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list.flatMap((entry) => entry.split(/\s+/)).filter(Boolean).map((id) => (id.startsWith('<') ? id : `<${id}>`));
+}
+
+// mailparser replaces an unparseable Date with the time of parsing; we want null instead.
+function dateHeader(headers: Record<string, string>): Date | null {
+  const value = headers['date']?.split('\n')[0]?.trim();
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function topLevelType(mail: ParsedMail): { contentType: string; reportType: string | null } {
+  const header = mail.headers.get('content-type');
+  const structured = header && typeof header === 'object' && 'value' in header ? header : null;
+  const contentType = asText(structured?.value, '').trim().toLowerCase() || 'text/plain';
+  const params = structured && 'params' in structured ? (structured.params as Record<string, unknown> | undefined) : undefined;
+  const reportType = contentType === 'multipart/report' ? asText(params?.['report-type'], '').toLowerCase() || null : null;
+  return { contentType, reportType };
+}
+
+// mailparser's typings promise strings, but odd MIME headers (duplicated parameters) give arrays.
+function asText(value: unknown, fallback: string): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return fallback;
+}
+
+function attachmentInfo(mail: ParsedMail): AttachmentInfo[] {
+  return mail.attachments.map((attachment) => ({
+    filename: asText(attachment.filename, ''),
+    content_type: asText(attachment.contentType, 'application/octet-stream').toLowerCase(),
+    size: typeof attachment.size === 'number' ? attachment.size : (attachment.content?.length ?? 0),
+  }));
+}
+
+async function runMailparser(raw: Buffer): Promise<ParsedMail> {
+  try {
+    return await simpleParser(raw, PARSER_OPTIONS);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new MalformedEmailError(
+      'unparseable',
+      `could not parse the message (${detail}); check that the file is a complete raw message (.eml)`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Parses one raw message and produces everything the rest of the flow reads: addresses,
+ * headers, attachment facts, and the text in four stages (full, hidden, newest, capped).
+ * Throws MalformedEmailError for input that is not an email; anything with a header is accepted.
+ */
+export async function parseEmail(raw: Buffer, options: ParseEmailOptions = {}): Promise<ParsedEmail> {
+  const maxCleanChars = options.maxCleanChars ?? DEFAULT_MAX_CLEAN_CHARS;
+  assertLooksLikeEmail(raw);
+  // Blank lines before the headers would make mailparser read the whole file as a body.
+  const start = leadingBlankLinesEnd(raw);
+  const mail = await runMailparser(start > 0 ? raw.subarray(start) : raw);
+
+  const headers = buildHeaderMap(mail.headerLines);
+  if (Object.keys(headers).length === 0) {
+    throw noHeaderBlockError(raw);
+  }
+  const subject = asText(mail.subject, '');
+  const { fullText, hiddenText } = bodyText({ html: mail.html, text: mail.text });
+  const newestText = extractNewestMessage(fullText, { subject });
+  const capped = capLength(newestText, maxCleanChars);
+
+  return {
+    messageId: messageId(mail.messageId),
+    inReplyTo: messageId(mail.inReplyTo),
+    references: referenceList(mail.references),
+    from: firstAddress(mail.from),
+    replyTo: firstAddress(mail.replyTo),
+    to: addressList(mail.to),
+    cc: addressList(mail.cc),
+    subject,
+    date: dateHeader(headers),
+    headers,
+    ...topLevelType(mail),
+    attachments: attachmentInfo(mail),
+    fullText,
+    hiddenText,
+    newestText,
+    cleanText: capped.text,
+    rawChars: fullText.length,
+    cleanChars: capped.text.length,
+    truncated: capped.truncated,
+  };
+}
