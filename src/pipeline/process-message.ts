@@ -4,6 +4,7 @@ import { policyVersion } from '../decide/policy-version.js';
 import { parseEmail } from '../parse/parse-email.js';
 import type { ParsedEmail } from '../parse/parsed-email.js';
 import { enqueueTicketEvent } from '../webhooks/enqueue-ticket-event.js';
+import { enqueueDraft } from '../drafts/enqueue-draft.js';
 import { classifyWithCache, type CachedClassification } from './classify-with-cache.js';
 import { evaluateEmail, type Evaluation } from './evaluate-email.js';
 import { decisionConfidence } from '../classify/logprob-confidence.js';
@@ -91,10 +92,18 @@ export async function processMessage(ctx: PipelineContext, row: ClaimedMessage):
       );
     }
     void classificationId;
+    if (decision.action === 'draft' && wantsDraft(ctx, row.mailbox)) {
+      await enqueueDraft(trx, { emailId: row.id, mailbox: row.mailbox, acknowledgeOnly: decision.acknowledgeOnly }, ctx.clock.now());
+    }
   });
   ctx.logger.info({ email_id: row.id, mailbox: row.mailbox, action: decision.action, reasons: decision.reasons.map((r) => r.code) }, 'decided');
   ctx.onDecided?.({ emailId: row.id, mailbox: row.mailbox, decision, imapUid: row.imap_uid === null ? null : Number(row.imap_uid) });
   return { status: 'decided', emailId: row.id, email, evaluation, decision };
+}
+
+/** Drafts go to a configured mailbox's Drafts folder; files triaged under another name have none. */
+function wantsDraft(ctx: PipelineContext, mailbox: string): boolean {
+  return ctx.config.drafts.mode !== 'off' && ctx.config.mailboxes.some((m) => m.name === mailbox);
 }
 
 async function postpone(ctx: PipelineContext, row: ClaimedMessage, error: ClassifierUnavailableError): Promise<ProcessOutcome> {

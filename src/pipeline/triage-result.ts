@@ -12,6 +12,8 @@ export type TriageResult =
       action: Action;
       reasons: Reason[];
       flags: { payment: boolean; legal: boolean; vip: boolean };
+      /** A draft may only acknowledge (payment, legal, VIP). */
+      acknowledge_only: boolean;
       prefilter: string | null;
       classification: Classification | null;
       classifier: { model: string; prompt_version: string; cached: boolean } | null;

@@ -5,6 +5,8 @@ import { startPipelineWorker } from '../../pipeline/pipeline-worker.js';
 import { newWorkerId } from '../../pipeline/worker-id.js';
 import { systemClock } from '../../util/clock.js';
 import { startDeliveryWorker } from '../../webhooks/delivery-worker.js';
+import { startDraftWorker } from '../../drafts/draft-worker.js';
+import type { RateLimiter } from '../../classify/rate-limiter.js';
 import type { AppFactory } from '../app.js';
 import { describeDatabase } from '../app.js';
 
@@ -22,6 +24,9 @@ export function register(program: Command, openApp: AppFactory): void {
       if (notice) logger.warn(notice);
       const processId = newWorkerId('run');
       const deliveries = startDeliveryWorker({ db, config, logger, clock: systemClock });
+      // Replies share the classifier's rate budget: one limit for every model request of the process.
+      const limiter = (classifier as { limiter?: RateLimiter }).limiter;
+      const drafts = startDraftWorker({ db, config, logger, clock: systemClock, workerId: `${processId}:drafts`, limiter });
       const pipeline = startPipelineWorker({
         db,
         config,
@@ -31,6 +36,7 @@ export function register(program: Command, openApp: AppFactory): void {
         workerId: processId,
         onDecided: (event) => {
           if (event.decision.action === 'ticket') deliveries.wake();
+          if (event.decision.action === 'draft') drafts.wake();
           watchers?.onDecided?.(event);
         },
       });
@@ -55,7 +61,7 @@ export function register(program: Command, openApp: AppFactory): void {
       }, SHUTDOWN_DEADLINE_MS + 1500);
       hardStop.unref();
       await watchers.stop();
-      await Promise.all([pipeline.stop(SHUTDOWN_DEADLINE_MS), deliveries.stop()]);
+      await Promise.all([pipeline.stop(SHUTDOWN_DEADLINE_MS), deliveries.stop(), drafts.stop()]);
       await classifier.close?.();
       await app.close();
       logger.info('stopped');

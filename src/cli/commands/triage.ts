@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import { createClassifier } from '../../classify/create-classifier.js';
 import { loadConfig } from '../../config/load-config.js';
+import { readFile } from 'node:fs/promises';
+import type { Config } from '../../config/schema.js';
+import { previewDraft } from '../../drafts/draft-preview.js';
+import { createReplyWriter, type ReplyWriter } from '../../drafts/write-reply.js';
+import { parseEmail } from '../../parse/parse-email.js';
 import type { TriageResult } from '../../pipeline/triage-result.js';
 import { triageFiles } from '../../pipeline/triage-files.js';
 import { createLogger } from '../../util/logger.js';
@@ -12,6 +17,7 @@ import { printJsonLine } from '../print.js';
 
 interface TriageFlags {
   json?: boolean;
+  draft?: boolean;
   dryRun?: boolean;
   mailbox: string;
   config?: string;
@@ -24,6 +30,7 @@ export function register(program: Command, openApp: AppFactory): void {
     .argument('<files...>', 'message files, folders (every .eml below) or patterns')
     .option('--json', 'one JSON object per line per file: {file, message_id, action, reasons, classification}')
     .option('--dry-run', 'decide but store nothing and send nothing')
+    .option('--draft', 'print the reply draft Mailroom would write for emails decided "draft"')
     .option('--mailbox <name>', 'file the messages under this mailbox (its addresses apply to the loop guard)', 'triage')
     .action(async (paths: string[], _options, command: Command) => {
       process.exitCode = await runTriage(paths, command.optsWithGlobals<TriageFlags>(), openApp);
@@ -39,6 +46,9 @@ async function runTriage(paths: string[], flags: TriageFlags, openApp: AppFactor
   const { classifier, notice } = createClassifier(config.classifier, { logger });
   if (notice) process.stderr.write(`mailroom: ${notice}\n`);
   const printer = flags.json ? printJsonLine : humanPrinter();
+  const writer = flags.draft ? createReplyWriter({ config, logger }) : null;
+  // Previews are written after the decisions, so the two outputs never interleave.
+  const drafted: Extract<TriageResult, { ok: true }>[] = [];
   try {
     const { failed, tickets } = await triageFiles({
       files,
@@ -48,8 +58,12 @@ async function runTriage(paths: string[], flags: TriageFlags, openApp: AppFactor
       logger,
       db: app?.db ?? null,
       concurrency: Math.max(config.classifier.concurrency, 4),
-      onResult: (result) => printer(flags.json ? toJsonLine(result) : result),
+      onResult: (result) => {
+        printer(flags.json ? toJsonLine(result) : result);
+        if (result.ok && result.action === 'draft') drafted.push(result);
+      },
     });
+    if (writer) for (const result of drafted) await printDraftPreview(result, flags, config, writer);
     if (app && tickets > 0) {
       const sent = await deliverDueNow({ db: app.db, config, logger });
       if (!flags.json) process.stderr.write(`webhooks: ${sent.delivered} delivered, ${sent.failed} to retry later (see "mailroom deliveries list")\n`);
@@ -60,6 +74,26 @@ async function runTriage(paths: string[], flags: TriageFlags, openApp: AppFactor
     await classifier.close?.();
     await app?.close();
   }
+}
+
+/** Parses the file again (cheap) and prints the draft that would be written, without touching a mailbox. */
+async function printDraftPreview(result: Extract<TriageResult, { ok: true }>, flags: TriageFlags, config: Config, writer: ReplyWriter): Promise<void> {
+  const email = await parseEmail(await readFile(result.file), { maxCleanChars: config.classifier.max_input_chars });
+  const preview = await previewDraft({
+    email,
+    emailId: result.email_id ?? 'em_preview',
+    mailbox: flags.mailbox,
+    classification: result.classification,
+    acknowledgeOnly: result.acknowledge_only,
+    config,
+    writer,
+  }).catch((error: unknown) => ({ ok: false as const, reason: (error as Error).message }));
+  if (flags.json) {
+    printJsonLine(preview.ok ? { file: result.file, draft: preview.message } : { file: result.file, draft: null, reason: preview.reason });
+    return;
+  }
+  const body = preview.ok ? preview.readable : `(no draft: ${preview.reason})`;
+  process.stdout.write(`\n--- draft for ${result.file} ---\n${body.trimEnd()}\n--- end of draft ---\n`);
 }
 
 function toJsonLine(result: TriageResult): object {

@@ -1,0 +1,75 @@
+import type { Classification } from '../classify/classification.js';
+import type { Config } from '../config/schema.js';
+import type { EmailAddress, ParsedEmail } from '../parse/parsed-email.js';
+import { ownAddressesOf } from '../pipeline/pipeline-context.js';
+import { isReplyableSender } from '../prefilter/run-prefilters.js';
+import { replyLanguage } from './attribution-line.js';
+import { composeReply, type ComposedReply } from './compose-reply.js';
+import { mailboxAddress } from './draft-context.js';
+import { draftMessageId } from './process-draft.js';
+import type { ReplyWriter, WrittenReply } from './write-reply.js';
+
+export interface PreviewDraftInput {
+  email: ParsedEmail;
+  emailId: string;
+  /** Mailbox name the email belongs to ("triage" for files): its address becomes the From when configured. */
+  mailbox: string;
+  classification: Classification | null;
+  acknowledgeOnly: boolean;
+  config: Config;
+  /** Usually createReplyWriter({ config, logger }); the model is asked exactly as for a real draft. */
+  writer: ReplyWriter;
+  now?: Date;
+}
+
+export type DraftPreview =
+  | {
+      ok: true;
+      reply: WrittenReply;
+      composed: ComposedReply;
+      /** The whole message (RFC 5322) as it would be stored in Drafts. */
+      message: string;
+      /** Headers a reader checks and the plain-text part, decoded: what the CLI prints. */
+      readable: string;
+    }
+  | { ok: false; reason: string };
+
+/**
+ * The draft Mailroom would store for an email, without touching any mailbox: for
+ * `mailroom triage --draft`. The From is the mailbox's address when the mailbox is configured,
+ * otherwise the address the email was sent to.
+ */
+export async function previewDraft(input: PreviewDraftInput): Promise<DraftPreview> {
+  const { email, config } = input;
+  if (!isReplyableSender(email, ownAddressesOf(config, input.mailbox))) {
+    return { ok: false, reason: 'the sender cannot be answered (a no-reply or automatic sender, or this mailbox itself): no reply draft' };
+  }
+  const from = fromAddressFor(input);
+  const reply = await input.writer.write({ emailId: input.emailId, email, classification: input.classification, acknowledgeOnly: input.acknowledgeOnly });
+  const composed = await composeReply({
+    original: email,
+    emailId: input.emailId,
+    from,
+    replyText: reply.text,
+    language: replyLanguage(reply.language),
+    messageId: draftMessageId(`preview-${input.emailId}`, from.address),
+    date: input.now ?? new Date(),
+  });
+  const readable = [
+    `From: ${from.address}`,
+    `To: ${composed.to.name ? `${composed.to.name} <${composed.to.address}>` : composed.to.address}`,
+    `Subject: ${composed.subject}`,
+    ...(composed.inReplyTo ? [`In-Reply-To: ${composed.inReplyTo}`] : []),
+    ...(composed.references.length > 0 ? [`References: ${composed.references.join(' ')}`] : []),
+    `X-Mailroom-Writer: ${reply.writer} (${reply.language})`,
+    '',
+    composed.text,
+  ].join('\n');
+  return { ok: true, reply, composed, message: composed.raw.toString('utf8'), readable };
+}
+
+function fromAddressFor(input: PreviewDraftInput): EmailAddress {
+  const configured = input.config.mailboxes.find((m) => m.name === input.mailbox);
+  const address = (configured && mailboxAddress(configured)) ?? input.email.to[0]?.address ?? 'mailroom@localhost';
+  return { name: '', address };
+}

@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { simpleParser } from 'mailparser';
+import { composeReply, threadReferences } from '../../src/drafts/compose-reply.js';
+import type { ReplyLanguage } from '../../src/drafts/attribution-line.js';
+import { parseEmail } from '../../src/parse/parse-email.js';
+import { makeEml } from '../support/make-eml.js';
+
+const FROM = { name: '', address: 'support@mailroom.example' };
+
+async function compose(eml: Buffer, overrides: { replyText?: string; language?: ReplyLanguage; autoReply?: boolean } = {}) {
+  const original = await parseEmail(eml);
+  const composed = await composeReply({
+    original,
+    emailId: 'em_01JTESTTESTTESTTESTTESTTEST',
+    from: FROM,
+    replyText: overrides.replyText ?? 'Grazie, verifichiamo.',
+    language: overrides.language ?? 'it',
+    messageId: '<dft_1.mailroom@mailroom.example>',
+    date: new Date('2026-11-23T10:00:00Z'),
+    autoReply: overrides.autoReply ?? false,
+  });
+  return { composed, parsed: await simpleParser(composed.raw) };
+}
+
+test('threading: In-Reply-To is the original, References the whole chain plus the original, Subject "Re: " once', async () => {
+  const { parsed, composed } = await compose(
+    makeEml({
+      subject: 'RE: R: Fattura errata',
+      messageId: '<third@azienda.example>',
+      headers: { 'In-Reply-To': '<second@mailroom.example>', References: '<first@azienda.example> <second@mailroom.example>' },
+    }),
+  );
+  assert.equal(parsed.subject, 'Re: Fattura errata');
+  assert.equal(parsed.inReplyTo, '<third@azienda.example>');
+  assert.deepEqual(parsed.references, ['<first@azienda.example>', '<second@mailroom.example>', '<third@azienda.example>']);
+  assert.equal(parsed.messageId, '<dft_1.mailroom@mailroom.example>');
+  assert.equal(parsed.headers.get('x-mailroom-email-id'), 'em_01JTESTTESTTESTTESTTESTTEST');
+  assert.equal(parsed.from?.value[0]?.address, 'support@mailroom.example');
+  assert.equal(composed.subject, 'Re: Fattura errata');
+});
+
+test('an original without References but with In-Reply-To threads through both (RFC 5322 3.6.4)', () => {
+  assert.deepEqual(threadReferences({ references: [], inReplyTo: '<a@x>', messageId: '<b@x>' }), ['<a@x>', '<b@x>']);
+  assert.deepEqual(threadReferences({ references: [], inReplyTo: null, messageId: '<b@x>' }), ['<b@x>']);
+  assert.deepEqual(threadReferences({ references: ['<a@x>', '<b@x>'], inReplyTo: '<b@x>', messageId: '<b@x>' }), ['<a@x>', '<b@x>']);
+  const long = Array.from({ length: 60 }, (_, i) => `<m${i}@x>`);
+  const trimmed = threadReferences({ references: long, inReplyTo: null, messageId: '<last@x>' });
+  assert.equal(trimmed.length, 30);
+  assert.equal(trimmed[0], '<m0@x>', 'the thread root stays');
+  assert.equal(trimmed.at(-1), '<last@x>');
+});
+
+test('To is the Reply-To when there is one, otherwise From', async () => {
+  const withReplyTo = await compose(makeEml({ headers: { 'Reply-To': 'Ufficio Conti <conti@azienda.example>' } }));
+  assert.equal(withReplyTo.parsed.to && !Array.isArray(withReplyTo.parsed.to) ? withReplyTo.parsed.to.value[0]?.address : null, 'conti@azienda.example');
+  const plain = await compose(makeEml({}));
+  assert.equal(plain.parsed.to && !Array.isArray(plain.parsed.to) ? plain.parsed.to.value[0]?.address : null, 'maria@azienda.example');
+});
+
+test('the original is quoted below an attribution line in the email language, in text and HTML parts', async () => {
+  const lines: Record<ReplyLanguage, RegExp> = {
+    en: /^On 23 Nov 2026, 08:13 UTC, Maria Rossi <maria@azienda\.example> wrote:$/m,
+    it: /^Il giorno 23 nov 2026, 08:13 UTC Maria Rossi <maria@azienda\.example> ha scritto:$/m,
+    de: /^Am 23\.11\.2026, 08:13 UTC schrieb Maria Rossi <maria@azienda\.example>:$/m,
+    fr: /^Le 23 nov\. 2026, 08:13 UTC, Maria Rossi <maria@azienda\.example> a écrit :$/m,
+    es: /^El 23 nov 2026, 8:13 UTC, Maria Rossi <maria@azienda\.example> escribió:$/m,
+  };
+  for (const language of Object.keys(lines) as ReplyLanguage[]) {
+    const { parsed } = await compose(makeEml({ body: 'Prima riga\n\n> citazione vecchia\nUltima riga' }), { language, replyText: 'Risposta.' });
+    const text = parsed.text ?? '';
+    assert.match(text, /^Risposta\./, language);
+    assert.match(text, lines[language], language);
+    assert.match(text, /^> Prima riga$/m);
+    assert.match(text, /^>$/m, 'empty lines quoted as ">"');
+    assert.match(text, /^>> citazione vecchia$/m, 'already quoted lines get one more ">"');
+    assert.match(String(parsed.html), /<blockquote type="cite"[^>]*>[\s\S]*Prima riga/);
+  }
+});
+
+test('HTML part: reply and quoted original are escaped text, never the original HTML', async () => {
+  const { parsed } = await compose(makeEml({ body: 'Vedi <script>alert(1)</script> & <img src="https://tracker.example/p.gif">' }), {
+    replyText: 'Uno < due & "tre"',
+  });
+  const html = String(parsed.html);
+  assert.ok(!html.includes('<script>'));
+  assert.ok(!html.includes('<img'));
+  assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  assert.match(html, /Uno &lt; due &amp; &quot;tre&quot;/);
+});
+
+test('a display name with line breaks cannot add a header', async () => {
+  const original = await parseEmail(makeEml({}));
+  original.from = { name: 'Maria\r\nBcc: victim@evil.example', address: 'maria@azienda.example' };
+  const composed = await composeReply({
+    original,
+    emailId: 'em_x',
+    from: FROM,
+    replyText: 'Ok',
+    language: 'en',
+    messageId: '<a@b>',
+    date: new Date(),
+  });
+  const parsed = await simpleParser(composed.raw);
+  assert.equal(parsed.bcc, undefined);
+  assert.ok(!/^bcc:/im.test(composed.raw.toString('latin1').split('\r\n\r\n')[0]!));
+});
+
+test('Auto-Submitted: auto-replied only for automatic sends', async () => {
+  const draft = await compose(makeEml({}));
+  assert.equal(draft.parsed.headers.get('auto-submitted'), undefined);
+  const sent = await compose(makeEml({}), { autoReply: true });
+  assert.equal(sent.parsed.headers.get('auto-submitted'), 'auto-replied');
+  assert.equal(sent.parsed.headers.get('x-auto-response-suppress'), 'All');
+});
