@@ -9,7 +9,7 @@ import { systemClock } from '../util/clock.js';
 import { evaluateEmail, type Evaluation } from './evaluate-email.js';
 import { headerBlock } from './header-block.js';
 import { ownAddressesOf } from './pipeline-context.js';
-import { processMessage } from './process-message.js';
+import { processMessage, type ProcessOutcome } from './process-message.js';
 import { claimMessage } from './sql/claim-due-messages.js';
 import { loadDecision } from './sql/load-decision.js';
 import { storeMessage } from './store-message.js';
@@ -36,6 +36,8 @@ export interface TriageOptions {
  */
 export async function triageFiles(options: TriageOptions): Promise<{ failed: number; tickets: number }> {
   const workerId = newWorkerId('triage');
+  // Byte-identical files are one email: the second waits for the first instead of reporting it busy.
+  const inFlight = new Map<string, Promise<unknown>>();
   const results: (TriageResult | undefined)[] = new Array(options.files.length);
   let printed = 0;
   let next = 0;
@@ -55,7 +57,7 @@ export async function triageFiles(options: TriageOptions): Promise<{ failed: num
       const file = options.files[index]!;
       let result: TriageResult;
       try {
-        result = options.db ? await triageStored(options, options.db, file, workerId) : await triageDry(options, file);
+        result = options.db ? await triageStored(options, options.db, file, workerId, inFlight) : await triageDry(options, file);
       } catch (error) {
         result = { file, ok: false, email_id: null, error: (error as Error).message };
       }
@@ -94,7 +96,13 @@ async function triageDry(options: TriageOptions, file: string): Promise<TriageRe
   return resultOf(file, null, email.messageId, email.subject, evaluation, false, false);
 }
 
-async function triageStored(options: TriageOptions, db: Db, file: string, workerId: string): Promise<TriageResult> {
+async function triageStored(
+  options: TriageOptions,
+  db: Db,
+  file: string,
+  workerId: string,
+  inFlight: Map<string, Promise<unknown>>,
+): Promise<TriageResult> {
   const raw = await readMessageFile(file);
   const oversize = raw.length > options.config.ingest.max_message_bytes;
   const stored = await storeMessage(db, {
@@ -104,18 +112,27 @@ async function triageStored(options: TriageOptions, db: Db, file: string, worker
     rawHeaders: oversize ? headerBlock(raw) : null,
     sizeBytes: raw.length,
   });
-  const row = await claimMessage(db, stored.id, workerId, systemClock.now());
-  if (row) {
-    const outcome = await processMessage(
-      { db, config: options.config, classifier: options.classifier, logger: options.logger, clock: systemClock, workerId },
-      row,
-    );
-    if (outcome.status === 'failed') return { file, ok: false, email_id: stored.id, error: outcome.error };
-    if (outcome.status === 'postponed') return { file, ok: false, email_id: stored.id, error: outcome.error, postponed: true };
-    const cached = outcome.evaluation.classification?.mode === 'cache';
-    return resultOf(file, stored.id, outcome.email.messageId, outcome.email.subject, outcome.evaluation, false, cached);
+  const running = inFlight.get(stored.id);
+  if (running) {
+    await running.catch(() => {});
+    return storedResult(db, file, stored.id);
   }
-  return storedResult(db, file, stored.id);
+  // Registered before the first await, so a twin file in this run always finds it.
+  const processing = claimAndProcess(options, db, stored.id, workerId);
+  inFlight.set(stored.id, processing);
+  const outcome = await processing.finally(() => inFlight.delete(stored.id));
+  if (!outcome) return storedResult(db, file, stored.id);
+  if (outcome.status === 'failed') return { file, ok: false, email_id: stored.id, error: outcome.error };
+  if (outcome.status === 'postponed') return { file, ok: false, email_id: stored.id, error: outcome.error, postponed: true };
+  const cached = outcome.evaluation.classification?.mode === 'cache';
+  return resultOf(file, stored.id, outcome.email.messageId, outcome.email.subject, outcome.evaluation, false, cached);
+}
+
+/** Null when the email is not pending (decided before, failed, or held by another process). */
+async function claimAndProcess(options: TriageOptions, db: Db, emailId: string, workerId: string): Promise<ProcessOutcome | null> {
+  const row = await claimMessage(db, emailId, workerId, systemClock.now());
+  if (!row) return null;
+  return processMessage({ db, config: options.config, classifier: options.classifier, logger: options.logger, clock: systemClock, workerId }, row);
 }
 
 /** The email was stored before: report its decision (or why it has none) without processing again. */

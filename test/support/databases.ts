@@ -66,7 +66,7 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
 
 /** A migrated in-memory PGlite. */
 export async function createPGliteDatabase(): Promise<TestDatabase> {
-  const db = await openDatabase({ path: '', pool_size: 1 }, { memory: true });
+  const db = await openDatabase({ url: undefined, path: '', pool_size: 1 }, { memory: true });
   await migrateToLatest(db);
   return { db, url: null, kind: 'pglite', drop: () => db.destroy() };
 }
