@@ -4,7 +4,8 @@ import type { Db } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { acquirePGliteLock } from '../db/pglite-lock.js';
-import { createLogger, type Logger } from '../util/logger.js';
+import { createRedactingLogger } from '../ops/redacting-logger.js';
+import type { Logger } from '../util/logger.js';
 
 /** What a command works with: validated configuration, a migrated database and a logger. */
 export interface App {
@@ -24,7 +25,8 @@ export type AppFactory = (opts: AppOptions) => Promise<App>;
 /** Loads the configuration (exit 2 on error, before anything is touched), opens and migrates the database. */
 export const openApp: AppFactory = async (opts) => {
   const { config, path } = loadConfig(opts.config);
-  const logger = createLogger({ level: process.env.MAILROOM_LOG_LEVEL ?? config.log.level });
+  // Every secret of the configuration is scrubbed from every line, library errors included.
+  const logger = createRedactingLogger(config);
   const releaseLock = config.database.url ? () => {} : acquirePGliteLock(config.database.path);
   let db: Db;
   try {

@@ -9,6 +9,7 @@ import { register as registerDecisions } from './commands/decisions.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerSubscriptions } from './commands/subscriptions.js';
 import { register as registerDeliveries } from './commands/deliveries.js';
+import { register as registerDoctor } from './commands/doctor.js';
 
 export function buildProgram(): Command {
   const program = new Command('mailroom')
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'configuration file (YAML); default: $MAILROOM_CONFIG or the built-in defaults')
     .showHelpAfterError('(run "mailroom help" for the list of commands)')
     .exitOverride();
-  for (const register of [registerRun, registerMigrate, registerTriage, registerDecisions, registerSubscriptions, registerDeliveries]) register(program, openApp);
+  for (const register of [registerRun, registerMigrate, registerTriage, registerDecisions, registerSubscriptions, registerDeliveries, registerDoctor]) register(program, openApp);
   return program;
 }
 

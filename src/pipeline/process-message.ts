@@ -5,6 +5,8 @@ import { parseEmail } from '../parse/parse-email.js';
 import type { ParsedEmail } from '../parse/parsed-email.js';
 import { enqueueTicketEvent } from '../webhooks/enqueue-ticket-event.js';
 import { enqueueDraft } from '../drafts/enqueue-draft.js';
+import { rawEmailUrl } from '../api/raw-email-link.js';
+import { defaultMetrics, recordClassification } from '../ops/metrics.js';
 import { classifyWithCache, type CachedClassification } from './classify-with-cache.js';
 import { evaluateEmail, type Evaluation } from './evaluate-email.js';
 import { decisionConfidence } from '../classify/logprob-confidence.js';
@@ -86,7 +88,7 @@ export async function processMessage(ctx: PipelineContext, row: ClaimedMessage):
           classification: evaluation.classification.classification,
           model: evaluation.classification.model,
           promptVersion: evaluation.classification.promptVersion,
-          rawEmailUrl: null,
+          rawEmailUrl: rawEmailUrl(ctx.config, row.id, ctx.clock.now()),
         },
         ctx.clock.now(),
       );
@@ -97,8 +99,27 @@ export async function processMessage(ctx: PipelineContext, row: ClaimedMessage):
     }
   });
   ctx.logger.info({ email_id: row.id, mailbox: row.mailbox, action: decision.action, reasons: decision.reasons.map((r) => r.code) }, 'decided');
+  recordMetrics(evaluation);
   ctx.onDecided?.({ emailId: row.id, mailbox: row.mailbox, decision, imapUid: row.imap_uid === null ? null : Number(row.imap_uid) });
   return { status: 'decided', emailId: row.id, email, evaluation, decision };
+}
+
+function recordMetrics(evaluation: Evaluation): void {
+  const metrics = defaultMetrics();
+  metrics.decisions.inc({ action: evaluation.decision.action });
+  const result = evaluation.classification;
+  if (result && result.mode !== 'cache') {
+    recordClassification(metrics, {
+      classifier: result.classifier,
+      model: result.model,
+      latencyMs: result.latencyMs,
+      outcome: 'ok',
+      promptTokens: result.promptTokens,
+      completionTokens: result.completionTokens,
+    });
+  }
+  const failure = evaluation.classificationError;
+  if (failure) recordClassification(metrics, { classifier: 'openai', model: failure.model, latencyMs: 0, outcome: 'failed', promptTokens: failure.promptTokens, completionTokens: failure.completionTokens });
 }
 
 /** Drafts go to a configured mailbox's Drafts folder; files triaged under another name have none. */
@@ -111,6 +132,7 @@ async function postpone(ctx: PipelineContext, row: ClaimedMessage, error: Classi
   const nextAttemptAt = new Date(ctx.clock.now().getTime() + delay);
   const reason = `classification postponed: ${error.message}`;
   await rescheduleMessage(ctx.db, row.id, ctx.workerId, nextAttemptAt, reason);
+  defaultMetrics().retries.inc({ stage: 'pipeline' });
   const log = error.permanent ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
   log({ email_id: row.id, mailbox: row.mailbox, next_attempt_at: nextAttemptAt.toISOString() }, reason);
   return { status: 'postponed', emailId: row.id, error: reason, nextAttemptAt };

@@ -5,6 +5,7 @@ import { signingSecrets } from './signing-secrets.js';
 import type { ClaimedDelivery } from './sql/claim-due-deliveries.js';
 import { recordAttempt } from './sql/record-attempt.js';
 import { disableSubscriptionGone, markSubscriptionFailed, markSubscriptionSucceeded } from './sql/subscription-health.js';
+import { defaultMetrics } from '../ops/metrics.js';
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'failed';
 
@@ -49,7 +50,7 @@ export async function deliverClaimed(ctx: ResolvedDeliveryContext, claimed: Clai
     if (delay !== null) nextAttemptAt = new Date(now.getTime() + delay);
   }
 
-  const log = { delivery: claimed.id, webhook_id: claimed.event_id, subscription: claimed.subscription_id, attempt: claimed.attempts, status_code: result.statusCode, latency_ms: result.latencyMs };
+  const log = { delivery_id: claimed.id, webhook_id: claimed.event_id, subscription_id: claimed.subscription_id, attempt: claimed.attempts, status_code: result.statusCode, latency_ms: result.latencyMs };
   try {
     const stillOurs = await recordAttempt(ctx.db, {
       deliveryId: claimed.id,
@@ -79,6 +80,7 @@ export async function deliverClaimed(ctx: ResolvedDeliveryContext, claimed: Clai
     // lease runs out and the row, if it still exists, is sent again.
     ctx.logger.error({ ...log, err: recordError }, 'could not record a webhook attempt');
   }
+  defaultMetrics().deliveryAttempts.inc({ subscription_id: claimed.subscription_id, result: outcome });
   if (outcome === 'delivered') ctx.logger.info(log, 'webhook delivered');
   else ctx.logger.warn({ ...log, error, next_attempt_at: nextAttemptAt?.toISOString() ?? null }, outcome === 'retry' ? 'webhook attempt failed; will retry' : 'webhook delivery failed for good (dead letter; `mailroom deliveries replay` resends it)');
   return outcome;

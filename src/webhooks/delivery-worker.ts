@@ -40,7 +40,7 @@ export function startDeliveryWorker(context: DeliveryContext): DeliveryWorker {
   const launch = (claimed: ClaimedDelivery) => {
     inFlight++;
     const task: Promise<unknown> = deliverClaimed(ctx, claimed)
-      .catch((error) => ctx.logger.error({ err: error, delivery: claimed.id }, 'webhook delivery crashed; the lease will hand it to a worker again'))
+      .catch((error) => ctx.logger.error({ err: error, delivery_id: claimed.id, subscription_id: claimed.subscription_id }, 'webhook delivery crashed; the lease will hand it to a worker again'))
       .finally(() => {
         inFlight--;
         running.delete(task);

@@ -7,6 +7,10 @@ import { systemClock } from '../../util/clock.js';
 import { startDeliveryWorker } from '../../webhooks/delivery-worker.js';
 import { startDraftWorker } from '../../drafts/draft-worker.js';
 import type { RateLimiter } from '../../classify/rate-limiter.js';
+import { startApiServer } from '../../api/start-api-server.js';
+import { llmProbe, resolveLlmEndpoint } from '../../ops/llm-endpoint.js';
+import { defaultMetrics } from '../../ops/metrics.js';
+import { createReadiness } from '../../ops/readiness.js';
 import type { AppFactory } from '../app.js';
 import { describeDatabase } from '../app.js';
 
@@ -42,6 +46,18 @@ export function register(program: Command, openApp: AppFactory): void {
       });
       let watchers: Awaited<ReturnType<typeof startMailboxWatchers>> | null = null;
       watchers = await startMailboxWatchers({ db, config, logger, processId, onStored: () => pipeline.wake() });
+      const metrics = defaultMetrics();
+      metrics.observeDatabase(db, { clock: systemClock, logger });
+      const readiness = createReadiness({
+        db,
+        mailboxes: () => watchers?.status() ?? [],
+        llm: llmProbe(resolveLlmEndpoint(config.classifier)),
+        clock: systemClock,
+      });
+      const api = config.api.enabled
+        ? await startApiServer({ db, config, logger, readiness, metrics, clock: systemClock, wakeDeliveries: () => deliveries.wake() })
+        : null;
+      if (api) logger.info({ url: api.url }, 'HTTP API listening');
       if (config.mailboxes.length === 0) {
         logger.warn('no mailboxes configured: processing stored messages and deliveries only (add mailboxes: to the configuration)');
       }
@@ -60,6 +76,8 @@ export function register(program: Command, openApp: AppFactory): void {
         process.exit(1);
       }, SHUTDOWN_DEADLINE_MS + 1500);
       hardStop.unref();
+      // Stop accepting first, then let the stages finish what they hold.
+      await api?.close();
       await watchers.stop();
       await Promise.all([pipeline.stop(SHUTDOWN_DEADLINE_MS), deliveries.stop(), drafts.stop()]);
       await classifier.close?.();

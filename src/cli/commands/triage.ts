@@ -8,7 +8,7 @@ import { createReplyWriter, type ReplyWriter } from '../../drafts/write-reply.js
 import { parseEmail } from '../../parse/parse-email.js';
 import type { TriageResult } from '../../pipeline/triage-result.js';
 import { triageFiles } from '../../pipeline/triage-files.js';
-import { createLogger } from '../../util/logger.js';
+import { createRedactingLogger } from '../../ops/redacting-logger.js';
 import { deliverDueNow } from '../../webhooks/delivery-worker.js';
 import type { App, AppFactory } from '../app.js';
 import { expandPaths } from '../expand-paths.js';
@@ -42,7 +42,7 @@ async function runTriage(paths: string[], flags: TriageFlags, openApp: AppFactor
   if (files.length === 0) throw new UsageError(`no .eml files found in ${paths.join(' ')}`);
   let app: App | null = null;
   const { config } = flags.dryRun ? loadConfig(flags.config) : (app = await openApp(flags));
-  const logger = app?.logger ?? createLogger({ level: process.env.MAILROOM_LOG_LEVEL ?? config.log.level });
+  const logger = app?.logger ?? createRedactingLogger(config);
   const { classifier, notice } = createClassifier(config.classifier, { logger });
   if (notice) process.stderr.write(`mailroom: ${notice}\n`);
   const printer = flags.json ? printJsonLine : humanPrinter();

@@ -1,0 +1,102 @@
+/**
+ * JSON Schema fragments shared by the routes. They validate input, drive fastify's response
+ * serialization (a property missing from a response schema is never sent, so nothing leaks by
+ * accident) and become the OpenAPI document.
+ */
+import { CATEGORIES, INTENTS, PRIORITIES, SENTIMENTS } from '../classify/classification.js';
+import { ACTIONS } from '../decide/decision.js';
+
+export const dateTime = { type: 'string', format: 'date-time' } as const;
+export const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
+export const nullableString = { type: ['string', 'null'] } as const;
+export const nullableInteger = { type: ['integer', 'null'] } as const;
+export const nullableNumber = { type: ['number', 'null'] } as const;
+
+export const errorSchema = {
+  type: 'object',
+  description: 'What went wrong and what to do about it.',
+  properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } },
+  required: ['statusCode', 'error', 'message'],
+} as const;
+
+export const reasonSchema = {
+  type: 'object',
+  properties: { code: { type: 'string' }, text: { type: 'string' } },
+  required: ['code', 'text'],
+} as const;
+
+export const flagsSchema = {
+  type: 'object',
+  properties: { payment: { type: 'boolean' }, legal: { type: 'boolean' }, vip: { type: 'boolean' } },
+  required: ['payment', 'legal', 'vip'],
+} as const;
+
+export const classificationOutputSchema = {
+  type: ['object', 'null'],
+  description: 'The validated classification (DESIGN.md); null when classification failed.',
+  properties: {
+    intent: { type: 'string', enum: [...INTENTS] },
+    category: { type: 'string', enum: [...CATEGORIES] },
+    priority: { type: 'string', enum: [...PRIORITIES] },
+    summary: { type: 'string' },
+    language: { type: 'string' },
+    flags: { type: 'object', properties: { payment: { type: 'boolean' }, legal: { type: 'boolean' } } },
+    sentiment: { type: 'string', enum: [...SENTIMENTS] },
+    team: nullableString,
+    confidence: { type: 'number' },
+  },
+} as const;
+
+export const actionSchema = { type: 'string', enum: [...ACTIONS] } as const;
+
+export const idParams = (name: string, description: string) =>
+  ({ type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 100, description: `${name} id, e.g. ${description}` } }, required: ['id'] }) as const;
+
+export const deliveryStatusSchema = { type: 'string', enum: ['pending', 'delivered', 'failed'] } as const;
+
+export const deliverySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    webhook_id: { type: 'string', description: 'The webhook-id header receivers see; the same on every retry and replay.' },
+    event_type: { type: 'string' },
+    email_id: nullableString,
+    subscription_id: { type: 'string' },
+    url: { type: 'string' },
+    status: deliveryStatusSchema,
+    attempts: { type: 'integer' },
+    next_attempt_at: nullableDateTime,
+    last_attempt_at: nullableDateTime,
+    last_status_code: nullableInteger,
+    last_error: nullableString,
+    delivered_at: nullableDateTime,
+    created_at: dateTime,
+  },
+  required: ['id', 'webhook_id', 'subscription_id', 'status', 'attempts', 'created_at'],
+} as const;
+
+export const subscriptionSchema = {
+  type: 'object',
+  description: 'A receiver of ticket.suggested. The secret is never shown here: only when created or rotated.',
+  properties: {
+    id: { type: 'string' },
+    url: { type: 'string' },
+    description: { type: 'string' },
+    status: { type: 'string', enum: ['enabled', 'disabled'] },
+    disabled_reason: nullableString,
+    disabled_at: nullableDateTime,
+    failing_since: nullableDateTime,
+    previous_secret_until: nullableDateTime,
+    pending: { type: 'integer' },
+    delivered: { type: 'integer' },
+    failed: { type: 'integer' },
+    created_at: dateTime,
+  },
+  required: ['id', 'url', 'status', 'created_at'],
+} as const;
+
+/** Dates as ISO strings (fastify's serializer would also accept Date; explicit is clearer). */
+export function iso(date: Date | string | null | undefined): string | null {
+  if (date === null || date === undefined) return null;
+  return (date instanceof Date ? date : new Date(date)).toISOString();
+}

@@ -1,0 +1,60 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { sql } from 'kysely';
+import type { Config } from '../../config/schema.js';
+import type { Db } from '../../db/database.js';
+import { findMigrationsFolder } from '../../db/migrate.js';
+import { openDatabase } from '../../db/open-database.js';
+import { acquirePGliteLock } from '../../db/pglite-lock.js';
+import { describeDatabase } from '../../cli/app.js';
+import { fail, ok, withDeadline, type CheckResult } from './check-result.js';
+import { appliedMigrations } from './sql/applied-migrations.js';
+
+export interface OpenedDatabase {
+  db: Db;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects and compares applied migrations with migrations/*.sql, without applying any: the
+ * doctor reports, it does not change the database. Returns the open database for the checks that
+ * read subscriptions.
+ */
+export async function checkDatabase(config: Config, options: { timeoutMs?: number } = {}): Promise<{ results: CheckResult[]; opened: OpenedDatabase | null }> {
+  const where = describeDatabase(config);
+  if (!config.database.url && !existsSync(join(resolve(config.database.path), 'PG_VERSION'))) {
+    return { results: [fail('database', `no embedded database in ${resolve(config.database.path)} yet`, 'run `mailroom migrate` (or start `mailroom run`) to create it, or set database.url')], opened: null };
+  }
+  let release = () => {};
+  let db: Db | null = null;
+  try {
+    if (!config.database.url) release = acquirePGliteLock(config.database.path);
+    db = await withDeadline(options.timeoutMs ?? 15_000, `connecting to ${where}`, () => openDatabase(config.database));
+    const opened = db;
+    await withDeadline(options.timeoutMs ?? 15_000, `querying ${where}`, () => sql`select 1`.execute(opened));
+  } catch (error) {
+    await db?.destroy().catch(() => {});
+    release();
+    const message = (error as Error).message;
+    const fix = /in use by process/.test(message)
+      ? 'stop the running Mailroom to check the embedded database, or use PostgreSQL (database.url) so several processes can share it'
+      : /password authentication|authentication failed/i.test(message)
+        ? 'correct the user or password in database.url'
+        : /ECONNREFUSED|no answer|ENOTFOUND|EAI_AGAIN/.test(message)
+          ? 'start PostgreSQL or correct the host and port in database.url'
+          : /does not exist/.test(message)
+            ? 'create the database (createdb) or correct its name in database.url'
+            : 'check database.url and that the server accepts connections from this host';
+    return { results: [fail('database', `cannot use ${where}: ${message}`, fix)], opened: null };
+  }
+  const opened: OpenedDatabase = { db, close: async () => (await db!.destroy(), release()) };
+  const known = readdirSync(await findMigrationsFolder()).filter((n) => n.endsWith('.sql')).map((n) => n.replace(/\.sql$/, '')).sort();
+  const applied = new Set(await appliedMigrations(db));
+  const pending = known.filter((name) => !applied.has(name));
+  const unknown = [...applied].filter((name) => !known.includes(name));
+  const results: CheckResult[] = [ok('database', `${where} answers`)];
+  if (pending.length > 0) results.push(fail('migrations', `${pending.length} of ${known.length} not applied: ${pending.join(', ')}`, 'run `mailroom migrate` (`mailroom run` also applies them at start)'));
+  else if (unknown.length > 0) results.push(fail('migrations', `the database has migrations this Mailroom does not know (${unknown.join(', ')}): it was upgraded by a newer version`, 'run the newer Mailroom version, or restore a backup made before the upgrade'));
+  else results.push(ok('migrations', `all ${known.length} applied`));
+  return { results, opened };
+}

@@ -1,0 +1,107 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { MailboxStatus } from '../ingest/mailbox-status.js';
+import { systemClock, type Clock } from '../util/clock.js';
+
+/** What GET /ready reports. `ready` is true only when every part is. */
+export interface ReadinessReport {
+  ready: boolean;
+  database: { ok: boolean; error: string | null };
+  mailboxes: Array<{
+    name: string;
+    ok: boolean;
+    state: string;
+    /** When the current state began (connected since, or trying since). */
+    since: string;
+    /** Seconds spent trying to connect, while not connected; null when connected or standing by. */
+    trying_for_seconds: number | null;
+    error: string | null;
+  }>;
+  llm: { ok: boolean; kind: 'openai' | 'rules'; checked_at: string | null; error: string | null };
+}
+
+export interface LlmProbe {
+  kind: 'openai' | 'rules';
+  /** Resolves when the endpoint answers; rejects with a message saying what is wrong. */
+  probe(): Promise<void>;
+}
+
+export interface ReadinessSources {
+  db: Db;
+  /** The watchers' `status()`; omitted or empty when no mailbox is configured. */
+  mailboxes?: () => MailboxStatus[];
+  llm?: LlmProbe;
+  clock?: Clock;
+  /** How long an LLM answer counts (so frequent probes do not become model traffic). Default 60 s. */
+  llmCacheMs?: number;
+  /** Bound on the database query. Default 3 s. */
+  databaseTimeoutMs?: number;
+}
+
+/** A mailbox that another process is watching is fine: the lease means someone has it. */
+const HEALTHY_STATES = new Set(['connected', 'standby']);
+
+/**
+ * Builds the readiness callback `createApiServer` takes. The LLM is probed at most once per
+ * `llmCacheMs`, and concurrent calls share one probe.
+ */
+export function createReadiness(sources: ReadinessSources): () => Promise<ReadinessReport> {
+  const clock = sources.clock ?? systemClock;
+  const cacheMs = sources.llmCacheMs ?? 60_000;
+  let llmResult: { at: Date; error: string | null } | null = null;
+  let llmProbe: Promise<void> | null = null;
+
+  const probeLlm = async (): Promise<ReadinessReport['llm']> => {
+    const llm = sources.llm;
+    if (!llm || llm.kind === 'rules') return { ok: true, kind: 'rules', checked_at: null, error: null };
+    const now = clock.now();
+    if (!llmResult || now.getTime() - llmResult.at.getTime() >= cacheMs) {
+      llmProbe ??= llm
+        .probe()
+        .then(
+          () => void (llmResult = { at: clock.now(), error: null }),
+          (error: unknown) => void (llmResult = { at: clock.now(), error: error instanceof Error ? error.message : String(error) }),
+        )
+        .finally(() => (llmProbe = null));
+      await llmProbe;
+    }
+    const result = llmResult!;
+    return { ok: result.error === null, kind: 'openai', checked_at: result.at.toISOString(), error: result.error };
+  };
+
+  const checkDatabase = async (): Promise<ReadinessReport['database']> => {
+    const timeoutMs = sources.databaseTimeoutMs ?? 3000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        sql`select 1`.execute(sources.db),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      return { ok: true, error: null };
+    } catch (error) {
+      return { ok: false, error: `database unreachable: ${(error as Error).message}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  return async () => {
+    const now = clock.now();
+    const [database, llm] = await Promise.all([checkDatabase(), probeLlm()]);
+    const mailboxes = (sources.mailboxes?.() ?? []).map((m) => {
+      const ok = HEALTHY_STATES.has(m.state);
+      const trying = m.state === 'connecting' || m.state === 'reconnecting' || m.state === 'starting';
+      return {
+        name: m.mailbox,
+        ok,
+        state: m.state,
+        since: m.since.toISOString(),
+        trying_for_seconds: trying ? Math.max(0, Math.round((now.getTime() - m.since.getTime()) / 1000)) : null,
+        error: ok ? null : m.lastError,
+      };
+    });
+    return { ready: database.ok && llm.ok && mailboxes.every((m) => m.ok), database, mailboxes, llm };
+  };
+}
