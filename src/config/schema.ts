@@ -66,6 +66,8 @@ export const configSchema = z
         fetch_batch: z.number().int().min(1).max(1000).default(50),
         /** Set $Mailroom-Ticket / -Draft / -Review keywords on the message. */
         keywords: z.boolean().default(false),
+        /** How long a mailbox stays with a process that stopped renewing its lease (crashed elsewhere). */
+        lease_ttl: duration.default(30_000),
         /** Worker concurrency for parse → classify → decide. */
         workers: z.number().int().min(1).max(64).default(4),
       })

@@ -12,18 +12,33 @@ import { llmProbe, resolveLlmEndpoint } from '../../ops/llm-endpoint.js';
 import { defaultMetrics } from '../../ops/metrics.js';
 import { createReadiness } from '../../ops/readiness.js';
 import type { AppFactory } from '../app.js';
+import { parseDuration } from '../../config/duration.js';
+import { releaseDeadLocalClaims } from '../../db/release-dead-local-claims.js';
+import { UsageError } from '../errors.js';
 import { describeDatabase } from '../app.js';
 
 /** SIGTERM must leave within this: supervisors (systemd, Docker) kill at 10 s. */
 const SHUTDOWN_DEADLINE_MS = 8000;
+const DEAD_CLAIMS_SWEEP_MS = 30_000;
 
 export function register(program: Command, openApp: AppFactory): void {
   program
     .command('run')
     .description('watch every configured mailbox, classify, decide, draft and deliver until stopped')
+    .option('--backfill <age>', 'on the first start also take mail this old, e.g. 7d (overrides ingest.backfill)')
     .action(async (_options, command: Command) => {
-      const app = await openApp(command.optsWithGlobals());
-      const { config, logger, db } = app;
+      const flags = command.optsWithGlobals<{ config?: string; backfill?: string }>();
+      const backfill = flags.backfill === undefined ? null : parseDuration(flags.backfill);
+      if (backfill === null && flags.backfill !== undefined) throw new UsageError(`--backfill: expected a duration like 7d or 12h, got "${flags.backfill}"`);
+      const app = await openApp(flags);
+      const { logger, db } = app;
+      const config = backfill === null ? app.config : { ...app.config, ingest: { ...app.config.ingest, backfill } };
+      // Claims of a process on this host that died (SIGKILL, OOM) are released now, not when their lease runs out.
+      await releaseDeadLocalClaims(db, logger, { includeOwnPid: true });
+      const sweepDead = setInterval(() => {
+        releaseDeadLocalClaims(db, logger, { includeOwnPid: false }).catch((error: unknown) => logger.warn({ err: error }, 'could not check for claims of dead processes'));
+      }, DEAD_CLAIMS_SWEEP_MS);
+      sweepDead.unref();
       const { classifier, notice } = createClassifier(config.classifier, { logger });
       if (notice) logger.warn(notice);
       const processId = newWorkerId('run');
@@ -45,7 +60,14 @@ export function register(program: Command, openApp: AppFactory): void {
         },
       });
       let watchers: Awaited<ReturnType<typeof startMailboxWatchers>> | null = null;
-      watchers = await startMailboxWatchers({ db, config, logger, processId, onStored: () => pipeline.wake() });
+      watchers = await startMailboxWatchers({
+        db,
+        config,
+        logger,
+        processId,
+        onStored: () => pipeline.wake(),
+        tuning: { leaseTtlMs: config.ingest.lease_ttl, leaseRetryMs: Math.max(1000, Math.min(10_000, config.ingest.lease_ttl / 3)) },
+      });
       const metrics = defaultMetrics();
       metrics.observeDatabase(db, { clock: systemClock, logger });
       const readiness = createReadiness({
@@ -76,6 +98,7 @@ export function register(program: Command, openApp: AppFactory): void {
         process.exit(1);
       }, SHUTDOWN_DEADLINE_MS + 1500);
       hardStop.unref();
+      clearInterval(sweepDead);
       // Stop accepting first, then let the stages finish what they hold.
       await api?.close();
       await watchers.stop();

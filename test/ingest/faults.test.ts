@@ -1,0 +1,115 @@
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { describeEachDatabase } from '../support/databases.js';
+import { dovecotSkip, startDovecot, type PrivateDovecot } from '../support/dovecot.js';
+import { startMailboxWatchers } from '../../src/ingest/start-mailbox-watchers.js';
+import { readCursor } from '../../src/ingest/sql/read-cursor.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { appendMany, cleanIngest, duplicateMessageIds, FAST_TUNING, ingestConfig, makeMessage, messageCount, storedSubjects, waitFor } from './helpers.js';
+
+const skip = dovecotSkip();
+
+function captureLogger() {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      cb();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+describeEachDatabase('IMAP watcher: faults', (getDb) => {
+  let dovecot: PrivateDovecot;
+  before(async () => {
+    if (!skip) dovecot = await startDovecot({ users: [{ user: 'support', password: 'right-password' }] });
+  });
+  after(async () => {
+    await dovecot?.stop();
+  });
+  beforeEach(async () => {
+    if (!skip) await cleanIngest(getDb());
+  });
+
+  test('connections killed mid-fetch: resumes, nothing lost, nothing stored twice', { skip, timeout: 120_000 }, async () => {
+    const db = getDb();
+    const total = 600;
+    const before = (await dovecot.client('support').then(async (c) => {
+      const s = await c.status('INBOX', { uidNext: true });
+      await c.logout();
+      return (s && s.uidNext) || 1;
+    })) - 1;
+    const watchers = await startMailboxWatchers({ db, config: ingestConfig(dovecot, { ingest: { fetch_batch: 25, sweep_interval: '1s' } }), logger: silentLogger(), processId: 'p1', tuning: FAST_TUNING });
+    try {
+      await waitFor('connect', () => watchers.status()[0]?.connected);
+      await appendMany(dovecot, 'support', 'INBOX', Array.from({ length: total }, (_, i) => makeMessage(`burst ${i}`)), 4);
+      let kills = 0;
+      for (const threshold of [50, 200, 400]) {
+        await waitFor(`${threshold} stored`, async () => (await messageCount(db)) >= threshold, 60_000, 10);
+        if ((await messageCount(db)) < total) kills += dovecot.killSessions('support');
+      }
+      assert.ok(kills >= 1, 'at least one IMAP session was killed while the watcher was busy');
+      await waitFor('every message stored', async () => (await messageCount(db)) === total, 60_000, 100);
+      await waitFor('the watcher to reconnect', () => watchers.status()[0]?.connected);
+    } finally {
+      await watchers.stop();
+    }
+    assert.deepEqual(await duplicateMessageIds(db), []);
+    assert.equal((await readCursor(db, 'support'))?.lastUid, before + total);
+  });
+
+  test('Dovecot restarted: reconnects with backoff and stores mail that arrived meanwhile', { skip, timeout: 60_000 }, async () => {
+    const db = getDb();
+    const { logger, lines } = captureLogger();
+    const watchers = await startMailboxWatchers({ db, config: ingestConfig(dovecot), logger, processId: 'p1', tuning: FAST_TUNING });
+    try {
+      await waitFor('connect', () => watchers.status()[0]?.connected);
+      await dovecot.append('support', 'INBOX', makeMessage('before restart'));
+      await waitFor('first stored', async () => (await messageCount(db)) === 1);
+      await dovecot.restart();
+      await dovecot.append('support', 'INBOX', makeMessage('after restart'));
+      await waitFor('stored after restart', async () => (await storedSubjects(db)).includes('after restart'), 30_000);
+      assert.equal(watchers.status()[0]?.connected, true);
+    } finally {
+      await watchers.stop();
+    }
+    assert.deepEqual(await storedSubjects(db), ['before restart', 'after restart']);
+    assert.ok(lines.some((l) => /connection failed or dropped/.test(l.msg)), `the drop is logged: ${lines.map((l) => l.msg).join(' | ')}`);
+    assert.equal(lines.filter((l) => /connected, watching/.test(l.msg)).length, 2, 'connected is logged once per (re)connection');
+  });
+
+  test('a wrong password: says so once, keeps retrying slowly, never crashes', { skip, timeout: 60_000 }, async () => {
+    const db = getDb();
+    const { logger, lines } = captureLogger();
+    const watchers = await startMailboxWatchers({ db, config: ingestConfig(dovecot, { password: 'wrong-password' }), logger, processId: 'p1', tuning: { ...FAST_TUNING, authRetryMs: 300 } });
+    try {
+      const failedLogins = () => (dovecot.log().match(/auth failed|Disconnected \(auth failed/g) ?? []).length;
+      const startLogins = failedLogins();
+      // Dovecot's auth penalty (per client IP, growing) spaces repeated failures ~4 s apart.
+      await waitFor('repeated rejected logins', () => failedLogins() - startLogins >= 2, 30_000);
+      const status = watchers.status()[0]!;
+      assert.equal(status.connected, false);
+      assert.equal(status.state, 'reconnecting');
+      assert.match(status.lastError ?? '', /rejected the user name or password.*check mailboxes\[\]\.user and password.*retrying every/);
+      assert.ok(!(status.lastError ?? '').includes('wrong-password'), 'the password never appears in an error');
+      const authLines = lines.filter((l) => /rejected the user name or password/.test(l.msg));
+      assert.equal(authLines.length, 1, 'logged once, not once per attempt');
+      assert.ok(!JSON.stringify(lines).includes('wrong-password'), 'the password never reaches the log');
+    } finally {
+      await watchers.stop();
+    }
+    assert.equal(await messageCount(db), 0);
+  });
+
+  test('refuses a plain (unencrypted) login to a non-loopback host before connecting', { skip }, async () => {
+    const config = ingestConfig(dovecot);
+    config.mailboxes[0]!.host = 'imap.example.com';
+    await assert.rejects(
+      startMailboxWatchers({ db: getDb(), config, logger: silentLogger(), processId: 'p1' }),
+      /security "plain" would send the password unencrypted.*loopback/,
+    );
+  });
+});

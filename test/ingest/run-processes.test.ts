@@ -1,0 +1,143 @@
+/**
+ * `mailroom run` as real processes on one PostgreSQL database: killed with SIGKILL mid-batch and
+ * restarted, and two processes side by side. Every message must end with exactly one decision.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { stringify } from 'yaml';
+import { createPostgresDatabase, postgresUnavailable, type TestDatabase } from '../support/databases.js';
+import { dovecotSkip, startDovecot, type PrivateDovecot } from '../support/dovecot.js';
+import { appendMany, duplicateMessageIds, makeMessage, messageCount, waitFor } from './helpers.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const pgReason = await postgresUnavailable();
+const skip = dovecotSkip() || (pgReason ? `PostgreSQL not reachable (${pgReason}); skipped` : false);
+
+interface RunProcess {
+  child: ChildProcess;
+  logFile: string;
+  exited: Promise<number | null>;
+}
+
+describe('mailroom run processes on one PostgreSQL database', { skip }, () => {
+  let dovecot: PrivateDovecot;
+  let database: TestDatabase;
+  let dir: string;
+  const running: RunProcess[] = [];
+
+  before(async () => {
+    dovecot = await startDovecot();
+    database = await createPostgresDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'mailroom-run-'));
+  });
+  after(async () => {
+    for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await dovecot?.stop();
+    await database?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function writeConfig(): string {
+    const file = join(dir, 'mailroom.yaml');
+    writeFileSync(
+      file,
+      stringify({
+        database: { url: database.url },
+        mailboxes: [{ name: 'support', host: dovecot.host, port: dovecot.port, security: 'plain', user: dovecot.users[0]!.user, password: '${TEST_IMAP_PASSWORD}' }],
+        ingest: { backfill: '1d', fetch_batch: 20, sweep_interval: '2s' },
+        classifier: { provider: 'rules' },
+        drafts: { mode: 'off' },
+        api: { enabled: false },
+      }),
+    );
+    return file;
+  }
+
+  function startRun(configFile: string, name: string): RunProcess {
+    const logFile = join(dir, `${name}.log`);
+    const out = openSync(logFile, 'a');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--config', configFile], {
+      cwd: ROOT,
+      env: { ...process.env, TEST_IMAP_PASSWORD: dovecot.users[0]!.password, MAILROOM_LOG_LEVEL: 'info' },
+      stdio: ['ignore', out, out],
+    });
+    closeSync(out);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const p = { child, logFile, exited };
+    running.push(p);
+    return p;
+  }
+
+  const log = (p: RunProcess) => readFileSync(p.logFile, 'utf8').slice(-3000);
+
+  async function waitForOrShowLog(what: string, check: () => Promise<boolean>, timeoutMs: number, processes: RunProcess[]): Promise<void> {
+    try {
+      await waitFor(what, check, timeoutMs, 250);
+    } catch (error) {
+      const counts = `messages ${await messageCount(database.db)}, decisions ${await decisionCount()}`;
+      throw new Error(`${(error as Error).message}; ${counts}\n${processes.map((p) => `--- ${p.logFile}\n${log(p)}`).join('\n')}`);
+    }
+  }
+
+  async function decisionCount(): Promise<number> {
+    const row = await database.db.selectFrom('decisions').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async function assertExactlyOneDecisionEach(expected: number): Promise<void> {
+    assert.equal(await messageCount(database.db), expected);
+    assert.deepEqual(await duplicateMessageIds(database.db), []);
+    const { rows } = await sql<{ n: string }>`
+      select count(*) as n from messages m where not exists (select 1 from decisions d where d.email_id = m.id)`.execute(database.db);
+    assert.equal(Number(rows[0]!.n), 0, 'every message has a decision');
+    assert.equal(await decisionCount(), expected, 'one decision per message (decisions.email_id is unique)');
+  }
+
+  async function stopGracefully(p: RunProcess): Promise<void> {
+    p.child.kill('SIGTERM');
+    const code = await Promise.race([p.exited, new Promise<'late'>((r) => setTimeout(() => r('late'), 10_000))]);
+    assert.notEqual(code, 'late', `run did not stop within 10 s after SIGTERM; log:\n${log(p)}`);
+    assert.equal(code, 0, `run exited with ${code}; log:\n${log(p)}`);
+  }
+
+  test('killed with SIGKILL mid-batch and restarted: every message has exactly one decision', { timeout: 180_000 }, async () => {
+    const total = 300;
+    await appendMany(dovecot, dovecot.users[0]!.user, 'INBOX', Array.from({ length: total }, (_, i) => makeMessage(`kill test ${i}`)), 4);
+    const config = writeConfig();
+    const first = startRun(config, 'first');
+    await waitForOrShowLog('the first process to store and decide part of the backlog', async () => (await decisionCount()) >= 20, 90_000, [first]);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const storedAtKill = await messageCount(database.db);
+    assert.ok(storedAtKill < total || (await decisionCount()) < total, 'the kill landed before the work was done');
+    // The restarted process sees that the claims' and the watch lease's holder (same host) is dead
+    // and releases them at once: no waiting for the 10-minute claim or 30-second lease to run out.
+    const second = startRun(config, 'second');
+    await waitForOrShowLog(`every message decided after the restart`, async () => (await decisionCount()) >= total, 150_000, [second]);
+    await new Promise((r) => setTimeout(r, 2000));
+    await stopGracefully(second);
+    await assertExactlyOneDecisionEach(total);
+  });
+
+  test('two run processes: one watches, each message is stored and decided once', { timeout: 180_000 }, async () => {
+    const before = await messageCount(database.db);
+    const config = writeConfig();
+    const a = startRun(config, 'a');
+    const b = startRun(config, 'b');
+    await waitFor('one process holds the lease', async () => (await database.db.selectFrom('ingest_leases').selectAll().execute()).length === 1, 60_000, 100);
+    const total = 200;
+    await appendMany(dovecot, dovecot.users[0]!.user, 'INBOX', Array.from({ length: total }, (_, i) => makeMessage(`two processes ${i}`)), 4);
+    await waitForOrShowLog('all decided', async () => (await decisionCount()) >= before + total, 120_000, [a, b]);
+    await new Promise((r) => setTimeout(r, 2000));
+    const leases = await database.db.selectFrom('ingest_leases').selectAll().execute();
+    assert.equal(leases.length, 1);
+    await Promise.all([stopGracefully(a), stopGracefully(b)]);
+    await assertExactlyOneDecisionEach(before + total);
+  });
+});
