@@ -1,30 +1,51 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
-import { openApp } from './app.js';
+import { openApp, type AppFactory } from './app.js';
 import { EXIT_SOME_FAILED, EXIT_USAGE, UsageError } from './errors.js';
-import { register as registerMigrate } from './commands/migrate.js';
-import { register as registerTriage } from './commands/triage.js';
-import { register as registerDecisions } from './commands/decisions.js';
-import { register as registerRun } from './commands/run.js';
-import { register as registerSubscriptions } from './commands/subscriptions.js';
-import { register as registerDeliveries } from './commands/deliveries.js';
-import { register as registerDoctor } from './commands/doctor.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command, openApp: AppFactory) => void;
+
+/**
+ * Command modules, loaded on demand: `triage` on one file should not pay for importing the HTTP
+ * server, the IMAP client and the PostgreSQL driver it never uses.
+ */
+const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
+  run: () => import('./commands/run.js'),
+  migrate: () => import('./commands/migrate.js'),
+  triage: () => import('./commands/triage.js'),
+  decisions: () => import('./commands/decisions.js'),
+  subscriptions: () => import('./commands/subscriptions.js'),
+  deliveries: () => import('./commands/deliveries.js'),
+  doctor: () => import('./commands/doctor.js'),
+};
+
+/** The first word that is not a global option (or its value): the command the user asked for. */
+export function commandName(argv: string[]): string | null {
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-c' || arg === '--config') i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return null;
+}
+
+export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
   const program = new Command('mailroom')
     .description('Watches a support mailbox and decides for every email: suggest a ticket, draft a reply, or leave it alone.')
     .option('-c, --config <file>', 'configuration file (YAML); default: $MAILROOM_CONFIG or the built-in defaults')
     .showHelpAfterError('(run "mailroom help" for the list of commands)')
     .exitOverride();
-  for (const register of [registerRun, registerMigrate, registerTriage, registerDecisions, registerSubscriptions, registerDeliveries, registerDoctor]) register(program, openApp);
+  const name = commandName(argv);
+  const wanted = name && name in COMMANDS ? [COMMANDS[name]!] : Object.values(COMMANDS);
+  for (const load of wanted) (await load()).register(program, openApp);
   return program;
 }
 
 /** Runs the CLI; every failure ends as one line on stderr and the exit code of DESIGN.md. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {

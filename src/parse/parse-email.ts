@@ -7,6 +7,7 @@ import { buildHeaderMap } from './header-values.js';
 import { MalformedEmailError } from './malformed-email-error.js';
 import { extractNewestMessage } from './newest-message.js';
 import type { AttachmentInfo, ParsedEmail } from './parsed-email.js';
+import { withoutNul } from './without-nul.js';
 
 export interface ParseEmailOptions {
   /** Longest cleanText, in characters (String#length); head and tail are kept. Default 6000. */
@@ -104,7 +105,7 @@ export async function parseEmail(raw: Buffer, options: ParseEmailOptions = {}): 
   const newestText = extractNewestMessage(fullText, { subject });
   const capped = capLength(newestText, maxCleanChars);
 
-  return {
+  return withoutNul({
     messageId: messageId(mail.messageId),
     inReplyTo: messageId(mail.inReplyTo),
     references: referenceList(mail.references),
@@ -124,5 +125,5 @@ export async function parseEmail(raw: Buffer, options: ParseEmailOptions = {}): 
     rawChars: fullText.length,
     cleanChars: capped.text.length,
     truncated: capped.truncated,
-  };
+  });
 }

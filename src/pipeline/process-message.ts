@@ -6,6 +6,7 @@ import type { ParsedEmail } from '../parse/parsed-email.js';
 import { enqueueTicketEvent } from '../webhooks/enqueue-ticket-event.js';
 import { enqueueDraft } from '../drafts/enqueue-draft.js';
 import { rawEmailUrl } from '../api/raw-email-link.js';
+import { jsonColumn, textColumn } from '../db/column-text.js';
 import { defaultMetrics, recordClassification } from '../ops/metrics.js';
 import { classifyWithCache, type CachedClassification } from './classify-with-cache.js';
 import { evaluateEmail, type Evaluation } from './evaluate-email.js';
@@ -65,9 +66,9 @@ export async function processMessage(ctx: PipelineContext, row: ClaimedMessage):
       classification: classificationRow(evaluation, cached),
       decision: {
         action: decision.action,
-        reasons: JSON.stringify(decision.reasons),
-        flags: JSON.stringify(decision.flags),
-        detector_matches: JSON.stringify(evaluation.detectors.matches),
+        reasons: jsonColumn(decision.reasons),
+        flags: jsonColumn(decision.flags),
+        detector_matches: jsonColumn(evaluation.detectors.matches),
         prefilter: evaluation.prefilter?.kind ?? null,
         acknowledge_only: decision.acknowledgeOnly,
         policy_version: policyVersion(
@@ -146,7 +147,7 @@ function classificationRow(evaluation: Evaluation, cached: CachedClassification 
       model: result.model,
       prompt_version: result.promptVersion,
       input_hash: cached.inputHash,
-      output: JSON.stringify(result.classification),
+      output: jsonColumn(result.classification),
       confidence: decisionConfidence(result),
       model_confidence: result.classification.confidence,
       logprob_confidence: result.logprobConfidence,

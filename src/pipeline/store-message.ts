@@ -1,4 +1,5 @@
 import type { DbOrTx } from '../db/database.js';
+import { textColumn } from '../db/column-text.js';
 import { parseEmail } from '../parse/parse-email.js';
 import type { ParsedEmail } from '../parse/parsed-email.js';
 import { headerBlock } from './header-block.js';
@@ -48,7 +49,7 @@ export async function storeMessage(db: DbOrTx, msg: IncomingMessage): Promise<St
     imap_uidvalidity: msg.imap?.uidvalidity ?? null,
     imap_uid: msg.imap?.uid ?? null,
     status: error ? 'failed' : 'pending',
-    error,
+    error: textColumn(error),
     locked_by: null,
     locked_at: null,
     raw_chars: parsed?.rawChars ?? null,

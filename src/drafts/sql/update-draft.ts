@@ -1,3 +1,4 @@
+import { textColumn } from '../../db/column-text.js';
 import type { DbOrTx } from '../../db/database.js';
 
 /**
@@ -70,7 +71,7 @@ export function completeDraft(
 export function skipDraft(db: DbOrTx, id: string, workerId: string, reason: string, now: Date): Promise<boolean> {
   return updated(
     claimed(db, id, workerId)
-      .set({ status: 'skipped', last_error: reason, locked_by: null, locked_at: null, completed_at: now, updated_at: now })
+      .set({ status: 'skipped', last_error: textColumn(reason), locked_by: null, locked_at: null, completed_at: now, updated_at: now })
       .executeTakeFirst(),
   );
 }
@@ -79,7 +80,7 @@ export function skipDraft(db: DbOrTx, id: string, workerId: string, reason: stri
 export function rescheduleDraft(db: DbOrTx, id: string, workerId: string, nextAttemptAt: Date, error: string, now: Date): Promise<boolean> {
   return updated(
     claimed(db, id, workerId)
-      .set({ next_attempt_at: nextAttemptAt, last_error: error, locked_by: null, locked_at: null, updated_at: now })
+      .set({ next_attempt_at: nextAttemptAt, last_error: textColumn(error), locked_by: null, locked_at: null, updated_at: now })
       .executeTakeFirst(),
   );
 }

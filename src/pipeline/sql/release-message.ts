@@ -1,3 +1,4 @@
+import { textColumn } from '../../db/column-text.js';
 import type { DbOrTx } from '../../db/database.js';
 
 /**
@@ -7,7 +8,7 @@ import type { DbOrTx } from '../../db/database.js';
 export async function rescheduleMessage(db: DbOrTx, id: string, workerId: string, nextAttemptAt: Date, error: string): Promise<void> {
   await db
     .updateTable('messages')
-    .set({ locked_by: null, locked_at: null, next_attempt_at: nextAttemptAt, error, updated_at: new Date() })
+    .set({ locked_by: null, locked_at: null, next_attempt_at: nextAttemptAt, error: textColumn(error), updated_at: new Date() })
     .where('id', '=', id)
     .where('locked_by', '=', workerId)
     .execute();
@@ -17,7 +18,7 @@ export async function rescheduleMessage(db: DbOrTx, id: string, workerId: string
 export async function markMessageFailed(db: DbOrTx, id: string, workerId: string, error: string): Promise<void> {
   await db
     .updateTable('messages')
-    .set({ status: 'failed', locked_by: null, locked_at: null, error, updated_at: new Date() })
+    .set({ status: 'failed', locked_by: null, locked_at: null, error: textColumn(error), updated_at: new Date() })
     .where('id', '=', id)
     .where('locked_by', '=', workerId)
     .execute();
