@@ -23,6 +23,12 @@ export interface DecisionRow {
   prompt_version: string | null;
   confidence: number | null;
   output: Classification | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  cached_from: string | null;
+  classification_error: string | null;
+  draft_id: string | null;
+  draft_status: string | null;
 }
 
 export interface DecisionFilter {
@@ -34,7 +40,7 @@ export interface DecisionFilter {
 }
 
 /**
- * Newest first, keyed by (created_at, id) so pages never overlap or skip a row (the row
+ * The audit log, for the API and for `mailroom decisions list`. Newest first, keyed by (created_at, id) so pages never overlap or skip a row (the row
  * comparison uses decisions_created_idx). Returns up to `limit` rows.
  */
 export async function listDecisions(db: Db, filter: DecisionFilter): Promise<DecisionRow[]> {
@@ -42,10 +48,13 @@ export async function listDecisions(db: Db, filter: DecisionFilter): Promise<Dec
     .selectFrom('decisions as d')
     .innerJoin('messages as m', 'm.id', 'd.email_id')
     .leftJoin('classifications as c', 'c.id', 'd.classification_id')
+    .leftJoin('drafts as r', 'r.email_id', 'd.email_id')
     .select([
       'd.id', 'd.email_id', 'd.action', 'd.reasons', 'd.flags', 'd.prefilter', 'd.policy_version', 'd.created_at',
       'm.mailbox', 'm.message_id', 'm.from_address', 'm.subject',
       'c.classifier', 'c.model', 'c.prompt_version', 'c.confidence', 'c.output',
+      'c.prompt_tokens', 'c.completion_tokens', 'c.cached_from', 'c.error as classification_error',
+      'r.id as draft_id', 'r.status as draft_status',
       sql<string>`to_char(d.created_at at time zone 'UTC', ${sql.raw(CURSOR_TIME_FORMAT)})`.as('cursor_time'),
     ])
     .orderBy('d.created_at', 'desc')

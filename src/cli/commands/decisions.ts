@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ACTIONS, type Action } from '../../decide/decision.js';
+import { listDecisions } from '../../api/sql/list-decisions.js';
 import type { AppFactory } from '../app.js';
 import { UsageError } from '../errors.js';
 import { parseSince } from '../parse-since.js';
@@ -34,22 +35,7 @@ export function register(program: Command, openApp: AppFactory): void {
       const since = flags.since ? parseSince(flags.since) : null;
       const app = await openApp(flags);
       try {
-        let query = app.db
-          .selectFrom('decisions as d')
-          .innerJoin('messages as m', 'm.id', 'd.email_id')
-          .leftJoin('classifications as c', 'c.id', 'd.classification_id')
-          .select([
-            'd.id', 'd.email_id', 'd.action', 'd.reasons', 'd.flags', 'd.prefilter', 'd.policy_version', 'd.created_at',
-            'm.mailbox', 'm.message_id', 'm.from_address', 'm.subject',
-            'c.model', 'c.prompt_version', 'c.confidence', 'c.prompt_tokens', 'c.completion_tokens', 'c.cached_from', 'c.error as classification_error',
-          ])
-          .orderBy('d.created_at', 'desc')
-          .orderBy('d.id', 'desc')
-          .limit(limit);
-        if (flags.action) query = query.where('d.action', '=', flags.action as Action);
-        if (flags.mailbox) query = query.where('m.mailbox', '=', flags.mailbox);
-        if (since) query = query.where('d.created_at', '>=', since);
-        const rows = await query.execute();
+        const rows = await listDecisions(app.db, { limit, action: flags.action as Action | undefined, mailbox: flags.mailbox, since: since ?? undefined });
         if (flags.json) {
           for (const row of rows) {
             printJsonLine({
@@ -75,6 +61,7 @@ export function register(program: Command, openApp: AppFactory): void {
                     error: row.classification_error,
                   }
                 : null,
+              draft: row.draft_id ? { id: row.draft_id, status: row.draft_status } : null,
             });
           }
           return;
@@ -90,9 +77,10 @@ export function register(program: Command, openApp: AppFactory): void {
           row.from_address ?? '',
           row.subject ?? '',
           row.prompt_tokens === null ? (row.cached_from ? 'cache' : '-') : `${row.prompt_tokens}+${row.completion_tokens ?? 0}`,
+          row.draft_id ? `${row.draft_id} (${row.draft_status})` : '',
           row.reasons.map((r) => r.text).join('; '),
         ]);
-        process.stdout.write(formatTable(['DECIDED', 'EMAIL', 'ACTION', 'FROM', 'SUBJECT', 'TOKENS', 'WHY'], table, [19, 30, 6, 32, 40, 10, 100]));
+        process.stdout.write(formatTable(['DECIDED', 'EMAIL', 'ACTION', 'FROM', 'SUBJECT', 'TOKENS', 'DRAFT', 'WHY'], table, [19, 30, 6, 32, 40, 10, 42, 100]));
       } finally {
         await app.close();
       }
