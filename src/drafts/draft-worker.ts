@@ -2,6 +2,7 @@ import { resolveDraftContext, type DraftContext, type ResolvedDraftContext } fro
 import { processDraft, type DraftOutcome } from './process-draft.js';
 import { claimDueDrafts, type ClaimedDraft } from './sql/claim-due-drafts.js';
 import { releaseDraftClaims } from './sql/update-draft.js';
+import { createWakeableSleep } from '../util/wakeable-sleep.js';
 
 export type { DraftContext } from './draft-context.js';
 
@@ -32,28 +33,10 @@ export function startDraftWorker(context: DraftContext): DraftWorker {
   const ctx = resolveDraftContext(context);
   const running = new Set<Promise<unknown>>();
   let stopping = false;
-  let wakeUp: (() => void) | null = null;
-  let pendingWake = false;
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (pendingWake || stopping) {
-        pendingWake = false;
-        return resolve();
-      }
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = null;
-        resolve();
-      }
-      wakeUp = done;
-    });
-
-  function wake(): void {
-    if (wakeUp) wakeUp();
-    else pendingWake = true;
-  }
+  const idle = createWakeableSleep();
+  // Stopping must not wait out a poll interval.
+  const sleep = (ms: number) => (stopping ? Promise.resolve() : idle.sleep(ms));
+  const wake = () => idle.wake();
 
   const loop = async () => {
     while (!stopping) {

@@ -1,3 +1,4 @@
+import { createWakeableSleep } from '../util/wakeable-sleep.js';
 import { processMessage } from './process-message.js';
 import type { PipelineContext } from './pipeline-context.js';
 import { claimDueMessages } from './sql/claim-due-messages.js';
@@ -24,23 +25,7 @@ const ERROR_BACKOFF_MS = 5000;
 export function startPipelineWorker(ctx: PipelineContext, slots = Math.max(ctx.config.ingest.workers, ctx.config.classifier.concurrency)): PipelineWorker {
   const running = new Set<Promise<void>>();
   let stopping = false;
-  let wakeUp: (() => void) | null = null;
-  let pendingWake = false;
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (pendingWake) {
-        pendingWake = false;
-        return resolve();
-      }
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = null;
-        resolve();
-      }
-      wakeUp = done;
-    });
+  const { sleep, wake } = createWakeableSleep();
 
   const runOne = (row: Parameters<typeof processMessage>[1]) => {
     const task = processMessage(ctx, row)
@@ -77,11 +62,6 @@ export function startPipelineWorker(ctx: PipelineContext, slots = Math.max(ctx.c
       if (claimed.length === 0) await sleep(POLL_MS);
     }
   };
-
-  function wake() {
-    if (wakeUp) wakeUp();
-    else pendingWake = true;
-  }
 
   const loopDone = loop();
 
