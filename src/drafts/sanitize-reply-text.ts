@@ -1,3 +1,5 @@
+import { trimTrailingBlanks } from '../parse/normalize-text.js';
+
 /** Longest reply body kept from the model; a support reply is a few paragraphs. */
 export const MAX_REPLY_CHARS = 6000;
 
@@ -28,7 +30,7 @@ export function sanitizeReplyText(text: string): string {
   if (start > 0) while (start < lines.length && lines[start]!.trim() === '') start++;
   const kept = lines.slice(start).filter((line) => !ADDRESS_HEADER_LINE.test(line));
   body = kept
-    .map((line) => line.replace(/[ \t]+$/, ''))
+    .map(trimTrailingBlanks)
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

@@ -71,16 +71,37 @@ function attachmentInfo(mail: ParsedMail): AttachmentInfo[] {
   }));
 }
 
+/**
+ * mailparser 3.14 never settles on some broken MIME (a body-less inline message/rfc822 part, found
+ * by the fuzz suite; the family of its issues #190, #224, #263). Without a deadline such a message
+ * would hold a mailbox's sweep forever; with one it is stored as failed with the reason.
+ */
+export function parseDeadlineMs(bytes: number): number {
+  // Scales with size: a healthy 25 MB message parses in about a second; a stuck one never ends.
+  return 2000 + Math.ceil(bytes / 1000);
+}
+
 async function runMailparser(raw: Buffer): Promise<ParsedMail> {
+  const deadlineMs = parseDeadlineMs(raw.length);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new MalformedEmailError('unparseable', `the MIME parser did not finish within ${(deadlineMs / 1000).toFixed(1)} s (broken MIME structure); the message is kept as failed`)),
+      deadlineMs,
+    );
+  });
   try {
-    return await simpleParser(raw, PARSER_OPTIONS);
+    return await Promise.race([simpleParser(raw, PARSER_OPTIONS), deadline]);
   } catch (error) {
+    if (error instanceof MalformedEmailError) throw error;
     const detail = error instanceof Error ? error.message : String(error);
     throw new MalformedEmailError(
       'unparseable',
       `could not parse the message (${detail}); check that the file is a complete raw message (.eml)`,
       { cause: error },
     );
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -105,7 +126,7 @@ export async function parseEmail(raw: Buffer, options: ParseEmailOptions = {}): 
   const newestText = extractNewestMessage(fullText, { subject });
   const capped = capLength(newestText, maxCleanChars);
 
-  return withoutNul({
+  const email = withoutNul({
     messageId: messageId(mail.messageId),
     inReplyTo: messageId(mail.inReplyTo),
     references: referenceList(mail.references),
@@ -122,8 +143,8 @@ export async function parseEmail(raw: Buffer, options: ParseEmailOptions = {}): 
     hiddenText,
     newestText,
     cleanText: capped.text,
-    rawChars: fullText.length,
-    cleanChars: capped.text.length,
     truncated: capped.truncated,
   });
+  // Counted after NUL removal, so the numbers describe the text that is stored and sent.
+  return { ...email, rawChars: email.fullText.length, cleanChars: email.cleanText.length };
 }
