@@ -43,6 +43,8 @@ async function runTriage(paths: string[], flags: TriageFlags, openApp: AppFactor
   let app: App | null = null;
   const { config } = flags.dryRun ? loadConfig(flags.config) : (app = await openApp(flags));
   const logger = app?.logger ?? createRedactingLogger(config);
+  // Each file's result is the output; per-decision info lines would repeat it. MAILROOM_LOG_LEVEL brings them back.
+  if (!process.env.MAILROOM_LOG_LEVEL && logger.levelVal < 40) logger.level = 'warn';
   const { classifier, notice } = createClassifier(config.classifier, { logger });
   if (notice) process.stderr.write(`mailroom: ${notice}\n`);
   const printer = flags.json ? printJsonLine : humanPrinter();
