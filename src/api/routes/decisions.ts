@@ -3,9 +3,9 @@ import type { Action } from '../../decide/decision.js';
 import type { ApiDeps } from '../api-context.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { sendError } from '../http-error.js';
-import { actionSchema, dateTime, flagsSchema, iso, nullableNumber, nullableString, reasonSchema } from '../schemas.js';
+import { actionSchema, dateTime, flagsSchema, nullableNumber, nullableString, reasonSchema } from '../schemas.js';
 import { parseSinceParam } from '../since.js';
-import { listDecisions, type DecisionRow } from '../sql/list-decisions.js';
+import { decisionView, listDecisions } from '../sql/list-decisions.js';
 
 const MAX_LIMIT = 500;
 
@@ -90,22 +90,4 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: ApiDeps): voi
       };
     },
   );
-}
-
-function decisionView(row: DecisionRow) {
-  return {
-    email_id: row.email_id,
-    decided_at: iso(row.created_at),
-    mailbox: row.mailbox,
-    message_id: row.message_id,
-    from: row.from_address,
-    subject: row.subject,
-    action: row.action,
-    reasons: row.reasons,
-    flags: row.flags,
-    prefilter: row.prefilter,
-    policy_version: row.policy_version,
-    summary: row.output?.summary ?? null,
-    classifier: row.model ? { classifier: row.classifier, model: row.model, prompt_version: row.prompt_version, confidence: row.confidence } : null,
-  };
 }

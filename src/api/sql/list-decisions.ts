@@ -68,3 +68,37 @@ export async function listDecisions(db: Db, filter: DecisionFilter): Promise<Dec
   }
   return (await query.execute()) as DecisionRow[];
 }
+
+/**
+ * One decision as programs see it, for `/v1/decisions` and `mailroom decisions list --json`
+ * (the API's response schema keeps the fields it documents).
+ */
+export function decisionView(row: DecisionRow) {
+  return {
+    email_id: row.email_id,
+    decided_at: row.created_at.toISOString(),
+    mailbox: row.mailbox,
+    message_id: row.message_id,
+    from: row.from_address,
+    subject: row.subject,
+    action: row.action,
+    reasons: row.reasons,
+    flags: row.flags,
+    prefilter: row.prefilter,
+    policy_version: row.policy_version,
+    summary: row.output?.summary ?? null,
+    classifier: row.model
+      ? {
+          classifier: row.classifier,
+          model: row.model,
+          prompt_version: row.prompt_version,
+          confidence: row.confidence,
+          prompt_tokens: row.prompt_tokens,
+          completion_tokens: row.completion_tokens,
+          cached: row.cached_from !== null,
+          error: row.classification_error,
+        }
+      : null,
+    draft: row.draft_id ? { id: row.draft_id, status: row.draft_status } : null,
+  };
+}

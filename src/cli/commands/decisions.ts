@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ACTIONS, type Action } from '../../decide/decision.js';
-import { listDecisions } from '../../api/sql/list-decisions.js';
+import { decisionView, listDecisions } from '../../api/sql/list-decisions.js';
 import type { AppFactory } from '../app.js';
 import { UsageError } from '../errors.js';
 import { parseSince } from '../parse-since.js';
@@ -37,33 +37,7 @@ export function register(program: Command, openApp: AppFactory): void {
       try {
         const rows = await listDecisions(app.db, { limit, action: flags.action as Action | undefined, mailbox: flags.mailbox, since: since ?? undefined });
         if (flags.json) {
-          for (const row of rows) {
-            printJsonLine({
-              email_id: row.email_id,
-              decided_at: row.created_at,
-              mailbox: row.mailbox,
-              message_id: row.message_id,
-              from: row.from_address,
-              subject: row.subject,
-              action: row.action,
-              reasons: row.reasons,
-              flags: row.flags,
-              prefilter: row.prefilter,
-              policy_version: row.policy_version,
-              classifier: row.model
-                ? {
-                    model: row.model,
-                    prompt_version: row.prompt_version,
-                    confidence: row.confidence,
-                    prompt_tokens: row.prompt_tokens,
-                    completion_tokens: row.completion_tokens,
-                    cached: row.cached_from !== null,
-                    error: row.classification_error,
-                  }
-                : null,
-              draft: row.draft_id ? { id: row.draft_id, status: row.draft_status } : null,
-            });
-          }
+          for (const row of rows) printJsonLine(decisionView(row));
           return;
         }
         if (rows.length === 0) {
