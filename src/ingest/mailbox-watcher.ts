@@ -9,6 +9,7 @@ import { createImapClient } from './imap-client.js';
 import { MailboxLease } from './lease.js';
 import type { MailboxStatus, WatcherState } from './mailbox-status.js';
 import { LeaseLostError, sweepMailbox } from './sweep-mailbox.js';
+import { defaultMetrics } from '../ops/metrics.js';
 
 /** Timings a test may shorten; the defaults are for production. */
 export interface WatcherTuning {
@@ -168,6 +169,7 @@ export class MailboxWatcher {
         const delay = auth ? tuning.authRetryMs : reconnectDelay(failures, { minMs: tuning.reconnectMinMs, maxMs: tuning.reconnectMaxMs });
         const retry = auth ? `retrying every ${seconds(tuning.authRetryMs)}` : `retrying with backoff (at most every ${seconds(tuning.reconnectMaxMs)})`;
         this.#transition('reconnecting', describeImapError(this.#deps.mailbox, error, retry));
+        defaultMetrics().imapReconnects.inc({ mailbox: this.#deps.mailbox.name });
         await sleep(delay, signal);
       }
     }

@@ -57,7 +57,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   const classifierTokens = new Counter({ name: 'mailroom_classifier_tokens_total', help: 'Model tokens spent, per model and kind (prompt, completion).', labelNames: ['model', 'kind'] as const, registers });
   const retries = new Counter({ name: 'mailroom_retries_total', help: 'Retries, per stage (classifier, pipeline, delivery, ingest).', labelNames: ['stage'] as const, registers });
   const deliveryAttempts = new Counter({ name: 'mailroom_webhook_attempts_total', help: 'Webhook attempts, per subscription and result (delivered, retry, failed).', labelNames: ['subscription_id', 'result'] as const, registers });
-  const imapReconnects = new Counter({ name: 'mailroom_imap_reconnects_total', help: 'IMAP connections re-established after a drop, per mailbox.', labelNames: ['mailbox'] as const, registers });
+  const imapReconnects = new Counter({ name: 'mailroom_imap_reconnects_total', help: 'IMAP sessions that failed or dropped and are being reconnected, per mailbox.', labelNames: ['mailbox'] as const, registers });
 
   // Scrape-time gauges. prom-client calls every collect() of a scrape concurrently, so they share
   // one snapshot per scrape instead of each running the queries again. `render` starts a fresh one;

@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../db/database.js';
 import { textColumn } from '../db/column-text.js';
+import { defaultMetrics } from '../ops/metrics.js';
 import { parseEmail } from '../parse/parse-email.js';
 import type { ParsedEmail } from '../parse/parsed-email.js';
 import { headerBlock } from './header-block.js';
@@ -55,5 +56,6 @@ export async function storeMessage(db: DbOrTx, msg: IncomingMessage): Promise<St
     raw_chars: parsed?.rawChars ?? null,
     clean_chars: parsed?.cleanChars ?? null,
   });
+  if (stored.created) defaultMetrics().messagesIngested.inc({ mailbox: msg.mailbox });
   return stored;
 }
