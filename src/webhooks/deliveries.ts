@@ -24,8 +24,19 @@ export interface DeliveryView {
 
 export async function listDeliveries(
   db: Db,
-  filter: { status?: DeliveryStatus; subscriptionId?: string; since?: Date; ids?: readonly string[]; limit?: number } = {},
+  filter: {
+    status?: DeliveryStatus;
+    subscriptionId?: string;
+    /** Every delivery of every event about this email. */
+    emailId?: string;
+    since?: Date;
+    ids?: readonly string[];
+    /** null: no limit. */
+    limit?: number | null;
+    order?: 'newest' | 'oldest';
+  } = {},
 ): Promise<DeliveryView[]> {
+  const direction = filter.order === 'oldest' ? 'asc' : 'desc';
   let query = db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
@@ -34,11 +45,12 @@ export async function listDeliveries(
       'd.id', 'd.event_id', 'e.type', 'e.email_id', 'd.subscription_id', 's.url', 'd.status', 'd.attempts', 'd.next_attempt_at',
       'd.last_attempt_at', 'd.last_status_code', 'd.last_error', 'd.delivered_at', 'd.created_at',
     ])
-    .orderBy('d.created_at', 'desc')
-    .orderBy('d.id', 'desc')
-    .limit(filter.limit ?? 100);
+    .orderBy('d.created_at', direction)
+    .orderBy('d.id', direction);
+  if (filter.limit !== null) query = query.limit(filter.limit ?? 100);
   if (filter.status) query = query.where('d.status', '=', filter.status);
   if (filter.subscriptionId) query = query.where('d.subscription_id', '=', filter.subscriptionId);
+  if (filter.emailId) query = query.where('e.email_id', '=', filter.emailId);
   if (filter.since) query = query.where('d.created_at', '>=', filter.since);
   if (filter.ids) query = filter.ids.length > 0 ? query.where('d.id', 'in', [...filter.ids]) : query.where(sql<boolean>`false`);
   const rows = await query.execute();

@@ -5,7 +5,6 @@ import type { ApiDeps } from '../api-context.js';
 import { sendError } from '../http-error.js';
 import { dateTime, deliverySchema, errorSchema, deliveryStatusSchema, idParams, iso, nullableInteger, nullableString } from '../schemas.js';
 import { parseSinceParam } from '../since.js';
-import { loadDelivery } from '../sql/load-delivery.js';
 import { deliveryView } from './emails.js';
 
 const params = idParams('delivery', 'dlv_01J…');
@@ -83,7 +82,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: ApiDeps): voi
       },
     },
     async (request, reply) => {
-      const row = await loadDelivery(deps.db, request.params.id);
+      const [row] = await listDeliveries(deps.db, { ids: [request.params.id] });
       if (!row) return sendError(reply, 404, `no delivery ${request.params.id}; GET /v1/deliveries shows the ids`);
       const attempts = await listAttempts(deps.db, row.id);
       return { ...deliveryView(row), attempts_log: attempts.map((a) => ({ ...a, started_at: iso(a.started_at) })) };

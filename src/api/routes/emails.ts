@@ -6,7 +6,7 @@ import {
   actionSchema, classificationOutputSchema, dateTime, deliverySchema, errorSchema, flagsSchema, idParams, iso, nullableDateTime, nullableInteger,
   nullableNumber, nullableString, reasonSchema,
 } from '../schemas.js';
-import { emailDeliveries, type EmailDeliveryRow } from '../sql/email-deliveries.js';
+import { listDeliveries, type DeliveryView } from '../../webhooks/deliveries.js';
 import { loadEmail, type EmailRow } from '../sql/load-email.js';
 import { loadRawEmail } from '../sql/load-raw-email.js';
 
@@ -81,7 +81,7 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (request, reply) => {
       const row = await loadEmail(deps.db, request.params.id);
       if (!row) return sendError(reply, 404, `no email ${request.params.id}; GET /v1/decisions lists email ids`);
-      const deliveries = await emailDeliveries(deps.db, row.id);
+      const deliveries = await listDeliveries(deps.db, { emailId: row.id, order: 'oldest', limit: null });
       return emailView(row, deliveries, row.raw_available ? rawEmailUrl(deps.config, row.id, deps.clock.now(), linkOptions(deps)) : null);
     },
   );
@@ -143,7 +143,7 @@ export function linkOptions(deps: ApiDeps): { keyFile?: string } {
   return deps.keyFile ? { keyFile: deps.keyFile } : {};
 }
 
-function emailView(row: EmailRow, deliveries: EmailDeliveryRow[], rawUrl: string | null) {
+function emailView(row: EmailRow, deliveries: DeliveryView[], rawUrl: string | null) {
   return {
     id: row.id,
     thread_id: row.thread_id,
@@ -198,7 +198,7 @@ function emailView(row: EmailRow, deliveries: EmailDeliveryRow[], rawUrl: string
   };
 }
 
-export function deliveryView(d: EmailDeliveryRow | (Omit<EmailDeliveryRow, 'next_attempt_at'> & { next_attempt_at: Date | null })) {
+export function deliveryView(d: DeliveryView) {
   return {
     id: d.id,
     webhook_id: d.webhook_id,
