@@ -3,8 +3,9 @@
  * 200 emails at concurrency 4, 8 and 16, compared with the ideal 200 × 0.5 s / concurrency.
  * Run: npx tsx bench/classifier-throughput.ts [count] [latencyMs] [concurrency...]
  */
-import { configSchema } from '../src/config/schema.js';
-import { createOpenAIClassifier, forgetLearnedCapabilities } from '../src/classify/openai-classifier.js';
+
+import { createOpenAIClassifier } from '../src/classify/openai-classifier.js';
+import { configSchema } from '../src/config/index.js';
 import type { ParsedEmail } from '../src/parse/parsed-email.js';
 import { startFakeOpenAIServer } from '../test/support/fake-openai-server.js';
 
@@ -16,10 +17,26 @@ const levels = concurrencyArgs.length > 0 ? concurrencyArgs.map(Number) : [4, 8,
 function email(i: number): ParsedEmail {
   const text = `Hello, since this morning the login shows error ${i} after I enter my password. Can you help?`;
   return {
-    messageId: `<bench-${i}@example.com>`, inReplyTo: null, references: [], from: { address: `user${i}@example.com`, name: '' },
-    replyTo: null, to: [], cc: [], subject: `Login error ${i}`, date: new Date(0), headers: {}, contentType: 'text/plain',
-    reportType: null, attachments: [], fullText: text, hiddenText: '', newestText: text, cleanText: text,
-    rawChars: text.length, cleanChars: text.length, truncated: false,
+    messageId: `<bench-${i}@example.com>`,
+    inReplyTo: null,
+    references: [],
+    from: { address: `user${i}@example.com`, name: '' },
+    replyTo: null,
+    to: [],
+    cc: [],
+    subject: `Login error ${i}`,
+    date: new Date(0),
+    headers: {},
+    contentType: 'text/plain',
+    reportType: null,
+    attachments: [],
+    fullText: text,
+    hiddenText: '',
+    newestText: text,
+    cleanText: text,
+    rawChars: text.length,
+    cleanChars: text.length,
+    truncated: false,
   };
 }
 
@@ -28,7 +45,6 @@ try {
   console.log(`${count} emails, server latency ${latencyMs} ms`);
   console.log('concurrency  elapsed_s  ideal_s  msgs_per_s  ideal_msgs_per_s  efficiency  max_in_flight');
   for (const concurrency of levels) {
-    forgetLearnedCapabilities();
     server.resetCounters();
     const config = configSchema.parse({ classifier: { base_url: server.url, api_key: 'bench', concurrency } }).classifier;
     const classifier = createOpenAIClassifier({ config });

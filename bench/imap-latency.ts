@@ -7,15 +7,15 @@
  * (postgres uses a throwaway database on 127.0.0.1:5432, like the tests.)
  */
 import { sql } from 'kysely';
-import { configSchema } from '../src/config/schema.js';
 import { createRulesClassifier } from '../src/classify/rules-classifier.js';
-import { startMailboxWatchers } from '../src/ingest/start-mailbox-watchers.js';
-import { startPipelineWorker } from '../src/pipeline/pipeline-worker.js';
+import { configSchema } from '../src/config/index.js';
+import { startMailboxWatchers } from '../src/ingest/index.js';
+import { createPipelineContext, type DecisionEffect, startPipelineWorker } from '../src/pipeline/index.js';
 import { systemClock } from '../src/util/clock.js';
 import { silentLogger } from '../src/util/logger.js';
+import { appendMany, makeMessage } from '../test/ingest/helpers.js';
 import { createPGliteDatabase, createPostgresDatabase } from '../test/support/databases.js';
 import { dovecotUnavailable, startDovecot } from '../test/support/dovecot.js';
-import { appendMany, makeMessage } from '../test/ingest/helpers.js';
 
 const [countArg, backlogArg, kindArg] = process.argv.slice(2);
 const latencyCount = Number(countArg ?? 100);
@@ -53,12 +53,26 @@ try {
     const decidedAt = new Map<string, number>();
     let onStored: ((id: string) => void) | null = null;
     let onDecided: ((id: string) => void) | null = null;
-    const pipeline = startPipelineWorker({
-      db, config: cfg, classifier: createRulesClassifier([]), logger: silentLogger(), clock: systemClock, workerId: 'bench',
-      onDecided: (e) => onDecided?.(e.emailId),
-    });
+    // Reports each decision after its commit, the way a later stage hears of it.
+    const committed: string[] = [];
+    const observe: DecisionEffect = {
+      enqueue: async (_trx, decided) => {
+        committed.push(decided.emailId);
+        return true;
+      },
+      wake: () => {
+        for (const id of committed.splice(0)) onDecided?.(id);
+      },
+    };
+    const pipeline = startPipelineWorker(
+      createPipelineContext({ db, config: cfg, classifier: createRulesClassifier([]), logger: silentLogger(), clock: systemClock, effects: [observe] }),
+      { workerId: 'bench', concurrency: 4 },
+    );
     const watchers = await startMailboxWatchers({
-      db, config: cfg, logger: silentLogger(), processId: 'bench',
+      db,
+      config: cfg,
+      logger: silentLogger(),
+      processId: 'bench',
       onStored: (id) => {
         pipeline.wake();
         onStored?.(id);
@@ -84,15 +98,25 @@ try {
     await client.logout();
     await watchers.stop();
     await pipeline.stop(5000);
-    console.log(`APPEND → stored  (${latencyCount} messages, one at a time, IDLE): p50 ${percentile(storeMs, 50).toFixed(0)} ms, p95 ${percentile(storeMs, 95).toFixed(0)} ms, max ${Math.max(...storeMs).toFixed(0)} ms`);
-    console.log(`APPEND → decided (rules classifier):                 p50 ${percentile(decideMs, 50).toFixed(0)} ms, p95 ${percentile(decideMs, 95).toFixed(0)} ms, max ${Math.max(...decideMs).toFixed(0)} ms`);
+    console.log(
+      `APPEND → stored  (${latencyCount} messages, one at a time, IDLE): p50 ${percentile(storeMs, 50).toFixed(0)} ms, p95 ${percentile(storeMs, 95).toFixed(0)} ms, max ${Math.max(...storeMs).toFixed(0)} ms`,
+    );
+    console.log(
+      `APPEND → decided (rules classifier):                 p50 ${percentile(decideMs, 50).toFixed(0)} ms, p95 ${percentile(decideMs, 95).toFixed(0)} ms, max ${Math.max(...decideMs).toFixed(0)} ms`,
+    );
   }
 
   // 2. backlog
   {
     await sql`truncate messages, ingest_cursors, ingest_leases cascade`.execute(db);
     const appendStart = performance.now();
-    await appendMany(dovecot, user.user, 'INBOX', Array.from({ length: backlog }, (_, i) => makeMessage(`backlog ${i}`, { bodyBytes: 2000 })), 4);
+    await appendMany(
+      dovecot,
+      user.user,
+      'INBOX',
+      Array.from({ length: backlog }, (_, i) => makeMessage(`backlog ${i}`, { bodyBytes: 2000 })),
+      4,
+    );
     console.log(`APPEND of ${backlog} messages over 4 connections: ${((performance.now() - appendStart) / 1000).toFixed(1)} s`);
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
@@ -103,7 +127,10 @@ try {
     const finished = new Promise<void>((resolve) => (done = resolve));
     const start = performance.now();
     const watchers = await startMailboxWatchers({
-      db, config: config({ backfill: '1d', sweep_interval: '10m' }), logger: silentLogger(), processId: 'bench-backlog',
+      db,
+      config: config({ backfill: '1d', sweep_interval: '10m' }),
+      logger: silentLogger(),
+      processId: 'bench-backlog',
       onStored: () => {
         stored += 1;
         if (stored === backlog) done();

@@ -7,12 +7,12 @@
  * otherwise (or with --pglite) an in-memory PGlite. Every request is verified with `standardwebhooks`.
  */
 import { performance } from 'node:perf_hooks';
+import { silentLogger } from '../src/util/logger.js';
+import { startDeliveryWorker } from '../src/webhooks/index.js';
+import { addSubscription } from '../src/webhooks/subscriptions.js';
 import { createPGliteDatabase, createPostgresDatabase, postgresUnavailable, type TestDatabase } from '../test/support/databases.js';
 import { replies, startWebhookReceiver } from '../test/support/webhook-receiver.js';
 import { enqueueEventsBulk, secretBox, testConfig } from '../test/webhooks/fixtures.js';
-import { silentLogger } from '../src/util/logger.js';
-import { startDeliveryWorker } from '../src/webhooks/delivery-worker.js';
-import { addSubscription } from '../src/webhooks/subscriptions.js';
 
 const events = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1000);
 const usePGlite = process.argv.includes('--pglite') || (await postgresUnavailable()) !== null;

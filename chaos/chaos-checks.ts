@@ -3,7 +3,7 @@
  * Drafts folder on the IMAP server — each check a row of the pass/fail table.
  */
 import { sql } from 'kysely';
-import type { Db } from '../src/db/database.js';
+import type { Db } from '../src/db/index.js';
 import type { PrivateDovecot } from '../test/support/dovecot.js';
 import type { ReceivedRequest } from '../test/support/webhook-receiver.js';
 import type { ChaosMessage } from './chaos-messages.js';
@@ -133,8 +133,10 @@ export async function runChecks(input: CheckInput): Promise<CheckRow[]> {
     const webhookIds = new Set(received.map((r) => r.webhookId));
     if (eventIds.length !== 1) ticketProblems.push(`${t.id}: ${eventIds.length} events`);
     else if (received.length === 0) ticketProblems.push(`${t.id}: never received`);
-    else if (webhookIds.size !== 1 || !webhookIds.has(eventIds[0]!)) ticketProblems.push(`${t.id}: webhook-ids ${[...webhookIds].join('/')} vs event ${eventIds[0]}`);
-    else if (received.some((r) => !r.verifiedBy.includes(true))) ticketProblems.push(`${t.id}: a request failed verification (${received.find((r) => !r.verifiedBy.includes(true))?.verifyError})`);
+    else if (webhookIds.size !== 1 || !webhookIds.has(eventIds[0]!))
+      ticketProblems.push(`${t.id}: webhook-ids ${[...webhookIds].join('/')} vs event ${eventIds[0]}`);
+    else if (received.some((r) => !r.verifiedBy.includes(true)))
+      ticketProblems.push(`${t.id}: a request failed verification (${received.find((r) => !r.verifiedBy.includes(true))?.verifyError})`);
     else if (!received.some((r) => (input.answered.get(r.index) ?? 0) < 300)) ticketProblems.push(`${t.id}: never answered 2xx`);
     if (received.filter((r) => (input.answered.get(r.index) ?? 0) < 300).length > 1) redelivered++;
   }
@@ -164,12 +166,23 @@ export async function runChecks(input: CheckInput): Promise<CheckRow[]> {
   rows.push({
     check: 'no email has two drafts (table and Drafts folder)',
     ok: twoRows.length === 0 && twoInFolder.length === 0,
-    detail: twoRows.length || twoInFolder.length ? `table: ${sample(twoRows)}; folder: ${sample(twoInFolder)}` : `${draftRows.length} draft rows, ${folder.length} messages in Drafts`,
+    detail:
+      twoRows.length || twoInFolder.length
+        ? `table: ${sample(twoRows)}; folder: ${sample(twoInFolder)}`
+        : `${draftRows.length} draft rows, ${folder.length} messages in Drafts`,
   });
   rows.push({
     check: 'every draft decision has its draft in the folder',
     ok: withoutRow.length === 0 && notInFolder.length === 0 && drafted.length === draftDecisions.length,
-    detail: withoutRow.length || notInFolder.length ? `no row: ${sample(withoutRow)}; not in folder: ${sample(notInFolder)}` : `${drafted.length} drafted of ${draftDecisions.length} draft decisions (${draftRows.filter((d) => d.status !== 'drafted').map((d) => d.status).join(', ') || 'none other'})`,
+    detail:
+      withoutRow.length || notInFolder.length
+        ? `no row: ${sample(withoutRow)}; not in folder: ${sample(notInFolder)}`
+        : `${drafted.length} drafted of ${draftDecisions.length} draft decisions (${
+            draftRows
+              .filter((d) => d.status !== 'drafted')
+              .map((d) => d.status)
+              .join(', ') || 'none other'
+          })`,
   });
 
   // 5. Nothing stuck.

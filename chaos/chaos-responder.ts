@@ -2,7 +2,7 @@
  * The fake model of the chaos run: classifies by the `kind=` word each chaos message carries, and
  * answers reply-draft requests with a short reply.
  */
-import { emailTextOf, type ChatRequestBody } from '../test/support/fake-openai-server.js';
+import { type ChatRequestBody, emailTextOf } from '../test/support/fake-openai-server.js';
 
 function classification(intent: string, confidence: number, payment = false): Record<string, unknown> {
   return {

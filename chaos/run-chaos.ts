@@ -9,17 +9,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import { stringify } from 'yaml';
-import { createPostgresDatabase, type TestDatabase } from '../test/support/databases.js';
-import { startDovecot, type PrivateDovecot } from '../test/support/dovecot.js';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../test/support/fake-openai-server.js';
-import { runCli } from '../test/support/run-cli.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../test/support/webhook-receiver.js';
 import { sleep } from '../bench/support/append.js';
-import { startMailroom, type MailroomProcess } from '../bench/support/mailroom-process.js';
+import { type MailroomProcess, startMailroom } from '../bench/support/mailroom-process.js';
 import { seededRandom } from '../bench/support/prng.js';
 import { mailboxConfig } from '../bench/support/scenario.js';
-import { runChecks, unfinishedWork, type CheckRow } from './chaos-checks.js';
-import { chaosMessages, type ChaosMessage } from './chaos-messages.js';
+import { createPostgresDatabase, type TestDatabase } from '../test/support/databases.js';
+import { type PrivateDovecot, startDovecot } from '../test/support/dovecot.js';
+import { type FakeOpenAIServer, startFakeOpenAIServer } from '../test/support/fake-openai-server.js';
+import { runCli } from '../test/support/run-cli.js';
+import { startWebhookReceiver } from '../test/support/webhook-receiver.js';
+import { type CheckRow, runChecks, unfinishedWork } from './chaos-checks.js';
+import { type ChaosMessage, chaosMessages } from './chaos-messages.js';
 import { chaosResponder } from './chaos-responder.js';
 
 export interface ChaosOptions {
@@ -91,7 +91,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     cleanups.push(() => receiver.close());
 
     const configFile = writeConfig(dir, { dovecot, database, llm });
-    const added = await runCli(['--config', configFile, 'subscriptions', 'add', receiver.url, '--description', 'chaos receiver', '--json'], { timeoutMs: 60_000 });
+    const added = await runCli(['--config', configFile, 'subscriptions', 'add', receiver.url, '--description', 'chaos receiver', '--json'], {
+      timeoutMs: 60_000,
+    });
     if (added.code !== 0) throw new Error(`mailroom subscriptions add failed (exit ${added.code}): ${added.stderr}`);
     receiver.secrets = [(JSON.parse(added.stdout.trim()) as { secret: string }).secret];
 
@@ -132,7 +134,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       }
       if (run.child.exitCode !== null) unexpectedExits.push(`#${generation} exited by itself (code ${run.child.exitCode}): ${run.tail(3)}`);
       const work = await unfinishedWork(database.db);
-      log(`SIGKILL #${k} to run #${generation} after ${uptime} ms (decided ${work.decided}, pending: ${work.pendingMessages} messages, ${work.pendingDeliveries} deliveries, ${work.pendingDrafts} drafts)`);
+      log(
+        `SIGKILL #${k} to run #${generation} after ${uptime} ms (decided ${work.decided}, pending: ${work.pendingMessages} messages, ${work.pendingDeliveries} deliveries, ${work.pendingDrafts} drafts)`,
+      );
       await run.kill();
       run = start();
     }
@@ -151,7 +155,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         break;
       }
       if (Date.now() > settleDeadline) {
-        log(`not settled in time: decided ${work.decided}/${messages.length}, pending: ${work.pendingMessages} messages, ${work.pendingDeliveries} deliveries, ${work.pendingDrafts} drafts`);
+        log(
+          `not settled in time: decided ${work.decided}/${messages.length}, pending: ${work.pendingMessages} messages, ${work.pendingDeliveries} deliveries, ${work.pendingDrafts} drafts`,
+        );
         break;
       }
       if (run.child.exitCode !== null) {
@@ -170,7 +176,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       detail: `${options.kills} SIGKILLs (${processes.length} processes), ${dovecotRestarts} Dovecot restart, ${llmFaults} of ${llm.totalRequests} model requests failed, ${[...answered.values()].filter((s) => s !== 200).length} of ${receiver.requests.length} webhook requests refused`,
     });
     rows.push({ check: 'no process died on its own', ok: unexpectedExits.length === 0, detail: unexpectedExits.length ? unexpectedExits.join('; ') : 'none' });
-    rows.push({ check: 'settled: everything done once the receiver answers', ok: settled, detail: settled ? `after ${Math.round((Date.now() - started) / 1000)} s in all` : 'timed out (see the detail rows)' });
+    rows.push({
+      check: 'settled: everything done once the receiver answers',
+      ok: settled,
+      detail: settled ? `after ${Math.round((Date.now() - started) / 1000)} s in all` : 'timed out (see the detail rows)',
+    });
     rows.push(...(await runChecks({ db: database.db, dovecot, user: dovecot.users[0]!.user, messages, requests: receiver.requests, answered })));
     rows.push({
       check: 'last process stops cleanly on SIGTERM',
@@ -201,7 +211,14 @@ function writeConfig(dir: string, world: { dovecot: PrivateDovecot; database: Te
       classifier: { provider: 'openai', base_url: world.llm.url, api_key: 'chaos-not-a-key', model: 'chaos-model', concurrency: 4, timeout: '5s' },
       drafts: { mode: 'draft' },
       // A short schedule with many attempts: at a 30 % failure rate, ten refusals in a row are ~6 in a million.
-      webhooks: { allow_http: true, allow_private_networks: true, secret_key: SECRET_KEY, timeout: '3s', poll_interval: '200ms', schedule: [0, '500ms', '1s', '2s', '2s', '3s', '3s', '3s', '3s', '3s'] },
+      webhooks: {
+        allow_http: true,
+        allow_private_networks: true,
+        secret_key: SECRET_KEY,
+        timeout: '3s',
+        poll_interval: '200ms',
+        schedule: [0, '500ms', '1s', '2s', '2s', '3s', '3s', '3s', '3s', '3s'],
+      },
       api: { enabled: false },
     }),
   );
@@ -216,7 +233,13 @@ interface Appender {
 }
 
 /** APPENDs the messages one at a time, spread over `windowMs` with seeded jitter, over one connection. */
-function startAppender(dovecot: PrivateDovecot, messages: readonly ChaosMessage[], windowMs: number, random: ReturnType<typeof seededRandom>, log: (line: string) => void): Appender {
+function startAppender(
+  dovecot: PrivateDovecot,
+  messages: readonly ChaosMessage[],
+  windowMs: number,
+  random: ReturnType<typeof seededRandom>,
+  log: (line: string) => void,
+): Appender {
   let gate: Promise<void> | null = null;
   let openGate: () => void = () => {};
   let idle: Promise<void> = Promise.resolve();
@@ -226,7 +249,7 @@ function startAppender(dovecot: PrivateDovecot, messages: readonly ChaosMessage[
   const done = (async () => {
     try {
       for (const message of messages) {
-        while (gate) await gate;
+        while (gate !== null) await gate;
         let finished: () => void = () => {};
         idle = new Promise<void>((resolve) => (finished = resolve));
         try {
@@ -274,5 +297,9 @@ function startAppender(dovecot: PrivateDovecot, messages: readonly ChaosMessage[
 export function renderChaosTable(result: ChaosResult): string {
   const width = Math.max(...result.rows.map((r) => r.check.length));
   const lines = result.rows.map((r) => `${r.ok ? 'PASS' : 'FAIL'}  ${r.check.padEnd(width)}  ${r.detail}`);
-  return [...lines, '', `${result.ok ? 'PASS' : 'FAIL'} — seed ${result.seed}, ${Math.round(result.seconds)} s${result.logDir ? `; logs in ${result.logDir}` : ''}`].join('\n');
+  return [
+    ...lines,
+    '',
+    `${result.ok ? 'PASS' : 'FAIL'} — seed ${result.seed}, ${Math.round(result.seconds)} s${result.logDir ? `; logs in ${result.logDir}` : ''}`,
+  ].join('\n');
 }

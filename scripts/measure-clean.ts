@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import { bodyText } from '../src/parse/body-text.js';
 import { capLength } from '../src/parse/cap-length.js';
-import { isMalformedEmailError } from '../src/parse/malformed-email-error.js';
+import { isMalformedEmailError } from '../src/parse/index.js';
 import { extractNewestMessage } from '../src/parse/newest-message.js';
 import { DEFAULT_MAX_CLEAN_CHARS, parseEmail } from '../src/parse/parse-email.js';
 
@@ -69,7 +69,12 @@ for (const [index, file] of files.entries()) {
 }
 
 const row = (name: string, values: number[], digits = 0): string =>
-  `${name.padEnd(26)} median ${percentile(values, 50).toFixed(digits).padStart(8)}   p95 ${percentile(values, 95).toFixed(digits).padStart(8)}   max ${Math.max(0, ...values).toFixed(digits).padStart(9)}`;
+  `${name.padEnd(26)} median ${percentile(values, 50).toFixed(digits).padStart(8)}   p95 ${percentile(values, 95).toFixed(digits).padStart(8)}   max ${Math.max(
+    0,
+    ...values,
+  )
+    .toFixed(digits)
+    .padStart(9)}`;
 
 console.log(`${files.length} files under ${root}; ${raw.length} parsed, ${rejected.length} rejected, ${truncated} capped at ${DEFAULT_MAX_CLEAN_CHARS}`);
 console.log(row('raw chars (fullText)', raw));

@@ -4,8 +4,9 @@
  * each one ends at the receiver. Decision times come from the process's "decided" log line
  * (pino's timestamp), webhook times from the receiver in this process: one clock, this host's.
  */
-import type { DecidedLine } from '../support/mailroom-process.js';
+
 import { sleep, waitUntil, withTimeout } from '../support/append.js';
+import type { DecidedLine } from '../support/mailroom-process.js';
 import { createScenario, type DatabaseKind } from '../support/scenario.js';
 import { percentile } from '../support/stats.js';
 
@@ -79,7 +80,12 @@ export async function runAppendLatency(options: LatencyOptions): Promise<Latency
       const t0 = Date.now();
       await client.append('INBOX', raw);
       const line = await withTimeout(decided, 60_000, () => `message ${i} was not decided within 60 s; last lines:\n${run.tail()}`);
-      const arrived = await waitUntil(() => arrivals.get(messageId), 60_000, () => `no webhook for message ${i} (${line.action}); last lines:\n${run.tail()}`, 5);
+      const arrived = await waitUntil(
+        () => arrivals.get(messageId),
+        60_000,
+        () => `no webhook for message ${i} (${line.action}); last lines:\n${run.tail()}`,
+        5,
+      );
       toDecision.push(line.time - t0);
       toWebhook.push(arrived - t0);
       // A short gap: each message arrives on an idle system.
@@ -87,7 +93,13 @@ export async function runAppendLatency(options: LatencyOptions): Promise<Latency
     }
     run.onDecided = null;
     await run.stop();
-    return { database: options.database, messages: options.count, modelLatencyMs: options.latencyMs, toDecisionMs: summary(toDecision), toWebhookMs: summary(toWebhook) };
+    return {
+      database: options.database,
+      messages: options.count,
+      modelLatencyMs: options.latencyMs,
+      toDecisionMs: summary(toDecision),
+      toWebhookMs: summary(toWebhook),
+    };
   } finally {
     await client.logout().catch(() => client.close());
     await scenario.close();

@@ -74,7 +74,11 @@ export async function runBacklogDrain(options: DrainOptions): Promise<DrainResul
     for (const d of run.decided) actions[d.action] = (actions[d.action] ?? 0) + 1;
     const tickets = actions.ticket ?? 0;
     // The deliveries trail the decisions by a few ms; give them a moment, without failing the figure.
-    await waitUntil(() => scenario.receiver.requests.length >= tickets, 10_000, () => '').catch(() => {});
+    await waitUntil(
+      () => scenario.receiver.requests.length >= tickets,
+      10_000,
+      () => '',
+    ).catch(() => {});
     await run.stop();
     const limit = latencyMs > 0 ? concurrency / (latencyMs / 1000) : null;
     const mb = (bytes: number | null) => (bytes === null ? null : Math.round(bytes / 1024 / 1024));

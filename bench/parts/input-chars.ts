@@ -3,8 +3,8 @@
  * parsed in this process with Mailroom's own parser (mailparser + cleaning) — and, as a by-product,
  * which messages reach the model at all (no pre-filter decides them) and the parse CPU cost.
  */
-import { parseEmail, DEFAULT_MAX_CLEAN_CHARS } from '../../src/parse/parse-email.js';
-import { runPrefilters } from '../../src/prefilter/run-prefilters.js';
+import { DEFAULT_MAX_CLEAN_CHARS, parseEmail } from '../../src/parse/parse-email.js';
+import { runPrefilters } from '../../src/prefilter/index.js';
 import type { SourceMessage } from '../support/message-pool.js';
 import { median, percentile } from '../support/stats.js';
 
@@ -40,7 +40,7 @@ export async function measureInputChars(sources: readonly SourceMessage[]): Prom
   let prefiltered = 0;
   const cpuStart = process.cpuUsage();
   for (const source of sources) {
-    let email;
+    let email: Awaited<ReturnType<typeof parseEmail>>;
     try {
       email = await parseEmail(source.raw, { maxCleanChars: DEFAULT_MAX_CLEAN_CHARS });
     } catch {

@@ -45,7 +45,7 @@ export async function runNaiveBaseline(options: NaiveOptions): Promise<NaiveResu
       const uids = (await client.search({ all: true }, { uid: true })) || [];
       for (const uid of uids) {
         const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-        if (!message || !message.source) continue;
+        if (message === false || !message.source) continue;
         const mail = await simpleParser(message.source);
         const prompt = `From: ${mail.from?.text ?? ''}\nSubject: ${mail.subject ?? ''}\n\n${mail.text ?? (typeof mail.html === 'string' ? mail.html : '')}`;
         promptChars.push(SYSTEM.length + prompt.length);

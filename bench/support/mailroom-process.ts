@@ -3,7 +3,7 @@
  * one): its JSON log lines are followed for progress ("decided" lines carry the email id, the
  * action and pino's own timestamp), and /proc gives its CPU time and peak RSS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -70,7 +70,9 @@ export function startMailroom(options: StartMailroomOptions): MailroomProcess {
   let markRunning: (time: number) => void = () => {};
   const running = new Promise<number>((resolve, reject) => {
     markRunning = resolve;
-    void exited.then(({ code, signal }) => reject(new Error(`mailroom run exited (code ${code}, signal ${signal}) before it was running:\n${recent.join('\n')}`)));
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`mailroom run exited (code ${code}, signal ${signal}) before it was running:\n${recent.join('\n')}`)),
+    );
   });
   running.catch(() => {});
 

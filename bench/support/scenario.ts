@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createPostgresDatabase, type TestDatabase } from '../../test/support/databases.js';
-import { startDovecot, type PrivateDovecot } from '../../test/support/dovecot.js';
-import { startFakeOpenAIServer, type FakeOpenAIServer, type FakeOpenAIServerOptions } from '../../test/support/fake-openai-server.js';
+import { type PrivateDovecot, startDovecot } from '../../test/support/dovecot.js';
+import { type FakeOpenAIServer, type FakeOpenAIServerOptions, startFakeOpenAIServer } from '../../test/support/fake-openai-server.js';
 import { runCli } from '../../test/support/run-cli.js';
-import { startWebhookReceiver, type ReceiverOptions, type WebhookReceiver } from '../../test/support/webhook-receiver.js';
-import { startMailroom, type MailroomProcess } from './mailroom-process.js';
+import { type ReceiverOptions, startWebhookReceiver, type WebhookReceiver } from '../../test/support/webhook-receiver.js';
+import { type MailroomProcess, startMailroom } from './mailroom-process.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -79,7 +79,9 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
     const configFile = join(dir, 'mailroom.yaml');
     writeFileSync(configFile, stringify(mergeSections(base, extra)));
 
-    const added = await runCli(['--config', configFile, 'subscriptions', 'add', receiver.url, '--description', 'bench receiver', '--json'], { timeoutMs: 120_000 });
+    const added = await runCli(['--config', configFile, 'subscriptions', 'add', receiver.url, '--description', 'bench receiver', '--json'], {
+      timeoutMs: 120_000,
+    });
     if (added.code !== 0) throw new Error(`mailroom subscriptions add failed (exit ${added.code}): ${added.stderr}`);
     receiver.secrets = [(JSON.parse(added.stdout.trim()) as { secret: string }).secret];
 

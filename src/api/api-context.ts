@@ -1,12 +1,13 @@
-import type { Config } from '../config/schema.js';
-import type { Db } from '../db/database.js';
-import type { MetricsRegistry } from '../ops/metrics.js';
-import type { ReadinessReport } from '../ops/readiness.js';
-import { systemClock, type Clock } from '../util/clock.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { FastifyReply } from 'fastify';
+import type { Config } from '../config/index.js';
+import type { Db } from '../db/index.js';
+import type { ReadinessReport } from '../ops/index.js';
+import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { secretBoxFromConfig, type SecretBox } from '../webhooks/secret-box.js';
-import type { ResolveHost, UrlPolicy } from '../webhooks/ssrf-guard.js';
-import { createTokenCheck } from './auth.js';
+import type { Metrics } from '../util/metrics.js';
+import { type ResolveHost, type SecretBox, secretBoxFromConfig, type UrlPolicy } from '../webhooks/index.js';
 
 /** What the HTTP API is built from; everything after `metrics` is optional and injectable for tests. */
 export interface ApiContext {
@@ -16,7 +17,7 @@ export interface ApiContext {
   clock?: Clock;
   /** `createReadiness(...)` from src/ops/readiness.ts, wired by `mailroom run`. */
   readiness: () => Promise<ReadinessReport> | ReadinessReport;
-  metrics: MetricsRegistry;
+  metrics: Metrics;
   /** Encrypts subscription secrets; the box from `webhooks.secret_key` or the key file when omitted. */
   secretBox?: SecretBox;
   /** DNS for the SSRF guard (tests answer without touching /etc/hosts). */
@@ -34,7 +35,7 @@ export interface ApiDeps {
   logger: Logger;
   clock: Clock;
   readiness: ApiContext['readiness'];
-  metrics: MetricsRegistry;
+  metrics: Metrics;
   tokens: ReturnType<typeof createTokenCheck>;
   secretBox(): SecretBox;
   urlPolicy: UrlPolicy;
@@ -62,4 +63,55 @@ export function resolveApiDeps(ctx: ApiContext): ApiDeps {
     wakeDeliveries: ctx.wakeDeliveries ?? (() => {}),
     keyFile: ctx.keyFile,
   };
+}
+
+/**
+ * Bearer tokens from `api.tokens`. Each candidate is hashed first, so the comparison is between
+ * two 32-byte digests: timingSafeEqual needs equal lengths, and comparing digests keeps a token's
+ * length from showing in the timing. Every configured token is compared, match or not.
+ */
+export function createTokenCheck(tokens: readonly string[]): { configured: boolean; check(header: string | undefined): boolean } {
+  const digests = tokens.map((token) => createHash('sha256').update(token, 'utf8').digest());
+  return {
+    configured: digests.length > 0,
+    check(header) {
+      const token = bearerToken(header);
+      if (token === null) return false;
+      const given = createHash('sha256').update(token, 'utf8').digest();
+      let matched = false;
+      for (const digest of digests) matched = timingSafeEqual(given, digest) || matched;
+      return matched;
+    },
+  };
+}
+
+function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer[ \t]+(\S+)\s*$/i.exec(header);
+  return match ? match[1]! : null;
+}
+
+/**
+ * Who may call a route: `none` (probes, the OpenAPI document), `bearer` (always needs a token;
+ * refused outright when none is configured, so a forgotten setting never opens the API),
+ * `bearer-if-configured` (/metrics: open on a listener without tokens, closed once tokens exist),
+ * `link-or-bearer` (the raw email: a signed link token or a bearer token).
+ */
+export type RouteAuth = 'none' | 'bearer' | 'bearer-if-configured' | 'link-or-bearer';
+
+// Route options Mailroom reads back: in the auth hook and when generating /openapi.json.
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: RouteAuth;
+    /** One line for the OpenAPI document. */
+    summary?: string;
+    /** Media type of the 200 answer when it is not JSON. */
+    produces?: string;
+    tag?: string;
+  }
+}
+
+/** Sends the API's error shape: `{statusCode, error, message}`; `message` says what to do. */
+export function sendError(reply: FastifyReply, statusCode: number, message: string, code?: string): FastifyReply {
+  return reply.code(statusCode).send({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...(code ? { code } : {}) });
 }

@@ -1,14 +1,13 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import './route-config.js';
-import { resolveApiDeps, type ApiContext } from './api-context.js';
-import { sendError } from './http-error.js';
-import { collectRoute, openApiDocument, type CollectedRoute } from './openapi.js';
-import { errorSchema } from './schemas.js';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { ConfigError } from '../config/index.js';
+import { type ApiContext, resolveApiDeps, sendError } from './api-context.js';
+import { type CollectedRoute, collectRoute, openApiDocument } from './openapi.js';
 import { registerDecisionRoutes } from './routes/decisions.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerEmailRoutes } from './routes/emails.js';
 import { registerProbeRoutes } from './routes/probes.js';
 import { registerSubscriptionRoutes } from './routes/subscriptions.js';
+import { errorSchema } from './schemas.js';
 
 export type { ApiContext } from './api-context.js';
 
@@ -37,8 +36,10 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
 
   app.addHook('onRoute', (options) => {
     const auth = options.config?.auth ?? 'bearer';
-    const schema = (options.schema ??= {});
-    const response = ((schema as { response?: Record<string, unknown> }).response ??= {});
+    options.schema ??= {};
+    const schema = options.schema as { response?: Record<string, unknown>; params?: unknown; querystring?: unknown; body?: unknown };
+    schema.response ??= {};
+    const response = schema.response;
     const hasInput = Boolean(schema.params || schema.querystring || schema.body);
     if (hasInput) response[400] ??= { ...errorSchema, description: 'The request does not match the schema.' };
     if (auth !== 'none') response[401] ??= { ...errorSchema, description: 'Missing or wrong bearer token, or no api.tokens configured.' };
@@ -86,4 +87,52 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   registerSubscriptionRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
   return app;
+}
+
+/** `127.0.0.1:8025`, `[::1]:8025`, `0.0.0.0:80`, `:8025` (all interfaces) or `8025` (loopback). */
+export function parseListen(listen: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*))?:?(\d{1,5})$/.exec(listen.trim());
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || !Number.isInteger(port) || port > 65535) {
+    throw new ConfigError(`api.listen: expected host:port like 127.0.0.1:8025, got "${listen}"`);
+  }
+  const explicit = match[1] ?? match[2];
+  const host = explicit === undefined ? '127.0.0.1' : explicit === '' ? '0.0.0.0' : explicit;
+  return { host, port };
+}
+
+export interface RunningApi {
+  /** The address actually bound (port 0 in the config picks a free one). */
+  url: string;
+  /** Stops accepting connections and waits for requests in flight. */
+  close(): Promise<void>;
+}
+
+/** Builds and starts the API on `api.listen`; for `mailroom run` (when api.enabled). */
+export async function startApiServer(ctx: ApiContext): Promise<RunningApi> {
+  const { host, port } = parseListen(ctx.config.api.listen);
+  const app = createApiServer(ctx);
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    await app.close().catch(() => {});
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint =
+      code === 'EADDRINUSE'
+        ? ': the port is in use (another Mailroom?); change api.listen'
+        : code === 'EACCES'
+          ? ': not allowed to bind it (ports below 1024 need privileges)'
+          : '';
+    throw new Error(`cannot serve the API on ${ctx.config.api.listen}${hint}: ${(error as Error).message}`, { cause: error });
+  }
+  const address = app.server.address();
+  const bound = typeof address === 'object' && address ? address : { address: host, port };
+  const shownHost = bound.address.includes(':') ? `[${bound.address}]` : bound.address;
+  if (ctx.config.api.tokens.length === 0) {
+    ctx.logger.warn(
+      { listen: ctx.config.api.listen },
+      'the API has no tokens (api.tokens): /v1 routes answer 401 until some are configured; /health, /ready and /metrics are open',
+    );
+  }
+  return { url: `http://${shownHost}:${bound.port}`, close: () => app.close() };
 }

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifySchema, RouteOptions } from 'fastify';
-import type { RouteAuth } from './auth.js';
+import type { RouteAuth } from './api-context.js';
 
 /** A route as the onRoute hook saw it; enough to describe it. */
 export interface CollectedRoute {
@@ -77,7 +77,8 @@ export function openApiDocument(routes: readonly CollectedRoute[], info: { title
     if (route.auth === 'none') operation.security = [];
     else if (route.auth === 'link-or-bearer') operation.security = [{ bearerAuth: [] }, { linkToken: [] }];
     else operation.security = [{ bearerAuth: [] }];
-    (paths[openApiPath(route.url)] ??= {})[route.method] = operation;
+    const path = openApiPath(route.url);
+    paths[path] = { ...paths[path], [route.method]: operation };
   }
   return {
     openapi: '3.1.0',

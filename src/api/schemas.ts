@@ -3,8 +3,7 @@
  * serialization (a property missing from a response schema is never sent, so nothing leaks by
  * accident) and become the OpenAPI document.
  */
-import { CATEGORIES, INTENTS, PRIORITIES, SENTIMENTS } from '../classify/classification.js';
-import { ACTIONS } from '../decide/decision.js';
+import { ACTIONS, CATEGORIES, INTENTS, PRIORITIES, SENTIMENTS } from '../contract/index.js';
 
 export const dateTime = { type: 'string', format: 'date-time' } as const;
 export const nullableDateTime = { type: ['string', 'null'], format: 'date-time' } as const;
@@ -50,7 +49,11 @@ export const classificationOutputSchema = {
 export const actionSchema = { type: 'string', enum: [...ACTIONS] } as const;
 
 export const idParams = (name: string, description: string) =>
-  ({ type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 100, description: `${name} id, e.g. ${description}` } }, required: ['id'] }) as const;
+  ({
+    type: 'object',
+    properties: { id: { type: 'string', minLength: 1, maxLength: 100, description: `${name} id, e.g. ${description}` } },
+    required: ['id'],
+  }) as const;
 
 export const deliveryStatusSchema = { type: 'string', enum: ['pending', 'delivered', 'failed'] } as const;
 

@@ -1,5 +1,21 @@
-import type { ParsedEmail } from '../parse/parsed-email.js';
-import type { ClassificationResult } from './classification.js';
+import type { Classification } from '../contract/index.js';
+import type { ParsedEmail } from '../parse/index.js';
+
+/** Provenance stored with every classification and sent in the event. */
+export interface ClassificationResult {
+  classification: Classification;
+  /** `rules`, or the model name the server reported. */
+  model: string;
+  classifier: 'openai' | 'rules';
+  promptVersion: string;
+  /** Confidence derived from token logprobs of the intent, when the server returned them. */
+  logprobConfidence: number | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  latencyMs: number;
+  /** Which response_format mode produced the answer (json_schema, json_object, text, rules). */
+  mode: string;
+}
 
 export interface ClassifierInput {
   email: ParsedEmail;

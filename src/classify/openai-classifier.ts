@@ -1,16 +1,13 @@
 import OpenAI, { APIError } from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { Config } from '../config/schema.js';
+import { type Classification, classificationSchema } from '../contract/index.js';
 import type { Logger } from '../util/logger.js';
-import { classificationSchema, type Classification, type ClassificationResult } from './classification.js';
-import { ClassificationFailedError, type Classifier, type ClassifierInput } from './classifier.js';
-import { extractJsonObject } from './extract-json.js';
-import { JSON_SCHEMA_NAME } from './json-schema.js';
-import { intentLogprobConfidence } from './logprob-confidence.js';
-import { createPrompt, repairMessage, type ClassifierPrompt } from './prompt.js';
+import { extractJsonObject, intentLogprobConfidence } from './answer.js';
+import { ClassificationFailedError, type ClassificationResult, type Classifier, type ClassifierInput } from './classifier.js';
+import { type ClassifierPrompt, createPrompt, JSON_SCHEMA_NAME, repairMessage } from './prompt.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
-import { withRetries, type Endpoint } from './retry.js';
-import { realTimer, type Timer } from './timer.js';
+import { type Endpoint, realTimer, type Timer, withRetries } from './retry.js';
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -38,17 +35,6 @@ export interface OpenAIClassifier extends Classifier {
   readonly responseMode: ResponseMode;
 }
 
-// Per process, per endpoint and model: once a server has refused json_schema (or logprobs) we do
-// not spend a request on it again for every email.
-const learnedModes = new Map<string, ResponseMode>();
-const logprobsRefused = new Set<string>();
-
-/** Forgets what servers refused; for tests that reuse a port. */
-export function forgetLearnedCapabilities(): void {
-  learnedModes.clear();
-  logprobsRefused.clear();
-}
-
 class FormatRejectedError extends Error {}
 class LogprobsRejectedError extends Error {}
 
@@ -56,7 +42,9 @@ export function createOpenAIClassifier(options: OpenAIClassifierOptions): OpenAI
   const { config, logger } = options;
   const baseUrl = (config.base_url ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const endpoint: Endpoint = { baseUrl, model: config.model };
-  const capabilityKey = `${baseUrl}|${config.model}`;
+  // What this server refused, learned once, so later requests do not spend a call on it again.
+  let learnedMode: ResponseMode | null = null;
+  let logprobsRefused = false;
   const timer = options.timer ?? realTimer;
   const limiter = options.limiter ?? createRateLimiter({ concurrency: config.concurrency, rpm: config.rpm, timer });
   const prompt: ClassifierPrompt = createPrompt(config);
@@ -69,8 +57,7 @@ export function createOpenAIClassifier(options: OpenAIClassifierOptions): OpenAI
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
-  const currentMode = (): ResponseMode =>
-    config.response_format === 'auto' ? (learnedModes.get(capabilityKey) ?? 'json_schema') : config.response_format;
+  const currentMode = (): ResponseMode => (config.response_format === 'auto' ? (learnedMode ?? 'json_schema') : config.response_format);
 
   function requestParams(messages: ChatCompletionMessageParam[], mode: ResponseMode, logprobs: boolean): ChatCompletionCreateParamsNonStreaming {
     const params: ChatCompletionCreateParamsNonStreaming = { model: config.model, messages, temperature: config.temperature };
@@ -87,7 +74,7 @@ export function createOpenAIClassifier(options: OpenAIClassifierOptions): OpenAI
   async function complete(messages: ChatCompletionMessageParam[], signal?: AbortSignal): Promise<{ response: ChatCompletion; mode: ResponseMode }> {
     for (;;) {
       const mode = currentMode();
-      const logprobs = config.logprobs && !logprobsRefused.has(capabilityKey);
+      const logprobs = config.logprobs && !logprobsRefused;
       const params = requestParams(messages, mode, logprobs);
       try {
         const response = await withRetries(
@@ -113,14 +100,17 @@ export function createOpenAIClassifier(options: OpenAIClassifierOptions): OpenAI
         return { response, mode };
       } catch (error) {
         if (error instanceof LogprobsRejectedError) {
-          logprobsRefused.add(capabilityKey);
-          logger?.warn({ baseUrl, model: config.model }, 'the server refused logprobs; using the model\'s own confidence');
+          logprobsRefused = true;
+          logger?.warn({ baseUrl, model: config.model }, "the server refused logprobs; using the model's own confidence");
           continue;
         }
         if (error instanceof FormatRejectedError) {
           const next = RESPONSE_MODES[RESPONSE_MODES.indexOf(mode) + 1] ?? 'text';
-          learnedModes.set(capabilityKey, next);
-          logger?.warn({ baseUrl, model: config.model, refused: mode, next, reason: error.message }, `the server refused response_format ${mode}; falling back to ${next}`);
+          learnedMode = next;
+          logger?.warn(
+            { baseUrl, model: config.model, refused: mode, next, reason: error.message },
+            `the server refused response_format ${mode}; falling back to ${next}`,
+          );
           continue;
         }
         throw error;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { Config } from '../config/schema.js';
-import { CATEGORIES, INTENTS, PRIORITIES, SENTIMENTS } from './classification.js';
+import { CATEGORIES, classificationSchema, INTENTS, PRIORITIES, SENTIMENTS } from '../contract/index.js';
 import type { ClassifierInput } from './classifier.js';
-import { classificationJsonSchema } from './json-schema.js';
 
 export type PromptSettings = Pick<Config['classifier'], 'model' | 'temperature' | 'teams' | 'instructions'>;
 
@@ -73,12 +73,8 @@ function renderSystem(settings: PromptSettings): string {
       ? `one of ${list(teams.map((t) => t.name))}, the team that should handle it, or null when none fits.`
       : 'always null (no teams are configured).';
   const teamLines =
-    teams.length > 0
-      ? `\nTeams:\n${teams.map((t) => `- "${t.name}"${t.description.trim() ? `: ${oneLine(t.description)}` : ''}`).join('\n')}\n`
-      : '';
-  const instructions = settings.instructions.trim()
-    ? `\nAbout this mailbox, from its owners (trusted):\n${settings.instructions.trim()}\n`
-    : '';
+    teams.length > 0 ? `\nTeams:\n${teams.map((t) => `- "${t.name}"${t.description.trim() ? `: ${oneLine(t.description)}` : ''}`).join('\n')}\n` : '';
+  const instructions = settings.instructions.trim() ? `\nAbout this mailbox, from its owners (trusted):\n${settings.instructions.trim()}\n` : '';
   return fill(SYSTEM_TEMPLATE, {
     intents: list(INTENTS),
     categories: list(CATEGORIES),
@@ -131,4 +127,37 @@ function oneLine(text: string): string {
 
 function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{\{(\w+)\}\}/g, (match, key: string) => values[key] ?? match);
+}
+
+/** Name sent as `json_schema.name`; OpenAI allows [a-zA-Z0-9_-]{1,64}. */
+export const JSON_SCHEMA_NAME = 'email_classification';
+
+// OpenAI strict mode rejects these string keywords (zod emits them for min/max); the zod check
+// after the answer still enforces them.
+const UNSUPPORTED_KEYWORDS = new Set(['$schema', 'minLength', 'maxLength']);
+
+type JsonSchema = { [key: string]: unknown };
+
+/**
+ * The classification JSON Schema in the shape OpenAI's strict structured outputs accept: every
+ * property required, `additionalProperties: false` on every object, nullable team as
+ * `anyOf [{enum}, {type: null}]`. Derived from the zod schema so the two cannot drift apart.
+ */
+export function classificationJsonSchema(teams: readonly string[]): JsonSchema {
+  return strictify(z.toJSONSchema(classificationSchema(teams)) as JsonSchema);
+}
+
+function strictify(node: unknown): JsonSchema {
+  if (Array.isArray(node)) return node.map(strictify) as unknown as JsonSchema;
+  if (node === null || typeof node !== 'object') return node as JsonSchema;
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (UNSUPPORTED_KEYWORDS.has(key)) continue;
+    out[key] = key === 'enum' || key === 'required' ? value : strictify(value);
+  }
+  if (out.type === 'object' && out.properties && typeof out.properties === 'object') {
+    out.required = Object.keys(out.properties);
+    out.additionalProperties = false;
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import { realTimer, type Timer } from './timer.js';
+import { realTimer, type Timer } from './retry.js';
 
 /**
  * One gate for every request the process sends to the model: at most `concurrency` in flight and

@@ -1,8 +1,8 @@
-import pRetry from 'p-retry';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import pRetry from 'p-retry';
 import type { Logger } from '../util/logger.js';
+import { backoffDelay, retryAfterMs } from '../util/wait.js';
 import { ClassifierUnavailableError } from './classifier.js';
-import { realTimer, type Timer } from './timer.js';
 
 /** Where requests go; used to say which setting is wrong. Never holds the key. */
 export interface Endpoint {
@@ -81,10 +81,7 @@ export async function withRetries<T>(attempt: (signal: AbortSignal) => Promise<T
             stoppedForRetryAfter = asked;
             return false;
           }
-          const step = Math.min(maxDelayMs, minDelayMs * 2 ** retriesConsumed);
-          // Equal jitter: never less than half the step, so a crowd of workers spreads out
-          // without any of them hammering the server right away.
-          const backoff = Math.round(step / 2 + random() * (step / 2));
+          const backoff = backoffDelay(retriesConsumed + 1, { minMs: minDelayMs, maxMs: maxDelayMs }, random);
           const delay = Math.max(backoff, asked ?? 0);
           options.logger?.warn(
             { baseUrl: endpoint.baseUrl, model: endpoint.model, attempt: attempts, delayMs: delay, error: describeTransport(error, options.timeoutMs) },
@@ -146,12 +143,7 @@ export function parseRetryAfter(headers: Pick<Headers, 'get'>, nowMs: number): n
     const value = Number(ms);
     if (Number.isFinite(value) && value >= 0) return Math.ceil(value);
   }
-  const header = headers.get('retry-after');
-  if (header === null || header.trim() === '') return null;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(header)) return Math.ceil(Number(header) * 1000);
-  const date = Date.parse(header);
-  if (Number.isNaN(date)) return null;
-  return Math.max(0, date - nowMs);
+  return retryAfterMs(headers.get('retry-after'), nowMs);
 }
 
 function toUnavailable(
@@ -211,3 +203,37 @@ function findErrorCode(error: unknown): string | null {
   }
   return null;
 }
+
+/**
+ * Time as the classifier's retry and rate-limit code sees it. Tests inject their own so that
+ * backoff waits and rpm windows can be asserted without waiting for them.
+ */
+export interface Timer {
+  /** Milliseconds on a monotonic scale; only differences matter. */
+  now(): number;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const realTimer: Timer = {
+  now: () => performance.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = () => {
+        clearTimeout(handle);
+        reject(signal?.reason);
+      };
+      const handle = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};

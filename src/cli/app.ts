@@ -1,10 +1,6 @@
-import type { Config } from '../config/schema.js';
-import { loadConfig } from '../config/load-config.js';
-import type { Db } from '../db/database.js';
-import { openDatabase } from '../db/open-database.js';
-import { migrateToLatest } from '../db/migrate.js';
-import { acquirePGliteLock } from '../db/pglite-lock.js';
-import { createRedactingLogger } from '../ops/redacting-logger.js';
+import { type Config, loadConfig, parseSince } from '../config/index.js';
+import { acquirePGliteLock, type Db, describeDatabase, migrateToLatest, openDatabase } from '../db/index.js';
+import { createRedactingLogger } from '../ops/index.js';
 import type { Logger } from '../util/logger.js';
 
 /** What a command works with: validated configuration, a migrated database and a logger. */
@@ -34,7 +30,7 @@ export const openApp: AppFactory = async (opts) => {
     await migrateToLatest(db);
   } catch (error) {
     releaseLock();
-    throw new Error(`cannot open the database (${describeDatabase(config)}): ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot open the database (${describeDatabase(config.database)}): ${(error as Error).message}`, { cause: error });
   }
   let closed = false;
   return {
@@ -51,14 +47,36 @@ export const openApp: AppFactory = async (opts) => {
   };
 };
 
-/** Where the database is, without the password. */
-export function describeDatabase(config: Config): string {
-  if (!config.database.url) return `embedded PGlite in ${config.database.path}`;
-  try {
-    const url = new URL(config.database.url);
-    url.password = '';
-    return `PostgreSQL ${url.host}${url.pathname}`;
-  } catch {
-    return 'PostgreSQL (database.url is not a valid URL)';
-  }
+/** Exit codes of DESIGN.md: 0 success, 1 some input failed (the rest was done), 2 bad usage or configuration. */
+export const EXIT_OK = 0;
+export const EXIT_SOME_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Bad usage: wrong arguments, unknown id, a refused URL. Exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** One JSON object per line, for programs. */
+export function printJsonLine(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** A plain aligned table for people; long cells are cut with an ellipsis. */
+export function formatTable(header: string[], rows: string[][], maxWidths: number[] = []): string {
+  const cut = (text: string, i: number) => {
+    const max = maxWidths[i];
+    const flat = text.replace(/\s+/g, ' ');
+    return max && flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  };
+  const cells = [header, ...rows].map((row) => row.map(cut));
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
+  return `${cells.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n')}\n`;
+}
+
+/** `--since 1d` (a duration back from now) or `--since 2026-11-01T00:00Z` (a date). */
+export function parseSinceFlag(value: string, now: Date = new Date()): Date {
+  const since = parseSince(value, now);
+  if (since === null) throw new UsageError(`--since: expected a duration like 1d or 12h, or a date like 2026-11-01, got "${value}"`);
+  return since;
 }

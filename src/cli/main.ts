@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/config-error.js';
-import { openApp, type AppFactory } from './app.js';
-import { EXIT_SOME_FAILED, EXIT_USAGE, UsageError } from './errors.js';
+import { ConfigError } from '../config/index.js';
+import { type AppFactory, EXIT_SOME_FAILED, EXIT_USAGE, openApp, UsageError } from './app.js';
 
 type Register = (program: Command, openApp: AppFactory) => void;
 

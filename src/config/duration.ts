@@ -12,3 +12,18 @@ export function parseDuration(value: string | number): number | null {
   const unit = (match[2] ?? 'ms').toLowerCase();
   return Math.round(amount * (UNIT_MS[unit] ?? 1));
 }
+
+/**
+ * `1d` (that long before `now`) or `2026-11-01` / `2026-11-01T00:00Z` (a date); null for anything
+ * else. The CLI's --since and the API's since= read it alike.
+ */
+export function parseSince(value: string, now: Date): Date | null {
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?\s*[a-z]+$/i.test(trimmed)) {
+    const ms = parseDuration(trimmed);
+    return ms === null ? null : new Date(now.getTime() - ms);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}/.test(trimmed)) return null;
+  const date = new Date(trimmed);
+  return Number.isNaN(date.getTime()) ? null : date;
+}

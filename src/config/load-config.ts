@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError } from './config-error.js';
-import { configSchema, type Config } from './schema.js';
-import { substituteEnv } from './substitute-env.js';
+import { type Config, configSchema } from './schema.js';
+
+/** A configuration problem: the process stops with exit code 2 before touching anything. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
 
 export interface LoadedConfig {
   config: Config;
@@ -48,13 +51,17 @@ export function parseConfig(value: unknown, source: string): Config {
 
 /** `policy.threshold: expected a number between 0 and 1, got "high"` */
 function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
-  const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[');
+  const path = issue.path
+    .map((part) => (typeof part === 'number' ? `[${part}]` : String(part)))
+    .join('.')
+    .replace(/\.\[/g, '[');
   const got = valueAt(root, issue.path);
   let message = issue.message;
   const generic = message.startsWith('Invalid input');
   if (issue.code === 'invalid_type' && got === undefined) message = `missing: expected ${issue.expected}`;
   else if (issue.code === 'invalid_type' && generic) message = `expected ${issue.expected}`;
-  if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (see config/example.yaml)`;
+  if (issue.code === 'unrecognized_keys')
+    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (see config/example.yaml)`;
   const shown = got === undefined || issue.code === 'unrecognized_keys' ? '' : `, got ${JSON.stringify(got)}`;
   return `${path || '(top level)'}: ${message}${shown}`;
 }
@@ -66,4 +73,23 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;
+}
+
+/**
+ * Replaces `${VAR}` and `${VAR:-default}` in configuration text with values from the environment,
+ * so secrets stay out of files. `$${` escapes a literal `${`. An unset variable without a default
+ * becomes an empty string, which optional keys treat as "not set"; required ones then fail validation
+ * naming the key.
+ */
+export function substituteEnv(text: string, env: NodeJS.ProcessEnv = process.env): { text: string; missing: string[] } {
+  const missing: string[] = [];
+  const replaced = text.replace(/\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, escaped: string, name: string, fallback?: string) => {
+    if (escaped) return whole.slice(1);
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+    if (fallback !== undefined) return fallback;
+    missing.push(name);
+    return '';
+  });
+  return { text: replaced, missing };
 }

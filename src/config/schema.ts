@@ -40,7 +40,10 @@ const mailboxSchema = z
   .strict();
 
 const teamSchema = z.union([
-  z.string().min(1).transform((name) => ({ name, description: '' })),
+  z
+    .string()
+    .min(1)
+    .transform((name) => ({ name, description: '' })),
   z.object({ name: z.string().min(1), description: z.string().default('') }).strict(),
 ]);
 
@@ -59,7 +62,11 @@ export const configSchema = z
     mailboxes: z.array(mailboxSchema).default([]),
     ingest: z
       .object({
-        max_message_bytes: z.number().int().positive().default(25 * 1024 * 1024),
+        max_message_bytes: z
+          .number()
+          .int()
+          .positive()
+          .default(25 * 1024 * 1024),
         /** How far back to take mail on the first start: "0" (only new mail) or e.g. "7d". */
         backfill: duration.default(0),
         sweep_interval: duration.default(60_000),
@@ -99,7 +106,11 @@ export const configSchema = z
       .prefault({}),
     policy: z
       .object({
-        threshold: z.number({ error: 'expected a number between 0 and 1' }).min(0, 'expected a number between 0 and 1').max(1, 'expected a number between 0 and 1').default(0.7),
+        threshold: z
+          .number({ error: 'expected a number between 0 and 1' })
+          .min(0, 'expected a number between 0 and 1')
+          .max(1, 'expected a number between 0 and 1')
+          .default(0.7),
         vip: z
           .object({ addresses: z.array(z.string()).default([]), domains: z.array(z.string()).default([]) })
           .strict()

@@ -1,4 +1,4 @@
-import type { Intent } from '../classify/classification.js';
+import type { Intent } from '../contract/index.js';
 import type { Action, Decision, DecisionInput, DetectorMatch, Reason } from './decision.js';
 
 /** Intents nobody needs to answer; ignored unless a flag says a person must see the mail. */
@@ -65,7 +65,10 @@ export function decide(input: DecisionInput): Decision {
   }
   if (!classification.ok) {
     return done('review', [
-      { code: 'classification_failed', text: `The AI model could not classify this email: ${classification.error.trim().replace(/\.+$/, '')}. A person should look at it` },
+      {
+        code: 'classification_failed',
+        text: `The AI model could not classify this email: ${classification.error.trim().replace(/\.+$/, '')}. A person should look at it`,
+      },
       ...flagReasons,
     ]);
   }
@@ -127,9 +130,7 @@ export function decide(input: DecisionInput): Decision {
       ]);
     }
     if (confidence >= policy.threshold) {
-      return done('ticket', [
-        { code: 'support_confident', text: `${said}, at or above the ticket threshold ${thr}: ticket suggested` },
-      ]);
+      return done('ticket', [{ code: 'support_confident', text: `${said}, at or above the ticket threshold ${thr}: ticket suggested` }]);
     }
     return done('review', [
       { code: 'confidence_below_threshold', text: `Model confidence ${conf} is below the ticket threshold ${thr}: a person should look at it` },
@@ -138,10 +139,14 @@ export function decide(input: DecisionInput): Decision {
 
   // 6. Everything else a person answers, with a draft when possible.
   if (!policy.draftsEnabled) {
-    return done('review', [{ code: 'other_intent_review', text: `${said}, not a support request; reply drafts are turned off, so a person should look at it` }]);
+    return done('review', [
+      { code: 'other_intent_review', text: `${said}, not a support request; reply drafts are turned off, so a person should look at it` },
+    ]);
   }
   if (!facts.replyable) {
-    return done('review', [{ code: 'other_intent_review', text: `${said}, not a support request; the sender cannot be answered, so a person should look at it` }]);
+    return done('review', [
+      { code: 'other_intent_review', text: `${said}, not a support request; the sender cannot be answered, so a person should look at it` },
+    ]);
   }
   return done('draft', [{ code: 'other_intent_draft', text: `${said}, not a support request: a reply draft is written for a person to review` }]);
 }

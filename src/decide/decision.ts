@@ -1,29 +1,6 @@
-import type { Classification } from '../classify/classification.js';
+import type { Action, Classification, DetectorMatch, Flags, PrefilterHit, Reason } from '../contract/index.js';
 
-export const ACTIONS = ['ticket', 'draft', 'review', 'ignore'] as const;
-export type Action = (typeof ACTIONS)[number];
-
-/** A rule that fired. `code` is stable for programs; `text` is for a support lead. */
-export interface Reason {
-  code: string;
-  text: string;
-}
-
-/** What a pre-filter found: the email is decided without any model call. */
-export interface PrefilterHit {
-  /** auto_reply | bounce | bulk | no_reply | own_address | oversize */
-  kind: 'auto_reply' | 'bounce' | 'bulk' | 'no_reply' | 'own_address' | 'oversize';
-  /** The action this pre-filter implies (ignore for most, review for oversize). */
-  action: Action;
-  reason: Reason;
-}
-
-/** One deterministic detector match, e.g. {flag:'legal', term:'avvocato', where:'body'}. */
-export interface DetectorMatch {
-  flag: 'payment' | 'legal';
-  term: string;
-  where: 'subject' | 'body' | 'hidden';
-}
+export type { Action, DetectorMatch, Flags, PrefilterHit, Reason } from '../contract/index.js';
 
 export interface DetectorResult {
   payment: boolean;
@@ -49,8 +26,7 @@ export interface Policy {
 
 export type ClassificationOutcome =
   /** offline: the rules baseline, which may never suggest a ticket on its own. */
-  | { ok: true; classification: Classification; confidence: number; offline: boolean }
-  | { ok: false; error: string };
+  { ok: true; classification: Classification; confidence: number; offline: boolean } | { ok: false; error: string };
 
 export interface DecisionInput {
   prefilter: PrefilterHit | null;
@@ -64,7 +40,7 @@ export interface Decision {
   action: Action;
   reasons: Reason[];
   /** Flags as finally applied: model OR detectors for payment/legal, config for VIP. */
-  flags: { payment: boolean; legal: boolean; vip: boolean };
+  flags: Flags;
   /** For a draft: only acknowledge, promise nothing (payment, legal, VIP). */
   acknowledgeOnly: boolean;
 }

@@ -1,8 +1,5 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { EmailAddress, ParsedEmail } from '../parse/parsed-email.js';
-import { attributionLine, type ReplyLanguage } from './attribution-line.js';
-import { escapeHtml, quotableText, quoteLines, textToHtml } from './quote-original.js';
-import { replySubject } from './reply-subject.js';
+import type { EmailAddress, ParsedEmail } from '../parse/index.js';
 
 /** The header that ties a draft to the email it answers; the idempotency key of the APPEND. */
 export const EMAIL_ID_HEADER = 'X-Mailroom-Email-Id';
@@ -40,7 +37,7 @@ export interface ComposedReply {
 /** Where a reply goes: Reply-To when the original has one, else From. Null when neither is usable. */
 export function replyTarget(original: Pick<ParsedEmail, 'replyTo' | 'from'>): EmailAddress | null {
   const target = original.replyTo?.address ? original.replyTo : original.from;
-  return target?.address && target.address.includes('@') ? target : null;
+  return target?.address?.includes('@') ? target : null;
 }
 
 /**
@@ -108,4 +105,118 @@ export function threadReferences(original: Pick<ParsedEmail, 'references' | 'inR
 function plainAddress(address: EmailAddress): { name: string; address: string } {
   const clean = (value: string) => value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
   return { name: clean(address.name), address: clean(address.address) };
+}
+
+/** Languages with their own attribution line and acknowledgement template; others use English. */
+export const REPLY_LANGUAGES = ['en', 'it', 'de', 'fr', 'es'] as const;
+export type ReplyLanguage = (typeof REPLY_LANGUAGES)[number];
+
+/** The classification's language when Mailroom has templates for it, English otherwise. */
+export function replyLanguage(language: string | null | undefined): ReplyLanguage {
+  const code = (language ?? '').trim().toLowerCase().slice(0, 2);
+  return (REPLY_LANGUAGES as readonly string[]).includes(code) ? (code as ReplyLanguage) : 'en';
+}
+
+const LOCALES: Record<ReplyLanguage, string> = { en: 'en-GB', it: 'it-IT', de: 'de-DE', fr: 'fr-FR', es: 'es-ES' };
+
+/** Each language's line as its own mail clients write it (Thunderbird, Apple Mail, Gmail). */
+const WITH_DATE: Record<ReplyLanguage, (date: string, who: string) => string> = {
+  en: (date, who) => `On ${date}, ${who} wrote:`,
+  it: (date, who) => `Il giorno ${date} ${who} ha scritto:`,
+  de: (date, who) => `Am ${date} schrieb ${who}:`,
+  fr: (date, who) => `Le ${date}, ${who} a écrit :`,
+  es: (date, who) => `El ${date}, ${who} escribió:`,
+};
+
+const WITHOUT_DATE: Record<ReplyLanguage, (who: string) => string> = {
+  en: (who) => `${who} wrote:`,
+  it: (who) => `${who} ha scritto:`,
+  de: (who) => `${who} schrieb:`,
+  fr: (who) => `${who} a écrit :`,
+  es: (who) => `${who} escribió:`,
+};
+
+/**
+ * "Il giorno 23 nov 2026, 08:13 UTC Maria Rossi <maria@azienda.com> ha scritto:". The time is
+ * shown in UTC with its zone named: the original's own offset is not kept by the parser, and the
+ * server's zone says nothing to the reader.
+ */
+export function attributionLine(language: ReplyLanguage, sender: EmailAddress | null, date: Date | null): string {
+  const who = describeSender(sender);
+  if (!date) return WITHOUT_DATE[language](who);
+  const formatted = new Intl.DateTimeFormat(LOCALES[language], {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  }).format(date);
+  return WITH_DATE[language](`${formatted} UTC`, who);
+}
+
+function describeSender(sender: EmailAddress | null): string {
+  const name = oneLine(sender?.name ?? '');
+  const address = oneLine(sender?.address ?? '');
+  if (name && address && name.toLowerCase() !== address) return `${name} <${address}>`;
+  return address || name || '?';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
+/** Longest part of the original quoted below the reply; the whole message stays in the thread. */
+export const MAX_QUOTED_CHARS = 20_000;
+
+/** The original's visible text, capped, with a marker where it was cut. */
+export function quotableText(fullText: string): string {
+  const text = fullText.replace(/\r\n?/g, '\n').replace(/\s+$/, '');
+  if (text.length <= MAX_QUOTED_CHARS) return text;
+  const cut = text.lastIndexOf('\n', MAX_QUOTED_CHARS);
+  return `${text.slice(0, cut > MAX_QUOTED_CHARS / 2 ? cut : MAX_QUOTED_CHARS)}\n[…]`;
+}
+
+/** "> " before each line, ">" before lines already quoted and empty ones (RFC 3676 style). */
+export function quoteLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' || line.startsWith('>') ? `>${line}` : `> ${line}`))
+    .join('\n');
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** Plain text as HTML paragraphs: blank lines separate paragraphs, single newlines become <br>. */
+export function textToHtml(text: string): string {
+  return text
+    .split(/\n{2,}/)
+    .filter((paragraph) => paragraph.trim() !== '')
+    .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, '<br>\n')}</p>`)
+    .join('\n');
+}
+
+/**
+ * Reply prefixes mail clients put in front of a subject, in the languages Mailroom answers in
+ * and the ones their Outlook, Gmail and Apple Mail localisations use: Re (en, it, fr, es),
+ * R and Rif (it), AW, Antw and Antwort (de), Réf and Réf. (fr, Lotus Notes), RV (es), SV and VS (nordic Outlook),
+ * RES (pt). Forward prefixes other than RV stay: "Re: Fwd: …" is what the customer sees in
+ * every client too. A counter ("Re[2]:", "Re(3):", "Re^2:") and a space before the colon
+ * (French typography, "Re :") are accepted; so is the full-width colon.
+ */
+const REPLY_PREFIX = /^\s*(?:re|r|rif|r[ée]f\.?|aw|antw|antwort|rv|sv|vs|res)\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*[:：]\s*/iu;
+
+/** The subject without any leading run of reply prefixes: "RE: Aw: R: Fattura" → "Fattura". */
+export function stripReplyPrefixes(subject: string): string {
+  let rest = subject.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  for (;;) {
+    const match = REPLY_PREFIX.exec(rest);
+    if (!match) return rest;
+    rest = rest.slice(match[0].length);
+  }
+}
+
+/** `Re: <subject>` with exactly one prefix, whatever the original carried. */
+export function replySubject(subject: string): string {
+  const bare = stripReplyPrefixes(subject);
+  return bare === '' ? 'Re:' : `Re: ${bare}`;
 }

@@ -1,11 +1,8 @@
-import type { Classification } from '../classify/classification.js';
-import type { Config } from '../config/schema.js';
-import type { EmailAddress, ParsedEmail } from '../parse/parsed-email.js';
-import { ownAddressesOf } from '../pipeline/pipeline-context.js';
-import { isReplyableSender } from '../prefilter/run-prefilters.js';
-import { replyLanguage } from './attribution-line.js';
-import { composeReply, type ComposedReply } from './compose-reply.js';
-import { mailboxAddress } from './draft-context.js';
+import type { Mailboxes } from '../config/index.js';
+import type { Classification } from '../contract/index.js';
+import type { EmailAddress, ParsedEmail } from '../parse/index.js';
+import { isReplyableSender } from '../prefilter/index.js';
+import { type ComposedReply, composeReply, replyLanguage } from './compose-reply.js';
 import { draftMessageId } from './process-draft.js';
 import type { ReplyWriter, WrittenReply } from './write-reply.js';
 
@@ -16,7 +13,7 @@ export interface PreviewDraftInput {
   mailbox: string;
   classification: Classification | null;
   acknowledgeOnly: boolean;
-  config: Config;
+  mailboxes: Mailboxes;
   /** Usually createReplyWriter({ config, logger }); the model is asked exactly as for a real draft. */
   writer: ReplyWriter;
   now?: Date;
@@ -40,8 +37,8 @@ export type DraftPreview =
  * otherwise the address the email was sent to.
  */
 export async function previewDraft(input: PreviewDraftInput): Promise<DraftPreview> {
-  const { email, config } = input;
-  if (!isReplyableSender(email, ownAddressesOf(config, input.mailbox))) {
+  const { email } = input;
+  if (!isReplyableSender(email, input.mailboxes.ownAddresses(input.mailbox))) {
     return { ok: false, reason: 'the sender cannot be answered (a no-reply or automatic sender, or this mailbox itself): no reply draft' };
   }
   const from = fromAddressFor(input);
@@ -69,7 +66,6 @@ export async function previewDraft(input: PreviewDraftInput): Promise<DraftPrevi
 }
 
 function fromAddressFor(input: PreviewDraftInput): EmailAddress {
-  const configured = input.config.mailboxes.find((m) => m.name === input.mailbox);
-  const address = (configured && mailboxAddress(configured)) ?? input.email.to[0]?.address ?? 'mailroom@localhost';
+  const address = input.mailboxes.get(input.mailbox)?.replyFrom ?? input.email.to[0]?.address ?? 'mailroom@localhost';
   return { name: '', address };
 }

@@ -1,99 +1,125 @@
-import { ClassifierUnavailableError } from '../classify/classifier.js';
-import type { MailboxConfig } from '../config/schema.js';
-import { describeImapError } from '../ingest/describe-imap-error.js';
-import { parseEmail } from '../parse/parse-email.js';
-import type { EmailAddress, ParsedEmail } from '../parse/parsed-email.js';
-import { ownAddressesOf } from '../pipeline/pipeline-context.js';
-import { isReplyableSender } from '../prefilter/run-prefilters.js';
-import { findByEmailId, storeOnce, type StoredCopy } from './append-draft.js';
-import { replyLanguage } from './attribution-line.js';
-import { composeReply, replyTarget } from './compose-reply.js';
-import { mailboxAddress, type ResolvedDraftContext } from './draft-context.js';
-import { draftRetryDelayMs } from './draft-retry-delay.js';
-import { findSpecialFolder, FolderNotFoundError } from './find-special-folder.js';
-import { withImapSession } from './imap-session.js';
+import { type Selectable, sql } from 'kysely';
+import type { RateLimiter } from '../classify/index.js';
+import { ClassifierUnavailableError } from '../classify/index.js';
+import type { Config, Mailboxes, MailboxFacts } from '../config/index.js';
+import type { Classification, Flags } from '../contract/index.js';
+import type { Db, DraftsTable } from '../db/index.js';
+import { classifyImapError, describeImapError, withImapSession } from '../ingest/index.js';
+import { type EmailAddress, fromStoredEmail, type ParsedEmail, parseEmail } from '../parse/index.js';
+import { isReplyableSender } from '../prefilter/index.js';
+import { type Claim, complete, reschedule, updateClaimed } from '../queue/index.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { retryDelay } from '../util/wait.js';
+import { composeReply, replyLanguage, replyTarget } from './compose-reply.js';
+import { FolderNotFoundError, findByEmailId, findSpecialFolder, type StoredCopy, storeOnce } from './imap-store.js';
 import { SendFailedError, sendReply } from './send-reply.js';
-import type { ClaimedDraft } from './sql/claim-due-drafts.js';
-import { loadDraftSource, type DraftSource } from './sql/load-draft-source.js';
-import { clearSendStarted, completeDraft, markSent, rescheduleDraft, saveReplyText, skipDraft } from './sql/update-draft.js';
-import { reserveSend } from './sql/reserve-send.js';
-import type { WrittenReply } from './write-reply.js';
+import type { ReplyWriter, WrittenReply } from './write-reply.js';
+
+/** What the draft worker needs; the optional parts are for sharing with the classifier and for tests. */
+export interface DraftContext {
+  db: Db;
+  config: Pick<Config, 'drafts' | 'classifier' | 'mailboxes'>;
+  logger: Logger;
+  clock?: Clock;
+  /** Names this process in claims. */
+  workerId?: string;
+  /** Pass the classifier's limiter so replies and classifications share one rpm budget. */
+  limiter?: RateLimiter;
+  /** Replaces the model-backed writer (tests, or a caller that built one already). */
+  writer?: ReplyWriter;
+  /** Drafts written at the same time (default 2: each holds a model request and an IMAP session). */
+  concurrency?: number;
+  /** How often the worker looks for drafts coming due (default 1 s). */
+  pollIntervalMs?: number;
+  random?: () => number;
+  /** Test hooks; see StoreOptions.afterAppend. */
+  hooks?: { afterAppend?: (draftId: string, folder: string) => Promise<void> | void };
+}
+
+export interface ResolvedDraftContext extends DraftContext {
+  clock: Clock;
+  workerId: string;
+  writer: ReplyWriter;
+  mailboxes: Mailboxes;
+  random: () => number;
+}
+
+export type ClaimedDraft = Selectable<DraftsTable>;
 
 export type DraftOutcome =
   | { status: 'drafted'; draftId: string; folder: string; uid: number | null; existing: boolean; note: string | null }
   | { status: 'sent'; draftId: string; folder: string; uid: number | null }
   | { status: 'skipped'; draftId: string; reason: string }
-  | { status: 'postponed'; draftId: string; error: string; nextAttemptAt: Date }
-  /** Another worker took the draft over (our lease went stale); nothing was recorded. */
-  | { status: 'lost'; draftId: string };
+  | { status: 'postponed'; draftId: string; error: string; nextAttemptAt: Date };
 
 /** Everything one draft needs once the stored email is loaded and checked. */
 interface Prepared {
   row: ClaimedDraft;
-  mailbox: MailboxConfig;
+  fence: Claim<'drafts'>;
+  mailbox: MailboxFacts;
   email: ParsedEmail;
   from: EmailAddress;
   to: EmailAddress;
   acknowledgeOnly: boolean;
 }
 
+/** After the model, IMAP or SMTP was unreachable: 30 s doubling to 30 min. */
+const UNAVAILABLE_RETRY = { minMs: 30_000, maxMs: 30 * 60 * 1000 };
+
 /**
  * Takes one claimed draft to `drafted` (stored in the mailbox's Drafts folder), `sent` (send
  * mode), `skipped` (nobody to answer) or back to the queue (model, IMAP or SMTP unreachable).
  * State is written before each side effect and every side effect is safe to repeat: the reply
  * text is stored before the APPEND, the APPEND looks for an earlier copy first, and a send is
- * booked before it happens and never repeated when its outcome is unknown.
+ * booked before it happens and never repeated when its outcome is unknown. Every write is fenced
+ * on the claim (a worker whose claim went stale writes nothing).
  */
-export async function processDraft(ctx: ResolvedDraftContext, row: ClaimedDraft): Promise<DraftOutcome> {
+export async function processDraft(ctx: ResolvedDraftContext, row: ClaimedDraft, claim: Claim): Promise<DraftOutcome> {
+  const fence = claim as Claim<'drafts'>;
   const log = ctx.logger.child({ draft_id: row.id, email_id: row.email_id, mailbox: row.mailbox });
   const skip = async (reason: string): Promise<DraftOutcome> => {
-    if (!(await skipDraft(ctx.db, row.id, ctx.workerId, reason, ctx.clock.now()))) return lost(row, log);
+    const now = ctx.clock.now();
+    await complete(ctx.db, fence, { status: 'skipped', last_error: reason, completed_at: now }, now);
     log.info({ reason }, 'no reply draft written');
     return { status: 'skipped', draftId: row.id, reason };
   };
-  const postpone = async (error: string, options: { retryAfterMs?: number | null; permanent?: boolean } = {}): Promise<DraftOutcome> => {
+  const postpone = async (error: string, hints: { retryAfterMs?: number | null; permanent?: boolean } = {}): Promise<DraftOutcome> => {
     const now = ctx.clock.now();
-    const nextAttemptAt = new Date(now.getTime() + draftRetryDelayMs(row.attempts, options, ctx.random));
-    if (!(await rescheduleDraft(ctx.db, row.id, ctx.workerId, nextAttemptAt, error, now))) return lost(row, log);
-    (options.permanent ? log.error.bind(log) : log.warn.bind(log))({ next_attempt_at: nextAttemptAt.toISOString() }, `reply draft postponed: ${error}`);
+    const nextAttemptAt = new Date(now.getTime() + retryDelay(row.attempts, UNAVAILABLE_RETRY, hints, ctx.random));
+    await reschedule(ctx.db, fence, nextAttemptAt, error, now);
+    (hints.permanent ? log.error.bind(log) : log.warn.bind(log))({ next_attempt_at: nextAttemptAt.toISOString() }, `reply draft postponed: ${error}`);
     return { status: 'postponed', draftId: row.id, error, nextAttemptAt };
   };
 
   if (ctx.config.drafts.mode === 'off') return skip('drafts.mode is off: no reply draft is written');
-  const mailbox = ctx.config.mailboxes.find((m) => m.name === row.mailbox);
+  const mailbox = ctx.mailboxes.get(row.mailbox);
   if (!mailbox) return skip(`mailbox "${row.mailbox}" is not configured: there is no Drafts folder to store the reply in`);
-  const source = await loadDraftSource(ctx.db, row.email_id);
+  const source = await loadDraftSource(ctx, row.email_id);
   if (!source) return skip('the email is no longer stored');
-  let email: ParsedEmail;
-  try {
-    const raw = source.raw ?? Buffer.from(`${source.rawHeaders ?? ''}\r\n\r\n`, 'latin1');
-    email = await parseEmail(raw, { maxCleanChars: ctx.config.classifier.max_input_chars });
-  } catch (error) {
-    return skip(`cannot parse the email: ${(error as Error).message}`);
-  }
+  if (!source.email) return skip(`cannot parse the email: ${source.parseError}`);
+  const email = source.email;
   // The decision already avoided these; checked again because a draft to the wrong place is the
   // one mistake a person reviewing drafts may not catch in time.
-  if (!isReplyableSender(email, ownAddressesOf(ctx.config, row.mailbox))) {
+  if (!isReplyableSender(email, mailbox.ownAddresses)) {
     return skip('the sender cannot be answered (a no-reply or automatic sender, or this mailbox itself): no reply draft');
   }
   const to = replyTarget(email);
   if (!to) return skip('the email has no address to reply to');
-  const fromAddress = mailboxAddress(mailbox);
-  if (!fromAddress) {
-    return postpone(`mailbox "${mailbox.name}" has no address for the draft's From: set mailboxes[].addresses`, { permanent: true });
-  }
+  if (!mailbox.replyFrom) return postpone(`mailbox "${mailbox.name}" has no address for the draft's From: set mailboxes[].addresses`, { permanent: true });
   const prepared: Prepared = {
     row,
+    fence,
     mailbox,
     email,
-    from: { name: '', address: fromAddress },
+    from: { name: '', address: mailbox.replyFrom },
     to: { name: to.name, address: to.address.toLowerCase() },
-    acknowledgeOnly: row.acknowledge_only || source.decisionAcknowledgeOnly === true || isFlagged(source),
+    acknowledgeOnly: row.acknowledge_only || source.acknowledgeOnly === true || isFlagged(source.flags),
   };
 
   // 1. The words, written once and kept.
   let reply: WrittenReply;
-  const messageId = row.message_id ?? draftMessageId(row.id, fromAddress);
+  const messageId = row.message_id ?? draftMessageId(row.id, mailbox.replyFrom);
   if (row.reply_text !== null) {
     reply = { text: row.reply_text, language: row.language ?? 'en', writer: row.writer ?? '' };
   } else {
@@ -101,49 +127,55 @@ export async function processDraft(ctx: ResolvedDraftContext, row: ClaimedDraft)
       reply = await ctx.writer.write({ emailId: row.email_id, email, classification: source.classification, acknowledgeOnly: prepared.acknowledgeOnly });
     } catch (error) {
       if (!(error instanceof ClassifierUnavailableError)) throw error;
-      return postpone(`the model could not write the reply: ${error.message}`, { retryAfterMs: error.retryAfterMs, permanent: error.permanent });
+      return postpone(`the model could not write the reply: ${error.message}`, error);
     }
-    const saved = await saveReplyText(ctx.db, row.id, ctx.workerId, { ...reply, recipient: prepared.to.address, messageId }, ctx.clock.now());
-    if (!saved) return lost(row, log);
+    const saved = { reply_text: reply.text, language: reply.language, writer: reply.writer, recipient: prepared.to.address, message_id: messageId };
+    await updateClaimed(ctx.db, fence, saved, ctx.clock.now());
   }
   const compose = (date: Date, autoReply: boolean) =>
-    composeReply({ original: email, emailId: row.email_id, from: prepared.from, replyText: reply.text, language: replyLanguage(reply.language), messageId, date, autoReply }).then((c) => c.raw);
+    composeReply({
+      original: email,
+      emailId: row.email_id,
+      from: prepared.from,
+      replyText: reply.text,
+      language: replyLanguage(reply.language),
+      messageId,
+      date,
+      autoReply,
+    }).then((c) => c.raw);
 
   try {
     // 2. Send mode, for mail that may be answered automatically.
     let note: string | null = null;
     if (ctx.config.drafts.mode === 'send') {
-      const sent = await trySend(ctx, prepared, compose);
+      const sent = await trySend(ctx, prepared, compose, messageId);
       if (sent.kind === 'done') return sent.outcome;
       note = sent.note;
       log.info({ note }, 'send mode: the reply stays a draft');
     }
 
     // 3. The draft.
-    const stored = await withImapSession(mailbox, ctx.logger, async (client) => {
-      const folder = await findSpecialFolder(client, '\\Drafts', mailbox.drafts_folder);
+    const stored = await withImapSession(mailbox.config, ctx.logger, async (client) => {
+      const folder = await findSpecialFolder(client, '\\Drafts', mailbox.config.drafts_folder);
+      const afterAppend = ctx.hooks?.afterAppend;
       return storeOnce(client, {
         folder,
         emailId: row.email_id,
         flags: ['\\Draft', '\\Seen'],
         compose: () => compose(ctx.clock.now(), false),
-        afterAppend: ctx.hooks?.afterAppend ? () => ctx.hooks!.afterAppend!(row.id, folder) : undefined,
+        ...(afterAppend ? { afterAppend: () => afterAppend(row.id, folder) } : {}),
       });
     });
-    const done = await completeDraft(
-      ctx.db,
-      row.id,
-      ctx.workerId,
-      { status: 'drafted', folder: stored.folder, uidvalidity: stored.uidvalidity, uid: stored.uid, messageId, note },
-      ctx.clock.now(),
+    await finish(ctx, prepared, 'drafted', stored, messageId, { note });
+    log.info(
+      { folder: stored.folder, uid: stored.uid, existing: stored.existing, writer: reply.writer, language: reply.language },
+      stored.existing ? 'reply draft found in Drafts from an earlier attempt; recorded' : 'reply draft stored in Drafts',
     );
-    if (!done) return lost(row, log);
-    log.info({ folder: stored.folder, uid: stored.uid, existing: stored.existing, writer: reply.writer, language: reply.language }, stored.existing ? 'reply draft found in Drafts from an earlier attempt; recorded' : 'reply draft stored in Drafts');
     return { status: 'drafted', draftId: row.id, folder: stored.folder, uid: stored.uid, existing: stored.existing, note };
   } catch (error) {
     if (error instanceof FolderNotFoundError) return postpone(`mailbox "${mailbox.name}": ${error.message}`, { permanent: true });
     if (error instanceof SendFailedError) return postpone(error.message);
-    if (isImapFailure(error)) return postpone(describeImapError(mailbox, error, 'the draft waits and is tried again later'));
+    if (classifyImapError(error) !== 'other') return postpone(describeImapError(mailbox.config, error, 'the draft waits and is tried again later'));
     throw error;
   }
 }
@@ -156,66 +188,86 @@ type SendResult = { kind: 'done'; outcome: DraftOutcome } | { kind: 'draft'; not
  * is unknown (never sent twice: the copy in Sent proves a send, its absence proves nothing).
  * Throws SendFailedError (postpone) when the server was unreachable and nothing was sent.
  */
-async function trySend(ctx: ResolvedDraftContext, p: Prepared, compose: (date: Date, autoReply: boolean) => Promise<Buffer>): Promise<SendResult> {
+async function trySend(
+  ctx: ResolvedDraftContext,
+  p: Prepared,
+  compose: (date: Date, autoReply: boolean) => Promise<Buffer>,
+  messageId: string,
+): Promise<SendResult> {
   const { row } = p;
   const smtp = ctx.config.drafts.smtp;
+  const limit = ctx.config.drafts.max_sends_per_recipient_per_day;
   if (p.acknowledgeOnly) return { kind: 'draft', note: 'payment, legal or VIP mail is never answered automatically: kept as a draft' };
   if (!smtp) return { kind: 'draft', note: 'drafts.mode is "send" but drafts.smtp is not configured: kept as a draft' };
   const sentDate = row.send_started_at ?? ctx.clock.now();
 
   if (row.send_started_at !== null && row.sent_at === null) {
     const copy = await findInSent(ctx, p);
-    if (copy === null) {
+    if (copy === null)
       return { kind: 'draft', note: 'an earlier send attempt was interrupted and may have reached the recipient: kept as a draft so a person decides' };
-    }
-    return { kind: 'done', outcome: await completeSent(ctx, p, copy) };
+    return { kind: 'done', outcome: await completeSent(ctx, p, copy, messageId) };
   }
 
   if (row.sent_at === null) {
-    const booking = await reserveSend(ctx.db, {
-      id: row.id,
-      workerId: ctx.workerId,
-      recipient: p.to.address,
-      maxPerDay: ctx.config.drafts.max_sends_per_recipient_per_day,
-      now: sentDate,
-    });
-    if (!booking.reserved) {
-      if (booking.sentToday < ctx.config.drafts.max_sends_per_recipient_per_day) return { kind: 'done', outcome: lost(row, ctx.logger) };
+    const sentToday = await reserveSend(ctx, p, sentDate, limit);
+    if (sentToday !== null)
       return {
         kind: 'draft',
-        note: `${booking.sentToday} automatic replies went to ${p.to.address} in the last 24 hours (drafts.max_sends_per_recipient_per_day is ${ctx.config.drafts.max_sends_per_recipient_per_day}): kept as a draft`,
+        note: `${sentToday} automatic replies went to ${p.to.address} in the last 24 hours (drafts.max_sends_per_recipient_per_day is ${limit}): kept as a draft`,
       };
-    }
     const raw = await compose(sentDate, true);
     try {
       const { response } = await sendReply(smtp, { raw, from: p.from.address, to: p.to.address });
-      if (!(await markSent(ctx.db, row.id, ctx.workerId, { sentAt: ctx.clock.now(), response }, ctx.clock.now()))) {
-        return { kind: 'done', outcome: lost(row, ctx.logger) };
-      }
+      await updateClaimed(ctx.db, p.fence, { sent_at: ctx.clock.now(), smtp_response: response }, ctx.clock.now());
     } catch (error) {
       if (!(error instanceof SendFailedError) || error.outcome === 'unknown') throw error;
-      await clearSendStarted(ctx.db, row.id, ctx.workerId, ctx.clock.now());
+      await updateClaimed(ctx.db, p.fence, { send_started_at: null }, ctx.clock.now());
       if (error.permanent) return { kind: 'draft', note: `${error.message}: kept as a draft` };
       throw error;
     }
     const copy = await storeSentCopy(ctx, p, () => Promise.resolve(raw));
-    return { kind: 'done', outcome: await completeSent(ctx, p, copy) };
+    return { kind: 'done', outcome: await completeSent(ctx, p, copy, messageId) };
   }
 
   // Sent earlier, but the copy in Sent was not recorded: store (or find) it now.
   const copy = await storeSentCopy(ctx, p, () => compose(sentDate, true));
-  return { kind: 'done', outcome: await completeSent(ctx, p, copy) };
+  return { kind: 'done', outcome: await completeSent(ctx, p, copy, messageId) };
+}
+
+/**
+ * Books one automatic send to the recipient if fewer than `limit` were started to that address in
+ * the last 24 hours, by setting send_started_at on the draft. Count and booking happen in one
+ * transaction under an advisory lock on the recipient, so two workers (or processes) answering the
+ * same address at once cannot both slip under the limit. Started sends count even when their
+ * outcome is unknown: the limit exists so two auto-responders cannot loop, and it errs on the side
+ * of sending less. Returns null when booked, else how many went out today.
+ */
+async function reserveSend(ctx: ResolvedDraftContext, p: Prepared, now: Date, limit: number): Promise<number | null> {
+  return ctx.db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`mailroom-send:${p.to.address}`}, 0))`.execute(trx);
+    const since = new Date(now.getTime() - 24 * 60 * 60 * 1000);
+    const row = await trx
+      .selectFrom('drafts')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('recipient', '=', p.to.address)
+      .where('send_started_at', '>', since)
+      .executeTakeFirstOrThrow();
+    const sentToday = Number(row.n);
+    if (sentToday >= limit) return sentToday;
+    await updateClaimed(trx, p.fence, { send_started_at: now, recipient: p.to.address }, now);
+    return null;
+  });
 }
 
 function storeSentCopy(ctx: ResolvedDraftContext, p: Prepared, compose: () => Promise<Buffer>): Promise<StoredCopy> {
-  return withImapSession(p.mailbox, ctx.logger, async (client) => {
+  return withImapSession(p.mailbox.config, ctx.logger, async (client) => {
     const folder = await findSpecialFolder(client, '\\Sent');
     return storeOnce(client, { folder, emailId: p.row.email_id, flags: ['\\Seen'], compose });
   });
 }
 
 function findInSent(ctx: ResolvedDraftContext, p: Prepared): Promise<StoredCopy | null> {
-  return withImapSession(p.mailbox, ctx.logger, async (client) => {
+  return withImapSession(p.mailbox.config, ctx.logger, async (client) => {
     const folder = await findSpecialFolder(client, '\\Sent');
     const lock = await client.getMailboxLock(folder);
     try {
@@ -227,18 +279,32 @@ function findInSent(ctx: ResolvedDraftContext, p: Prepared): Promise<StoredCopy 
   });
 }
 
-async function completeSent(ctx: ResolvedDraftContext, p: Prepared, copy: StoredCopy): Promise<DraftOutcome> {
-  const { row } = p;
-  const done = await completeDraft(
-    ctx.db,
-    row.id,
-    ctx.workerId,
-    { status: 'sent', folder: copy.folder, uidvalidity: copy.uidvalidity, uid: copy.uid, messageId: row.message_id ?? draftMessageId(row.id, p.from.address) },
-    ctx.clock.now(),
+async function completeSent(ctx: ResolvedDraftContext, p: Prepared, copy: StoredCopy, messageId: string): Promise<DraftOutcome> {
+  await finish(ctx, p, 'sent', copy, messageId, {});
+  ctx.logger.info(
+    { draft_id: p.row.id, email_id: p.row.email_id, to: p.to.address, folder: copy.folder },
+    'reply sent (drafts.mode send); copy stored in Sent',
   );
-  if (!done) return lost(row, ctx.logger);
-  ctx.logger.info({ draft_id: row.id, email_id: row.email_id, to: p.to.address, folder: copy.folder }, 'reply sent (drafts.mode send); copy stored in Sent');
-  return { status: 'sent', draftId: row.id, folder: copy.folder, uid: copy.uid };
+  return { status: 'sent', draftId: p.row.id, folder: copy.folder, uid: copy.uid };
+}
+
+/** The draft is in the Drafts folder (`drafted`) or was sent (`sent`); the claim ends. */
+function finish(
+  ctx: ResolvedDraftContext,
+  p: Prepared,
+  status: 'drafted' | 'sent',
+  copy: StoredCopy,
+  messageId: string,
+  extra: { note?: string | null },
+): Promise<void> {
+  const now = ctx.clock.now();
+  const uidvalidity = copy.uidvalidity === null ? null : String(copy.uidvalidity);
+  return complete(
+    ctx.db,
+    p.fence,
+    { status, folder: copy.folder, imap_uidvalidity: uidvalidity, imap_uid: copy.uid, message_id: messageId, last_error: null, completed_at: now, ...extra },
+    now,
+  );
 }
 
 /** Stable per draft, so every attempt and the copy in Sent carry the same Message-ID. */
@@ -247,17 +313,42 @@ export function draftMessageId(draftId: string, fromAddress: string): string {
   return `<${draftId.toLowerCase()}.mailroom@${domain}>`;
 }
 
-function isFlagged(source: DraftSource): boolean {
-  return Boolean(source.flags && (source.flags.payment || source.flags.legal || source.flags.vip));
+function isFlagged(flags: Flags | null): boolean {
+  return Boolean(flags && (flags.payment || flags.legal || flags.vip));
 }
 
-function isImapFailure(error: unknown): boolean {
-  const e = error as { code?: unknown; responseText?: unknown; serverResponseCode?: unknown; authenticationFailed?: unknown } | null;
-  if (!e || typeof e !== 'object') return false;
-  return typeof e.code === 'string' || typeof e.responseText === 'string' || typeof e.serverResponseCode === 'string' || e.authenticationFailed === true || /ECONN|socket|closed|timeout|connection/i.test((error as Error).message ?? '');
+interface DraftSource {
+  email: ParsedEmail | null;
+  parseError: string | null;
+  /** The validated classification the decision used, when there was one. */
+  classification: Classification | null;
+  /** Flags as the decision applied them; null when the email has no decision row. */
+  flags: Flags | null;
+  acknowledgeOnly: boolean | null;
 }
 
-function lost(row: ClaimedDraft, log: { warn: (obj: object, msg: string) => void }): DraftOutcome {
-  log.warn({ draft_id: row.id, email_id: row.email_id }, 'the draft was taken over by another worker (this claim went stale); nothing recorded here');
-  return { status: 'lost', draftId: row.id };
+/** The stored email a draft answers (its stored parse, or its raw bytes parsed), with its decision; null when the email is gone. */
+async function loadDraftSource(ctx: ResolvedDraftContext, emailId: string): Promise<DraftSource | null> {
+  const row = await ctx.db
+    .selectFrom('messages as m')
+    .leftJoin('decisions as d', 'd.email_id', 'm.id')
+    .leftJoin('classifications as c', 'c.id', 'd.classification_id')
+    .select(['m.parsed', 'c.output', 'd.flags', 'd.acknowledge_only'])
+    .where('m.id', '=', emailId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const decided = {
+    classification: (row.output ?? null) as Classification | null,
+    flags: (row.flags ?? null) as Flags | null,
+    acknowledgeOnly: row.acknowledge_only,
+  };
+  const maxCleanChars = ctx.config.classifier.max_input_chars;
+  const stored = fromStoredEmail(row.parsed, maxCleanChars);
+  if (stored) return { ...decided, email: stored, parseError: null };
+  const raw = await ctx.db.selectFrom('messages').select(['raw', 'raw_headers']).where('id', '=', emailId).executeTakeFirstOrThrow();
+  try {
+    return { ...decided, email: await parseEmail(raw.raw ?? Buffer.from(`${raw.raw_headers ?? ''}\r\n\r\n`, 'latin1'), { maxCleanChars }), parseError: null };
+  } catch (error) {
+    return { ...decided, email: null, parseError: (error as Error).message };
+  }
 }

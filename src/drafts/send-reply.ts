@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
-import type { Config } from '../config/schema.js';
-import { isLoopbackHost } from '../ingest/imap-client.js';
+import type { Config } from '../config/index.js';
+import { isLoopbackHost } from '../ingest/index.js';
 
 export type SmtpConfig = NonNullable<Config['drafts']['smtp']>;
 
@@ -68,13 +68,29 @@ export function describeSendError(smtp: SmtpConfig, error: unknown): SendFailedE
   if (typeof e.responseCode === 'number' && e.responseCode >= 400) {
     const permanent = e.responseCode >= 500;
     const hint = e.code === 'EAUTH' ? '; check drafts.smtp.user and password' : '';
-    return new SendFailedError(`${where} refused the reply (${e.responseCode} ${oneLine(e.response ?? e.message ?? '')})${hint}`, { outcome: 'refused', permanent, cause: error });
+    return new SendFailedError(`${where} refused the reply (${e.responseCode} ${oneLine(e.response ?? e.message ?? '')})${hint}`, {
+      outcome: 'refused',
+      permanent,
+      cause: error,
+    });
   }
   if (e.command === 'CONN' || BEFORE_MESSAGE_CODES.has(e.code ?? '')) {
-    const hint = e.code === 'ETLS' || e.code === 'EREQUIRETLS' ? '; check drafts.smtp.secure and port' : e.code === 'EAUTH' || e.code === 'ENOAUTH' ? '; check drafts.smtp.user and password' : '';
-    return new SendFailedError(`cannot send through ${where}: ${e.code ?? ''} ${oneLine(e.message ?? String(error))}${hint}`, { outcome: 'refused', permanent: false, cause: error });
+    const hint =
+      e.code === 'ETLS' || e.code === 'EREQUIRETLS'
+        ? '; check drafts.smtp.secure and port'
+        : e.code === 'EAUTH' || e.code === 'ENOAUTH'
+          ? '; check drafts.smtp.user and password'
+          : '';
+    return new SendFailedError(`cannot send through ${where}: ${e.code ?? ''} ${oneLine(e.message ?? String(error))}${hint}`, {
+      outcome: 'refused',
+      permanent: false,
+      cause: error,
+    });
   }
-  return new SendFailedError(`sending through ${where} failed midway (${e.code ?? ''} ${oneLine(e.message ?? String(error))}); the server may have taken the message`, { outcome: 'unknown', permanent: false, cause: error });
+  return new SendFailedError(
+    `sending through ${where} failed midway (${e.code ?? ''} ${oneLine(e.message ?? String(error))}); the server may have taken the message`,
+    { outcome: 'unknown', permanent: false, cause: error },
+  );
 }
 
 function oneLine(text: string): string {

@@ -1,9 +1,7 @@
 import { isIP } from 'node:net';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
-import { ConfigError } from '../config/config-error.js';
-import type { MailboxConfig } from '../config/schema.js';
+import { ConfigError, type MailboxConfig } from '../config/index.js';
 import type { Logger } from '../util/logger.js';
-import { imapFlowLogger } from './imap-logger.js';
 
 const DEFAULT_PORTS = { tls: 993, starttls: 143, plain: 143 } as const;
 const CONNECTION_TIMEOUT_MS = 30 * 1000;
@@ -39,9 +37,7 @@ export function imapOptionsFor(mailbox: MailboxConfig, logger: Logger): ImapFlow
   if (!mailbox.password && !mailbox.access_token) {
     throw new ConfigError(`${where}: set mailboxes[].password or mailboxes[].access_token (XOAUTH2), e.g. "\${IMAP_PASSWORD}"`);
   }
-  const auth = mailbox.access_token
-    ? { user: mailbox.user, accessToken: mailbox.access_token }
-    : { user: mailbox.user, pass: mailbox.password };
+  const auth = mailbox.access_token ? { user: mailbox.user, accessToken: mailbox.access_token } : { user: mailbox.user, pass: mailbox.password };
   return {
     host: mailbox.host,
     port: mailbox.port ?? DEFAULT_PORTS[mailbox.security],
@@ -62,4 +58,133 @@ export function imapOptionsFor(mailbox: MailboxConfig, logger: Logger): ImapFlow
 /** A new, not yet connected client for the mailbox. */
 export function createImapClient(mailbox: MailboxConfig, logger: Logger): ImapFlow {
   return new ImapFlow(imapOptionsFor(mailbox, logger));
+}
+
+/**
+ * One short IMAP session for one draft: connect with the mailbox's settings (the same options
+ * as ingestion), run `work`, log out. Drafts are few next to incoming
+ * mail, so a session per draft costs less than keeping a second connection per mailbox open.
+ */
+export async function withImapSession<T>(mailbox: MailboxConfig, logger: Logger, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+  const client = createImapClient(mailbox, logger);
+  // Without a listener an 'error' event (connection dropped mid-command) would crash the process;
+  // the failing command rejects on its own and is handled by the caller.
+  client.on('error', (error: unknown) => logger.debug({ mailbox: mailbox.name, err: error }, 'IMAP session error while storing a draft'));
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+}
+
+export type ImapFailureKind = 'auth' | 'folder' | 'network' | 'tls' | 'protocol' | 'database' | 'other';
+
+interface ErrorLike {
+  message?: string;
+  code?: string;
+  authenticationFailed?: boolean;
+  serverResponseCode?: string;
+  responseText?: string;
+  mailboxMissing?: boolean;
+  tlsFailed?: boolean;
+}
+
+/** Sorts a session failure so the watcher picks the retry pace and says what the user can do. */
+export function classifyImapError(error: unknown): ImapFailureKind {
+  const e = (error ?? {}) as ErrorLike;
+  if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED') return 'auth';
+  if (e.mailboxMissing || e.serverResponseCode === 'NONEXISTENT') return 'folder';
+  if (e.tlsFailed || /certificate|self[- ]signed|TLS|SSL/i.test(e.message ?? '') || e.code?.startsWith('ERR_TLS') || e.code?.startsWith('ERR_SSL'))
+    return 'tls';
+  if (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EHOSTUNREACH',
+      'ENETUNREACH',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+      'EPIPE',
+      'NoConnection',
+      'EConnectionClosed',
+      'CONNECT_TIMEOUT',
+      'GREETING_TIMEOUT',
+      'ETIMEOUT',
+    ].includes(e.code ?? '')
+  )
+    return 'network';
+  if (/ECONN|socket|closed|timeout/i.test(e.message ?? '')) return 'network';
+  if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return 'database';
+  if (e.responseText || e.serverResponseCode) return 'protocol';
+  return 'other';
+}
+
+/** One sentence: what went wrong, for which mailbox, and what the user can do. */
+export function describeImapError(mailbox: MailboxConfig, error: unknown, retry: string): string {
+  const e = (error ?? {}) as ErrorLike;
+  const where = describeMailbox(mailbox);
+  const server = e.responseText ? ` (server said: ${e.responseText})` : '';
+  switch (classifyImapError(error)) {
+    case 'auth':
+      return mailbox.access_token
+        ? `${where}: the server rejected the OAuth2 access token${server}; refresh mailboxes[].access_token — ${retry}`
+        : `${where}: the server rejected the user name or password${server}; check mailboxes[].user and password — ${retry}`;
+    case 'folder':
+      return `${where}: folder "${mailbox.folder}" does not exist on the server${server}; create it or fix mailboxes[].folder — ${retry}`;
+    case 'tls':
+      return `${where}: TLS failed (${e.message}); check mailboxes[].security and port, or tls_reject_unauthorized for a self-signed test server — ${retry}`;
+    case 'network':
+      return `${where}: connection failed or dropped (${e.code ?? e.message}) — ${retry}`;
+    case 'database':
+      return `${where}: database error (${e.message}) — ${retry}`;
+    default:
+      return `${where}: ${e.message ?? String(error)}${server} — ${retry}`;
+  }
+}
+
+/** The logger shape imapflow calls (its `Logger` type, restated to keep our types independent of it). */
+export interface ImapFlowLogger {
+  trace(obj: unknown): void;
+  debug(obj: unknown): void;
+  info(obj: unknown): void;
+  warn(obj: unknown): void;
+  error(obj: unknown): void;
+  fatal(obj: unknown): void;
+}
+
+/**
+ * imapflow logs every connection step at info and every protocol line at debug, which would drown
+ * Mailroom's own once-per-state-change lines. Its output goes to our debug level (trace for its
+ * debug), or nowhere when that is off. Any entry containing one of the secrets is replaced whole:
+ * imapflow hides LOGIN and AUTHENTICATE frames itself, this is the second belt.
+ */
+export function imapFlowLogger(logger: Logger, secrets: Array<string | undefined>): ImapFlowLogger | false {
+  if (!logger.isLevelEnabled('debug')) return false;
+  const hidden = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  const child = logger.child({ component: 'imapflow' });
+  const emit = (level: 'debug' | 'trace') => (obj: unknown) => {
+    if (!logger.isLevelEnabled(level)) return;
+    const entry = sanitize(obj, hidden);
+    if (entry) child[level](entry, typeof entry.msg === 'string' ? entry.msg : 'imapflow');
+  };
+  return { trace: emit('trace'), debug: emit('trace'), info: emit('debug'), warn: emit('debug'), error: emit('debug'), fatal: emit('debug') };
+}
+
+function sanitize(obj: unknown, secrets: string[]): Record<string, unknown> | null {
+  if (typeof obj !== 'object' || obj === null) return { msg: String(obj) };
+  let text: string;
+  try {
+    text = JSON.stringify(obj);
+  } catch {
+    return null;
+  }
+  if (secrets.some((s) => text.includes(s) || text.includes(Buffer.from(s).toString('base64')))) {
+    return { msg: 'imapflow log entry withheld: it contained a credential' };
+  }
+  // Keep what helps debugging; drop payload fields that can be large (raw protocol data).
+  const { msg, cid, src, err, code, command, ...rest } = obj as Record<string, unknown>;
+  void rest;
+  return { msg, cid, src, code, command, err: err instanceof Error ? err.message : err };
 }

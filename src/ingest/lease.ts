@@ -1,8 +1,7 @@
-import type { Db } from '../db/database.js';
+import { sql } from 'kysely';
+import type { Db, DbOrTx } from '../db/index.js';
+import { isDeadLocalHolder } from '../queue/index.js';
 import type { Logger } from '../util/logger.js';
-import { acquireLease } from './sql/acquire-lease.js';
-import { releaseLease } from './sql/release-lease.js';
-import { renewLease } from './sql/renew-lease.js';
 
 /**
  * Exactly one process watches each mailbox: the one holding its lease row.
@@ -107,4 +106,48 @@ export class MailboxLease {
     this.#timer = null;
     this.#held = false;
   }
+}
+
+/**
+ * Takes the mailbox's lease for `holder`, or renews it when `holder` already has it. Succeeds only
+ * when nobody holds it, the holder is us, or the holder's lease has expired (a dead or stuck
+ * process). Expiry is judged by the database clock, so the processes' clocks never have to agree.
+ * Returns the holder after the statement: `holder` when we have it, the other process otherwise.
+ */
+export async function acquireLease(db: DbOrTx, params: { mailbox: string; holder: string; ttlMs: number }): Promise<{ held: boolean; holder: string | null }> {
+  const { rows } = await sql<{ holder: string }>`
+    insert into ingest_leases (mailbox, holder, expires_at, acquired_at, renewed_at)
+    values (${params.mailbox}, ${params.holder}, now() + ${params.ttlMs} * interval '1 millisecond', now(), now())
+    on conflict (mailbox) do update
+      set holder = excluded.holder,
+          expires_at = excluded.expires_at,
+          acquired_at = case when ingest_leases.holder = excluded.holder then ingest_leases.acquired_at else now() end,
+          renewed_at = now()
+      where ingest_leases.holder = excluded.holder or ingest_leases.expires_at < now()
+    returning holder`.execute(db);
+  if (rows.length > 0) return { held: true, holder: params.holder };
+  const current = await db.selectFrom('ingest_leases').select('holder').where('mailbox', '=', params.mailbox).executeTakeFirst();
+  return { held: false, holder: current?.holder ?? null };
+}
+
+/** Extends the lease if `holder` still has it; false when another process took it over. */
+export async function renewLease(db: DbOrTx, params: { mailbox: string; holder: string; ttlMs: number }): Promise<boolean> {
+  const result = await sql`
+    update ingest_leases
+       set expires_at = now() + ${params.ttlMs} * interval '1 millisecond', renewed_at = now()
+     where mailbox = ${params.mailbox} and holder = ${params.holder}`.execute(db);
+  return Number(result.numAffectedRows ?? 0n) > 0;
+}
+
+/** Gives the lease up so a standby process can take the mailbox at once (graceful stop). */
+export async function releaseLease(db: DbOrTx, params: { mailbox: string; holder: string }): Promise<void> {
+  await db.deleteFrom('ingest_leases').where('mailbox', '=', params.mailbox).where('holder', '=', params.holder).execute();
+}
+
+/** Deletes the leases of dead Mailroom processes on this host, so a standby takes their mailboxes at once. */
+export async function releaseDeadLocalLeases(db: Db, options: { ownPid: boolean }): Promise<string[]> {
+  const rows = await db.selectFrom('ingest_leases').select('holder').execute();
+  const dead = [...new Set(rows.map((r) => r.holder))].filter((holder) => isDeadLocalHolder(holder, options));
+  if (dead.length > 0) await db.deleteFrom('ingest_leases').where('holder', 'in', dead).execute();
+  return dead;
 }

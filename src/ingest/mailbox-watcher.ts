@@ -1,15 +1,38 @@
 import type { ImapFlow } from 'imapflow';
-import type { Config, MailboxConfig } from '../config/schema.js';
-import type { Db } from '../db/database.js';
+import type { Config, MailboxConfig } from '../config/index.js';
+import type { Db } from '../db/index.js';
 import type { Logger } from '../util/logger.js';
-import { reconnectDelay, sleep } from './backoff.js';
-import { prepareCursor, type Cursor } from './cursor.js';
-import { classifyImapError, describeImapError } from './describe-imap-error.js';
-import { createImapClient } from './imap-client.js';
+import type { Metrics } from '../util/metrics.js';
+import { backoffDelay, createWakeableSleep, sleep } from '../util/wait.js';
+import { type Cursor, prepareCursor } from './cursor.js';
+import { classifyImapError, createImapClient, describeImapError } from './imap-client.js';
 import { MailboxLease } from './lease.js';
-import type { MailboxStatus, WatcherState } from './mailbox-status.js';
 import { LeaseLostError, sweepMailbox } from './sweep-mailbox.js';
-import { defaultMetrics } from '../ops/metrics.js';
+
+/**
+ * standby: another process holds this mailbox's lease; connecting / reconnecting: trying to reach
+ * the server (see lastError); connected: watching (IDLE plus periodic sweeps).
+ */
+export type WatcherState = 'starting' | 'standby' | 'connecting' | 'connected' | 'reconnecting' | 'stopped';
+
+/** One mailbox as /ready and `mailroom doctor` show it. */
+export interface MailboxStatus {
+  mailbox: string;
+  folder: string;
+  state: WatcherState;
+  connected: boolean;
+  /** This process holds the mailbox's watch lease. */
+  leaseHeld: boolean;
+  /** The lease holder seen last (this process or another). */
+  leaseHolder: string | null;
+  /** When the current state began: connected since, or trying since. */
+  since: Date;
+  lastError: string | null;
+  uidvalidity: number | null;
+  lastUid: number | null;
+  /** Messages this process stored for the mailbox since it started. */
+  stored: number;
+}
 
 /** Timings a test may shorten; the defaults are for production. */
 export interface WatcherTuning {
@@ -44,6 +67,9 @@ export interface MailboxWatcherDeps {
   logger: Logger;
   processId: string;
   onStored?: ((emailId: string) => void) | undefined;
+  metrics: Metrics;
+  /** The classifier's length cap: messages are parsed once, when stored. */
+  maxCleanChars: number;
   tuning: WatcherTuning;
 }
 
@@ -65,8 +91,8 @@ export class MailboxWatcher {
   #loggedKey = '';
   #cursor: Cursor | null = null;
   #stored = 0;
-  /** Set by IMAP events and timers; the session loop waits on it between sweeps. */
-  #wake: (() => void) | null = null;
+  /** Cut short by IMAP events and stop; the session loop waits on it between sweeps. */
+  readonly #idle = createWakeableSleep();
   #newMail = false;
   #sessionConnected = false;
 
@@ -145,13 +171,16 @@ export class MailboxWatcher {
         try {
           acquired = await this.#lease.tryAcquire();
         } catch (error) {
-          this.#transition('standby', `mailbox "${this.#deps.mailbox.name}": cannot take the watch lease: database error (${(error as Error).message}); retrying`);
+          this.#transition(
+            'standby',
+            `mailbox "${this.#deps.mailbox.name}": cannot take the watch lease: database error (${(error as Error).message}); retrying`,
+          );
         }
         if (!acquired) {
           if (this.#lease.holder && this.#lease.holder !== this.#deps.processId) {
             this.#transition('standby', null, `watched by process ${this.#lease.holder}; standing by`);
           }
-          await sleep(reconnectDelay(1, { minMs: tuning.leaseRetryMs, maxMs: tuning.leaseRetryMs }), signal);
+          await sleep(backoffDelay(1, { minMs: tuning.leaseRetryMs, maxMs: tuning.leaseRetryMs }), signal);
           continue;
         }
         failures = 0;
@@ -166,15 +195,18 @@ export class MailboxWatcher {
         // A drop after a healthy session starts the backoff over.
         failures = this.#sessionConnected ? 1 : failures + 1;
         const auth = classifyImapError(error) === 'auth';
-        const delay = auth ? tuning.authRetryMs : reconnectDelay(failures, { minMs: tuning.reconnectMinMs, maxMs: tuning.reconnectMaxMs });
+        const delay = auth ? tuning.authRetryMs : backoffDelay(failures, { minMs: tuning.reconnectMinMs, maxMs: tuning.reconnectMaxMs });
         const retry = auth ? `retrying every ${seconds(tuning.authRetryMs)}` : `retrying with backoff (at most every ${seconds(tuning.reconnectMaxMs)})`;
         this.#transition('reconnecting', describeImapError(this.#deps.mailbox, error, retry));
-        defaultMetrics().imapReconnects.inc({ mailbox: this.#deps.mailbox.name });
+        this.#deps.metrics.imapReconnects.inc({ mailbox: this.#deps.mailbox.name });
         await sleep(delay, signal);
       }
     }
     await this.#lease.release().catch((error) => {
-      this.#logger.warn({ err: error }, `mailbox "${this.#deps.mailbox.name}": could not release the watch lease (${(error as Error).message}); another process takes over when it expires`);
+      this.#logger.warn(
+        { err: error },
+        `mailbox "${this.#deps.mailbox.name}": could not release the watch lease (${(error as Error).message}); another process takes over when it expires`,
+      );
     });
   }
 
@@ -198,7 +230,8 @@ export class MailboxWatcher {
     // A new UIDVALIDITY on the open folder mid-session: reconnect, and prepareCursor() re-scans.
     let watchingUidValidity: number | null = null;
     client.on('mailboxOpen', (opened) => {
-      if (watchingUidValidity !== null && Number(opened.uidValidity) !== watchingUidValidity) fail(new Error(`UIDVALIDITY of "${mailbox.folder}" changed to ${opened.uidValidity}`));
+      if (watchingUidValidity !== null && Number(opened.uidValidity) !== watchingUidValidity)
+        fail(new Error(`UIDVALIDITY of "${mailbox.folder}" changed to ${opened.uidValidity}`));
     });
     if (this.#state !== 'reconnecting') this.#transition('connecting');
     try {
@@ -228,8 +261,12 @@ export class MailboxWatcher {
             holder: this.#deps.processId,
             fetchBatch: ingest.fetch_batch,
             maxMessageBytes: ingest.max_message_bytes,
+            maxCleanChars: this.#deps.maxCleanChars,
             logger: this.#logger,
-            onStored: this.#deps.onStored,
+            onStored: (emailId) => {
+              this.#deps.metrics.messagesIngested.inc({ mailbox: mailbox.name });
+              this.#deps.onStored?.(emailId);
+            },
             shouldStop: () => this.#stopping || !this.#lease.held,
           },
           this.#cursor,
@@ -237,13 +274,16 @@ export class MailboxWatcher {
         this.#cursor = result.cursor;
         this.#stored += result.stored;
         if (result.stored + result.duplicates + result.headersOnly > 0) {
-          this.#logger.debug({ ...result, cursor: undefined, lastUid: result.cursor.lastUid }, `mailbox "${mailbox.name}": stored ${result.stored} new message(s)`);
+          this.#logger.debug(
+            { ...result, cursor: undefined, lastUid: result.cursor.lastUid },
+            `mailbox "${mailbox.name}": stored ${result.stored} new message(s)`,
+          );
         }
         if (this.#newMail || failure) continue;
         if (this.#stopping || !this.#lease.held) return;
         // IDLE until new mail, the next sweep, a stop or a failure; the next command ends it.
         const idling = client.idle().catch(() => false);
-        await this.#waitForWake(ingest.sweep_interval);
+        await this.#idle.sleep(ingest.sweep_interval);
         void idling;
       }
     } finally {
@@ -255,21 +295,8 @@ export class MailboxWatcher {
     }
   }
 
-  #waitForWake(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        if (self.#wake === done) self.#wake = null;
-        resolve();
-      }
-      this.#wake = done;
-    });
-  }
-
   #wakeUp(): void {
-    this.#wake?.();
+    this.#idle.wake();
   }
 
   #logCursorChange(change: string, cursor: Cursor, previous: Cursor | null): void {
@@ -302,7 +329,8 @@ export class MailboxWatcher {
     this.#loggedKey = key;
     const name = this.#deps.mailbox.name;
     if (error) this.#logger.warn({ state }, error);
-    else if (state === 'connected') this.#logger.info({ state, folder: this.#deps.mailbox.folder }, `mailbox "${name}": connected, watching "${this.#deps.mailbox.folder}"`);
+    else if (state === 'connected')
+      this.#logger.info({ state, folder: this.#deps.mailbox.folder }, `mailbox "${name}": connected, watching "${this.#deps.mailbox.folder}"`);
     else if (note) this.#logger.info({ state }, `mailbox "${name}": ${note}`);
     else if (state === 'stopped') this.#logger.info({ state }, `mailbox "${name}": stopped`);
     else this.#logger.debug({ state }, `mailbox "${name}": ${state}`);

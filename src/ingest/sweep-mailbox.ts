@@ -1,10 +1,8 @@
 import type { ImapFlow } from 'imapflow';
-import type { Db } from '../db/database.js';
-import { storeMessage } from '../pipeline/store-message.js';
+import type { Db } from '../db/index.js';
 import type { Logger } from '../util/logger.js';
-import type { Cursor } from './cursor.js';
-import { advanceCursor } from './sql/advance-cursor.js';
-import { alreadyStoredUids } from './uidvalidity-change.js';
+import { advanceCursor, alreadyStoredUids, type Cursor } from './cursor.js';
+import { storeMessage } from './store-message.js';
 
 /**
  * Bytes of message source held at once, besides one message that alone may be up to
@@ -28,6 +26,8 @@ export interface SweepDeps {
   holder: string;
   fetchBatch: number;
   maxMessageBytes: number;
+  /** The classifier's length cap, for the parse stored with each message. */
+  maxCleanChars: number;
   logger: Logger;
   onStored?: (emailId: string) => void;
   /** Checked between messages: a stop finishes the message in hand and returns. */
@@ -117,7 +117,11 @@ async function processChunk(deps: SweepDeps, cursor: Cursor, chunk: number[], re
     wanted.push(meta);
   }
   if (needMessageId) {
-    const known = await alreadyStoredUids(deps.db, deps.mailbox, wanted.filter((c) => c.uid <= cursor.catchupUid));
+    const known = await alreadyStoredUids(
+      deps.db,
+      deps.mailbox,
+      wanted.filter((c) => c.uid <= cursor.catchupUid),
+    );
     result.duplicates += known.size;
     wanted = wanted.filter((c) => !known.has(c.uid));
   }
@@ -179,23 +183,30 @@ async function storeGroup(
       const saved: Array<{ id: string; created: boolean; headersOnly: boolean }> = [];
       for (const { candidate, raw, rawHeaders } of items) {
         try {
-          const stored = await storeMessage(trx, {
-            mailbox: deps.mailbox,
-            source: 'imap',
-            raw,
-            rawHeaders: raw ? null : rawHeaders,
-            // RFC822.SIZE, the number a re-scan compares with, also for messages stored with headers only.
-            sizeBytes: candidate.size || raw?.length || 0,
-            imap: { uidvalidity: cursor.uidvalidity, uid: candidate.uid },
-            receivedAt: candidate.internalDate,
-          });
+          const stored = await storeMessage(
+            trx,
+            {
+              mailbox: deps.mailbox,
+              source: 'imap',
+              raw,
+              rawHeaders: raw ? null : rawHeaders,
+              // RFC822.SIZE, the number a re-scan compares with, also for messages stored with headers only.
+              sizeBytes: candidate.size || raw?.length || 0,
+              imap: { uidvalidity: cursor.uidvalidity, uid: candidate.uid },
+              receivedAt: candidate.internalDate,
+            },
+            { maxCleanChars: deps.maxCleanChars, now: new Date() },
+          );
           saved.push({ ...stored, headersOnly: !raw });
         } catch (error) {
           throw new Error(`storing UID ${candidate.uid} (UIDVALIDITY ${cursor.uidvalidity}) failed: ${(error as Error).message}`, { cause: error });
         }
       }
       const advanced = await advanceCursor(trx, { mailbox: deps.mailbox, uidvalidity: cursor.uidvalidity, uid: lastUid, holder: deps.holder });
-      if (!advanced) throw new LeaseLostError(`mailbox "${deps.mailbox}": this process no longer holds the watch lease (or the cursor moved to a new UIDVALIDITY); UIDs up to ${lastUid} left to the new holder`);
+      if (!advanced)
+        throw new LeaseLostError(
+          `mailbox "${deps.mailbox}": this process no longer holds the watch lease (or the cursor moved to a new UIDVALIDITY); UIDs up to ${lastUid} left to the new holder`,
+        );
       return saved;
     });
   } catch (error) {

@@ -59,7 +59,10 @@ function fromHex(hex: string): Rgba | null {
 
 /** Parses the CSS colour forms mail uses (#rgb, #rrggbb[aa], rgb()/rgba(), names, transparent). */
 export function parseCssColor(value: string): Rgba | null {
-  const text = value.trim().toLowerCase().replace(/\s*!important$/, '');
+  const text = value
+    .trim()
+    .toLowerCase()
+    .replace(/\s*!important$/, '');
   if (text === 'transparent') return { r: 0, g: 0, b: 0, a: 0 };
   if (text.startsWith('#')) return fromHex(text.slice(1));
   const functional = /^rgba?\(([^)]*)\)$/.exec(text);

@@ -1,4 +1,24 @@
-import { MalformedEmailError } from './malformed-email-error.js';
+/** Why a file was refused before any cleaning ran; lets callers count failures by kind. */
+export type MalformedReason = 'empty' | 'binary' | 'no-headers' | 'unparseable';
+
+/**
+ * The input is not an email at all (empty, binary, no header block) or mailparser gave up on it.
+ * The message is one line that says what is wrong and what to do; callers prefix the file name.
+ * Messy but real mail never gets this error: anything with at least one header is accepted.
+ */
+export class MalformedEmailError extends Error {
+  override readonly name = 'MalformedEmailError';
+  readonly reason: MalformedReason;
+
+  constructor(reason: MalformedReason, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+export function isMalformedEmailError(error: unknown): error is MalformedEmailError {
+  return error instanceof MalformedEmailError;
+}
 
 interface Signature {
   readonly offset: number;
@@ -83,32 +103,20 @@ function preview(line: string): string {
  */
 export function assertLooksLikeEmail(raw: Buffer): void {
   if (raw.length === 0) {
-    throw new MalformedEmailError(
-      'empty',
-      'empty file: 0 bytes, not an email; export the message again as a raw .eml file',
-    );
+    throw new MalformedEmailError('empty', 'empty file: 0 bytes, not an email; export the message again as a raw .eml file');
   }
   const start = leadingBlankLinesEnd(raw);
   if (start === raw.length) {
-    throw new MalformedEmailError(
-      'empty',
-      `empty file: ${raw.length} bytes of blank lines only, not an email; export the message again as a raw .eml file`,
-    );
+    throw new MalformedEmailError('empty', `empty file: ${raw.length} bytes of blank lines only, not an email; export the message again as a raw .eml file`);
   }
   for (const signature of SIGNATURES) {
     if (matches(raw, signature)) {
-      throw new MalformedEmailError(
-        'binary',
-        `not an email: binary data (looks like ${signature.label}); pass the raw message source (.eml)`,
-      );
+      throw new MalformedEmailError('binary', `not an email: binary data (looks like ${signature.label}); pass the raw message source (.eml)`);
     }
   }
   const headerEnd = headerBlockEnd(raw);
   if (raw.subarray(0, headerEnd).includes(0)) {
-    throw new MalformedEmailError(
-      'binary',
-      'not an email: binary data (NUL bytes in the first part); pass the raw message source (.eml)',
-    );
+    throw new MalformedEmailError('binary', 'not an email: binary data (NUL bytes in the first part); pass the raw message source (.eml)');
   }
 }
 

@@ -1,8 +1,7 @@
-import { parseDocument, DomUtils } from 'htmlparser2';
+import { DomUtils, parseDocument } from 'htmlparser2';
 import { isUnreadable, parseCssColor, type Rgba } from './css-color.js';
 import { hiddenByStyle, parseInlineStyle } from './inline-style.js';
-import { removeInvisibleCharacters } from './invisible-characters.js';
-import { collapseWhitespace } from './normalize-text.js';
+import { collapseWhitespace, removeInvisibleCharacters } from './normalize-text.js';
 
 // htmlparser2 bundles its own domhandler; take the node types from it rather than a second copy.
 type HtmlDocument = ReturnType<typeof parseDocument>;
@@ -27,8 +26,29 @@ const WHITE: Rgba = { r: 255, g: 255, b: 255, a: 1 };
 // Not rendered by mail clients (or by html-to-text); their text is neither visible nor hidden text.
 const NOT_RENDERED = new Set(['head', 'title', 'style', 'script', 'noscript', 'template', 'xml', 'o:p']);
 const BLOCK_TAGS = new Set([
-  'p', 'div', 'br', 'li', 'tr', 'td', 'th', 'table', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
-  'blockquote', 'ul', 'ol', 'section', 'article', 'header', 'footer', 'hr', 'pre',
+  'p',
+  'div',
+  'br',
+  'li',
+  'tr',
+  'td',
+  'th',
+  'table',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'blockquote',
+  'ul',
+  'ol',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'hr',
+  'pre',
 ]);
 
 /** Text of a removed subtree, with a space between blocks so words of different blocks do not merge. */
@@ -58,7 +78,7 @@ function backgroundOf(attribs: Record<string, string>, style: Map<string, string
   if (image !== undefined && image !== 'none') return null;
   const shorthand = style.get('background');
   if (shorthand !== undefined && /url\(|gradient\(/.test(shorthand)) return null;
-  const candidates = [style.get('background-color'), shorthand, attribs['bgcolor']];
+  const candidates = [style.get('background-color'), shorthand, attribs.bgcolor];
   for (const candidate of candidates) {
     if (candidate === undefined) continue;
     const color = parseCssColor(candidate) ?? firstColorToken(candidate);
@@ -76,7 +96,7 @@ function firstColorToken(value: string): Rgba | null {
 }
 
 function colorOf(node: { name: string; attribs: Record<string, string> }, style: Map<string, string>, inherited: Rgba | null): Rgba | null {
-  const value = style.get('color') ?? (node.name === 'font' ? node.attribs['color'] : undefined);
+  const value = style.get('color') ?? (node.name === 'font' ? node.attribs.color : undefined);
   if (value === undefined) return inherited;
   return parseCssColor(value) ?? inherited;
 }
@@ -125,7 +145,7 @@ export function removeHiddenHtml(html: string): HiddenHtmlResult {
       continue;
     }
     if (!DomUtils.isTag(node) || NOT_RENDERED.has(node.name)) continue;
-    const style = node.attribs['style'] ? parseInlineStyle(node.attribs['style']) : new Map<string, string>();
+    const style = node.attribs.style ? parseInlineStyle(node.attribs.style) : new Map<string, string>();
     if ('hidden' in node.attribs || hiddenByStyle(style) !== null) {
       const parts: string[] = [];
       readableText(node, parts);

@@ -1,13 +1,10 @@
-import { simpleParser, type ParsedMail, type SimpleParserOptions } from 'mailparser';
-import { addressList, firstAddress } from './addresses.js';
+import { type ParsedMail, type SimpleParserOptions, simpleParser } from 'mailparser';
 import { bodyText } from './body-text.js';
 import { capLength } from './cap-length.js';
-import { assertLooksLikeEmail, leadingBlankLinesEnd, noHeaderBlockError } from './detect-non-email.js';
-import { buildHeaderMap } from './header-values.js';
-import { MalformedEmailError } from './malformed-email-error.js';
+import { assertLooksLikeEmail, leadingBlankLinesEnd, MalformedEmailError, noHeaderBlockError } from './detect-non-email.js';
+import { addressList, buildHeaderMap, firstAddress } from './headers.js';
 import { extractNewestMessage } from './newest-message.js';
 import type { AttachmentInfo, ParsedEmail } from './parsed-email.js';
-import { withoutNul } from './without-nul.js';
 
 export interface ParseEmailOptions {
   /** Longest cleanText, in characters (String#length); head and tail are kept. Default 6000. */
@@ -36,12 +33,15 @@ function messageId(value: string | undefined): string | null {
 function referenceList(value: string | string[] | undefined): string[] {
   if (!value) return [];
   const list = Array.isArray(value) ? value : [value];
-  return list.flatMap((entry) => entry.split(/\s+/)).filter(Boolean).map((id) => (id.startsWith('<') ? id : `<${id}>`));
+  return list
+    .flatMap((entry) => entry.split(/\s+/))
+    .filter(Boolean)
+    .map((id) => (id.startsWith('<') ? id : `<${id}>`));
 }
 
 // mailparser replaces an unparseable Date with the time of parsing; we want null instead.
 function dateHeader(headers: Record<string, string>): Date | null {
-  const value = headers['date']?.split('\n')[0]?.trim();
+  const value = headers.date?.split('\n')[0]?.trim();
   if (!value) return null;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? null : date;
@@ -86,7 +86,13 @@ async function runMailparser(raw: Buffer): Promise<ParsedMail> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new MalformedEmailError('unparseable', `the MIME parser did not finish within ${(deadlineMs / 1000).toFixed(1)} s (broken MIME structure); the message is kept as failed`)),
+      () =>
+        reject(
+          new MalformedEmailError(
+            'unparseable',
+            `the MIME parser did not finish within ${(deadlineMs / 1000).toFixed(1)} s (broken MIME structure); the message is kept as failed`,
+          ),
+        ),
       deadlineMs,
     );
   });
@@ -95,11 +101,9 @@ async function runMailparser(raw: Buffer): Promise<ParsedMail> {
   } catch (error) {
     if (error instanceof MalformedEmailError) throw error;
     const detail = error instanceof Error ? error.message : String(error);
-    throw new MalformedEmailError(
-      'unparseable',
-      `could not parse the message (${detail}); check that the file is a complete raw message (.eml)`,
-      { cause: error },
-    );
+    throw new MalformedEmailError('unparseable', `could not parse the message (${detail}); check that the file is a complete raw message (.eml)`, {
+      cause: error,
+    });
   } finally {
     clearTimeout(timer);
   }
@@ -147,4 +151,19 @@ export async function parseEmail(raw: Buffer, options: ParseEmailOptions = {}): 
   });
   // Counted after NUL removal, so the numbers describe the text that is stored and sent.
   return { ...email, rawChars: email.fullText.length, cleanChars: email.cleanText.length };
+}
+
+/**
+ * Removes U+0000 from every string of a parse result. A NUL means nothing in mail text, and
+ * PostgreSQL cannot store it, so it never leaves the parse stage.
+ */
+export function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '') as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => withoutNul(item)) as T;
+  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) out[key] = withoutNul(inner);
+    return out as T;
+  }
+  return value;
 }

@@ -1,3 +1,5 @@
+import { capLength } from './cap-length.js';
+
 /**
  * What the parse stage hands to the rest of the flow. Everything downstream (pre-filters,
  * detectors, the classifier prompt, the decision, the event) reads this shape, never mailparser's.
@@ -53,4 +55,37 @@ export interface ParsedEmail {
   cleanChars: number;
   /** True when the length cap cut the middle out of cleanText. */
   truncated: boolean;
+}
+
+/**
+ * Bumped whenever the parse or cleaning rules change what a ParsedEmail holds: a stored parse of
+ * another version is ignored and the raw message parsed again, so old rows never carry stale text.
+ */
+export const STORED_EMAIL_VERSION = 1;
+
+interface StoredEmail extends Omit<ParsedEmail, 'date'> {
+  version: number;
+  /** The length cap cleanText was made with. */
+  cleanLimit: number;
+  date: string | null;
+}
+
+/** The parse result as JSON for messages.parsed (parsed once at ingest, read by every later stage). */
+export function toStoredEmail(email: ParsedEmail, cleanLimit: number): StoredEmail {
+  return { ...email, version: STORED_EMAIL_VERSION, cleanLimit, date: email.date ? email.date.toISOString() : null };
+}
+
+/**
+ * The ParsedEmail back from messages.parsed, with cleanText capped at `maxCleanChars`; null when
+ * nothing usable is stored (no parse, or one of another version) and the raw message must be parsed.
+ */
+export function fromStoredEmail(value: unknown, maxCleanChars: number): ParsedEmail | null {
+  const stored = (typeof value === 'string' ? JSON.parse(value) : value) as StoredEmail | null;
+  if (!stored || stored.version !== STORED_EMAIL_VERSION) return null;
+  const { version, cleanLimit, date, ...rest } = stored;
+  void version;
+  const email: ParsedEmail = { ...rest, date: date === null ? null : new Date(date) };
+  if (cleanLimit === maxCleanChars) return email;
+  const capped = capLength(email.newestText, maxCleanChars);
+  return { ...email, cleanText: capped.text, cleanChars: capped.text.length, truncated: capped.truncated };
 }

@@ -1,19 +1,15 @@
-import type { ClassificationResult } from '../classify/classification.js';
-import { ClassificationFailedError } from '../classify/classifier.js';
-import { decisionConfidence } from '../classify/logprob-confidence.js';
-import type { Config } from '../config/schema.js';
-import type { ClassificationOutcome, Decision, DetectorResult, PrefilterHit } from '../decide/decision.js';
-import { decide } from '../decide/decide.js';
-import { detectFlags } from '../decide/detectors/detect-flags.js';
-import { isVip } from '../decide/vip.js';
-import type { ParsedEmail } from '../parse/parsed-email.js';
-import { isReplyableSender, runPrefilters } from '../prefilter/run-prefilters.js';
+import { ClassificationFailedError, type ClassificationResult, decisionConfidence } from '../classify/index.js';
+import type { PrefilterHit } from '../contract/index.js';
+import { type ClassificationOutcome, type Decision, type DetectorResult, decide, detectFlags, isVip, type PolicySettings } from '../decide/index.js';
+import type { ParsedEmail } from '../parse/index.js';
+import { isReplyableSender, runPrefilters } from '../prefilter/index.js';
 
 export interface EvaluationContext {
   /** The mailbox's own addresses (loop guard). */
   ownAddresses: string[];
   sizeBytes: number;
-  config: Pick<Config, 'ingest' | 'policy' | 'drafts'>;
+  maxMessageBytes: number;
+  policy: PolicySettings;
   /** Classifies the email; rejects with ClassifierUnavailableError when the model cannot be reached. */
   classify: (email: ParsedEmail) => Promise<ClassificationResult>;
 }
@@ -34,11 +30,7 @@ export interface Evaluation {
  * propagates: the caller keeps the email waiting rather than deciding without the model.
  */
 export async function evaluateEmail(email: ParsedEmail, ctx: EvaluationContext): Promise<Evaluation> {
-  const prefilter = runPrefilters(email, {
-    ownAddresses: ctx.ownAddresses,
-    sizeBytes: ctx.sizeBytes,
-    maxMessageBytes: ctx.config.ingest.max_message_bytes,
-  });
+  const prefilter = runPrefilters(email, { ownAddresses: ctx.ownAddresses, sizeBytes: ctx.sizeBytes, maxMessageBytes: ctx.maxMessageBytes });
   const detectors = detectFlags({ subject: email.subject, text: email.newestText, hiddenText: email.hiddenText });
   let classification: ClassificationResult | null = null;
   let classificationError: ClassificationFailedError | null = null;
@@ -56,10 +48,10 @@ export async function evaluateEmail(email: ParsedEmail, ctx: EvaluationContext):
     detectors,
     facts: {
       fromAddress: email.from?.address || null,
-      vip: isVip(email.from?.address ?? null, ctx.config.policy.vip),
+      vip: isVip(email.from?.address ?? null, ctx.policy.vip),
       replyable: isReplyableSender(email, ctx.ownAddresses),
     },
-    policy: { threshold: ctx.config.policy.threshold, draftsEnabled: ctx.config.drafts.mode !== 'off' },
+    policy: ctx.policy,
   });
   return { prefilter, classification, classificationError, detectors, decision };
 }
@@ -67,10 +59,5 @@ export async function evaluateEmail(email: ParsedEmail, ctx: EvaluationContext):
 function outcomeOf(result: ClassificationResult | null, error: ClassificationFailedError | null): ClassificationOutcome | null {
   if (error) return { ok: false, error: error.message };
   if (!result) return null;
-  return {
-    ok: true,
-    classification: result.classification,
-    confidence: decisionConfidence(result),
-    offline: result.classifier === 'rules',
-  };
+  return { ok: true, classification: result.classification, confidence: decisionConfidence(result), offline: result.classifier === 'rules' };
 }

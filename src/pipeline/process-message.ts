@@ -1,152 +1,305 @@
-import { ClassifierUnavailableError } from '../classify/classifier.js';
-import type { Decision } from '../decide/decision.js';
-import { policyVersion } from '../decide/policy-version.js';
-import { parseEmail } from '../parse/parse-email.js';
-import type { ParsedEmail } from '../parse/parsed-email.js';
-import { enqueueTicketEvent } from '../webhooks/enqueue-ticket-event.js';
-import { enqueueDraft } from '../drafts/enqueue-draft.js';
-import { rawEmailUrl } from '../api/raw-email-link.js';
-import { jsonColumn, textColumn } from '../db/column-text.js';
-import { defaultMetrics, recordClassification } from '../ops/metrics.js';
-import { classifyWithCache, type CachedClassification } from './classify-with-cache.js';
-import { evaluateEmail, type Evaluation } from './evaluate-email.js';
-import { decisionConfidence } from '../classify/logprob-confidence.js';
-import { ownAddressesOf, type PipelineContext } from './pipeline-context.js';
-import { classificationRetryDelayMs } from './retry-delay.js';
-import type { ClaimedMessage } from './sql/claim-due-messages.js';
-import { recordDecision } from './sql/record-decision.js';
-import { markMessageFailed, rescheduleMessage } from './sql/release-message.js';
+import { type ClassificationResult, type Classifier, ClassifierUnavailableError, classifierInputHash, decisionConfidence } from '../classify/index.js';
+import { type Config, type Mailboxes, mailboxFacts } from '../config/index.js';
+import type { Db, Tx } from '../db/index.js';
+import { jsonColumn } from '../db/index.js';
+import { type Decision, type PolicySettings, policyFrom } from '../decide/index.js';
+import { DECISION_KEYWORDS, enqueueKeyword } from '../ingest/index.js';
+import { fromStoredEmail, isMalformedEmailError, type ParsedEmail, parseEmail } from '../parse/index.js';
+import { type Claim, claim, complete, createRunner, type QueueHandler, type Runner, reschedule } from '../queue/index.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { createMetrics, type Metrics, recordClassification } from '../util/metrics.js';
+import { retryDelay } from '../util/wait.js';
+import { type Evaluation, evaluateEmail } from './evaluate-email.js';
+
+/** What turning stored messages into decisions needs. */
+export interface PipelineContext {
+  db: Db;
+  classifier: Classifier;
+  logger: Logger;
+  clock: Clock;
+  metrics: Metrics;
+  mailboxes: Mailboxes;
+  policy: PolicySettings;
+  maxMessageBytes: number;
+  /** The classifier's length cap (`classifier.max_input_chars`). */
+  maxCleanChars: number;
+  /** The outboxes of later stages, filled in the decision's transaction. */
+  effects: DecisionEffect[];
+}
+
+/** The pipeline for a configuration: its mailbox facts and policy worked out once, the later stages' outboxes wired in. */
+export function createPipelineContext<D extends Db | null>(parts: {
+  db: D;
+  config: Config;
+  classifier: Classifier;
+  logger: Logger;
+  clock?: Clock;
+  metrics?: Metrics;
+  effects?: DecisionEffect[];
+}): Omit<PipelineContext, 'db'> & { db: D } {
+  const { config } = parts;
+  return {
+    db: parts.db,
+    classifier: parts.classifier,
+    logger: parts.logger,
+    clock: parts.clock ?? systemClock,
+    metrics: parts.metrics ?? createMetrics({ defaultMetrics: false }),
+    effects: parts.effects ?? [],
+    mailboxes: mailboxFacts(config),
+    policy: policyFrom(config),
+    maxMessageBytes: config.ingest.max_message_bytes,
+    maxCleanChars: config.classifier.max_input_chars,
+  };
+}
+
+/** The long-running decision worker for `mailroom run`: up to `concurrency` messages in flight. */
+export function startPipelineWorker(ctx: PipelineContext, options: { workerId: string; concurrency: number }): Runner<ProcessOutcome> {
+  const runner = createRunner({ db: ctx.db, workerId: options.workerId, clock: ctx.clock, logger: ctx.logger }, messageHandler(ctx, options.concurrency));
+  runner.start();
+  return runner;
+}
+
+/** Everything a later stage may need when a decision is recorded. */
+export interface DecidedEmail {
+  emailId: string;
+  threadId: string;
+  mailbox: string;
+  receivedAt: Date;
+  email: ParsedEmail;
+  evaluation: Evaluation;
+  decision: Decision;
+  now: Date;
+}
+
+/**
+ * A later stage's side of a decision (ticket.suggested, the reply draft, the IMAP keyword): it
+ * writes the rows that ask for its side effect INSIDE the decision's transaction, so the effect
+ * exists exactly when the decision does, and is told to look for work after the commit.
+ */
+export interface DecisionEffect {
+  /** Returns true when it queued something. */
+  enqueue(trx: Tx, decided: DecidedEmail): Promise<boolean>;
+  wake(): void;
+}
 
 export type ProcessOutcome =
   | { status: 'decided'; emailId: string; email: ParsedEmail; evaluation: Evaluation; decision: Decision }
-  | { status: 'failed'; emailId: string; error: string }
-  | { status: 'postponed'; emailId: string; error: string; nextAttemptAt: Date };
+  | { status: 'postponed'; emailId: string; error: string; nextAttemptAt: Date }
+  | { status: 'failed'; emailId: string; error: string };
+
+/** The columns a worker needs: everything but the raw bytes, which only an old row without a stored parse reads. */
+const CLAIMED_COLUMNS = ['id', 'thread_id', 'mailbox', 'message_id', 'size_bytes', 'received_at', 'imap_uid', 'attempts', 'locked_by', 'parsed'] as const;
+export interface ClaimedMessage {
+  id: string;
+  thread_id: string;
+  mailbox: string;
+  message_id: string | null;
+  size_bytes: string;
+  received_at: Date;
+  imap_uid: string | null;
+  attempts: number;
+  locked_by: string | null;
+  parsed: unknown;
+}
+
+/** Waits after the model was unreachable: 30 s doubling to 15 min. */
+const UNAVAILABLE_RETRY = { minMs: 30_000, maxMs: 15 * 60 * 1000 };
+
+/** The messages queue: parse → classify → decide for every stored message, several processes sharing it. */
+export function messageHandler(ctx: PipelineContext, concurrency: number): QueueHandler<ClaimedMessage, ProcessOutcome> {
+  return {
+    table: 'messages',
+    concurrency,
+    pollMs: 1000,
+    claim: (options) => claim<ClaimedMessage>(ctx.db, 'messages', { ...options, columns: CLAIMED_COLUMNS }),
+    handle: (row, fence) => processMessage(ctx, row, fence),
+    describe: (row) => ({ email_id: row.id, mailbox: row.mailbox }),
+  };
+}
+
+/** Claims one stored message by id (triage processes the file it just stored), if it is pending and free. */
+export async function claimMessage(ctx: Pick<PipelineContext, 'db' | 'clock'>, id: string, workerId: string): Promise<ClaimedMessage | null> {
+  const [row] = await claim<ClaimedMessage>(ctx.db, 'messages', { workerId, now: ctx.clock.now(), limit: 1, only: [id], columns: CLAIMED_COLUMNS });
+  return row ?? null;
+}
 
 /**
- * Takes one claimed message from `pending` to `decided` (or `failed`, or back to the queue when
- * the model is unreachable). All results are written in one transaction; the ticket event's outbox
- * rows are part of it, so no event can leave before its decision is stored.
+ * Takes one claimed message from `pending` to `decided`, or back to the queue when the model is
+ * unreachable. The classification, the decision and every later stage's outbox rows are written
+ * in one transaction, so no event can leave before its decision is stored.
  */
-export async function processMessage(ctx: PipelineContext, row: ClaimedMessage): Promise<ProcessOutcome> {
-  const raw = row.raw ?? Buffer.from(`${row.raw_headers ?? ''}\r\n\r\n`, 'latin1');
+export async function processMessage(ctx: PipelineContext, row: ClaimedMessage, fence: Claim): Promise<ProcessOutcome> {
   let email: ParsedEmail;
   try {
-    email = await parseEmail(raw, { maxCleanChars: ctx.config.classifier.max_input_chars });
+    email = await loadEmail(ctx, row);
   } catch (error) {
-    const reason = `cannot parse the message: ${(error as Error).message}`;
-    await markMessageFailed(ctx.db, row.id, ctx.workerId, reason);
+    if (!isMalformedEmailError(error)) throw error;
+    const reason = `cannot parse the message: ${error.message}`;
+    await complete(ctx.db, fence as Claim<'messages'>, { status: 'failed', last_error: reason }, ctx.clock.now());
     ctx.logger.warn({ email_id: row.id, mailbox: row.mailbox }, reason);
     return { status: 'failed', emailId: row.id, error: reason };
   }
-
-  let cached: CachedClassification | null = null;
+  let cache: { inputHash: string; cachedFrom: string | null } | null = null;
   let evaluation: Evaluation;
   try {
     evaluation = await evaluateEmail(email, {
-      ownAddresses: ownAddressesOf(ctx.config, row.mailbox),
+      ownAddresses: ctx.mailboxes.ownAddresses(row.mailbox),
       sizeBytes: Number(row.size_bytes),
-      config: ctx.config,
+      maxMessageBytes: ctx.maxMessageBytes,
+      policy: ctx.policy,
       classify: async (parsed) => {
-        cached = await classifyWithCache(ctx.db, ctx.classifier, parsed, row.mailbox);
+        const cached = await classifyWithCache(ctx.db, ctx.classifier, parsed, row.mailbox);
+        cache = cached;
         return cached.result;
       },
     });
   } catch (error) {
     if (!(error instanceof ClassifierUnavailableError)) throw error;
-    return postpone(ctx, row, error);
+    return postpone(ctx, row, fence, error);
   }
 
+  const now = ctx.clock.now();
   const decision = evaluation.decision;
-  await ctx.db.transaction().execute(async (trx) => {
-    const { classificationId } = await recordDecision(trx, {
-      emailId: row.id,
-      workerId: ctx.workerId,
-      rawChars: email.rawChars,
-      cleanChars: email.cleanChars,
-      classification: classificationRow(evaluation, cached),
-      decision: {
-        action: decision.action,
-        reasons: jsonColumn(decision.reasons),
-        flags: jsonColumn(decision.flags),
-        detector_matches: jsonColumn(evaluation.detectors.matches),
-        prefilter: evaluation.prefilter?.kind ?? null,
-        acknowledge_only: decision.acknowledgeOnly,
-        policy_version: policyVersion(
-          { threshold: ctx.config.policy.threshold, draftsEnabled: ctx.config.drafts.mode !== 'off' },
-          ctx.config.policy.vip,
-        ),
-      },
-    });
-    if (decision.action === 'ticket' && evaluation.classification) {
-      await enqueueTicketEvent(
-        trx,
-        {
-          emailId: row.id,
-          threadId: row.thread_id,
-          mailbox: row.mailbox,
-          receivedAt: row.received_at,
-          email,
-          classification: evaluation.classification.classification,
-          model: evaluation.classification.model,
-          promptVersion: evaluation.classification.promptVersion,
-          rawEmailUrl: rawEmailUrl(ctx.config, row.id, ctx.clock.now()),
-        },
-        ctx.clock.now(),
-      );
-    }
-    void classificationId;
-    if (decision.action === 'draft' && wantsDraft(ctx, row.mailbox)) {
-      await enqueueDraft(trx, { emailId: row.id, mailbox: row.mailbox, acknowledgeOnly: decision.acknowledgeOnly }, ctx.clock.now());
-    }
+  const decided: DecidedEmail = {
+    emailId: row.id,
+    threadId: row.thread_id,
+    mailbox: row.mailbox,
+    receivedAt: new Date(row.received_at),
+    email,
+    evaluation,
+    decision,
+    now,
+  };
+  const woken = await ctx.db.transaction().execute(async (trx) => {
+    await recordDecision(trx, fence, decided, cache, ctx.policy.version);
+    const queued: DecisionEffect[] = [];
+    for (const effect of ctx.effects) if (await effect.enqueue(trx, decided)) queued.push(effect);
+    return queued;
   });
+  for (const effect of woken) effect.wake();
   ctx.logger.info({ email_id: row.id, mailbox: row.mailbox, action: decision.action, reasons: decision.reasons.map((r) => r.code) }, 'decided');
-  recordMetrics(evaluation);
-  ctx.onDecided?.({ emailId: row.id, mailbox: row.mailbox, decision, imapUid: row.imap_uid === null ? null : Number(row.imap_uid) });
+  recordMetrics(ctx.metrics, evaluation);
   return { status: 'decided', emailId: row.id, email, evaluation, decision };
 }
 
-function recordMetrics(evaluation: Evaluation): void {
-  const metrics = defaultMetrics();
-  metrics.decisions.inc({ action: evaluation.decision.action });
-  const result = evaluation.classification;
-  if (result && result.mode !== 'cache') {
-    recordClassification(metrics, {
-      classifier: result.classifier,
-      model: result.model,
-      latencyMs: result.latencyMs,
-      outcome: 'ok',
-      promptTokens: result.promptTokens,
-      completionTokens: result.completionTokens,
-    });
-  }
-  const failure = evaluation.classificationError;
-  if (failure) recordClassification(metrics, { classifier: 'openai', model: failure.model, latencyMs: 0, outcome: 'failed', promptTokens: failure.promptTokens, completionTokens: failure.completionTokens });
+/** The IMAP keyword of the decision (ingest.keywords), for a message that came over IMAP. */
+export function keywordEffect(options: { enabled: boolean; wake: () => void }): DecisionEffect {
+  return {
+    async enqueue(trx, decided) {
+      const keyword = DECISION_KEYWORDS[decided.decision.action];
+      if (!options.enabled || !keyword) return false;
+      const row = await trx.selectFrom('messages').select('imap_uid').where('id', '=', decided.emailId).executeTakeFirst();
+      if (!row || row.imap_uid === null) return false;
+      await enqueueKeyword(trx, { emailId: decided.emailId, mailbox: decided.mailbox, keyword }, decided.now);
+      return true;
+    },
+    wake: options.wake,
+  };
 }
 
-/** Drafts go to a configured mailbox's Drafts folder; files triaged under another name have none. */
-function wantsDraft(ctx: PipelineContext, mailbox: string): boolean {
-  return ctx.config.drafts.mode !== 'off' && ctx.config.mailboxes.some((m) => m.name === mailbox);
+/** The stored parse; an old row without one (or one of another parse version) is parsed from its raw bytes. */
+async function loadEmail(ctx: PipelineContext, row: ClaimedMessage): Promise<ParsedEmail> {
+  const stored = fromStoredEmail(row.parsed, ctx.maxCleanChars);
+  if (stored) return stored;
+  const source = await ctx.db.selectFrom('messages').select(['raw', 'raw_headers']).where('id', '=', row.id).executeTakeFirstOrThrow();
+  return parseEmail(source.raw ?? Buffer.from(`${source.raw_headers ?? ''}\r\n\r\n`, 'latin1'), { maxCleanChars: ctx.maxCleanChars });
 }
 
-async function postpone(ctx: PipelineContext, row: ClaimedMessage, error: ClassifierUnavailableError): Promise<ProcessOutcome> {
-  const delay = classificationRetryDelayMs(row.attempts, error.retryAfterMs, error.permanent);
-  const nextAttemptAt = new Date(ctx.clock.now().getTime() + delay);
+async function postpone(ctx: PipelineContext, row: ClaimedMessage, fence: Claim, error: ClassifierUnavailableError): Promise<ProcessOutcome> {
+  const now = ctx.clock.now();
+  const nextAttemptAt = new Date(now.getTime() + retryDelay(row.attempts, UNAVAILABLE_RETRY, error));
   const reason = `classification postponed: ${error.message}`;
-  await rescheduleMessage(ctx.db, row.id, ctx.workerId, nextAttemptAt, reason);
-  defaultMetrics().retries.inc({ stage: 'pipeline' });
+  await reschedule(ctx.db, fence, nextAttemptAt, reason, now);
+  ctx.metrics.retries.inc({ stage: 'pipeline' });
   const log = error.permanent ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
   log({ email_id: row.id, mailbox: row.mailbox, next_attempt_at: nextAttemptAt.toISOString() }, reason);
   return { status: 'postponed', emailId: row.id, error: reason, nextAttemptAt };
 }
 
-function classificationRow(evaluation: Evaluation, cached: CachedClassification | null) {
-  if (evaluation.classification && cached) {
-    const result = evaluation.classification;
+/**
+ * Classifies through the content-hash cache: the same input under the same prompt version is
+ * answered from the database (the first successful classification of exactly this text), so a
+ * re-run or a duplicate email makes no model call.
+ */
+async function classifyWithCache(
+  db: Db,
+  classifier: Classifier,
+  email: ParsedEmail,
+  mailbox: string,
+): Promise<{ result: ClassificationResult; inputHash: string; cachedFrom: string | null }> {
+  const input = { email, mailbox };
+  const inputHash = classifierInputHash(classifier.promptVersion, input);
+  const hit = await db
+    .selectFrom('classifications')
+    .selectAll()
+    .where('input_hash', '=', inputHash)
+    .where('output', 'is not', null)
+    .where('cached_from', 'is', null)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  if (!hit?.output) return { inputHash, cachedFrom: null, result: await classifier.classify(input) };
+  const result: ClassificationResult = {
+    classification: hit.output,
+    model: hit.model,
+    classifier: hit.classifier === 'rules' ? 'rules' : 'openai',
+    promptVersion: hit.prompt_version,
+    logprobConfidence: hit.logprob_confidence,
+    promptTokens: null,
+    completionTokens: null,
+    latencyMs: 0,
+    mode: 'cache',
+  };
+  return { inputHash, cachedFrom: hit.id, result };
+}
+
+/**
+ * Closes the message (fenced on the claim: a worker that lost it writes nothing, and the
+ * decisions.email_id unique key stops a second decision even in a race), then stores the
+ * classification and the decision.
+ */
+async function recordDecision(
+  trx: Tx,
+  fence: Claim,
+  decided: DecidedEmail,
+  cache: { inputHash: string; cachedFrom: string | null } | null,
+  policyVersion: string,
+): Promise<void> {
+  const { email, evaluation, decision, now } = decided;
+  await complete(trx, fence as Claim<'messages'>, { status: 'decided', last_error: null, raw_chars: email.rawChars, clean_chars: email.cleanChars }, now);
+  const classification = classificationRow(evaluation, cache);
+  const stored = classification
+    ? await trx
+        .insertInto('classifications')
+        .values({ ...classification, email_id: decided.emailId })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    : null;
+  await trx
+    .insertInto('decisions')
+    .values({
+      email_id: decided.emailId,
+      classification_id: stored?.id ?? null,
+      action: decision.action,
+      reasons: jsonColumn(decision.reasons),
+      flags: jsonColumn(decision.flags),
+      detector_matches: jsonColumn(evaluation.detectors.matches),
+      prefilter: evaluation.prefilter?.kind ?? null,
+      acknowledge_only: decision.acknowledgeOnly,
+      policy_version: policyVersion,
+    })
+    .execute();
+}
+
+function classificationRow(evaluation: Evaluation, cache: { inputHash: string; cachedFrom: string | null } | null) {
+  const result = evaluation.classification;
+  if (result && cache) {
     return {
       classifier: result.classifier,
       model: result.model,
       prompt_version: result.promptVersion,
-      input_hash: cached.inputHash,
+      input_hash: cache.inputHash,
       output: jsonColumn(result.classification),
       confidence: decisionConfidence(result),
       model_confidence: result.classification.confidence,
@@ -155,7 +308,7 @@ function classificationRow(evaluation: Evaluation, cached: CachedClassification 
       prompt_tokens: result.promptTokens,
       completion_tokens: result.completionTokens,
       latency_ms: Math.round(result.latencyMs),
-      cached_from: cached.cachedFrom,
+      cached_from: cache.cachedFrom,
       error: null,
     };
   }
@@ -177,4 +330,22 @@ function classificationRow(evaluation: Evaluation, cached: CachedClassification 
     cached_from: null,
     error: failure.message,
   };
+}
+
+function recordMetrics(metrics: Metrics, evaluation: Evaluation): void {
+  metrics.decisions.inc({ action: evaluation.decision.action });
+  const result = evaluation.classification;
+  if (result && result.mode !== 'cache') {
+    recordClassification(metrics, { ...result, outcome: 'ok' });
+  }
+  const failure = evaluation.classificationError;
+  if (failure)
+    recordClassification(metrics, {
+      classifier: 'openai',
+      model: failure.model,
+      latencyMs: 0,
+      outcome: 'failed',
+      promptTokens: failure.promptTokens,
+      completionTokens: failure.completionTokens,
+    });
 }

@@ -1,29 +1,41 @@
 import { readFile } from 'node:fs/promises';
-import type { Classifier } from '../classify/classifier.js';
-import { ClassifierUnavailableError } from '../classify/classifier.js';
-import type { Config } from '../config/schema.js';
-import type { Db } from '../db/database.js';
-import { parseEmail } from '../parse/parse-email.js';
-import type { Logger } from '../util/logger.js';
-import { systemClock } from '../util/clock.js';
-import { evaluateEmail, type Evaluation } from './evaluate-email.js';
-import { headerBlock } from './header-block.js';
-import { ownAddressesOf } from './pipeline-context.js';
-import { processMessage, type ProcessOutcome } from './process-message.js';
-import { claimMessage } from './sql/claim-due-messages.js';
-import { loadDecision } from './sql/load-decision.js';
-import { storeMessage } from './store-message.js';
-import type { TriageResult } from './triage-result.js';
-import { newWorkerId } from './worker-id.js';
+import { ClassifierUnavailableError } from '../classify/index.js';
+import type { Action, Classification, Flags, Reason } from '../contract/index.js';
+import type { Db } from '../db/index.js';
+import { headerBlock, storeMessage } from '../ingest/index.js';
+import { parseEmail } from '../parse/index.js';
+import { claimOf, newWorkerId } from '../queue/index.js';
+import { type Evaluation, evaluateEmail } from './evaluate-email.js';
+import { claimMessage, type PipelineContext, type ProcessOutcome, processMessage } from './process-message.js';
+
+/** What triage reports for one file: the JSON line of DESIGN.md, plus context for people. */
+export type TriageResult =
+  | {
+      file: string;
+      ok: true;
+      email_id: string | null;
+      message_id: string | null;
+      subject: string;
+      action: Action;
+      reasons: Reason[];
+      flags: Flags;
+      /** A draft may only acknowledge (payment, legal, VIP). */
+      acknowledge_only: boolean;
+      prefilter: string | null;
+      classification: Classification | null;
+      classifier: { model: string; prompt_version: string; cached: boolean } | null;
+      /** True when the stored decision of an earlier run was reused (no new model call). */
+      reused: boolean;
+    }
+  | { file: string; ok: false; email_id: string | null; error: string; postponed?: boolean };
+
+/** The pipeline's context; without a database (--dry-run) nothing is stored and nothing is read. */
+export type TriageContext = Omit<PipelineContext, 'db'> & { db: Db | null };
 
 export interface TriageOptions {
   files: string[];
   mailbox: string;
-  config: Config;
-  classifier: Classifier;
-  logger: Logger;
-  /** Null for --dry-run: nothing is stored, nothing is read from the database. */
-  db: Db | null;
+  ctx: TriageContext;
   concurrency: number;
   /** Called once per file, in the order of `files`. */
   onResult: (result: TriageResult) => void;
@@ -35,7 +47,7 @@ export interface TriageOptions {
  * while up to `concurrency` files are in flight.
  */
 export async function triageFiles(options: TriageOptions): Promise<{ failed: number; tickets: number }> {
-  const workerId = newWorkerId('triage');
+  const workerId = newWorkerId();
   // Byte-identical files are one email: the second waits for the first instead of reporting it busy.
   const inFlight = new Map<string, Promise<unknown>>();
   const results: (TriageResult | undefined)[] = new Array(options.files.length);
@@ -57,7 +69,8 @@ export async function triageFiles(options: TriageOptions): Promise<{ failed: num
       const file = options.files[index]!;
       let result: TriageResult;
       try {
-        result = options.db ? await triageStored(options, options.db, file, workerId, inFlight) : await triageDry(options, file);
+        const { db } = options.ctx;
+        result = db ? await triageStored(options, { ...options.ctx, db }, file, workerId, inFlight) : await triageDry(options, file);
       } catch (error) {
         result = { file, ok: false, email_id: null, error: (error as Error).message };
       }
@@ -85,40 +98,41 @@ async function readMessageFile(file: string): Promise<Buffer> {
 }
 
 async function triageDry(options: TriageOptions, file: string): Promise<TriageResult> {
+  const { ctx } = options;
   const raw = await readMessageFile(file);
-  const email = await parseEmail(raw, { maxCleanChars: options.config.classifier.max_input_chars });
+  const email = await parseEmail(raw, { maxCleanChars: ctx.maxCleanChars });
   const evaluation = await evaluateEmail(email, {
-    ownAddresses: ownAddressesOf(options.config, options.mailbox),
+    ownAddresses: ctx.mailboxes.ownAddresses(options.mailbox),
     sizeBytes: raw.length,
-    config: options.config,
-    classify: (parsed) => options.classifier.classify({ email: parsed, mailbox: options.mailbox }),
+    maxMessageBytes: ctx.maxMessageBytes,
+    policy: ctx.policy,
+    classify: (parsed) => ctx.classifier.classify({ email: parsed, mailbox: options.mailbox }),
   }).catch(unavailableToError);
   return resultOf(file, null, email.messageId, email.subject, evaluation, false, false);
 }
 
 async function triageStored(
   options: TriageOptions,
-  db: Db,
+  ctx: PipelineContext,
   file: string,
   workerId: string,
   inFlight: Map<string, Promise<unknown>>,
 ): Promise<TriageResult> {
+  const { db } = ctx;
   const raw = await readMessageFile(file);
-  const oversize = raw.length > options.config.ingest.max_message_bytes;
-  const stored = await storeMessage(db, {
-    mailbox: options.mailbox,
-    source: 'file',
-    raw: oversize ? null : raw,
-    rawHeaders: oversize ? headerBlock(raw) : null,
-    sizeBytes: raw.length,
-  });
+  const oversize = raw.length > ctx.maxMessageBytes;
+  const stored = await storeMessage(
+    db,
+    { mailbox: options.mailbox, source: 'file', raw: oversize ? null : raw, rawHeaders: oversize ? headerBlock(raw) : null, sizeBytes: raw.length },
+    { maxCleanChars: ctx.maxCleanChars, now: ctx.clock.now() },
+  );
   const running = inFlight.get(stored.id);
-  if (running) {
+  if (running !== undefined) {
     await running.catch(() => {});
     return storedResult(db, file, stored.id);
   }
   // Registered before the first await, so a twin file in this run always finds it.
-  const processing = claimAndProcess(options, db, stored.id, workerId);
+  const processing = claimAndProcess(ctx, stored.id, workerId);
   inFlight.set(stored.id, processing);
   const outcome = await processing.finally(() => inFlight.delete(stored.id));
   if (!outcome) return storedResult(db, file, stored.id);
@@ -129,15 +143,21 @@ async function triageStored(
 }
 
 /** Null when the email is not pending (decided before, failed, or held by another process). */
-async function claimAndProcess(options: TriageOptions, db: Db, emailId: string, workerId: string): Promise<ProcessOutcome | null> {
-  const row = await claimMessage(db, emailId, workerId, systemClock.now());
+async function claimAndProcess(ctx: PipelineContext, emailId: string, workerId: string): Promise<ProcessOutcome | null> {
+  const row = await claimMessage(ctx, emailId, workerId);
   if (!row) return null;
-  return processMessage({ db, config: options.config, classifier: options.classifier, logger: options.logger, clock: systemClock, workerId }, row);
+  return processMessage(ctx, row, claimOf('messages', row));
 }
 
 /** The email was stored before: report its decision (or why it has none) without processing again. */
 async function storedResult(db: Db, file: string, emailId: string): Promise<TriageResult> {
-  const decision = await loadDecision(db, emailId);
+  const decision = await db
+    .selectFrom('decisions as d')
+    .innerJoin('messages as m', 'm.id', 'd.email_id')
+    .leftJoin('classifications as c', 'c.id', 'd.classification_id')
+    .select(['d.action', 'd.reasons', 'd.flags', 'd.prefilter', 'd.acknowledge_only', 'm.message_id', 'm.subject', 'c.output', 'c.model', 'c.prompt_version'])
+    .where('d.email_id', '=', emailId)
+    .executeTakeFirst();
   if (decision) {
     return {
       file,
@@ -155,9 +175,9 @@ async function storedResult(db: Db, file: string, emailId: string): Promise<Tria
       reused: true,
     };
   }
-  const message = await db.selectFrom('messages').select(['status', 'error', 'locked_by']).where('id', '=', emailId).executeTakeFirstOrThrow();
-  if (message.status === 'failed') return { file, ok: false, email_id: emailId, error: message.error ?? 'failed' };
-  const why = message.locked_by ? `being processed by ${message.locked_by}` : (message.error ?? 'waiting for its next attempt');
+  const message = await db.selectFrom('messages').select(['status', 'last_error', 'locked_by']).where('id', '=', emailId).executeTakeFirstOrThrow();
+  if (message.status === 'failed') return { file, ok: false, email_id: emailId, error: message.last_error ?? 'failed' };
+  const why = message.locked_by ? `being processed by ${message.locked_by}` : (message.last_error ?? 'waiting for its next attempt');
   return { file, ok: false, email_id: emailId, error: `not decided yet: ${why}`, postponed: true };
 }
 

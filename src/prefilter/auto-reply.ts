@@ -1,5 +1,5 @@
-import type { PrefilterHit } from '../decide/decision.js';
-import type { ParsedEmail } from '../parse/parsed-email.js';
+import type { PrefilterHit } from '../contract/index.js';
+import type { ParsedEmail } from '../parse/index.js';
 import { headerValues, quoteForReason } from './headers.js';
 
 /**
@@ -24,8 +24,8 @@ const AUTO_REPLY_SUBJECT = new RegExp(
       // it
       'risposta automatica',
       'fuori (?:sede|ufficio)',
-      'assente dall\'ufficio',
-      'assenza dall\'ufficio',
+      "assente dall'ufficio",
+      "assenza dall'ufficio",
       'sono in ferie',
       // de
       'abwesenheitsnotiz',
@@ -42,8 +42,8 @@ const AUTO_REPLY_SUBJECT = new RegExp(
       'absence du bureau',
       'absent du bureau',
       'absente du bureau',
-      'message d\'absence',
-      'avis d\'absence',
+      "message d'absence",
+      "avis d'absence",
       'absence\\s*:',
       // es
       'respuesta automática',

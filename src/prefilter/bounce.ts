@@ -1,5 +1,5 @@
-import type { PrefilterHit } from '../decide/decision.js';
-import type { ParsedEmail } from '../parse/parsed-email.js';
+import type { PrefilterHit } from '../contract/index.js';
+import type { ParsedEmail } from '../parse/index.js';
 import { headerValues, quoteForReason, splitAddress } from './headers.js';
 
 /** Local parts that only mail servers send from (RFC 5321 postmaster, sendmail's MAILER-DAEMON). */

@@ -1,4 +1,4 @@
-import type { ParsedEmail } from '../parse/parsed-email.js';
+import type { ParsedEmail } from '../parse/index.js';
 
 /** Every value of a header (the parse stage joins repeated headers with "\n"), trimmed, empty ones dropped. */
 export function headerValues(email: ParsedEmail, name: string): string[] {

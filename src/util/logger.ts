@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 
@@ -7,9 +7,26 @@ export type { Logger };
  * free text by the redaction in `redact-secrets.ts` before they reach a log line.
  */
 const REDACT_PATHS = [
-  'password', '*.password', 'api_key', '*.api_key', 'apiKey', '*.apiKey', 'access_token', '*.access_token',
-  'secret', '*.secret', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization',
-  '*.headers.authorization', 'secret_key', '*.secret_key', 'link_secret', '*.link_secret',
+  'password',
+  '*.password',
+  'api_key',
+  '*.api_key',
+  'apiKey',
+  '*.apiKey',
+  'access_token',
+  '*.access_token',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'secret_key',
+  '*.secret_key',
+  'link_secret',
+  '*.link_secret',
 ];
 
 export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
-import type { DeliveryStatus } from '../db/tables/webhooks.js';
+import type { Db, DeliveryStatus } from '../db/index.js';
 
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed'];
 
@@ -42,8 +41,20 @@ export async function listDeliveries(
     .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
     .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
     .select([
-      'd.id', 'd.event_id', 'e.type', 'e.email_id', 'd.subscription_id', 's.url', 'd.status', 'd.attempts', 'd.next_attempt_at',
-      'd.last_attempt_at', 'd.last_status_code', 'd.last_error', 'd.delivered_at', 'd.created_at',
+      'd.id',
+      'd.event_id',
+      'e.type',
+      'e.email_id',
+      'd.subscription_id',
+      's.url',
+      'd.status',
+      'd.attempts',
+      'd.next_attempt_at',
+      'd.last_attempt_at',
+      'd.last_status_code',
+      'd.last_error',
+      'd.delivered_at',
+      'd.created_at',
     ])
     .orderBy('d.created_at', direction)
     .orderBy('d.id', direction);
@@ -115,7 +126,10 @@ export async function replayDelivery(db: Db, id: string, now: Date): Promise<{ o
 }
 
 /** Replays every dead letter created since `since` whose subscription is enabled. */
-export async function replayFailedSince(db: Db, params: { since: Date; now: Date; subscriptionId?: string }): Promise<{ ids: string[]; skippedDisabled: number }> {
+export async function replayFailedSince(
+  db: Db,
+  params: { since: Date; now: Date; subscriptionId?: string },
+): Promise<{ ids: string[]; skippedDisabled: number }> {
   return db.transaction().execute(async (trx) => {
     let query = trx
       .selectFrom('webhook_deliveries as d')

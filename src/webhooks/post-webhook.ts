@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { pinnedLookup, type CheckedUrl } from './ssrf-guard.js';
+import { type CheckedUrl, pinnedLookup } from './ssrf-guard.js';
 
 export const USER_AGENT = 'Mailroom-Webhooks/1';
 /** Reading more of a response than this only costs memory: nothing in it changes the outcome. */
@@ -29,7 +29,13 @@ export interface WebhookAgents {
 /** Keep-alive agents for one worker: a busy receiver then costs one TLS handshake, not one per event. */
 export function createWebhookAgents(): WebhookAgents {
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
-  return { ...agents, destroy: () => (agents.http.destroy(), agents.https.destroy()) };
+  return {
+    ...agents,
+    destroy() {
+      agents.http.destroy();
+      agents.https.destroy();
+    },
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Config } from '../config/schema.js';
+import type { Config } from '../config/index.js';
 
 /**
  * Encrypts subscription secrets at rest (AES-256-GCM), so a database dump or backup alone does not
@@ -50,7 +50,9 @@ export function createSecretBox(keyMaterial: string, source: string): SecretBox 
     decrypt(stored, subscriptionId) {
       const [version, storedKeyId, payload] = stored.split('.');
       if (version !== VERSION || !storedKeyId || !payload) {
-        throw new Error(`the secret of subscription ${subscriptionId} is not in a format this Mailroom knows; run \`mailroom subscriptions rotate-secret ${subscriptionId}\``);
+        throw new Error(
+          `the secret of subscription ${subscriptionId} is not in a format this Mailroom knows; run \`mailroom subscriptions rotate-secret ${subscriptionId}\``,
+        );
       }
       if (storedKeyId !== keyId) {
         throw new Error(
@@ -65,14 +67,17 @@ export function createSecretBox(keyMaterial: string, source: string): SecretBox 
         decipher.setAuthTag(bytes.subarray(12, 28));
         return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
       } catch (error) {
-        throw new Error(`the stored secret of subscription ${subscriptionId} does not decrypt (altered or copied from another row); run \`mailroom subscriptions rotate-secret ${subscriptionId}\``, { cause: error });
+        throw new Error(
+          `the stored secret of subscription ${subscriptionId} does not decrypt (altered or copied from another row); run \`mailroom subscriptions rotate-secret ${subscriptionId}\``,
+          { cause: error },
+        );
       }
     },
   };
 }
 
 /** `data/secret.key` for the default `database.path` of `data/pglite`. */
-export function defaultKeyFilePath(config: Config): string {
+export function defaultKeyFilePath(config: Pick<Config, 'database'>): string {
   return resolve(dirname(resolve(config.database.path)), 'secret.key');
 }
 
@@ -85,16 +90,18 @@ export function readOrCreateKeyFile(path: string): string {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the webhook secret key file ${path}: ${(error as Error).message}`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`cannot read the webhook secret key file ${path}: ${(error as Error).message}`, { cause: error });
   }
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
+  writeFileSync(temporary, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
   chmodSync(temporary, 0o600);
   try {
     linkSync(temporary, path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the webhook secret key file ${path}: ${(error as Error).message}`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new Error(`cannot create the webhook secret key file ${path}: ${(error as Error).message}`, { cause: error });
   } finally {
     unlinkSync(temporary);
   }
@@ -102,7 +109,7 @@ export function readOrCreateKeyFile(path: string): string {
 }
 
 /** The secret box a Mailroom process uses: config key first, key file otherwise. */
-export function secretBoxFromConfig(config: Config, options: { keyFile?: string } = {}): SecretBox {
+export function secretBoxFromConfig(config: Pick<Config, 'webhooks' | 'database'>, options: { keyFile?: string } = {}): SecretBox {
   if (config.webhooks.secret_key) return createSecretBox(config.webhooks.secret_key, 'webhooks.secret_key');
   const path = options.keyFile ?? defaultKeyFilePath(config);
   return createSecretBox(readOrCreateKeyFile(path), path);

@@ -1,12 +1,11 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
-import { newId } from './new-id.js';
+import type { Db } from '../db/index.js';
+import { newId } from '../util/ids.js';
 import type { WebhookAgents } from './post-webhook.js';
 import type { SecretBox } from './secret-box.js';
-import { describeFailure, sendSigned } from './send-signed.js';
-import { signingSecrets } from './signing-secrets.js';
+import { describeFailure, generateWebhookSecret, sendSigned, signingSecrets } from './send-signed.js';
+
 import { checkWebhookUrl, type UrlPolicy } from './ssrf-guard.js';
-import { generateWebhookSecret } from './webhook-secret.js';
 
 /** How long the old secret keeps signing after `rotate-secret` (Svix's default). */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
@@ -69,8 +68,15 @@ export async function listSubscriptions(db: Db, now: Date): Promise<Subscription
   const rows = await db
     .selectFrom('webhook_subscriptions as s')
     .select([
-      's.id', 's.url', 's.description', 's.enabled', 's.disabled_reason', 's.disabled_at', 's.failing_since',
-      's.previous_secret_expires_at', 's.created_at',
+      's.id',
+      's.url',
+      's.description',
+      's.enabled',
+      's.disabled_reason',
+      's.disabled_at',
+      's.failing_since',
+      's.previous_secret_expires_at',
+      's.created_at',
       sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = s.id and d.status = 'pending')`.as('pending'),
       sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = s.id and d.status = 'delivered')`.as('delivered'),
       sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = s.id and d.status = 'failed')`.as('failed'),

@@ -1,13 +1,15 @@
 /** Shared pieces of the API tests (not a test file). */
-import { sql } from 'kysely';
+
 import type { FastifyInstance } from 'fastify';
-import { configSchema, type Config } from '../../src/config/schema.js';
-import type { Db } from '../../src/db/database.js';
+import { sql } from 'kysely';
 import { createApiServer } from '../../src/api/create-server.js';
-import { createMetrics, type MetricsRegistry } from '../../src/ops/metrics.js';
+import { type Config, configSchema } from '../../src/config/index.js';
+import type { Db } from '../../src/db/index.js';
+import { observeDatabase } from '../../src/ops/metrics.js';
 import type { ReadinessReport } from '../../src/ops/readiness.js';
 import type { Clock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { createMetrics, type Metrics } from '../../src/util/metrics.js';
 import { createSecretBox } from '../../src/webhooks/secret-box.js';
 
 export const TOKEN = 'test-api-token-0123456789abcdef';
@@ -47,7 +49,7 @@ export const readyReport: ReadinessReport = {
 
 export interface TestServer {
   app: FastifyInstance;
-  metrics: MetricsRegistry;
+  metrics: Metrics;
   clock: ManualClock;
   wakes: number;
 }
@@ -59,7 +61,7 @@ export function testServer(
   const metrics = createMetrics({ defaultMetrics: false });
   const clock = options.clock ?? new ManualClock('2026-11-23T12:00:00Z');
   const config = options.config ?? apiConfig();
-  metrics.observeDatabase(db, { clock });
+  observeDatabase(metrics, db, { clock });
   const state: TestServer = { app: null as unknown as FastifyInstance, metrics, clock, wakes: 0 };
   state.app = createApiServer({
     db,
@@ -93,17 +95,24 @@ export async function seedEmail(db: Db, e: SeedEmail): Promise<void> {
   seq++;
   await sql`
     insert into messages (id, thread_id, mailbox, source, message_id, sha256, size_bytes, raw, raw_headers, from_address, from_name, subject, received_at, status)
-    values (${e.id}, ${'th_' + e.id}, ${e.mailbox ?? 'support'}, 'imap', ${`<${e.id}@example.com>`}, ${'sha' + seq + e.id}, ${raw?.length ?? 30_000_000},
+    values (${e.id}, ${`th_${e.id}`}, ${e.mailbox ?? 'support'}, 'imap', ${`<${e.id}@example.com>`}, ${`sha${seq}${e.id}`}, ${raw?.length ?? 30_000_000},
             ${raw}, ${'Subject: x'}, 'cliente@azienda.com', 'Maria Rossi', ${e.subject ?? 'Hello'}, ${'2026-11-23T09:00:00Z'},
             ${e.action ? 'decided' : 'pending'})`.execute(db);
   if (!e.action) return;
   const output = {
-    intent: 'support', category: 'account', priority: 'high', summary: `Summary of ${e.id}`, language: 'it',
-    flags: { payment: false, legal: false }, sentiment: 'neutral', team: null, confidence: 0.88,
+    intent: 'support',
+    category: 'account',
+    priority: 'high',
+    summary: `Summary of ${e.id}`,
+    language: 'it',
+    flags: { payment: false, legal: false },
+    sentiment: 'neutral',
+    team: null,
+    confidence: 0.88,
   };
   const { rows } = await sql<{ id: string }>`
     insert into classifications (email_id, classifier, model, prompt_version, input_hash, output, confidence, mode, prompt_tokens, completion_tokens, latency_ms)
-    values (${e.id}, 'openai', 'gpt-4o-mini', 'p1', ${'h' + e.id}, ${JSON.stringify(output)}::jsonb, 0.88, 'json_schema', 500, 60, 900)
+    values (${e.id}, 'openai', 'gpt-4o-mini', 'p1', ${`h${e.id}`}, ${JSON.stringify(output)}::jsonb, 0.88, 'json_schema', 500, 60, 900)
     returning id`.execute(db);
   await sql`
     insert into decisions (email_id, action, reasons, flags, detector_matches, classification_id, policy_version, created_at)
@@ -115,7 +124,15 @@ export async function seedEmail(db: Db, e: SeedEmail): Promise<void> {
 /** A subscription row (secret encrypted with the test key) plus an event and a delivery for an email. */
 export async function seedDelivery(
   db: Db,
-  d: { id: string; emailId: string; subscriptionId?: string; status: 'pending' | 'delivered' | 'failed'; nextAttemptAt?: string; enabled?: boolean; url?: string },
+  d: {
+    id: string;
+    emailId: string;
+    subscriptionId?: string;
+    status: 'pending' | 'delivered' | 'failed';
+    nextAttemptAt?: string;
+    enabled?: boolean;
+    url?: string;
+  },
 ): Promise<void> {
   const subscriptionId = d.subscriptionId ?? 'sub_TEST';
   const box = createSecretBox(SECRET_KEY, 'test');
@@ -134,6 +151,8 @@ export async function seedDelivery(
   if (d.status !== 'pending') {
     await sql`
       insert into webhook_attempts (delivery_id, attempt, worker, started_at, status_code, latency_ms, error)
-      values (${d.id}, 1, 'test-worker', '2026-11-23T10:00:01Z', ${d.status === 'failed' ? 500 : 200}, 12, ${d.status === 'failed' ? 'HTTP 500' : null})`.execute(db);
+      values (${d.id}, 1, 'test-worker', '2026-11-23T10:00:01Z', ${d.status === 'failed' ? 500 : 200}, 12, ${d.status === 'failed' ? 'HTTP 500' : null})`.execute(
+      db,
+    );
   }
 }

@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema } from '../../src/config/schema.js';
-import { rawEmailUrl, signRawEmailToken, verifyRawEmailToken } from '../../src/api/raw-email-link.js';
+import { test } from 'node:test';
+import { configSchema } from '../../src/config/index.js';
+import { rawEmailUrl, signRawEmailToken, verifyRawEmailToken } from '../../src/webhooks/raw-email-link.js';
 
 const now = new Date('2026-11-23T09:14:03Z');
 const config = (api: Record<string, unknown> = {}, webhooks: Record<string, unknown> = {}) =>
@@ -17,7 +17,10 @@ test('rawEmailUrl: null without api.public_url; otherwise a link under it that e
   assert.equal(url.origin + url.pathname, 'https://mailroom.example.com/base/v1/emails/em_01J/raw');
   const token = url.searchParams.get('token')!;
   assert.equal(Number(token.split('.')[0]), now.getTime() / 1000 + 2 * 86_400);
-  assert.deepEqual(verifyRawEmailToken(c, 'em_01J', token, new Date(now.getTime() + 2 * 86_400_000 - 1000)), { ok: true, expiresAt: new Date(now.getTime() + 2 * 86_400_000) });
+  assert.deepEqual(verifyRawEmailToken(c, 'em_01J', token, new Date(now.getTime() + 2 * 86_400_000 - 1000)), {
+    ok: true,
+    expiresAt: new Date(now.getTime() + 2 * 86_400_000),
+  });
   assert.deepEqual(verifyRawEmailToken(c, 'em_01J', token, new Date(now.getTime() + 2 * 86_400_000)), { ok: false, reason: 'expired' });
   assert.deepEqual(verifyRawEmailToken(c, 'em_OTHER', token, now), { ok: false, reason: 'bad-signature' });
   assert.deepEqual(verifyRawEmailToken(c, 'em_01J', `${token}x`, now), { ok: false, reason: 'malformed' });

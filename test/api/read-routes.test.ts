@@ -1,9 +1,16 @@
-import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { beforeEach, test } from 'node:test';
 import { sql } from 'kysely';
+import { signRawEmailToken } from '../../src/webhooks/raw-email-link.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
-import { signRawEmailToken } from '../../src/api/raw-email-link.js';
-import { OTHER_TOKEN, TOKEN, apiConfig, auth, readyReport, seedDelivery, seedEmail, testServer } from './fixtures.js';
+import { apiConfig, auth, OTHER_TOKEN, readyReport, seedDelivery, seedEmail, TOKEN, testServer } from './fixtures.js';
+
+/** The parts of an OpenAPI operation these tests read. */
+interface OpenApiOperation {
+  responses: Record<string, unknown>;
+  parameters?: Array<{ in: string; name: string }>;
+  security?: unknown;
+}
 
 describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
   beforeEach(async () => {
@@ -24,7 +31,16 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
     report = {
       ready: false,
       database: { ok: true, error: null },
-      mailboxes: [{ name: 'support', ok: false, state: 'reconnecting', since: '2026-11-23T11:59:00.000Z', trying_for_seconds: 60, error: 'connect ECONNREFUSED imap.internal:993' }],
+      mailboxes: [
+        {
+          name: 'support',
+          ok: false,
+          state: 'reconnecting',
+          since: '2026-11-23T11:59:00.000Z',
+          trying_for_seconds: 60,
+          error: 'connect ECONNREFUSED imap.internal:993',
+        },
+      ],
       llm: { ok: true, kind: 'openai', checked_at: '2026-11-23T11:59:30.000Z', error: null },
     };
     const anonymous = await app.inject({ url: '/ready' });
@@ -107,10 +123,19 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
   test('cursor pagination walks every decision exactly once, newest first, even with equal and same-millisecond times', async () => {
     const db = getDb();
     const times = [
-      '2026-11-23T10:00:00.000000Z', '2026-11-23T10:00:00.000000Z', '2026-11-23T10:00:00.000000Z',
-      '2026-11-23T10:00:00.000100Z', '2026-11-23T10:00:00.000200Z', '2026-11-23T10:00:00.000900Z',
-      '2026-11-23T10:00:01Z', '2026-11-23T10:00:02Z', '2026-11-23T10:00:02Z', '2026-11-23T10:00:03Z',
-      '2026-11-23T10:00:04Z', '2026-11-23T10:00:05Z', '2026-11-23T10:00:05.000001Z',
+      '2026-11-23T10:00:00.000000Z',
+      '2026-11-23T10:00:00.000000Z',
+      '2026-11-23T10:00:00.000000Z',
+      '2026-11-23T10:00:00.000100Z',
+      '2026-11-23T10:00:00.000200Z',
+      '2026-11-23T10:00:00.000900Z',
+      '2026-11-23T10:00:01Z',
+      '2026-11-23T10:00:02Z',
+      '2026-11-23T10:00:02Z',
+      '2026-11-23T10:00:03Z',
+      '2026-11-23T10:00:04Z',
+      '2026-11-23T10:00:05Z',
+      '2026-11-23T10:00:05.000001Z',
     ];
     for (const [i, decidedAt] of times.entries()) await seedEmail(db, { id: `em_${String(i).padStart(2, '0')}`, action: 'ticket', decidedAt });
     const { app } = testServer(db);
@@ -132,7 +157,10 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
       assert.equal(seen.length, times.length, `limit ${limit}: duplicates in ${seen.join(',')}`);
       assert.equal(pages, Math.max(1, Math.ceil(times.length / limit)), `limit ${limit}: no empty trailing page`);
       const { rows } = await sql<{ email_id: string }>`select email_id from decisions order by created_at desc, id desc`.execute(db);
-      assert.deepEqual(seen, rows.map((r) => r.email_id));
+      assert.deepEqual(
+        seen,
+        rows.map((r) => r.email_id),
+      );
     }
   });
 
@@ -143,8 +171,14 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
     const first = (await app.inject({ url: '/v1/decisions?limit=2', headers: auth() })).json();
     await seedEmail(db, { id: 'em_new', action: 'ticket', decidedAt: '2026-11-23T11:00:00Z' });
     const second = (await app.inject({ url: `/v1/decisions?limit=2&cursor=${first.next_cursor}`, headers: auth() })).json();
-    assert.deepEqual(first.data.map((d: { email_id: string }) => d.email_id), ['em_old3', 'em_old2']);
-    assert.deepEqual(second.data.map((d: { email_id: string }) => d.email_id), ['em_old1', 'em_old0']);
+    assert.deepEqual(
+      first.data.map((d: { email_id: string }) => d.email_id),
+      ['em_old3', 'em_old2'],
+    );
+    assert.deepEqual(
+      second.data.map((d: { email_id: string }) => d.email_id),
+      ['em_old1', 'em_old0'],
+    );
     assert.equal(second.next_cursor, null);
   });
 
@@ -280,25 +314,47 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
     assert.equal(res.statusCode, 200);
     const doc = res.json();
     assert.equal(doc.openapi, '3.1.0');
-    const operations = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const operations = Object.entries(doc.paths as Record<string, Record<string, OpenApiOperation>>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     const expected = [
-      'GET /health', 'GET /ready', 'GET /metrics', 'GET /openapi.json', 'GET /v1/decisions', 'GET /v1/emails/{id}', 'GET /v1/emails/{id}/raw',
-      'GET /v1/subscriptions', 'POST /v1/subscriptions', 'GET /v1/subscriptions/{id}', 'DELETE /v1/subscriptions/{id}',
-      'POST /v1/subscriptions/{id}/enable', 'POST /v1/subscriptions/{id}/disable', 'POST /v1/subscriptions/{id}/rotate-secret',
-      'POST /v1/subscriptions/{id}/test', 'GET /v1/deliveries', 'GET /v1/deliveries/{id}', 'POST /v1/deliveries/{id}/replay',
+      'GET /health',
+      'GET /ready',
+      'GET /metrics',
+      'GET /openapi.json',
+      'GET /v1/decisions',
+      'GET /v1/emails/{id}',
+      'GET /v1/emails/{id}/raw',
+      'GET /v1/subscriptions',
+      'POST /v1/subscriptions',
+      'GET /v1/subscriptions/{id}',
+      'DELETE /v1/subscriptions/{id}',
+      'POST /v1/subscriptions/{id}/enable',
+      'POST /v1/subscriptions/{id}/disable',
+      'POST /v1/subscriptions/{id}/rotate-secret',
+      'POST /v1/subscriptions/{id}/test',
+      'GET /v1/deliveries',
+      'GET /v1/deliveries/{id}',
+      'POST /v1/deliveries/{id}/replay',
     ];
     assert.deepEqual([...operations].sort(), [...expected].sort());
-    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, OpenApiOperation>>)) {
       for (const [method, op] of Object.entries(ops)) {
-        assert.ok(Object.keys(op.responses).some((code) => code.startsWith('2')), `${method} ${path} has a success response`);
+        assert.ok(
+          Object.keys(op.responses).some((code) => code.startsWith('2')),
+          `${method} ${path} has a success response`,
+        );
         assert.ok(op.responses['500'], `${method} ${path} documents 500`);
         for (const name of path.match(/\{(\w+)\}/g) ?? []) {
-          assert.ok(op.parameters.some((p: any) => p.in === 'path' && `{${p.name}}` === name), `${method} ${path} declares ${name}`);
+          assert.ok(
+            (op.parameters ?? []).some((p) => p.in === 'path' && `{${p.name}}` === name),
+            `${method} ${path} declares ${name}`,
+          );
         }
       }
     }
-    const decisions = doc.paths['/v1/decisions'].get;
-    assert.deepEqual(decisions.parameters.map((p: any) => p.name).sort(), ['action', 'cursor', 'limit', 'mailbox', 'since']);
+    const decisions = (doc.paths as Record<string, Record<string, OpenApiOperation>>)['/v1/decisions']!.get!;
+    assert.deepEqual((decisions.parameters ?? []).map((p) => p.name).sort(), ['action', 'cursor', 'limit', 'mailbox', 'since']);
     assert.deepEqual(decisions.security, [{ bearerAuth: [] }]);
     assert.deepEqual(doc.paths['/health'].get.security, []);
     assert.ok(doc.paths['/v1/emails/{id}/raw'].get.responses['200'].content['message/rfc822']);
@@ -317,7 +373,12 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
     for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
       for (const method of Object.keys(ops)) {
         const url = path.replace('{id}', path.includes('subscriptions') ? 'sub_TEST' : path.includes('deliveries') ? 'dlv_K' : 'em_KEEP');
-        const res = await app.inject({ method: method.toUpperCase() as 'GET', url, headers: auth(), ...(method === 'post' && path === '/v1/subscriptions' ? { payload: { url: 'http://127.0.0.1:9/x' } } : {}) });
+        const res = await app.inject({
+          method: method.toUpperCase() as 'GET',
+          url,
+          headers: auth(),
+          ...(method === 'post' && path === '/v1/subscriptions' ? { payload: { url: 'http://127.0.0.1:9/x' } } : {}),
+        });
         assert.ok(res.statusCode < 500, `${method} ${url}: ${res.statusCode} ${res.body}`);
       }
     }

@@ -1,5 +1,5 @@
-import { after, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, beforeEach, test } from 'node:test';
 import { sql } from 'kysely';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
 import { replies, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
@@ -21,7 +21,12 @@ describeEachDatabase('HTTP API: subscriptions and deliveries', (getDb) => {
     // The receiver judges the signature's timestamp by the server's (manual) clock.
     const receiver = await startWebhookReceiver({ respond: replies.ok(), clock });
     receivers.push(receiver);
-    const created = await app.inject({ method: 'POST', url: '/v1/subscriptions', headers: auth(), payload: { url: receiver.url, description: 'Zendesk bridge' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/subscriptions',
+      headers: auth(),
+      payload: { url: receiver.url, description: 'Zendesk bridge' },
+    });
     assert.equal(created.statusCode, 201, created.body);
     const { id, secret } = created.json();
     assert.match(id, /^sub_/);
@@ -61,8 +66,11 @@ describeEachDatabase('HTTP API: subscriptions and deliveries', (getDb) => {
     const removed = await app.inject({ method: 'DELETE', url: `/v1/subscriptions/${id}`, headers: auth() });
     assert.equal(removed.statusCode, 204);
     for (const [method, url] of [
-      ['GET', `/v1/subscriptions/${id}`], ['DELETE', `/v1/subscriptions/${id}`], ['POST', `/v1/subscriptions/${id}/enable`],
-      ['POST', `/v1/subscriptions/${id}/rotate-secret`], ['POST', `/v1/subscriptions/${id}/test`],
+      ['GET', `/v1/subscriptions/${id}`],
+      ['DELETE', `/v1/subscriptions/${id}`],
+      ['POST', `/v1/subscriptions/${id}/enable`],
+      ['POST', `/v1/subscriptions/${id}/rotate-secret`],
+      ['POST', `/v1/subscriptions/${id}/test`],
     ] as const) {
       const res = await app.inject({ method, url, headers: auth() });
       assert.equal(res.statusCode, 404, `${method} ${url}`);
@@ -106,7 +114,11 @@ describeEachDatabase('HTTP API: subscriptions and deliveries', (getDb) => {
     await seedDelivery(db, { id: 'dlv_OFF', emailId: 'em_D2', subscriptionId: 'sub_OFF', status: 'failed', enabled: false });
     const server = testServer(db);
     const { app } = server;
-    const ids = async (query: string) => (await app.inject({ url: `/v1/deliveries?${query}`, headers: auth() })).json().data.map((d: { id: string }) => d.id).sort();
+    const ids = async (query: string) =>
+      (await app.inject({ url: `/v1/deliveries?${query}`, headers: auth() }))
+        .json()
+        .data.map((d: { id: string }) => d.id)
+        .sort();
     assert.deepEqual(await ids(''), ['dlv_DEAD', 'dlv_OFF', 'dlv_OK']);
     assert.deepEqual(await ids('status=failed'), ['dlv_DEAD', 'dlv_OFF']);
     assert.deepEqual(await ids('status=failed&subscription_id=sub_TEST'), ['dlv_DEAD']);

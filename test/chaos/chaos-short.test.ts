@@ -3,8 +3,9 @@
  * restart, 20 % model faults, 30 % receiver faults — then every check of chaos/chaos-checks.ts
  * must pass. Needs Dovecot and PostgreSQL (skipped with a line without them, a failure in CI).
  */
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { renderChaosTable, runChaos } from '../../chaos/run-chaos.js';
 import { PG_ADMIN_URL, postgresUnavailable } from '../support/databases.js';
 import { dovecotSkip } from '../support/dovecot.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createClassifier, RULES_FALLBACK_NOTICE } from '../../src/classify/create-classifier.js';
-import { configSchema } from '../../src/config/schema.js';
+import { createClassifier, RULES_FALLBACK_NOTICE } from '../../src/classify/index.js';
+import { configSchema } from '../../src/config/index.js';
 
 const config = (classifier: Record<string, unknown> = {}) => configSchema.parse({ classifier }).classifier;
 

@@ -1,8 +1,8 @@
-import type { Config } from '../../src/config/schema.js';
-import { configSchema } from '../../src/config/schema.js';
 import type { ClassifierInput } from '../../src/classify/classifier.js';
+import type { Timer } from '../../src/classify/retry.js';
+import type { Config } from '../../src/config/index.js';
+import { configSchema } from '../../src/config/index.js';
 import type { ParsedEmail } from '../../src/parse/parsed-email.js';
-import type { Timer } from '../../src/classify/timer.js';
 
 export function classifierConfig(overrides: Record<string, unknown> = {}): Config['classifier'] {
   return configSchema.parse({ classifier: { api_key: 'sk-test-key', ...overrides } }).classifier;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { ClassificationFailedError, ClassifierUnavailableError } from '../../src/classify/classifier.js';
-import { createOpenAIClassifier, forgetLearnedCapabilities, type OpenAIClassifierOptions } from '../../src/classify/openai-classifier.js';
+import { createOpenAIClassifier, type OpenAIClassifierOptions } from '../../src/classify/openai-classifier.js';
 import { createRateLimiter } from '../../src/classify/rate-limiter.js';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
+import { type FakeOpenAIServer, startFakeOpenAIServer } from '../support/fake-openai-server.js';
 import { classifierConfig, input, recordingTimer } from './fixtures.js';
 
 const VALID = {
@@ -28,7 +28,6 @@ describe('openai classifier against an OpenAI-compatible server', () => {
     await server.close();
   });
   beforeEach(() => {
-    forgetLearnedCapabilities();
     server.resetCounters();
     server.setFaults(null);
     server.configure({ rejectModes: [], delayMs: 0, apiKey: undefined, models: undefined, logprobs: true, rejectLogprobs: false });
@@ -78,14 +77,18 @@ describe('openai classifier against an OpenAI-compatible server', () => {
     const { classifier } = make();
     const result = await classifier.classify(input());
     assert.equal(result.mode, 'text');
-    assert.deepEqual(server.requests.map((r) => r.body.response_format?.type ?? 'none'), ['json_schema', 'json_object', 'none']);
+    assert.deepEqual(
+      server.requests.map((r) => r.body.response_format?.type ?? 'none'),
+      ['json_schema', 'json_object', 'none'],
+    );
 
-    // A second classifier in the same process for the same endpoint starts where the first ended.
-    const again = make().classifier;
-    assert.equal(again.responseMode, 'text');
-    await again.classify(input({ cleanText: 'another email with an error' }));
+    // The classifier (one per process) remembers: the next email goes straight to the mode that works.
+    assert.equal(classifier.responseMode, 'text');
+    await classifier.classify(input({ cleanText: 'another email with an error' }));
     assert.equal(server.totalRequests, 4);
     assert.equal(server.requests[3]!.body.response_format, undefined);
+    // What one classifier learned is its own: a new one (another endpoint's settings, a test) starts from the top.
+    assert.equal(make().classifier.responseMode, 'json_schema');
   });
 
   test('falls back to json_object when only json_schema is refused', async () => {
@@ -134,7 +137,10 @@ describe('openai classifier against an OpenAI-compatible server', () => {
   });
 
   test('two invalid answers end in ClassificationFailedError, never a guess', async () => {
-    server.fail({ type: 'answer', value: { ...VALID, flags: { payment: 'maybe', legal: false } } }, { type: 'answer', value: { ...VALID, language: 'English' } });
+    server.fail(
+      { type: 'answer', value: { ...VALID, flags: { payment: 'maybe', legal: false } } },
+      { type: 'answer', value: { ...VALID, language: 'English' } },
+    );
     const { classifier } = make();
     await assert.rejects(classifier.classify(input()), (error: unknown) => {
       assert.ok(error instanceof ClassificationFailedError);
@@ -188,8 +194,8 @@ describe('openai classifier against an OpenAI-compatible server', () => {
     server.fail({ type: 'rate-limit', retryAfterMs: 2_500 }, { type: 'rate-limit', retryAfter: 1 });
     const { classifier, timer } = make();
     await classifier.classify(input());
-    // 2.5 s as asked; then the backoff step (2 s with jitter pinned at half → 1.5 s) beats the 1 s asked.
-    assert.deepEqual(timer.waits, [2_500, 1_500]);
+    // 2.5 s as asked; then the backoff step (2 s, jitter pinned at the middle) beats the 1 s asked.
+    assert.deepEqual(timer.waits, [2_500, 2_000]);
   });
 
   test('a Retry-After longer than a retry is worth ends the attempt at once, carrying the wait', async () => {
@@ -211,7 +217,8 @@ describe('openai classifier against an OpenAI-compatible server', () => {
     const result = await classifier.classify(input());
     assert.equal(result.classification.intent, 'support');
     assert.equal(server.totalRequests, 4);
-    assert.deepEqual(timer.waits, [750, 1_500, 3_000]);
+    // The one backoff of Mailroom (src/util/wait.ts): 1 s doubling, ±20 % jitter pinned at the middle.
+    assert.deepEqual(timer.waits, [1_000, 2_000, 4_000]);
   });
 
   test('500s beyond max_retries end as a temporary ClassifierUnavailableError', async () => {
@@ -309,7 +316,13 @@ describe('openai classifier against an OpenAI-compatible server', () => {
     server.fail({ type: 'status', status: 500 }, { type: 'reset' }, { type: 'content', content: 'not json' });
     let admitted = 0;
     const inner = createRateLimiter({ concurrency: 2, rpm: 0 });
-    const limiter = { ...inner, run: <T>(fn: () => Promise<T>, signal?: AbortSignal) => (admitted++, inner.run(fn, signal)) };
+    const limiter = {
+      ...inner,
+      run: <T>(fn: () => Promise<T>, signal?: AbortSignal) => {
+        admitted++;
+        return inner.run(fn, signal);
+      },
+    };
     const { classifier } = make({}, { limiter: limiter as typeof inner });
     await Promise.all([classifier.classify(input()), classifier.classify(input({ cleanText: 'second error' }))]);
     assert.equal(server.totalRequests, 5);
@@ -317,7 +330,7 @@ describe('openai classifier against an OpenAI-compatible server', () => {
     assert.ok(server.maxInFlight <= 2);
   });
 
-  test('logprobs give the intent probability beside the model\'s own confidence', async () => {
+  test("logprobs give the intent probability beside the model's own confidence", async () => {
     server.configure({ intentProbability: 0.6 });
     const { classifier } = make();
     const result = await classifier.classify(input());
@@ -338,7 +351,10 @@ describe('openai classifier against an OpenAI-compatible server', () => {
     server.resetCounters();
     const refused = await make().classifier.classify(input());
     assert.equal(refused.logprobConfidence, null);
-    assert.deepEqual(server.requests.map((r) => r.body.logprobs ?? false), [true, false]);
+    assert.deepEqual(
+      server.requests.map((r) => r.body.logprobs ?? false),
+      [true, false],
+    );
   });
 
   test('prompt injection inside the email stays inside the fence', async () => {
@@ -400,7 +416,6 @@ describe('openai classifier: 30% of requests fail with 500 or 429', () => {
       const k = n++ % 10;
       return k === 1 ? { type: 'status', status: 500 } : k === 4 ? { type: 'rate-limit', retryAfter: 1 } : k === 7 ? { type: 'status', status: 503 } : null;
     });
-    forgetLearnedCapabilities();
     const classifier = createOpenAIClassifier({
       config: classifierConfig({ base_url: server.url, concurrency: 4, max_retries: 4 }),
       timer: recordingTimer(),

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { extractJsonObject } from '../../src/classify/extract-json.js';
-import { decisionConfidence, intentLogprobConfidence } from '../../src/classify/logprob-confidence.js';
+import { decisionConfidence, extractJsonObject, intentLogprobConfidence } from '../../src/classify/answer.js';
 import { parseRetryAfter } from '../../src/classify/retry.js';
 
 test('extractJsonObject: plain, fenced, in prose, absent', () => {
@@ -34,10 +33,10 @@ test('intentLogprobConfidence sums the tokens of the intent value', () => {
   assert.ok(Math.abs(intentLogprobConfidence(content, 'support', tokens)! - 0.45) < 1e-9);
   assert.equal(intentLogprobConfidence(content, 'support', null), null);
   assert.equal(intentLogprobConfidence(content, 'sales', tokens), null);
-  assert.equal(intentLogprobConfidence(content + ' ', 'support', tokens), null, 'tokens must spell the content');
+  assert.equal(intentLogprobConfidence(`${content} `, 'support', tokens), null, 'tokens must spell the content');
 });
 
-test('decisionConfidence is the lower of the two readings, or the model\'s own', () => {
+test("decisionConfidence is the lower of the two readings, or the model's own", () => {
   const classification = { confidence: 0.9 } as never;
   assert.equal(decisionConfidence({ classification, logprobConfidence: null }), 0.9);
   assert.equal(decisionConfidence({ classification, logprobConfidence: 0.6 }), 0.6);

@@ -39,7 +39,10 @@ test('concurrency: never more than the limit, and waiters start in FIFO order', 
 
 test('a failing task frees its slot', async () => {
   const limiter = createRateLimiter({ concurrency: 1, rpm: 0 });
-  await assert.rejects(limiter.run(async () => Promise.reject(new Error('boom'))), /boom/);
+  await assert.rejects(
+    limiter.run(async () => Promise.reject(new Error('boom'))),
+    /boom/,
+  );
   assert.equal(await limiter.run(async () => 42), 42);
 });
 
@@ -81,7 +84,10 @@ test('rpm: at most rpm starts in any window, shared by every caller', async () =
     assert.ok(inWindow <= 5, `${inWindow} starts in the minute from ${start}: ${starts.join(', ')}`);
   }
   // Not slower than needed either: the 11th and 12th start in the third minute.
-  assert.deepEqual(starts.map((s) => Math.floor(s / 60_000)), [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2]);
+  assert.deepEqual(
+    starts.map((s) => Math.floor(s / 60_000)),
+    [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2],
+  );
 });
 
 test('rpm 0 means unlimited', async () => {

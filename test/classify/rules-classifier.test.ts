@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { classificationSchema } from '../../src/classify/classification.js';
+import { fileURLToPath } from 'node:url';
 import { classifyByRules, createRulesClassifier, detectLanguage, RULES_MAX_CONFIDENCE } from '../../src/classify/rules-classifier.js';
+import { classificationSchema } from '../../src/contract/index.js';
 import { input } from './fixtures.js';
 
 test('the rules classifier reports itself as rules and validates against the schema', async () => {
@@ -51,7 +51,10 @@ test('intents from keywords in several languages', () => {
 });
 
 test('priority, flags, category, summary and team from simple terms', () => {
-  const c = classifyByRules('URGENT: login', 'Our lawyer will contact you. We want a refund! The login page shows an error. More text follows here.', ['backend', 'login']);
+  const c = classifyByRules('URGENT: login', 'Our lawyer will contact you. We want a refund! The login page shows an error. More text follows here.', [
+    'backend',
+    'login',
+  ]);
   assert.equal(c.priority, 'urgent');
   assert.deepEqual(c.flags, { payment: true, legal: true });
   assert.equal(c.summary, 'Our lawyer will contact you.');
@@ -78,7 +81,9 @@ test('on every corpus message the rules classifier stays valid and at or below 0
   for (const dir of readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory())) {
     for (const file of readdirSync(join(root, dir.name)).filter((f) => f.endsWith('.eml'))) {
       // Raw bytes as text: crude, but the invariant must hold for any input whatsoever.
-      const text = readFileSync(join(root, dir.name, file)).subarray(0, 20_000).toString('latin1');
+      const text = readFileSync(join(root, dir.name, file))
+        .subarray(0, 20_000)
+        .toString('latin1');
       const c = classifyByRules('', text);
       schema.parse(c);
       assert.ok(c.confidence <= RULES_MAX_CONFIDENCE);

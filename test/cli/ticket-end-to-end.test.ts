@@ -1,12 +1,12 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
-import { replies, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { type FakeOpenAIServer, startFakeOpenAIServer } from '../support/fake-openai-server.js';
 import { runCli } from '../support/run-cli.js';
+import { replies, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const example = fileURLToPath(new URL('../../examples/02-support-outage-en.eml', import.meta.url));
 
@@ -20,8 +20,15 @@ before(async () => {
   llm = await startFakeOpenAIServer({
     logprobs: false,
     responder: () => ({
-      intent: 'support', category: 'outage', priority: 'urgent', summary: 'The dashboard is down for every user since 09:00.',
-      language: 'en', flags: { payment: false, legal: false }, sentiment: 'negative', team: null, confidence: 0.93,
+      intent: 'support',
+      category: 'outage',
+      priority: 'urgent',
+      summary: 'The dashboard is down for every user since 09:00.',
+      language: 'en',
+      flags: { payment: false, legal: false },
+      sentiment: 'negative',
+      team: null,
+      confidence: 0.93,
     }),
   });
   receiver = await startWebhookReceiver({ respond: replies.ok() });
@@ -72,7 +79,20 @@ test('triage of a support email delivers one ticket.suggested that standardwebho
   assert.equal(event.data.message_id, line.message_id);
   assert.equal(event.data.intent, 'support');
   assert.match(String(event.data.thread_id), /^th_/);
-  for (const key of ['mailbox', 'from', 'subject', 'summary', 'body_text', 'priority', 'category', 'language', 'confidence', 'received_at', 'attachments', 'classifier']) {
+  for (const key of [
+    'mailbox',
+    'from',
+    'subject',
+    'summary',
+    'body_text',
+    'priority',
+    'category',
+    'language',
+    'confidence',
+    'received_at',
+    'attachments',
+    'classifier',
+  ]) {
     assert.ok(key in event.data, `event carries ${key}`);
   }
 
@@ -83,8 +103,14 @@ test('triage of a support email delivers one ticket.suggested that standardwebho
 
   const deliveries = await runCli(['--config', config, 'deliveries', 'list', '--json'], { env });
   assert.equal(deliveries.code, 0, deliveries.stderr);
-  const rows = deliveries.stdout.trim().split('\n').map((l) => JSON.parse(l) as { status: string });
-  assert.deepEqual(rows.map((r) => r.status), ['delivered']);
+  const rows = deliveries.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { status: string });
+  assert.deepEqual(
+    rows.map((r) => r.status),
+    ['delivered'],
+  );
   for (const output of [added.stderr, triaged.stderr, again.stderr, deliveries.stderr]) {
     assert.ok(!output.includes(env.TEST_LLM_KEY) && !output.includes(env.TEST_SECRET_KEY), 'no secret in any log line');
   }

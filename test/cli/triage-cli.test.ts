@@ -1,10 +1,10 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../support/run-cli.js';
+import { after, before, test } from 'node:test';
 import { makeEml } from '../support/make-eml.js';
+import { runCli } from '../support/run-cli.js';
 
 let folder: string;
 let good: string;
@@ -39,7 +39,10 @@ test('--dry-run --json: one line per file; missing, empty and binary files get a
   const files = [good, join(folder, 'missing.eml'), join(folder, 'empty.eml'), join(folder, 'binary.eml')];
   const result = await runCli(['--config', config, 'triage', '--json', '--dry-run', ...files]);
   assert.equal(result.code, 1, result.stderr);
-  const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = result.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(lines.length, 4);
   assert.equal(lines[0]!.file, good);
   assert.ok(['ticket', 'draft', 'review', 'ignore'].includes(lines[0]!.action as string));
@@ -64,6 +67,12 @@ test('triage stores decisions; a second run reuses them and decisions list shows
   assert.equal(b.action, a.action);
   const list = await runCli(['--config', config, 'decisions', 'list', '--json']);
   assert.equal(list.code, 0, list.stderr);
-  const rows = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { email_id: string });
-  assert.deepEqual(rows.map((r) => r.email_id), [a.email_id]);
+  const rows = list.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { email_id: string });
+  assert.deepEqual(
+    rows.map((r) => r.email_id),
+    [a.email_id],
+  );
 });

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { parseDuration } from '../../src/config/duration.js';
 
 test('durations in every unit', () => {

@@ -1,9 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, parseConfigText } from '../../src/config/load-config.js';
-import { ConfigError } from '../../src/config/config-error.js';
-import { substituteEnv } from '../../src/config/substitute-env.js';
+import { ConfigError } from '../../src/config/index.js';
+import { loadConfig, parseConfigText, substituteEnv } from '../../src/config/load-config.js';
 
 const example = fileURLToPath(new URL('../../config/example.yaml', import.meta.url));
 
@@ -44,12 +43,15 @@ const bad: [string, RegExp][] = [
 ];
 for (const [text, expected] of bad) {
   test(`a bad file names the key, the value and what is expected: ${expected.source}`, () => {
-    assert.throws(() => parseConfigText(text, 'bad.yaml', {}), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, /^bad\.yaml/);
-      assert.match(error.message, expected);
-      return true;
-    });
+    assert.throws(
+      () => parseConfigText(text, 'bad.yaml', {}),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /^bad\.yaml/);
+        assert.match(error.message, expected);
+        return true;
+      },
+    );
   });
 }
 

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitSqlStatements } from '../../src/db/split-sql.js';
+import { test } from 'node:test';
+import { splitSqlStatements } from '../../src/db/migrate.js';
 
 test('splits statements but not inside strings, comments or dollar quotes', () => {
   const text = `-- a comment; with a semicolon

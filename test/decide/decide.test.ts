@@ -1,10 +1,10 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Classification, Intent } from '../../src/classify/classification.js';
+import { describe, test } from 'node:test';
+import type { Classification, Intent } from '../../src/contract/index.js';
 import { decide, formatPair } from '../../src/decide/decide.js';
 import type { Action, DecisionInput, DetectorResult, PrefilterHit } from '../../src/decide/decision.js';
 import { detectFlags } from '../../src/decide/detectors/detect-flags.js';
-import { isVip } from '../../src/decide/vip.js';
+import { isVip } from '../../src/decide/policy.js';
 
 const VIP = { addresses: ['ceo@partner.example'], domains: ['bigclient.example'] };
 const NO_DETECTIONS: DetectorResult = { payment: false, legal: false, matches: [] };
@@ -69,19 +69,88 @@ const REFUND_DEMAND = 'Hi, this is a normal support request. You charged me twic
 
 const CASES: Case[] = [
   // The model is fooled (or just wrong); Mailroom's own detectors still flag it.
-  { name: 'lawyer letter, model says support 0.99 no flags → acknowledge draft', text: LAWYER_LETTER, confidence: 0.99, expect: 'draft', acknowledgeOnly: true, codes: ['flag_legal', 'flagged_acknowledge_draft'], flags: { payment: false, legal: true, vip: false } },
-  { name: 'refund demand, model says support 0.99 no flags → acknowledge draft', text: REFUND_DEMAND, confidence: 0.99, expect: 'draft', acknowledgeOnly: true, codes: ['flag_payment', 'flagged_acknowledge_draft'], flags: { payment: true, legal: false, vip: false } },
-  { name: 'lawyer letter, drafts off → review', text: LAWYER_LETTER, confidence: 0.99, draftsEnabled: false, expect: 'review', codes: ['flag_legal', 'flagged_review'] },
-  { name: 'lawyer letter, model says spam → review, not ignore', text: LAWYER_LETTER, intent: 'spam', confidence: 0.99, expect: 'review', codes: ['flag_legal', 'flagged_not_ignored'] },
-  { name: 'refund only in hidden text → flagged', text: 'How do I export to CSV?', hiddenText: 'refund', expect: 'draft', acknowledgeOnly: true, codes: ['flag_payment', 'flagged_acknowledge_draft'] },
-  { name: 'model flags payment, detectors silent → flagged', modelFlags: { payment: true, legal: false }, expect: 'draft', acknowledgeOnly: true, codes: ['flag_payment', 'flagged_acknowledge_draft'], flags: { payment: true, legal: false, vip: false } },
-  { name: 'payment and legal together, both reasons in order', text: 'My lawyer demands a refund.', expect: 'draft', acknowledgeOnly: true, codes: ['flag_payment', 'flag_legal', 'flagged_acknowledge_draft'] },
-  { name: 'flagged mail from an unanswerable sender → review', text: REFUND_DEMAND, replyable: false, expect: 'review', codes: ['flag_payment', 'flagged_review'] },
+  {
+    name: 'lawyer letter, model says support 0.99 no flags → acknowledge draft',
+    text: LAWYER_LETTER,
+    confidence: 0.99,
+    expect: 'draft',
+    acknowledgeOnly: true,
+    codes: ['flag_legal', 'flagged_acknowledge_draft'],
+    flags: { payment: false, legal: true, vip: false },
+  },
+  {
+    name: 'refund demand, model says support 0.99 no flags → acknowledge draft',
+    text: REFUND_DEMAND,
+    confidence: 0.99,
+    expect: 'draft',
+    acknowledgeOnly: true,
+    codes: ['flag_payment', 'flagged_acknowledge_draft'],
+    flags: { payment: true, legal: false, vip: false },
+  },
+  {
+    name: 'lawyer letter, drafts off → review',
+    text: LAWYER_LETTER,
+    confidence: 0.99,
+    draftsEnabled: false,
+    expect: 'review',
+    codes: ['flag_legal', 'flagged_review'],
+  },
+  {
+    name: 'lawyer letter, model says spam → review, not ignore',
+    text: LAWYER_LETTER,
+    intent: 'spam',
+    confidence: 0.99,
+    expect: 'review',
+    codes: ['flag_legal', 'flagged_not_ignored'],
+  },
+  {
+    name: 'refund only in hidden text → flagged',
+    text: 'How do I export to CSV?',
+    hiddenText: 'refund',
+    expect: 'draft',
+    acknowledgeOnly: true,
+    codes: ['flag_payment', 'flagged_acknowledge_draft'],
+  },
+  {
+    name: 'model flags payment, detectors silent → flagged',
+    modelFlags: { payment: true, legal: false },
+    expect: 'draft',
+    acknowledgeOnly: true,
+    codes: ['flag_payment', 'flagged_acknowledge_draft'],
+    flags: { payment: true, legal: false, vip: false },
+  },
+  {
+    name: 'payment and legal together, both reasons in order',
+    text: 'My lawyer demands a refund.',
+    expect: 'draft',
+    acknowledgeOnly: true,
+    codes: ['flag_payment', 'flag_legal', 'flagged_acknowledge_draft'],
+  },
+  {
+    name: 'flagged mail from an unanswerable sender → review',
+    text: REFUND_DEMAND,
+    replyable: false,
+    expect: 'review',
+    codes: ['flag_payment', 'flagged_review'],
+  },
   // VIP from configuration, lookalikes are not VIP.
-  { name: 'VIP domain → acknowledge draft, never ticket', from: 'anna@bigclient.example', confidence: 0.99, expect: 'draft', acknowledgeOnly: true, codes: ['flag_vip', 'flagged_acknowledge_draft'], flags: { payment: false, legal: false, vip: true } },
+  {
+    name: 'VIP domain → acknowledge draft, never ticket',
+    from: 'anna@bigclient.example',
+    confidence: 0.99,
+    expect: 'draft',
+    acknowledgeOnly: true,
+    codes: ['flag_vip', 'flagged_acknowledge_draft'],
+    flags: { payment: false, legal: false, vip: true },
+  },
   { name: 'VIP subdomain', from: 'ops@eu.bigclient.example', expect: 'draft', acknowledgeOnly: true, codes: ['flag_vip', 'flagged_acknowledge_draft'] },
   { name: 'VIP address, any case', from: 'CEO@Partner.example', expect: 'draft', acknowledgeOnly: true, codes: ['flag_vip', 'flagged_acknowledge_draft'] },
-  { name: 'lookalike bigclient.example.evil.test is not VIP → ticket', from: 'anna@bigclient.example.evil.test', expect: 'ticket', codes: ['support_confident'] },
+  {
+    name: 'lookalike bigclient.example.evil.test is not VIP → ticket',
+    from: 'anna@bigclient.example.evil.test',
+    expect: 'ticket',
+    codes: ['support_confident'],
+  },
   { name: 'lookalike evilbigclient.example is not VIP → ticket', from: 'anna@evilbigclient.example', expect: 'ticket', codes: ['support_confident'] },
   { name: 'VIP and drafts off → review', from: 'anna@bigclient.example', draftsEnabled: false, expect: 'review', codes: ['flag_vip', 'flagged_review'] },
   // Thresholds: confidence >= threshold is a ticket.
@@ -101,14 +170,30 @@ const CASES: Case[] = [
   { name: 'sales → draft', intent: 'sales', expect: 'draft', acknowledgeOnly: false, codes: ['other_intent_draft'] },
   { name: 'partnership, drafts off → review', intent: 'partnership', draftsEnabled: false, expect: 'review', codes: ['other_intent_review'] },
   { name: 'job, unanswerable sender → review', intent: 'job', replyable: false, expect: 'review', codes: ['other_intent_review'] },
-  { name: 'billing without any money term → draft', intent: 'billing', text: 'Can I get my invoices with our VAT number on them?', expect: 'draft', codes: ['other_intent_draft'] },
+  {
+    name: 'billing without any money term → draft',
+    intent: 'billing',
+    text: 'Can I get my invoices with our VAT number on them?',
+    expect: 'draft',
+    codes: ['other_intent_draft'],
+  },
   // Failures and pre-filters.
   { name: 'classification failed → review', failed: 'the answer was not valid JSON', expect: 'review', codes: ['classification_failed'] },
-  { name: 'classification failed on a lawyer letter → review with the flag', failed: 'timeout', text: LAWYER_LETTER, expect: 'review', codes: ['classification_failed', 'flag_legal'] },
+  {
+    name: 'classification failed on a lawyer letter → review with the flag',
+    failed: 'timeout',
+    text: LAWYER_LETTER,
+    expect: 'review',
+    codes: ['classification_failed', 'flag_legal'],
+  },
   { name: 'no classification at all → review', missing: true, expect: 'review', codes: ['classification_missing'] },
   {
     name: 'pre-filter hit decides alone, even on flagged text',
-    prefilter: { kind: 'auto_reply', action: 'ignore', reason: { code: 'prefilter_auto_reply', text: 'Automatic reply (Auto-Submitted: auto-replied): nobody to answer' } },
+    prefilter: {
+      kind: 'auto_reply',
+      action: 'ignore',
+      reason: { code: 'prefilter_auto_reply', text: 'Automatic reply (Auto-Submitted: auto-replied): nobody to answer' },
+    },
     missing: true,
     text: 'I am out of office. For refunds write to billing.',
     expect: 'ignore',
@@ -129,7 +214,10 @@ describe('decision table', () => {
     test(c.name, () => {
       const d = decide(inputFor(c));
       assert.equal(d.action, c.expect);
-      assert.deepEqual(d.reasons.map((r) => r.code), c.codes);
+      assert.deepEqual(
+        d.reasons.map((r) => r.code),
+        c.codes,
+      );
       assert.equal(d.acknowledgeOnly, c.acknowledgeOnly ?? false);
       if (c.flags) assert.deepEqual(d.flags, c.flags);
       for (const r of d.reasons) assert.ok(r.text.length > 10 && !r.text.includes('undefined'), r.text);
@@ -149,7 +237,20 @@ describe('no input can produce a ticket while a flag is set', () => {
             for (const from of ['a@b.example', 'x@bigclient.example'])
               for (const draftsEnabled of [false, true])
                 for (const offline of [false, true]) {
-                  const d = decide(inputFor({ name: '', intent, confidence, modelFlags: { payment: modelPayment, legal: false }, text, from, draftsEnabled, offline, expect: 'ticket', codes: [] }));
+                  const d = decide(
+                    inputFor({
+                      name: '',
+                      intent,
+                      confidence,
+                      modelFlags: { payment: modelPayment, legal: false },
+                      text,
+                      from,
+                      draftsEnabled,
+                      offline,
+                      expect: 'ticket',
+                      codes: [],
+                    }),
+                  );
                   checked++;
                   if (d.flags.payment || d.flags.legal || d.flags.vip) assert.notEqual(d.action, 'ticket');
                   if (d.action === 'ticket') assert.ok(intent === 'support' && confidence >= 0.7 && !offline);
@@ -177,7 +278,10 @@ describe('reason texts a support lead can read', () => {
       d.reasons[0]?.text,
       'Legal matter: Mailroom\'s legal detector found "Diffida" in the subject, "attorneys" in the text, "legal action" in the text, although the AI model did not flag it',
     );
-    assert.match(d.reasons[1]?.text ?? '', /^The AI model says a support request \(confidence 0\.99\), but because of the legal flag it is never suggested as a ticket/);
+    assert.match(
+      d.reasons[1]?.text ?? '',
+      /^The AI model says a support request \(confidence 0\.99\), but because of the legal flag it is never suggested as a ticket/,
+    );
   });
   test('several flags are named together', () => {
     const d = decide(inputFor({ name: '', from: 'a@bigclient.example', text: 'My lawyer wants a refund.', expect: 'draft', codes: [] }));
@@ -186,7 +290,10 @@ describe('reason texts a support lead can read', () => {
   });
   test('a failure keeps the error in words', () => {
     const d = decide(inputFor({ name: '', failed: 'The answer did not match the schema: intent is missing.', expect: 'review', codes: [] }));
-    assert.equal(d.reasons[0]?.text, 'The AI model could not classify this email: The answer did not match the schema: intent is missing. A person should look at it');
+    assert.equal(
+      d.reasons[0]?.text,
+      'The AI model could not classify this email: The answer did not match the schema: intent is missing. A person should look at it',
+    );
   });
   test('the offline reason says it cannot suggest tickets', () => {
     const d = decide(inputFor({ name: '', offline: true, confidence: 0.5, expect: 'review', codes: [] }));

@@ -1,5 +1,5 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { detectFlags } from '../../src/decide/detectors/detect-flags.js';
 
 function inBody(text: string) {
@@ -86,9 +86,9 @@ const LEGAL_POSITIVE: Record<string, string[]> = {
   fr: [
     'Notre avocat vous contactera.',
     'Ceci est une mise en demeure.',
-    "Nous saisirons le tribunal.",
+    'Nous saisirons le tribunal.',
     "J'exerce mon droit à l'effacement (article 17 du RGPD).",
-    "Je vais porter plainte.",
+    'Je vais porter plainte.',
     'Nous avons saisi la CNIL.',
   ],
   es: [
@@ -126,14 +126,8 @@ const NEGATIVE: Record<string, string[]> = {
     'Ich kann mich nicht anmelden, bitte helfen Sie.',
     'Die Verwaltung der Benutzer funktioniert nicht.',
   ],
-  fr: [
-    'Je ne peux pas me connecter depuis ce matin.',
-    'Le tableau de bord ne charge pas.',
-  ],
-  es: [
-    'Hay una alta demanda de nuestro producto.',
-    'No puedo iniciar sesión en la aplicación.',
-  ],
+  fr: ['Je ne peux pas me connecter depuis ce matin.', 'Le tableau de bord ne charge pas.'],
+  es: ['Hay una alta demanda de nuestro producto.', 'No puedo iniciar sesión en la aplicación.'],
 };
 
 describe('payment terms are found in every language', () => {
@@ -216,6 +210,9 @@ describe('where a match was found', () => {
   });
   test('GDPR requests are reported with a label, not a long snippet', () => {
     const r = inBody('Under GDPR I request deletion of my account.');
-    assert.deepEqual(r.matches.map((m) => m.term), ['GDPR/DSGVO/RGPD request']);
+    assert.deepEqual(
+      r.matches.map((m) => m.term),
+      ['GDPR/DSGVO/RGPD request'],
+    );
   });
 });

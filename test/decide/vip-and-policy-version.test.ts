@@ -1,7 +1,6 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { policyVersion } from '../../src/decide/policy-version.js';
-import { isVip } from '../../src/decide/vip.js';
+import { describe, test } from 'node:test';
+import { isVip, policyVersion } from '../../src/decide/policy.js';
 
 describe('isVip', () => {
   const vip = { addresses: ['Boss@Partner.example'], domains: ['bigclient.example', '@other.example', '*.wild.example', 'bücher.example'] };
@@ -12,7 +11,14 @@ describe('isVip', () => {
     assert.equal(isVip('anna@bigclient.example.', vip), true, 'trailing dot of a fully-qualified name');
   });
   test('lookalikes are not VIP', () => {
-    for (const a of ['anna@bigclient.example.evil.test', 'anna@evilbigclient.example', 'anna@bigclient.examples', 'anna@bigclient-example.test', 'bigclient.example@evil.test', 'anna@example']) {
+    for (const a of [
+      'anna@bigclient.example.evil.test',
+      'anna@evilbigclient.example',
+      'anna@bigclient.examples',
+      'anna@bigclient-example.test',
+      'bigclient.example@evil.test',
+      'anna@example',
+    ]) {
       assert.equal(isVip(a, vip), false, a);
     }
   });

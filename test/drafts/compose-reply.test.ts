@@ -1,8 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
+import type { ReplyLanguage } from '../../src/drafts/compose-reply.js';
 import { composeReply, threadReferences } from '../../src/drafts/compose-reply.js';
-import type { ReplyLanguage } from '../../src/drafts/attribution-line.js';
 import { parseEmail } from '../../src/parse/parse-email.js';
 import { makeEml } from '../support/make-eml.js';
 

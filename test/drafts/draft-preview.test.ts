@@ -1,12 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
-import type { Classification } from '../../src/classify/classification.js';
-import { configSchema } from '../../src/config/schema.js';
-import { acknowledgementText } from '../../src/drafts/acknowledgement-template.js';
+import { configSchema, mailboxFacts } from '../../src/config/index.js';
+import type { Classification } from '../../src/contract/index.js';
 import { previewDraft } from '../../src/drafts/draft-preview.js';
 import type { ReplyWriter } from '../../src/drafts/write-reply.js';
-import { createReplyWriter } from '../../src/drafts/write-reply.js';
+import { acknowledgementText, createReplyWriter } from '../../src/drafts/write-reply.js';
 import { parseEmail } from '../../src/parse/parse-email.js';
 import { makeEml } from '../support/make-eml.js';
 
@@ -31,7 +30,7 @@ test('previewDraft: the message a triage run would store, without any mailbox', 
     mailbox: 'triage',
     classification,
     acknowledgeOnly: true,
-    config,
+    mailboxes: mailboxFacts(config),
     writer: createReplyWriter({ config }),
     now: new Date('2026-11-23T10:00:00Z'),
   });
@@ -55,7 +54,15 @@ test('previewDraft: no draft for a no-reply sender, and the writer is not asked'
     },
   };
   const email = await parseEmail(makeEml({ from: 'no-reply@service.example' }));
-  const preview = await previewDraft({ email, emailId: 'em_x', mailbox: 'triage', classification, acknowledgeOnly: false, config, writer });
+  const preview = await previewDraft({
+    email,
+    emailId: 'em_x',
+    mailbox: 'triage',
+    classification,
+    acknowledgeOnly: false,
+    mailboxes: mailboxFacts(config),
+    writer,
+  });
   assert.equal(preview.ok, false);
   assert.equal(asked, 0);
 });

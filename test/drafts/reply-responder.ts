@@ -1,4 +1,4 @@
-import { plausibleClassification, type ChatRequestBody } from '../support/fake-openai-server.js';
+import { type ChatRequestBody, plausibleClassification } from '../support/fake-openai-server.js';
 
 /**
  * Fake-model behaviour for draft tests: a reply request (its system prompt asks for a reply

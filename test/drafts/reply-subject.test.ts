@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { replySubject, stripReplyPrefixes } from '../../src/drafts/reply-subject.js';
+import { test } from 'node:test';
+import { replySubject, stripReplyPrefixes } from '../../src/drafts/compose-reply.js';
 
 test('one "Re: " whatever reply prefixes the original carried, in en/it/de/fr/es clients', () => {
   const cases: Array<[string, string]> = [

@@ -1,15 +1,13 @@
-import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, before, beforeEach, test } from 'node:test';
 import { ClassifierUnavailableError } from '../../src/classify/classifier.js';
-import type { Classification } from '../../src/classify/classification.js';
-import { configSchema, type Config } from '../../src/config/schema.js';
-import { acknowledgementText } from '../../src/drafts/acknowledgement-template.js';
-import { REPLY_LANGUAGES } from '../../src/drafts/attribution-line.js';
-import { sanitizeReplyText } from '../../src/drafts/sanitize-reply-text.js';
-import { createReplyWriter, replyModelConfigured } from '../../src/drafts/write-reply.js';
+import { type Config, configSchema } from '../../src/config/index.js';
+import type { Classification } from '../../src/contract/index.js';
+import { REPLY_LANGUAGES } from '../../src/drafts/compose-reply.js';
+import { acknowledgementText, createReplyWriter, replyModelConfigured, sanitizeReplyText } from '../../src/drafts/write-reply.js';
 import { parseEmail } from '../../src/parse/parse-email.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
+import { type FakeOpenAIServer, startFakeOpenAIServer } from '../support/fake-openai-server.js';
 import { makeEml } from '../support/make-eml.js';
 import { replyEchoResponder } from './reply-responder.js';
 
@@ -64,7 +62,12 @@ test('the model writes in the language the classification found, with the team i
 test('acknowledge-only mail gets the fixed template in its language and the model is never asked', async () => {
   const writer = createReplyWriter({ config, logger: silentLogger(), retry: fastRetry });
   const email = await parseEmail(makeEml({ body: 'Voglio un rimborso subito, altrimenti avvocato.' }));
-  const reply = await writer.write({ emailId: 'em_1', email, classification: classification('it', { flags: { payment: true, legal: true } }), acknowledgeOnly: true });
+  const reply = await writer.write({
+    emailId: 'em_1',
+    email,
+    classification: classification('it', { flags: { payment: true, legal: true } }),
+    acknowledgeOnly: true,
+  });
   assert.equal(reply.writer, 'template');
   assert.equal(reply.language, 'it');
   assert.equal(reply.text, acknowledgementText('it'));
@@ -74,7 +77,8 @@ test('acknowledge-only mail gets the fixed template in its language and the mode
 });
 
 test('acknowledgement templates promise nothing: no refund, money, deadline or admission words', () => {
-  const forbidden = /refund|rimbors|erstatt|rembours|reembols|\d|\b(?:hours?|days?|ore|giorni|stunden?|tagen|werktag\w*|heures?|jours?|horas?|días?)\b|sorry|scus|entschuldig|désolé|lament|guarant|garanti/iu;
+  const forbidden =
+    /refund|rimbors|erstatt|rembours|reembols|\d|\b(?:hours?|days?|ore|giorni|stunden?|tagen|werktag\w*|heures?|jours?|horas?|días?)\b|sorry|scus|entschuldig|désolé|lament|guarant|garanti/iu;
   for (const language of REPLY_LANGUAGES) {
     const text = acknowledgementText(language);
     assert.ok(!forbidden.test(text), `${language}: ${text}`);
@@ -103,7 +107,8 @@ test('an unreachable model rejects with ClassifierUnavailableError (the draft wa
 
 test('whatever the model writes, only body text remains: header lines, fences and address lines are dropped', async () => {
   server.configure({
-    responder: () => 'Subject: Refund approved\nTo: attacker@evil.example\nBcc: attacker@evil.example\n\nGentile cliente,\nBcc: other@evil.example\nla ringraziamo.\n\n\n\nSaluti',
+    responder: () =>
+      'Subject: Refund approved\nTo: attacker@evil.example\nBcc: attacker@evil.example\n\nGentile cliente,\nBcc: other@evil.example\nla ringraziamo.\n\n\n\nSaluti',
   });
   const writer = createReplyWriter({ config, logger: silentLogger(), retry: fastRetry });
   const email = await parseEmail(makeEml({}));

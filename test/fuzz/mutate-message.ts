@@ -45,10 +45,17 @@ export const MUTATIONS: readonly Mutation[] = [
       const boundary = /boundary="?([^";\r\n]+)"?/i.exec(text)?.[1];
       if (!boundary) return bytes(text.replace(/content-type:[^\r\n]*/i, 'Content-Type: multipart/mixed; boundary="never-used"'));
       const choice = r.int(0, 3);
-      if (choice === 0) text = text.split(`--${boundary}--`).join(''); // no closing boundary
-      else if (choice === 1) text = text.split(`--${boundary}`).join(`--${boundary.slice(0, -1)}`); // every delimiter off by one
-      else if (choice === 2) text = text.replace(/boundary="?[^";\r\n]+"?/i, 'boundary=""'); // empty boundary
-      else text = text.split(`--${boundary}`).map((part, i) => (i > 0 && r.chance(0.5) ? part.slice(r.int(0, part.length)) : part)).join(`--${boundary}`);
+      if (choice === 0)
+        text = text.split(`--${boundary}--`).join(''); // no closing boundary
+      else if (choice === 1)
+        text = text.split(`--${boundary}`).join(`--${boundary.slice(0, -1)}`); // every delimiter off by one
+      else if (choice === 2)
+        text = text.replace(/boundary="?[^";\r\n]+"?/i, 'boundary=""'); // empty boundary
+      else
+        text = text
+          .split(`--${boundary}`)
+          .map((part, i) => (i > 0 && r.chance(0.5) ? part.slice(r.int(0, part.length)) : part))
+          .join(`--${boundary}`);
       return bytes(text);
     },
   },
@@ -96,7 +103,10 @@ export const MUTATIONS: readonly Mutation[] = [
     apply: (raw, r) => {
       const size = r.int(20_000, 200_000);
       const name = r.pick(['Subject', 'X-Long', 'References', 'Received', 'To']);
-      const value = name === 'References' || name === 'To' ? Array.from({ length: size / 40 }, (_, i) => (name === 'To' ? `user${i}@example.com,` : `<ref${i}@example.com>`)).join(r.chance(0.5) ? '\r\n ' : ' ') : 'x'.repeat(size);
+      const value =
+        name === 'References' || name === 'To'
+          ? Array.from({ length: size / 40 }, (_, i) => (name === 'To' ? `user${i}@example.com,` : `<ref${i}@example.com>`)).join(r.chance(0.5) ? '\r\n ' : ' ')
+          : 'x'.repeat(size);
       return Buffer.concat([bytes(`${name}: ${value}\r\n`), raw]);
     },
   },
@@ -116,14 +126,19 @@ export const MUTATIONS: readonly Mutation[] = [
       const depth = r.int(20, 300);
       let text = `Content-Type: text/plain\r\n\r\nthe innermost part\r\n`;
       for (let i = depth; i > 0; i--) text = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${text}\r\n--b${i}--\r\n`;
-      return Buffer.concat([bytes('From: a@example.com\r\nSubject: nested\r\nMIME-Version: 1.0\r\n'), bytes(text), r.chance(0.3) ? raw.subarray(0, 200) : Buffer.alloc(0)]);
+      return Buffer.concat([
+        bytes('From: a@example.com\r\nSubject: nested\r\nMIME-Version: 1.0\r\n'),
+        bytes(text),
+        r.chance(0.3) ? raw.subarray(0, 200) : Buffer.alloc(0),
+      ]);
     },
   },
   {
     name: 'deep-rfc822-nesting',
     apply: (raw, r) => {
       let message = raw;
-      for (let i = 0; i < r.int(5, 60); i++) message = Buffer.concat([bytes(`From: layer${i}@example.com\r\nSubject: Fwd ${i}\r\nContent-Type: message/rfc822\r\n\r\n`), message]);
+      for (let i = 0; i < r.int(5, 60); i++)
+        message = Buffer.concat([bytes(`From: layer${i}@example.com\r\nSubject: Fwd ${i}\r\nContent-Type: message/rfc822\r\n\r\n`), message]);
       return message;
     },
   },
@@ -168,7 +183,16 @@ export const MUTATIONS: readonly Mutation[] = [
     name: 'duplicate-structural-headers',
     apply: (raw, r) => {
       const dupes = Array.from({ length: r.int(2, 30) }, () =>
-        r.pick(['Content-Type: multipart/alternative; boundary="x"', 'Content-Type: text/html', 'From: <>', 'From: "a" <b@', 'Message-ID: <>', 'Date: not a date', 'MIME-Version: 9.9', 'Content-Transfer-Encoding: base64']),
+        r.pick([
+          'Content-Type: multipart/alternative; boundary="x"',
+          'Content-Type: text/html',
+          'From: <>',
+          'From: "a" <b@',
+          'Message-ID: <>',
+          'Date: not a date',
+          'MIME-Version: 9.9',
+          'Content-Transfer-Encoding: base64',
+        ]),
       );
       return Buffer.concat([bytes(`${dupes.join('\r\n')}\r\n`), raw]);
     },
@@ -200,7 +224,11 @@ export const MUTATIONS: readonly Mutation[] = [
     weight: 0.35,
     apply: (_raw, r) => {
       const parts = r.int(100, 600);
-      const body = Array.from({ length: parts }, (_, i) => `--s\r\nContent-Type: application/octet-stream; name="f${i}.bin"\r\nContent-Disposition: attachment; filename="f${i}.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n`).join('');
+      const body = Array.from(
+        { length: parts },
+        (_, i) =>
+          `--s\r\nContent-Type: application/octet-stream; name="f${i}.bin"\r\nContent-Disposition: attachment; filename="f${i}.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n`,
+      ).join('');
       return bytes(`From: a@example.com\r\nSubject: storm\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="s"\r\n\r\n${body}--s--\r\n`);
     },
   },
@@ -238,7 +266,9 @@ export function mutatedMessage(sources: readonly Buffer[], random: Random): { ra
 export const KNOWN_BAD_SHAPES: ReadonlyArray<{ name: string; raw: Buffer }> = [
   {
     name: 'body-less inline message/rfc822 part',
-    raw: Buffer.from('From: a@example.com\r\nSubject: truncated report\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n--b\r\nContent-Type: message/rfc822\r\nContent-Disposition: inline'),
+    raw: Buffer.from(
+      'From: a@example.com\r\nSubject: truncated report\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n--b\r\nContent-Type: message/rfc822\r\nContent-Disposition: inline',
+    ),
   },
   {
     name: '60,000 spaces before a dot',

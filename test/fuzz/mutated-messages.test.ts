@@ -8,17 +8,18 @@
  * FUZZ_SEED, FUZZ_COUNT and FUZZ_BUDGET_MS override the defaults; a failure names the seed, the
  * index and the mutations, which regenerate the message exactly.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { createRulesClassifier } from '../../src/classify/rules-classifier.js';
-import { configSchema } from '../../src/config/schema.js';
-import { processMessage } from '../../src/pipeline/process-message.js';
-import { claimMessage } from '../../src/pipeline/sql/claim-due-messages.js';
-import { storeMessage } from '../../src/pipeline/store-message.js';
-import { systemClock } from '../../src/util/clock.js';
-import { silentLogger } from '../../src/util/logger.js';
+import { after, before, test } from 'node:test';
 import { corpusAvailable, loadSourceMessages } from '../../bench/support/message-pool.js';
 import { seededRandom } from '../../bench/support/prng.js';
+import { createRulesClassifier } from '../../src/classify/rules-classifier.js';
+import { configSchema } from '../../src/config/index.js';
+import { storeMessage } from '../../src/ingest/store-message.js';
+import { claimMessage, createPipelineContext, processMessage } from '../../src/pipeline/index.js';
+import { claimOf } from '../../src/queue/index.js';
+import { systemClock } from '../../src/util/clock.js';
+import { silentLogger } from '../../src/util/logger.js';
 import { createPGliteDatabase, type TestDatabase } from '../support/databases.js';
 import { KNOWN_BAD_SHAPES, mutatedMessage } from './mutate-message.js';
 
@@ -51,15 +52,21 @@ class BudgetExceeded extends Error {}
 /** The error's message and the innermost Mailroom frame that saw it: enough to find the bug. */
 function whereThrown(error: unknown): string {
   const e = error as Error;
-  const frame = (e.stack ?? '').split('\n').find((line) => line.includes('/src/') && !line.includes('node_modules'))?.trim().replace(/^at /, '') ?? 'outside src/';
+  const frame =
+    (e.stack ?? '')
+      .split('\n')
+      .find((line) => line.includes('/src/') && !line.includes('node_modules'))
+      ?.trim()
+      .replace(/^at /, '') ?? 'outside src/';
   return `${e.message?.split('\n')[0] ?? String(error)} (at ${frame.replace(/.*\/(src\/[^)]*)\)?$/, '$1')})`;
 }
 
 function withinBudget<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BudgetExceeded(`still running after ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BudgetExceeded(`still running after ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 test(`${COUNT} mutated messages: none crashes or hangs, each is stored with a decision or an error (seed ${SEED})`, { timeout: 600_000 }, async () => {
@@ -68,7 +75,7 @@ test(`${COUNT} mutated messages: none crashes or hangs, each is stored with a de
   assert.ok(sources.length > 0, 'examples/ holds messages to mutate');
   const random = seededRandom(SEED);
   const db = database.db;
-  const ctx = { db, config, classifier: createRulesClassifier([]), logger: silentLogger(), clock: systemClock, workerId: 'fuzz' };
+  const ctx = createPipelineContext({ db, config, classifier: createRulesClassifier([]), logger: silentLogger(), clock: systemClock });
   const problems: Problem[] = [];
   const outcomes = new Map<string, number>();
   const rejections: unknown[] = [];
@@ -82,34 +89,50 @@ test(`${COUNT} mutated messages: none crashes or hangs, each is stored with a de
       const { raw, mutations } = index < 0 && fixed ? { raw: fixed.raw, mutations: [`fixed: ${fixed.name}`] } : mutatedMessage(sources, random);
       const started = performance.now();
       const work = (async () => {
-        const stored = await storeMessage(db, { mailbox: 'fuzz', source: 'file', raw, sizeBytes: raw.length });
-        const row = await claimMessage(db, stored.id, 'fuzz', systemClock.now());
+        const stored = await storeMessage(
+          db,
+          { mailbox: 'fuzz', source: 'file', raw, sizeBytes: raw.length },
+          { maxCleanChars: ctx.maxCleanChars, now: systemClock.now() },
+        );
+        const row = await claimMessage(ctx, stored.id, 'fuzz');
         // Null: unparseable at store time (kept as failed), or a byte-identical twin already decided.
-        const processed = row ? await processMessage(ctx, row) : null;
+        const processed = row ? await processMessage(ctx, row, claimOf('messages', row)) : null;
         return { id: stored.id, status: processed?.status ?? 'not-claimed' };
       })();
       try {
-        let outcome;
+        let outcome: Awaited<typeof work>;
         try {
           outcome = await withinBudget(work, BUDGET_MS);
         } catch (error) {
           if (!(error instanceof BudgetExceeded)) throw error;
           // Let a slow message finish before the next starts, so its time is not blamed on the next
           // one; a promise that never settles (a stream that never ends) is a hang of its own.
-          const settled = await withinBudget(work.then(() => true, () => true), SETTLE_MS).catch(() => false);
-          throw new BudgetExceeded(settled ? `took ${Math.round(performance.now() - started)} ms (budget ${BUDGET_MS} ms)` : `never finished (waited ${SETTLE_MS / 1000} s)`);
+          const settled = await withinBudget(
+            work.then(
+              () => true,
+              () => true,
+            ),
+            SETTLE_MS,
+          ).catch(() => false);
+          throw new BudgetExceeded(
+            settled ? `took ${Math.round(performance.now() - started)} ms (budget ${BUDGET_MS} ms)` : `never finished (waited ${SETTLE_MS / 1000} s)`,
+          );
         }
         const elapsed = performance.now() - started;
         // A synchronous stall cannot be interrupted by the race above; it is caught here instead.
         if (elapsed > BUDGET_MS) problems.push({ index, mutations, problem: `took ${Math.round(elapsed)} ms (budget ${BUDGET_MS} ms)` });
         if (elapsed > slowest.ms) slowest = { ms: elapsed, index, mutations };
-        const message = await db.selectFrom('messages').select(['status', 'error']).where('id', '=', outcome.id).executeTakeFirstOrThrow();
+        const message = await db.selectFrom('messages').select(['status', 'last_error']).where('id', '=', outcome.id).executeTakeFirstOrThrow();
         const decision = await db.selectFrom('decisions').select('action').where('email_id', '=', outcome.id).executeTakeFirst();
         let key: string;
         if (message.status === 'decided' && decision) key = `decided:${decision.action}`;
-        else if (message.status === 'failed' && message.error) key = 'failed with an error';
+        else if (message.status === 'failed' && message.last_error) key = 'failed with an error';
         else {
-          problems.push({ index, mutations, problem: `stored as ${message.status} with ${decision ? `a ${decision.action} decision` : 'no decision'} and error ${JSON.stringify(message.error)} (outcome ${outcome.status})` });
+          problems.push({
+            index,
+            mutations,
+            problem: `stored as ${message.status} with ${decision ? `a ${decision.action} decision` : 'no decision'} and error ${JSON.stringify(message.last_error)} (outcome ${outcome.status})`,
+          });
           continue;
         }
         outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
@@ -120,7 +143,9 @@ test(`${COUNT} mutated messages: none crashes or hangs, each is stored with a de
   } finally {
     process.off('unhandledRejection', onRejection);
   }
-  console.log(`# fuzz seed ${SEED}: ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(', ')}; slowest ${Math.round(slowest.ms)} ms (#${slowest.index}: ${slowest.mutations.join(' + ')})`);
+  console.log(
+    `# fuzz seed ${SEED}: ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(', ')}; slowest ${Math.round(slowest.ms)} ms (#${slowest.index}: ${slowest.mutations.join(' + ')})`,
+  );
   assert.deepEqual(rejections, [], 'no unhandled promise rejection');
   // One line per kind of problem, with how often and the first message that showed it.
   const kinds = new Map<string, { count: number; first: Problem }>();

@@ -1,10 +1,10 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDatabase } from '../support/databases.js';
-import { dovecotSkip, startDovecot, type PrivateDovecot } from '../support/dovecot.js';
-import { startMailboxWatchers } from '../../src/ingest/start-mailbox-watchers.js';
-import { readCursor } from '../../src/ingest/sql/read-cursor.js';
+import { after, before, test } from 'node:test';
+import { readCursor } from '../../src/ingest/cursor.js';
+import { startMailboxWatchers } from '../../src/ingest/index.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { describeEachDatabase } from '../support/databases.js';
+import { dovecotSkip, type PrivateDovecot, startDovecot } from '../support/dovecot.js';
 import { appendMany, duplicateMessageIds, FAST_TUNING, ingestConfig, makeMessage, messageCount, storedSubjects, waitFor } from './helpers.js';
 
 const skip = dovecotSkip();
@@ -30,9 +30,21 @@ describeEachDatabase('IMAP watcher: backlog with ingest.backfill', (getDb) => {
     } finally {
       await client.logout();
     }
-    await appendMany(dovecot, user, 'INBOX', Array.from({ length: BACKLOG }, (_, i) => makeMessage(`backlog ${i}`)), 4);
+    await appendMany(
+      dovecot,
+      user,
+      'INBOX',
+      Array.from({ length: BACKLOG }, (_, i) => makeMessage(`backlog ${i}`)),
+      4,
+    );
 
-    const watchers = await startMailboxWatchers({ db, config: ingestConfig(dovecot, { ingest: { backfill: '7d', fetch_batch: 100 } }), logger: silentLogger(), processId: 'p1', tuning: FAST_TUNING });
+    const watchers = await startMailboxWatchers({
+      db,
+      config: ingestConfig(dovecot, { ingest: { backfill: '7d', fetch_batch: 100 } }),
+      logger: silentLogger(),
+      processId: 'p1',
+      tuning: FAST_TUNING,
+    });
     try {
       await waitFor('the backlog to be stored', async () => (await messageCount(db)) >= BACKLOG + 1, 200_000, 250);
       await dovecot.append(user, 'INBOX', makeMessage('after the backlog'));

@@ -1,11 +1,8 @@
-import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { beforeEach, test } from 'node:test';
+import { advanceCursor, prepareCursor } from '../../src/ingest/cursor.js';
+import { acquireLease, releaseLease, renewLease } from '../../src/ingest/lease.js';
 import { describeEachDatabase } from '../support/databases.js';
-import { prepareCursor } from '../../src/ingest/cursor.js';
-import { advanceCursor } from '../../src/ingest/sql/advance-cursor.js';
-import { acquireLease } from '../../src/ingest/sql/acquire-lease.js';
-import { renewLease } from '../../src/ingest/sql/renew-lease.js';
-import { releaseLease } from '../../src/ingest/sql/release-lease.js';
 import { cleanIngest } from './helpers.js';
 
 const now = new Date('2026-11-23T09:00:00Z');
@@ -56,7 +53,10 @@ describeEachDatabase('ingest cursor and lease SQL', (getDb) => {
     assert.deepEqual(await acquireLease(db, { mailbox: 'a', holder: 'p2', ttlMs: 60_000 }), { held: false, holder: 'p1' });
     assert.equal(await renewLease(db, { mailbox: 'a', holder: 'p1', ttlMs: 60_000 }), true);
     assert.equal(await renewLease(db, { mailbox: 'a', holder: 'p2', ttlMs: 60_000 }), false);
-    await db.updateTable('ingest_leases').set({ expires_at: new Date(Date.now() - 60_000) }).execute();
+    await db
+      .updateTable('ingest_leases')
+      .set({ expires_at: new Date(Date.now() - 60_000) })
+      .execute();
     assert.deepEqual(await acquireLease(db, { mailbox: 'a', holder: 'p2', ttlMs: 60_000 }), { held: true, holder: 'p2' });
     assert.equal(await renewLease(db, { mailbox: 'a', holder: 'p1', ttlMs: 60_000 }), false, 'the old holder learns it lost the lease');
     await releaseLease(db, { mailbox: 'a', holder: 'p2' });

@@ -1,12 +1,12 @@
-import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { after, before, beforeEach, test } from 'node:test';
 import { pino } from 'pino';
-import { describeEachDatabase } from '../support/databases.js';
-import { dovecotSkip, startDovecot, type PrivateDovecot } from '../support/dovecot.js';
-import { startMailboxWatchers } from '../../src/ingest/start-mailbox-watchers.js';
-import { readCursor } from '../../src/ingest/sql/read-cursor.js';
+import { readCursor } from '../../src/ingest/cursor.js';
+import { startMailboxWatchers } from '../../src/ingest/index.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { describeEachDatabase } from '../support/databases.js';
+import { dovecotSkip, type PrivateDovecot, startDovecot } from '../support/dovecot.js';
 import { appendMany, cleanIngest, duplicateMessageIds, FAST_TUNING, ingestConfig, makeMessage, messageCount, storedSubjects, waitFor } from './helpers.js';
 
 const skip = dovecotSkip();
@@ -37,15 +37,28 @@ describeEachDatabase('IMAP watcher: faults', (getDb) => {
   test('connections killed mid-fetch: resumes, nothing lost, nothing stored twice', { skip, timeout: 120_000 }, async () => {
     const db = getDb();
     const total = 600;
-    const before = (await dovecot.client('support').then(async (c) => {
-      const s = await c.status('INBOX', { uidNext: true });
-      await c.logout();
-      return (s && s.uidNext) || 1;
-    })) - 1;
-    const watchers = await startMailboxWatchers({ db, config: ingestConfig(dovecot, { ingest: { fetch_batch: 25, sweep_interval: '1s' } }), logger: silentLogger(), processId: 'p1', tuning: FAST_TUNING });
+    const before =
+      (await dovecot.client('support').then(async (c) => {
+        const s = await c.status('INBOX', { uidNext: true });
+        await c.logout();
+        return (s !== false && s.uidNext) || 1;
+      })) - 1;
+    const watchers = await startMailboxWatchers({
+      db,
+      config: ingestConfig(dovecot, { ingest: { fetch_batch: 25, sweep_interval: '1s' } }),
+      logger: silentLogger(),
+      processId: 'p1',
+      tuning: FAST_TUNING,
+    });
     try {
       await waitFor('connect', () => watchers.status()[0]?.connected);
-      await appendMany(dovecot, 'support', 'INBOX', Array.from({ length: total }, (_, i) => makeMessage(`burst ${i}`)), 4);
+      await appendMany(
+        dovecot,
+        'support',
+        'INBOX',
+        Array.from({ length: total }, (_, i) => makeMessage(`burst ${i}`)),
+        4,
+      );
       let kills = 0;
       for (const threshold of [50, 200, 400]) {
         await waitFor(`${threshold} stored`, async () => (await messageCount(db)) >= threshold, 60_000, 10);
@@ -77,14 +90,23 @@ describeEachDatabase('IMAP watcher: faults', (getDb) => {
       await watchers.stop();
     }
     assert.deepEqual(await storedSubjects(db), ['before restart', 'after restart']);
-    assert.ok(lines.some((l) => /connection failed or dropped/.test(l.msg)), `the drop is logged: ${lines.map((l) => l.msg).join(' | ')}`);
+    assert.ok(
+      lines.some((l) => /connection failed or dropped/.test(l.msg)),
+      `the drop is logged: ${lines.map((l) => l.msg).join(' | ')}`,
+    );
     assert.equal(lines.filter((l) => /connected, watching/.test(l.msg)).length, 2, 'connected is logged once per (re)connection');
   });
 
   test('a wrong password: says so once, keeps retrying slowly, never crashes', { skip, timeout: 60_000 }, async () => {
     const db = getDb();
     const { logger, lines } = captureLogger();
-    const watchers = await startMailboxWatchers({ db, config: ingestConfig(dovecot, { password: 'wrong-password' }), logger, processId: 'p1', tuning: { ...FAST_TUNING, authRetryMs: 300 } });
+    const watchers = await startMailboxWatchers({
+      db,
+      config: ingestConfig(dovecot, { password: 'wrong-password' }),
+      logger,
+      processId: 'p1',
+      tuning: { ...FAST_TUNING, authRetryMs: 300 },
+    });
     try {
       const failedLogins = () => (dovecot.log().match(/auth failed|Disconnected \(auth failed/g) ?? []).length;
       const startLogins = failedLogins();
@@ -107,8 +129,8 @@ describeEachDatabase('IMAP watcher: faults', (getDb) => {
   test('refuses a plain (unencrypted) login to a non-loopback host before connecting', { skip }, async () => {
     const config = ingestConfig(dovecot);
     config.mailboxes[0]!.host = 'imap.example.com';
-    await assert.rejects(
-      startMailboxWatchers({ db: getDb(), config, logger: silentLogger(), processId: 'p1' }),
+    assert.throws(
+      () => startMailboxWatchers({ db: getDb(), config, logger: silentLogger(), processId: 'p1' }),
       /security "plain" would send the password unencrypted.*loopback/,
     );
   });

@@ -1,9 +1,9 @@
 /** Shared by the ingest tests (not a test file itself). */
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import type { ImapFlow } from 'imapflow';
-import { configSchema, type Config } from '../../src/config/schema.js';
-import type { Db } from '../../src/db/database.js';
+import { sql } from 'kysely';
+import { type Config, configSchema } from '../../src/config/index.js';
+import type { Db } from '../../src/db/index.js';
 import type { WatcherTuning } from '../../src/ingest/mailbox-watcher.js';
 import type { PrivateDovecot } from '../support/dovecot.js';
 
@@ -76,7 +76,12 @@ export async function appendMany(dovecot: PrivateDovecot, user: string, folder: 
   }
 }
 
-export async function waitFor<T>(what: string, check: () => Promise<T | false | null | undefined> | T | false | null | undefined, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | false | null | undefined> | T | false | null | undefined,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -1,10 +1,10 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDatabase } from '../support/databases.js';
-import { dovecotSkip, startDovecot, type PrivateDovecot } from '../support/dovecot.js';
-import { startMailboxWatchers } from '../../src/ingest/start-mailbox-watchers.js';
-import { detectOversize } from '../../src/prefilter/oversize.js';
+import { after, before, test } from 'node:test';
+import { startMailboxWatchers } from '../../src/ingest/index.js';
+import { detectOversize } from '../../src/prefilter/senders.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { describeEachDatabase } from '../support/databases.js';
+import { dovecotSkip, type PrivateDovecot, startDovecot } from '../support/dovecot.js';
 import { FAST_TUNING, ingestConfig, makeMessage, storedSubjects, waitFor } from './helpers.js';
 
 const skip = dovecotSkip();

@@ -1,13 +1,13 @@
-import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDatabase } from '../support/databases.js';
-import { dovecotSkip, startDovecot, type PrivateDovecot } from '../support/dovecot.js';
-import { startMailboxWatchers } from '../../src/ingest/start-mailbox-watchers.js';
+import { after, before, beforeEach, test } from 'node:test';
+import { advanceCursor, readCursor } from '../../src/ingest/cursor.js';
+import { startMailboxWatchers } from '../../src/ingest/index.js';
+import { acquireLease } from '../../src/ingest/lease.js';
 import { DEFAULT_TUNING, MailboxWatcher } from '../../src/ingest/mailbox-watcher.js';
-import { advanceCursor } from '../../src/ingest/sql/advance-cursor.js';
-import { acquireLease } from '../../src/ingest/sql/acquire-lease.js';
-import { readCursor } from '../../src/ingest/sql/read-cursor.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { createMetrics } from '../../src/util/metrics.js';
+import { describeEachDatabase } from '../support/databases.js';
+import { dovecotSkip, type PrivateDovecot, startDovecot } from '../support/dovecot.js';
 import { appendMany, cleanIngest, duplicateMessageIds, FAST_TUNING, ingestConfig, makeMessage, messageCount, storedSubjects, waitFor } from './helpers.js';
 
 const skip = dovecotSkip();
@@ -31,7 +31,13 @@ describeEachDatabase('mailbox lease', (getDb) => {
     const b = await startMailboxWatchers({ db, config, logger: silentLogger(), processId: 'proc-b', tuning: FAST_TUNING });
     try {
       await waitFor('one watcher connected', () => a.status()[0]!.connected || b.status()[0]!.connected);
-      await appendMany(dovecot, dovecot.users[0]!.user, 'INBOX', Array.from({ length: 40 }, (_, i) => makeMessage(`shared ${i}`)), 2);
+      await appendMany(
+        dovecot,
+        dovecot.users[0]!.user,
+        'INBOX',
+        Array.from({ length: 40 }, (_, i) => makeMessage(`shared ${i}`)),
+        2,
+      );
       await waitFor('all 40 stored', async () => (await messageCount(db)) === 40, 30_000);
       // Let the standby retry the lease a few times while the holder keeps it.
       await new Promise((r) => setTimeout(r, FAST_TUNING.leaseTtlMs! * 2));
@@ -55,7 +61,16 @@ describeEachDatabase('mailbox lease', (getDb) => {
     const user = dovecot.users[0]!.user;
     const config = ingestConfig(dovecot, { ingest: { sweep_interval: '1s' } });
     const tuning = { ...DEFAULT_TUNING, ...FAST_TUNING };
-    const frozen = new MailboxWatcher({ db, mailbox: config.mailboxes[0]!, ingest: config.ingest, logger: silentLogger(), processId: 'proc-old', tuning });
+    const frozen = new MailboxWatcher({
+      db,
+      mailbox: config.mailboxes[0]!,
+      ingest: config.ingest,
+      logger: silentLogger(),
+      metrics: createMetrics(),
+      maxCleanChars: 6000,
+      processId: 'proc-old',
+      tuning,
+    });
     frozen.start();
     await waitFor('the first holder connected', () => frozen.status().connected);
     const standby = await startMailboxWatchers({ db, config, logger: silentLogger(), processId: 'proc-new', tuning: FAST_TUNING });

@@ -2,17 +2,18 @@
  * `mailroom run` as real processes on one PostgreSQL database: killed with SIGKILL mid-batch and
  * restarted, and two processes side by side. Every message must end with exactly one decision.
  */
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { stringify } from 'yaml';
 import { createPostgresDatabase, postgresUnavailable, type TestDatabase } from '../support/databases.js';
-import { dovecotSkip, startDovecot, type PrivateDovecot } from '../support/dovecot.js';
+import { dovecotSkip, type PrivateDovecot, startDovecot } from '../support/dovecot.js';
 import { appendMany, duplicateMessageIds, makeMessage, messageCount, waitFor } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -49,7 +50,9 @@ describe('mailroom run processes on one PostgreSQL database', { skip }, () => {
       file,
       stringify({
         database: { url: database.url },
-        mailboxes: [{ name: 'support', host: dovecot.host, port: dovecot.port, security: 'plain', user: dovecot.users[0]!.user, password: '${TEST_IMAP_PASSWORD}' }],
+        mailboxes: [
+          { name: 'support', host: dovecot.host, port: dovecot.port, security: 'plain', user: dovecot.users[0]!.user, password: '${TEST_IMAP_PASSWORD}' },
+        ],
         ingest: { backfill: '1d', fetch_batch: 20, sweep_interval: '2s' },
         classifier: { provider: 'rules' },
         drafts: { mode: 'off' },
@@ -108,7 +111,13 @@ describe('mailroom run processes on one PostgreSQL database', { skip }, () => {
 
   test('killed with SIGKILL mid-batch and restarted: every message has exactly one decision', { timeout: 180_000 }, async () => {
     const total = 300;
-    await appendMany(dovecot, dovecot.users[0]!.user, 'INBOX', Array.from({ length: total }, (_, i) => makeMessage(`kill test ${i}`)), 4);
+    await appendMany(
+      dovecot,
+      dovecot.users[0]!.user,
+      'INBOX',
+      Array.from({ length: total }, (_, i) => makeMessage(`kill test ${i}`)),
+      4,
+    );
     const config = writeConfig();
     const first = startRun(config, 'first');
     await waitForOrShowLog('the first process to store and decide part of the backlog', async () => (await decisionCount()) >= 20, 90_000, [first]);
@@ -132,7 +141,13 @@ describe('mailroom run processes on one PostgreSQL database', { skip }, () => {
     const b = startRun(config, 'b');
     await waitFor('one process holds the lease', async () => (await database.db.selectFrom('ingest_leases').selectAll().execute()).length === 1, 60_000, 100);
     const total = 200;
-    await appendMany(dovecot, dovecot.users[0]!.user, 'INBOX', Array.from({ length: total }, (_, i) => makeMessage(`two processes ${i}`)), 4);
+    await appendMany(
+      dovecot,
+      dovecot.users[0]!.user,
+      'INBOX',
+      Array.from({ length: total }, (_, i) => makeMessage(`two processes ${i}`)),
+      4,
+    );
     await waitForOrShowLog('all decided', async () => (await decisionCount()) >= before + total, 120_000, [a, b]);
     await new Promise((r) => setTimeout(r, 2000));
     const leases = await database.db.selectFrom('ingest_leases').selectAll().execute();

@@ -1,10 +1,10 @@
-import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDatabase } from '../support/databases.js';
-import { dovecotSkip, startDovecot, type PrivateDovecot } from '../support/dovecot.js';
-import { startMailboxWatchers } from '../../src/ingest/start-mailbox-watchers.js';
-import { readCursor } from '../../src/ingest/sql/read-cursor.js';
+import { after, before, test } from 'node:test';
+import { readCursor } from '../../src/ingest/cursor.js';
+import { startMailboxWatchers } from '../../src/ingest/index.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { describeEachDatabase } from '../support/databases.js';
+import { dovecotSkip, type PrivateDovecot, startDovecot } from '../support/dovecot.js';
 import { duplicateMessageIds, FAST_TUNING, ingestConfig, makeMessage, messageCount, storedSubjects, waitFor } from './helpers.js';
 
 const skip = dovecotSkip();
@@ -30,7 +30,13 @@ describeEachDatabase('IMAP watcher: UIDVALIDITY change', (getDb) => {
       makeMessage('four'),
       makeMessage('five'),
     ];
-    const watchers = await startMailboxWatchers({ db, config: ingestConfig(dovecot, { folder: 'Support', ingest: { sweep_interval: '1s' } }), logger: silentLogger(), processId: 'p1', tuning: FAST_TUNING });
+    const watchers = await startMailboxWatchers({
+      db,
+      config: ingestConfig(dovecot, { folder: 'Support', ingest: { sweep_interval: '1s' } }),
+      logger: silentLogger(),
+      processId: 'p1',
+      tuning: FAST_TUNING,
+    });
     try {
       await waitFor('connect', () => watchers.status()[0]?.connected);
       for (const raw of first) await admin.append('Support', raw);
@@ -45,10 +51,14 @@ describeEachDatabase('IMAP watcher: UIDVALIDITY change', (getDb) => {
       const again = [first[4]!, makeMessage('six'), first[0]!, first[2]!, first[1]!, makeMessage('seven'), first[3]!, makeMessage('eight')];
       for (const raw of again) await admin.append('Support', raw);
 
-      await waitFor('the re-scan to finish', async () => {
-        const cursor = await readCursor(db, 'support');
-        return cursor && cursor.uidvalidity !== before!.uidvalidity && cursor.lastUid === again.length;
-      }, 30_000);
+      await waitFor(
+        'the re-scan to finish',
+        async () => {
+          const cursor = await readCursor(db, 'support');
+          return cursor && cursor.uidvalidity !== before!.uidvalidity && cursor.lastUid === again.length;
+        },
+        30_000,
+      );
       const after = (await readCursor(db, 'support'))!;
       assert.equal(after.rescan, true);
       assert.notEqual(after.uidvalidity, before!.uidvalidity);

@@ -1,34 +1,28 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { test } from 'node:test';
 import { pino } from 'pino';
-import { configSchema } from '../../src/config/schema.js';
-import { ConfigError } from '../../src/config/config-error.js';
-import { reconnectDelay } from '../../src/ingest/backoff.js';
-import { classifyImapError, describeImapError } from '../../src/ingest/describe-imap-error.js';
-import { imapOptionsFor, isLoopbackHost } from '../../src/ingest/imap-client.js';
-import { imapFlowLogger } from '../../src/ingest/imap-logger.js';
+import { ConfigError, configSchema } from '../../src/config/index.js';
+import { classifyImapError, describeImapError, imapFlowLogger, imapOptionsFor, isLoopbackHost } from '../../src/ingest/imap-client.js';
 import { uidSet } from '../../src/ingest/sweep-mailbox.js';
 import { silentLogger } from '../../src/util/logger.js';
 
-const mailbox = (over: Record<string, unknown>) => configSchema.parse({ mailboxes: [{ name: 'support', host: 'imap.example.com', user: 'support@example.com', password: 's3cret-pass', ...over }] }).mailboxes[0]!;
+const mailbox = (over: Record<string, unknown>) =>
+  configSchema.parse({ mailboxes: [{ name: 'support', host: 'imap.example.com', user: 'support@example.com', password: 's3cret-pass', ...over }] })
+    .mailboxes[0]!;
 
 test('uidSet compresses runs', () => {
   assert.equal(uidSet([5, 1, 2, 3, 7, 9, 10]), '1:3,5,7,9:10');
   assert.equal(uidSet([4]), '4');
 });
 
-test('reconnect delays double up to the cap, with ±20 % jitter', () => {
-  const opts = { minMs: 1000, maxMs: 60_000 };
-  assert.deepEqual([1, 2, 3, 7, 8, 50].map((n) => reconnectDelay(n, opts, () => 0.5)), [1000, 2000, 4000, 60_000, 60_000, 60_000]);
-  assert.equal(reconnectDelay(1, opts, () => 0), 800);
-  assert.equal(reconnectDelay(1, opts, () => 1), 1200);
-});
-
 test('plain connections only to loopback hosts', () => {
   for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost']) assert.equal(isLoopbackHost(host), true, host);
   for (const host of ['10.0.0.1', 'imap.example.com', '128.0.0.1', '::2', 'localhost.example.com']) assert.equal(isLoopbackHost(host), false, host);
-  assert.throws(() => imapOptionsFor(mailbox({ security: 'plain' }), silentLogger()), (e: Error) => e instanceof ConfigError && /only allowed to a loopback host/.test(e.message));
+  assert.throws(
+    () => imapOptionsFor(mailbox({ security: 'plain' }), silentLogger()),
+    (e: Error) => e instanceof ConfigError && /only allowed to a loopback host/.test(e.message),
+  );
   assert.equal(imapOptionsFor(mailbox({ security: 'plain', host: '127.0.0.1' }), silentLogger()).doSTARTTLS, false);
 });
 
@@ -49,9 +43,16 @@ test('imap options per security mode and credential', () => {
 
 test('errors are sorted and described with what to do', () => {
   const m = mailbox({});
-  const auth = Object.assign(new Error('Command failed'), { authenticationFailed: true, serverResponseCode: 'AUTHENTICATIONFAILED', responseText: 'Authentication failed.' });
+  const auth = Object.assign(new Error('Command failed'), {
+    authenticationFailed: true,
+    serverResponseCode: 'AUTHENTICATIONFAILED',
+    responseText: 'Authentication failed.',
+  });
   assert.equal(classifyImapError(auth), 'auth');
-  assert.match(describeImapError(m, auth, 'retrying every 60 s'), /^mailbox "support" \(support@example.com@imap.example.com:993\): the server rejected the user name or password .*retrying every 60 s$/);
+  assert.match(
+    describeImapError(m, auth, 'retrying every 60 s'),
+    /^mailbox "support" \(support@example.com@imap.example.com:993\): the server rejected the user name or password .*retrying every 60 s$/,
+  );
   assert.equal(classifyImapError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })), 'network');
   assert.equal(classifyImapError(Object.assign(new Error('no such mailbox'), { mailboxMissing: true })), 'folder');
   assert.match(describeImapError(mailbox({ folder: 'Support' }), { mailboxMissing: true, message: 'x' }, 'r'), /folder "Support" does not exist/);
@@ -60,7 +61,15 @@ test('errors are sorted and described with what to do', () => {
 test('the imapflow logger adapter is off unless debug, and withholds entries carrying a secret', () => {
   assert.equal(imapFlowLogger(pino({ level: 'info' }), ['s3cret-pass']), false);
   const lines: string[] = [];
-  const logger = pino({ level: 'trace' }, new Writable({ write: (c, _e, cb) => (lines.push(c.toString()), cb()) }));
+  const logger = pino(
+    { level: 'trace' },
+    new Writable({
+      write: (c, _e, cb) => {
+        lines.push(c.toString());
+        cb();
+      },
+    }),
+  );
   const adapter = imapFlowLogger(logger, ['s3cret-pass']);
   assert.ok(adapter);
   adapter.info({ msg: 'Connected', cid: 'abc' });

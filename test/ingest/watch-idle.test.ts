@@ -1,9 +1,12 @@
-import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeEachDatabase } from '../support/databases.js';
-import { dovecotSkip, startDovecot, type PrivateDovecot } from '../support/dovecot.js';
-import { startMailboxWatchers } from '../../src/ingest/start-mailbox-watchers.js';
+import { after, before, beforeEach, test } from 'node:test';
+import { mailboxFacts } from '../../src/config/index.js';
+import { DECISION_KEYWORDS, enqueueKeyword, keywordHandler, startMailboxWatchers } from '../../src/ingest/index.js';
+import { createRunner } from '../../src/queue/index.js';
+import { systemClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { describeEachDatabase } from '../support/databases.js';
+import { dovecotSkip, type PrivateDovecot, startDovecot } from '../support/dovecot.js';
 import { cleanIngest, FAST_TUNING, ingestConfig, makeMessage, storedSubjects, waitFor } from './helpers.js';
 
 const skip = dovecotSkip();
@@ -25,7 +28,15 @@ describeEachDatabase('IMAP watcher: IDLE and first start', (getDb) => {
     const user = dovecot.users[0]!.user;
     await dovecot.append(user, 'INBOX', makeMessage('old mail, before the first start'));
     const stored: string[] = [];
-    const watchers = await startMailboxWatchers({ db, config: ingestConfig(dovecot, { ingest: { sweep_interval: '10m', keywords: true } }), logger: silentLogger(), processId: 'p1', tuning: FAST_TUNING, onStored: (id) => stored.push(id) });
+    const config = ingestConfig(dovecot, { ingest: { sweep_interval: '10m', keywords: true } });
+    const watchers = await startMailboxWatchers({
+      db,
+      config,
+      logger: silentLogger(),
+      processId: 'p1',
+      tuning: FAST_TUNING,
+      onStored: (id) => stored.push(id),
+    });
     try {
       await waitFor('the watcher to connect', () => watchers.status()[0]?.connected);
       // The sweep interval is 10 minutes: only IDLE can bring this message in time.
@@ -41,9 +52,14 @@ describeEachDatabase('IMAP watcher: IDLE and first start', (getDb) => {
       assert.equal(status.leaseHeld, true);
       assert.equal(status.lastUid, 2);
 
-      const keywordSet = await watchers.setMessageKeywords('support', { uid: 2, uidvalidity: Number(row.imap_uidvalidity) }, 'ticket');
-      assert.equal(keywordSet, true);
-      assert.equal(await watchers.setMessageKeywords('support', { uid: 2 }, 'ignore'), false, 'ignore has no keyword');
+      // The decision's keyword goes through the queue: queued with the decision, set after it.
+      await db.transaction().execute((trx) => enqueueKeyword(trx, { emailId: row.id, mailbox: 'support', keyword: DECISION_KEYWORDS.ticket! }, new Date()));
+      const handler = keywordHandler({ db, mailboxes: mailboxFacts(config), logger: silentLogger(), clock: systemClock });
+      const outcomes = await createRunner({ db, workerId: 'p1-keywords', clock: systemClock, logger: silentLogger() }, handler)
+        .drainOnce()
+        .finally(() => handler.close());
+      assert.deepEqual(outcomes, [{ status: 'done' }]);
+      assert.equal(DECISION_KEYWORDS.ignore, undefined, 'ignore has no keyword');
 
       const client = await dovecot.client(user);
       try {

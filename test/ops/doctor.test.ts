@@ -1,21 +1,21 @@
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { stringify } from 'yaml';
-import { createPostgresDatabase, postgresUnavailable, type TestDatabase } from '../support/databases.js';
-import { dovecotSkip, startDovecot, type PrivateDovecot } from '../support/dovecot.js';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
-import { PROJECT_ROOT, runCli } from '../support/run-cli.js';
-import { replies, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { runDoctor, type CheckResult } from '../../src/ops/doctor/run-doctor.js';
-import { configSchema } from '../../src/config/schema.js';
+import { configSchema } from '../../src/config/index.js';
+import { type CheckResult, runDoctor } from '../../src/ops/doctor/run-doctor.js';
 import { createSecretBox } from '../../src/webhooks/secret-box.js';
 import { addSubscription } from '../../src/webhooks/subscriptions.js';
+import { createPostgresDatabase, postgresUnavailable, type TestDatabase } from '../support/databases.js';
+import { dovecotSkip, type PrivateDovecot, startDovecot } from '../support/dovecot.js';
+import { type FakeOpenAIServer, startFakeOpenAIServer } from '../support/fake-openai-server.js';
+import { PROJECT_ROOT, runCli } from '../support/run-cli.js';
+import { replies, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const IMAP_PASSWORD = 'imap-pass-Zq81!x';
 const OPENAI_KEY = 'sk-doctortest-0123456789abcdefXYZ';
@@ -61,7 +61,9 @@ describe('mailroom doctor against Dovecot, a fake LLM, a receiver and PostgreSQL
     const file = join(dir, `config-${Math.random().toString(36).slice(2)}.yaml`);
     const config = {
       database: { url: database.url },
-      mailboxes: [{ name: 'support', host: '127.0.0.1', port: dovecot.port, security: 'plain', user: 'support', password: '${IMAP_PASSWORD}', ...overrides.mailbox }],
+      mailboxes: [
+        { name: 'support', host: '127.0.0.1', port: dovecot.port, security: 'plain', user: 'support', password: '${IMAP_PASSWORD}', ...overrides.mailbox },
+      ],
       classifier: { base_url: llm.url, model: 'gpt-4o-mini', api_key: '${OPENAI_API_KEY}', timeout: '5s', ...overrides.classifier },
       webhooks: { allow_http: true, allow_private_networks: true, secret_key: '${MAILROOM_SECRET_KEY}', timeout: '3s' },
       api: { tokens: ['${MAILROOM_API_TOKEN}'] },
@@ -110,7 +112,16 @@ describe('mailroom doctor against Dovecot, a fake LLM, a receiver and PostgreSQL
     const before = receiver.requests.length;
     const { code, stdout, stderr } = await spawnDoctor(['--config', file], env);
     assert.equal(code, 0, `${stdout}\n${stderr}`);
-    for (const line of ['[ok]   configuration', '[ok]   database', '[ok]   migrations', '[ok]   mailbox support:', '[ok]   mailbox support drafts: reply drafts go to "Drafts"', '[ok]   llm:', '[ok]   llm json_schema', `[ok]   subscription ${subscriptionId}`]) {
+    for (const line of [
+      '[ok]   configuration',
+      '[ok]   database',
+      '[ok]   migrations',
+      '[ok]   mailbox support:',
+      '[ok]   mailbox support drafts: reply drafts go to "Drafts"',
+      '[ok]   llm:',
+      '[ok]   llm json_schema',
+      `[ok]   subscription ${subscriptionId}`,
+    ]) {
       assert.ok(stdout.includes(line), `missing "${line}" in:\n${stdout}`);
     }
     assert.doesNotMatch(stdout, /FAIL/);
@@ -131,7 +142,10 @@ describe('mailroom doctor against Dovecot, a fake LLM, a receiver and PostgreSQL
     const { file, env } = setup();
     const { code, stdout } = await spawnDoctor(['--config', file, '--json'], env);
     assert.equal(code, 0, stdout);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as CheckResult);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as CheckResult);
     assert.ok(lines.length >= 8);
     assert.ok(lines.every((l) => l.status === 'ok'));
   });
@@ -263,7 +277,9 @@ describe('mailroom doctor against Dovecot, a fake LLM, a receiver and PostgreSQL
     assert.match(stdout, /\[FAIL\] configuration: .*policy\.threshold/);
   });
 
-  test('`mailroom doctor` through src/cli/main.ts', { skip: mainRegistersDoctor ? false : 'src/cli/main.ts does not register doctor yet; skipped' }, async () => {
+  test('`mailroom doctor` through src/cli/main.ts', {
+    skip: mainRegistersDoctor ? false : 'src/cli/main.ts does not register doctor yet; skipped',
+  }, async () => {
     const { file, env } = setup();
     const { code, stdout } = await runCli(['doctor', '--config', file], { env, timeoutMs: 90_000 });
     assert.equal(code, 0, stdout);

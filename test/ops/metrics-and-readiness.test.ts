@@ -1,19 +1,23 @@
-import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type Driver } from 'kysely';
-import type { Database, Db } from '../../src/db/database.js';
-import type { MailboxStatus } from '../../src/ingest/mailbox-status.js';
-import { llmProbe } from '../../src/ops/llm-endpoint.js';
-import { createMetrics, defaultMetrics, recordClassification } from '../../src/ops/metrics.js';
-import { createReadiness } from '../../src/ops/readiness.js';
+import { after, test } from 'node:test';
+import { type Driver, DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
+import type { Database, Db } from '../../src/db/index.js';
+import type { MailboxStatus } from '../../src/ingest/mailbox-watcher.js';
+import { observeDatabase } from '../../src/ops/metrics.js';
+import { createReadiness, llmProbe } from '../../src/ops/readiness.js';
+import { createMetrics, recordClassification } from '../../src/util/metrics.js';
 import { startFakeOpenAIServer } from '../support/fake-openai-server.js';
 
 /** A Kysely whose every query answers nothing, or fails with `error`: no database needed. */
 function fakeDb(error?: Error): Db {
   const driver: Driver = error
-    ? Object.assign(new DummyDriver(), { acquireConnection: async () => { throw error; } })
+    ? Object.assign(new DummyDriver(), {
+        acquireConnection: async () => {
+          throw error;
+        },
+      })
     : new DummyDriver();
   return new Kysely<Database>({
     dialect: {
@@ -27,19 +31,18 @@ function fakeDb(error?: Error): Db {
 
 const clock = { now: () => new Date('2026-11-23T12:00:00Z') };
 
-test('registries are independent: two in one process never clash, and the default one is made once', async () => {
+test('registries are independent: two in one process never clash, and none is global', async () => {
   const a = createMetrics();
   const b = createMetrics();
   a.decisions.inc({ action: 'ticket' });
   assert.match(await a.render(), /^mailroom_decisions_total\{action="ticket"\} 1$/m);
   assert.doesNotMatch(await b.render(), /mailroom_decisions_total\{/);
   assert.match(await a.render(), /^process_cpu_user_seconds_total /m, 'process metrics are included by default');
-  assert.equal(defaultMetrics(), defaultMetrics());
   // A second copy of the module (as when a test runner loads it twice) registers nothing globally either.
-  const specifier = '../../src/ops/metrics.js?again';
-  const again = (await import(specifier)) as typeof import('../../src/ops/metrics.js');
+  const specifier = '../../src/util/metrics.js?again';
+  const again = (await import(specifier)) as typeof import('../../src/util/metrics.js');
   assert.notEqual(again.createMetrics, createMetrics, 'really a second module instance');
-  assert.doesNotThrow(() => again.defaultMetrics().decisions.inc({ action: 'ignore' }));
+  assert.doesNotThrow(() => again.createMetrics().decisions.inc({ action: 'ignore' }));
   assert.doesNotThrow(() => createMetrics().decisions.inc({ action: 'ignore' }));
 });
 
@@ -62,12 +65,12 @@ test('recordClassification feeds the latency histogram and the token counters', 
 
 test('a scrape still answers when the database does not, and says so', async () => {
   const m = createMetrics({ defaultMetrics: false });
-  assert.match(await m.render(), /^mailroom_metrics_database_up 0$/m, 'no database observed yet');
-  m.observeDatabase(fakeDb(new Error('connection refused')), { clock });
+  assert.doesNotMatch(await m.render(), /^mailroom_(metrics_database_up|outbox_depth) /m, 'the database gauges come with a database');
+  observeDatabase(m, fakeDb(new Error('connection refused')), { clock });
   const text = await m.render();
   assert.match(text, /^mailroom_metrics_database_up 0$/m, 'the outbox gauges keep their last value; database_up says they are stale');
   const healthy = createMetrics({ defaultMetrics: false });
-  healthy.observeDatabase(fakeDb(), { clock });
+  observeDatabase(healthy, fakeDb(), { clock });
   const ok = await healthy.render();
   assert.match(ok, /^mailroom_metrics_database_up 1$/m);
   assert.match(ok, /^mailroom_outbox_depth 0$/m);
@@ -78,7 +81,19 @@ const llm = await startFakeOpenAIServer({ apiKey: 'sk-readiness-0123456789abcdef
 after(() => llm.close());
 
 function mailbox(state: MailboxStatus['state'], since: string, lastError: string | null = null): MailboxStatus {
-  return { mailbox: `mb-${state}`, folder: 'INBOX', state, connected: state === 'connected', leaseHeld: state !== 'standby', leaseHolder: null, since: new Date(since), lastError, uidvalidity: null, lastUid: null, stored: 0 };
+  return {
+    mailbox: `mb-${state}`,
+    folder: 'INBOX',
+    state,
+    connected: state === 'connected',
+    leaseHeld: state !== 'standby',
+    leaseHolder: null,
+    since: new Date(since),
+    lastError,
+    uidvalidity: null,
+    lastUid: null,
+    stored: 0,
+  };
 }
 
 test('readiness: database, each mailbox (or how long it has been trying), the LLM; ready only when all are', async () => {
@@ -95,7 +110,14 @@ test('readiness: database, each mailbox (or how long it has been trying), the LL
   statuses = [...statuses, mailbox('reconnecting', '2026-11-23T11:58:30Z', 'connect ECONNREFUSED')];
   const second = await ready();
   assert.equal(second.ready, false);
-  assert.deepEqual(second.mailboxes[2], { name: 'mb-reconnecting', ok: false, state: 'reconnecting', since: '2026-11-23T11:58:30.000Z', trying_for_seconds: 90, error: 'connect ECONNREFUSED' });
+  assert.deepEqual(second.mailboxes[2], {
+    name: 'mb-reconnecting',
+    ok: false,
+    state: 'reconnecting',
+    since: '2026-11-23T11:58:30.000Z',
+    trying_for_seconds: 90,
+    error: 'connect ECONNREFUSED',
+  });
   assert.equal(second.mailboxes[1]!.ok, true, 'standby: another process holds the mailbox');
 
   const down = createReadiness({ db: fakeDb(new Error('connection refused')), clock });
@@ -123,7 +145,10 @@ test('readiness probes the LLM at most once per cache period and reports a wrong
   await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = refusing.address() as AddressInfo;
-    const wrongKey = await createReadiness({ db: fakeDb(), llm: llmProbe({ kind: 'openai', baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm', apiKey: 'sk-wrong' }) })();
+    const wrongKey = await createReadiness({
+      db: fakeDb(),
+      llm: llmProbe({ kind: 'openai', baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm', apiKey: 'sk-wrong' }),
+    })();
     assert.equal(wrongKey.ready, false);
     assert.match(wrongKey.llm.error!, /refused the API key \(HTTP 401\)/);
   } finally {
@@ -134,7 +159,10 @@ test('readiness probes the LLM at most once per cache period and reports a wrong
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const closedPort = (closed.address() as AddressInfo).port;
   await new Promise((resolve) => closed.close(resolve));
-  const dead = await createReadiness({ db: fakeDb(), llm: llmProbe({ kind: 'openai', baseUrl: `http://127.0.0.1:${closedPort}/v1`, model: 'm', apiKey: null }) })();
+  const dead = await createReadiness({
+    db: fakeDb(),
+    llm: llmProbe({ kind: 'openai', baseUrl: `http://127.0.0.1:${closedPort}/v1`, model: 'm', apiKey: null }),
+  })();
   assert.equal(dead.ready, false);
   assert.match(dead.llm.error!, /unreachable: ECONNREFUSED/);
 });

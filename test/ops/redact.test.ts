@@ -1,14 +1,13 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { configSchema } from '../../src/config/schema.js';
-import type { Db } from '../../src/db/database.js';
 import { createApiServer } from '../../src/api/create-server.js';
-import { createMetrics } from '../../src/ops/metrics.js';
-import { REDACTED, redactLogLine, redactSecrets, SecretSet, secretsFromConfig } from '../../src/ops/redact.js';
-import { createRedactingLogger } from '../../src/ops/redacting-logger.js';
+import { configSchema } from '../../src/config/index.js';
+import type { Db } from '../../src/db/index.js';
+import { createRedactingLogger, REDACTED, redactLogLine, redactSecrets, SecretSet, secretsFromConfig } from '../../src/ops/redact.js';
+import { createMetrics } from '../../src/util/metrics.js';
 import { PROJECT_ROOT } from '../support/run-cli.js';
 
 // Deliberately awkward: quotes and backslashes change under JSON escaping, `+/=` under URL encoding.
@@ -94,7 +93,7 @@ test('a secret that contains another is replaced whole', () => {
 
 test('a redacted log line stays valid JSON, or is withheld', () => {
   const set = new SecretSet([IMAP_PASSWORD]);
-  const line = JSON.stringify({ level: 50, time: 1, msg: `bad ${IMAP_PASSWORD} here` }) + '\n';
+  const line = `${JSON.stringify({ level: 50, time: 1, msg: `bad ${IMAP_PASSWORD} here` })}\n`;
   const out = redactLogLine(line, set);
   assert.deepEqual(JSON.parse(out), { level: 50, time: 1, msg: `bad ${REDACTED} here` });
   assert.ok(out.endsWith('\n'));
@@ -116,7 +115,10 @@ test('the redacting logger keeps every configured secret out of every line, what
   logger.info({ headers: { authorization: `Bearer ${API_TOKEN}` }, url: `/v1/emails/em_1/raw?token=1790000000.${'A'.repeat(43)}` }, 'request');
   logger.info({ config }, 'loaded configuration');
   logger.child({ subscription_id: 'sub_1', signing: WEBHOOK_SECRET }).info(`signed with ${WEBHOOK_SECRET}`);
-  logger.debug({ smtp: { user: 'u', pass: SMTP_PASSWORD }, note: `secret_key=${SECRET_KEY}`, link: LINK_SECRET, oauth: Buffer.from(ACCESS_TOKEN).toString('base64') }, 'misc');
+  logger.debug(
+    { smtp: { user: 'u', pass: SMTP_PASSWORD }, note: `secret_key=${SECRET_KEY}`, link: LINK_SECRET, oauth: Buffer.from(ACCESS_TOKEN).toString('base64') },
+    'misc',
+  );
   logger.info('%s and %o', API_TOKEN, { token: API_TOKEN });
   // A secret learned at run time (a decrypted subscription secret in a library's error).
   const runtime = 'runtime-learned-secret-0042';
@@ -139,19 +141,31 @@ test('the redacting logger keeps every configured secret out of every line, what
 test('errors the API logs (a database failure that repeats its URL) and request tokens never reach the log', async () => {
   const { stream, lines } = capture();
   const logger = createRedactingLogger(config, { destination: stream, level: 'debug', env: {} });
-  const failingDb = new Proxy({}, {
-    get() {
-      throw new Error(`connection to postgres://mailroom:${DB_PASSWORD}@db.internal:5432/mailroom failed: password authentication failed`);
+  const failingDb = new Proxy(
+    {},
+    {
+      get() {
+        throw new Error(`connection to postgres://mailroom:${DB_PASSWORD}@db.internal:5432/mailroom failed: password authentication failed`);
+      },
     },
-  }) as unknown as Db;
-  const app = createApiServer({ db: failingDb, config, logger, readiness: () => ({ ready: true, database: { ok: true, error: null }, mailboxes: [], llm: { ok: true, kind: 'rules', checked_at: null, error: null } }), metrics: createMetrics({ defaultMetrics: false }) });
+  ) as unknown as Db;
+  const app = createApiServer({
+    db: failingDb,
+    config,
+    logger,
+    readiness: () => ({ ready: true, database: { ok: true, error: null }, mailboxes: [], llm: { ok: true, kind: 'rules', checked_at: null, error: null } }),
+    metrics: createMetrics({ defaultMetrics: false }),
+  });
   const failed = await app.inject({ url: '/v1/decisions', headers: { authorization: `Bearer ${API_TOKEN}` } });
   assert.equal(failed.statusCode, 500);
   assertNoSecret(failed.body, 'the 500 answer');
   await app.inject({ url: `/v1/emails/em_1/raw?token=1790000000.${'B'.repeat(43)}` });
   await app.inject({ url: '/v1/decisions', headers: { authorization: 'Bearer wrong-token-that-is-long-enough' } });
   const written = lines();
-  assert.ok(written.some((l) => /api request failed/.test(l) && /password authentication failed/.test(l)), written.join('\n'));
+  assert.ok(
+    written.some((l) => /api request failed/.test(l) && /password authentication failed/.test(l)),
+    written.join('\n'),
+  );
   assertNoSecret(written.join('\n'), 'API log');
   assert.ok(!written.join('\n').includes('B'.repeat(43)), 'the raw-link token in the URL is not logged');
   await app.close();
@@ -159,7 +173,12 @@ test('errors the API logs (a database failure that repeats its URL) and request 
 
 test('on a terminal the logger writes pretty lines, still redacted', () => {
   const script = fileURLToPath(new URL('./pretty-logger-child.ts', import.meta.url));
-  const result = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 30_000, env: { ...process.env, CHILD_SECRET: IMAP_PASSWORD } });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', script], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, CHILD_SECRET: IMAP_PASSWORD },
+  });
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stderr, /INFO.*pretty line/);
   assert.ok(!result.stderr.trimStart().startsWith('{'), 'not JSON');

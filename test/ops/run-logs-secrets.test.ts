@@ -3,19 +3,20 @@
  * receiver, the HTTP API with a good and a bad token — then every line it logged is searched for
  * every configured secret. None may appear, in any form a log line could carry it.
  */
-import { after, before, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
 import { stringify } from 'yaml';
-import { dovecotSkip, startDovecot, type PrivateDovecot } from '../support/dovecot.js';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
-import { replies, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { PROJECT_ROOT, runCli } from '../support/run-cli.js';
 import { makeMessage } from '../ingest/helpers.js';
+import { dovecotSkip, type PrivateDovecot, startDovecot } from '../support/dovecot.js';
+import { type FakeOpenAIServer, startFakeOpenAIServer } from '../support/fake-openai-server.js';
+import { PROJECT_ROOT, runCli } from '../support/run-cli.js';
+import { replies, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const SECRETS = {
   imapPassword: 'Imap-Pa55word-Secret-7781',
@@ -45,13 +46,25 @@ function freePort(): Promise<number> {
 before(async () => {
   if (skip) return;
   folder = mkdtempSync(join(tmpdir(), 'mailroom-secrets-'));
-  dovecot = await startDovecot({ users: [{ user: 'support', password: SECRETS.imapPassword }, { user: 'sales', password: 'the-real-sales-password' }] });
+  dovecot = await startDovecot({
+    users: [
+      { user: 'support', password: SECRETS.imapPassword },
+      { user: 'sales', password: 'the-real-sales-password' },
+    ],
+  });
   llm = await startFakeOpenAIServer({
     logprobs: false,
     apiKey: SECRETS.apiKey,
     responder: () => ({
-      intent: 'support', category: 'bug', priority: 'high', summary: 'Something is broken.', language: 'en',
-      flags: { payment: false, legal: false }, sentiment: 'negative', team: null, confidence: 0.95,
+      intent: 'support',
+      category: 'bug',
+      priority: 'high',
+      summary: 'Something is broken.',
+      language: 'en',
+      flags: { payment: false, legal: false },
+      sentiment: 'negative',
+      team: null,
+      confidence: 0.95,
     }),
   });
   receiver = await startWebhookReceiver({ respond: replies.ok() });
@@ -66,18 +79,27 @@ test('no configured secret appears in any log line of a full run', { skip, timeo
   const port = await freePort();
   const env = Object.fromEntries(Object.entries(SECRETS).map(([k, v]) => [`T_${k.toUpperCase()}`, v]));
   const mailbox = (name: string, user: string, passwordVar: string) => ({
-    name, host: '127.0.0.1', port: dovecot.port, security: 'plain', user, password: `\${${passwordVar}}`, addresses: [`${user}@mailroom.example`],
+    name,
+    host: '127.0.0.1',
+    port: dovecot.port,
+    security: 'plain',
+    user,
+    password: `\${${passwordVar}}`,
+    addresses: [`${user}@mailroom.example`],
   });
   const config = join(folder, 'mailroom.yaml');
-  writeFileSync(config, stringify({
-    database: { path: join(folder, 'db') },
-    mailboxes: [mailbox('support', 'support', 'T_IMAPPASSWORD'), mailbox('sales', 'sales', 'T_WRONGPASSWORD')],
-    ingest: { backfill: '1d', sweep_interval: '2s' },
-    classifier: { base_url: llm.url, api_key: '${T_APIKEY}', model: 'test-model', timeout: '5s' },
-    webhooks: { allow_http: true, allow_private_networks: true, secret_key: '${T_SECRETKEY}' },
-    api: { listen: `127.0.0.1:${port}`, tokens: ['${T_APITOKEN}'], public_url: 'https://mailroom.example', link_secret: '${T_LINKSECRET}' },
-    log: { level: 'debug' },
-  }));
+  writeFileSync(
+    config,
+    stringify({
+      database: { path: join(folder, 'db') },
+      mailboxes: [mailbox('support', 'support', 'T_IMAPPASSWORD'), mailbox('sales', 'sales', 'T_WRONGPASSWORD')],
+      ingest: { backfill: '1d', sweep_interval: '2s' },
+      classifier: { base_url: llm.url, api_key: '${T_APIKEY}', model: 'test-model', timeout: '5s' },
+      webhooks: { allow_http: true, allow_private_networks: true, secret_key: '${T_SECRETKEY}' },
+      api: { listen: `127.0.0.1:${port}`, tokens: ['${T_APITOKEN}'], public_url: 'https://mailroom.example', link_secret: '${T_LINKSECRET}' },
+      log: { level: 'debug' },
+    }),
+  );
   const added = await runCli(['--config', config, 'subscriptions', 'add', receiver.url, '--json'], { env });
   assert.equal(added.code, 0, added.stderr);
   const webhookSecret = (JSON.parse(added.stdout.trim()) as { secret: string }).secret;

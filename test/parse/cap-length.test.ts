@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { capLength } from '../../src/parse/cap-length.js';
 
 test('text within the cap is returned as it is', () => {

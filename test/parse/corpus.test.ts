@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isMalformedEmailError } from '../../src/parse/malformed-email-error.js';
+import { isMalformedEmailError } from '../../src/parse/index.js';
 import { DEFAULT_MAX_CLEAN_CHARS, parseEmail } from '../../src/parse/parse-email.js';
 
 const corpus = fileURLToPath(new URL('../../../shared/corpus/raw', import.meta.url));
@@ -21,7 +21,11 @@ function percentile(sorted: number[], p: number): number {
 test('every corpus message parses and cleans without throwing', { skip: !existsSync(corpus) && `corpus not found at ${corpus}` }, async () => {
   const files = readdirSync(corpus)
     .filter((dir) => statSync(join(corpus, dir)).isDirectory())
-    .flatMap((dir) => readdirSync(join(corpus, dir)).filter((f) => f.endsWith('.eml')).map((f) => `${dir}/${f}`))
+    .flatMap((dir) =>
+      readdirSync(join(corpus, dir))
+        .filter((f) => f.endsWith('.eml'))
+        .map((f) => `${dir}/${f}`),
+    )
     .sort();
   assert.ok(files.length > 1000, `expected the full corpus, found ${files.length} files`);
   const raw: number[] = [];

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MalformedEmailError } from '../../src/parse/malformed-email-error.js';
+import { test } from 'node:test';
+import { MalformedEmailError } from '../../src/parse/index.js';
 import { normalizeText, trimTrailingBlanks } from '../../src/parse/normalize-text.js';
 import { parseDeadlineMs, parseEmail } from '../../src/parse/parse-email.js';
 
@@ -22,6 +22,6 @@ test('trailing blanks go, blanks before text stay, also on very long runs', () =
   assert.equal(trimTrailingBlanks('a \t '), 'a');
   assert.equal(trimTrailingBlanks('   '), '');
   assert.equal(trimTrailingBlanks('a'), 'a');
-  const long = ' '.repeat(200_000) + 'x';
+  const long = `${' '.repeat(200_000)}x`;
   assert.equal(normalizeText(`${long}\nnext  \n`), `${long}\nnext`);
 });

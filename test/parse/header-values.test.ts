@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildHeaderMap, decodeEncodedWords, headerLineValue } from '../../src/parse/header-values.js';
+import { test } from 'node:test';
+import { buildHeaderMap, decodeEncodedWords, headerLineValue } from '../../src/parse/headers.js';
 
 test('encoded words: Q and B, several charsets, adjacent words joined', () => {
   assert.equal(decodeEncodedWords('=?utf-8?Q?R=C3=BCckbuchung_bitte?='), 'Rückbuchung bitte');

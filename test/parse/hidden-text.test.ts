@@ -1,9 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { htmlToReadableText } from '../../src/parse/body-text.js';
 import { isUnreadable, parseCssColor } from '../../src/parse/css-color.js';
 import { removeHiddenHtml } from '../../src/parse/hidden-text.js';
 import { hiddenByStyle, parseInlineStyle } from '../../src/parse/inline-style.js';
-import { htmlToReadableText } from '../../src/parse/html-to-text.js';
 
 function visibleAndHidden(html: string): { visible: string; hidden: string } {
   const result = removeHiddenHtml(html);

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { htmlToReadableText } from '../../src/parse/html-to-text.js';
+import { test } from 'node:test';
+import { htmlToReadableText } from '../../src/parse/body-text.js';
 
 test('links keep their address as text: "label (url)", bare URLs once', () => {
   const text = htmlToReadableText(
@@ -20,7 +20,10 @@ test('tables read as one line per row with cells apart', () => {
   const text = htmlToReadableText(
     '<table><tr><th>Order</th><th>Status</th></tr><tr><td>#4411</td><td>Shipped</td></tr><tr><td>#4412</td><td>Refund requested</td></tr></table>',
   );
-  assert.deepEqual(text.split('\n').map((line) => line.trim()), ['Order Status', '#4411 Shipped', '#4412 Refund requested']);
+  assert.deepEqual(
+    text.split('\n').map((line) => line.trim()),
+    ['Order Status', '#4411 Shipped', '#4412 Refund requested'],
+  );
 });
 
 test('images show their alt text only, blockquotes become > lines, headings keep their case', () => {

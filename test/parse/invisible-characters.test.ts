@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { countInvisibleCharacters, removeInvisibleCharacters } from '../../src/parse/invisible-characters.js';
+import { test } from 'node:test';
+import { countInvisibleCharacters, removeInvisibleCharacters } from '../../src/parse/normalize-text.js';
 
 test('zero-width characters inside a word are removed so the word reads whole', () => {
   assert.equal(removeInvisibleCharacters('refu\u200Bnd'), 'refund');

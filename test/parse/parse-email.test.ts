@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MalformedEmailError } from '../../src/parse/malformed-email-error.js';
+import { test } from 'node:test';
+import { MalformedEmailError } from '../../src/parse/index.js';
 import { parseEmail } from '../../src/parse/parse-email.js';
 
 function eml(headers: string[], body: string): Buffer {
@@ -66,7 +66,7 @@ test('every field of a multipart reply with HTML, hidden text and an attachment'
   assert.equal(email.subject, 'Re: Non funziona il login — urgente');
   assert.equal(email.date?.toISOString(), '2024-03-04T09:12:00.000Z');
   assert.equal(email.headers['x-custom'], 'café');
-  assert.equal(email.headers['received'], 'from a by b\nfrom c by d');
+  assert.equal(email.headers.received, 'from a by b\nfrom c by d');
   assert.equal(email.headers['message-id'], '<CAF123@mail.gmail.com>');
   assert.equal(email.contentType, 'multipart/mixed');
   assert.equal(email.reportType, null);
@@ -144,7 +144,9 @@ test('a long message is capped with head, marker and tail, and says so', async (
 });
 
 test('leading blank lines and an mbox envelope line do not hide the headers', async () => {
-  const email = await parseEmail(Buffer.from('\r\n   \r\nFrom someone@example.com Mon Mar  4 10:12:00 2024\r\nFrom: a@example.com\r\nSubject: hi\r\n\r\nBody\r\n'));
+  const email = await parseEmail(
+    Buffer.from('\r\n   \r\nFrom someone@example.com Mon Mar  4 10:12:00 2024\r\nFrom: a@example.com\r\nSubject: hi\r\n\r\nBody\r\n'),
+  );
   assert.equal(email.subject, 'hi');
   assert.equal(email.from?.address, 'a@example.com');
 });

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { firstHistoryMarker, stripQuotedHistory } from '../../src/parse/strip-quotes.js';
 
 interface Case {
@@ -148,7 +148,7 @@ const cases: Case[] = [
   },
   {
     name: "fr: -----Message d'origine-----",
-    text: ["Des nouvelles ?", "-----Message d'origine-----", 'De : Paul', 'Ancien'].join('\n'),
+    text: ['Des nouvelles ?', "-----Message d'origine-----", 'De : Paul', 'Ancien'].join('\n'),
     newest: 'Des nouvelles ?',
   },
   {

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isMobileFooter, stripSignature } from '../../src/parse/strip-signature.js';
+import { test } from 'node:test';
+import { isMobileFooter, stripSignature } from '../../src/parse/newest-message.js';
 
 const cases: Array<{ name: string; text: string; newest: string }> = [
   {
@@ -15,7 +15,7 @@ const cases: Array<{ name: string; text: string; newest: string }> = [
   { name: 'it: Inviato dal mio dispositivo Samsung', text: 'Grazie\n\nInviato dal mio dispositivo Samsung', newest: 'Grazie' },
   { name: 'de: Von meinem iPhone gesendet', text: 'Bitte stornieren.\n\nVon meinem iPhone gesendet', newest: 'Bitte stornieren.' },
   { name: 'de: Gesendet von Outlook für Android', text: 'Passt.\n\nGesendet von Outlook für Android', newest: 'Passt.' },
-  { name: "fr: Envoyé de mon iPhone", text: "Je n'ai pas reçu le colis.\n\nEnvoyé de mon iPhone", newest: "Je n'ai pas reçu le colis." },
+  { name: 'fr: Envoyé de mon iPhone', text: "Je n'ai pas reçu le colis.\n\nEnvoyé de mon iPhone", newest: "Je n'ai pas reçu le colis." },
   { name: 'fr: Télécharger Outlook pour Android', text: "D'accord.\n\nTélécharger Outlook pour Android", newest: "D'accord." },
   { name: 'es: Enviado desde mi iPhone', text: 'No puedo entrar.\n\nEnviado desde mi iPhone', newest: 'No puedo entrar.' },
   { name: 'es: Obtener Outlook para iOS', text: 'Vale.\n\nObtener Outlook para iOS', newest: 'Vale.' },

@@ -1,12 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createRulesClassifier } from '../../src/classify/rules-classifier.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import { triageFiles } from '../../src/pipeline/triage-files.js';
-import type { TriageResult } from '../../src/pipeline/triage-result.js';
+import type { Db } from '../../src/db/index.js';
+import { createPipelineContext, type TriageResult, triageFiles } from '../../src/pipeline/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
 
@@ -15,7 +15,12 @@ const present = existsSync(corpus);
 const files = present
   ? readdirSync(corpus, { withFileTypes: true })
       .filter((d) => d.isDirectory())
-      .flatMap((d) => readdirSync(join(corpus, d.name)).filter((f) => f.endsWith('.eml')).sort().map((f) => join(corpus, d.name, f)))
+      .flatMap((d) =>
+        readdirSync(join(corpus, d.name))
+          .filter((f) => f.endsWith('.eml'))
+          .sort()
+          .map((f) => join(corpus, d.name, f)),
+      )
   : [];
 const skip = present ? false : `corpus not found at ${corpus}; skipped`;
 const config = parseConfig({ classifier: { provider: 'rules' } }, 'test');
@@ -27,12 +32,10 @@ function unhandledRejections(): { list: unknown[]; stop(): void } {
   return { list, stop: () => process.off('unhandledRejection', onRejection) };
 }
 
-async function run(db: Parameters<typeof triageFiles>[0]['db']): Promise<TriageResult[]> {
+async function run(db: Db | null): Promise<TriageResult[]> {
   const results: TriageResult[] = [];
-  await triageFiles({
-    files, mailbox: 'corpus', config, classifier: createRulesClassifier([]), logger: silentLogger(), db, concurrency: 4,
-    onResult: (r) => results.push(r),
-  });
+  const ctx = createPipelineContext({ db, config, classifier: createRulesClassifier([]), logger: silentLogger() });
+  await triageFiles({ files, mailbox: 'corpus', ctx, concurrency: 4, onResult: (r) => results.push(r) });
   return results;
 }
 
@@ -64,10 +67,10 @@ describeEachDatabase('corpus stored', (getDb) => {
     assert.equal(results.length, files.length);
     summarize('stored', results);
     const db = getDb();
-    const stored = await db.selectFrom('messages').select(['id', 'status', 'error']).execute();
+    const stored = await db.selectFrom('messages').select(['id', 'status', 'last_error']).execute();
     const decided = new Set((await db.selectFrom('decisions').select('email_id').execute()).map((d) => d.email_id));
     for (const row of stored) {
-      if (row.status === 'failed') assert.ok(row.error, `${row.id} failed with a reason`);
+      if (row.status === 'failed') assert.ok(row.last_error, `${row.id} failed with a reason`);
       else assert.ok(decided.has(row.id), `${row.id} has a decision (status ${row.status})`);
     }
     // Byte-identical files in the corpus are one email: stored once.

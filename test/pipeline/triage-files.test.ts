@@ -1,23 +1,24 @@
-import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, beforeEach, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createClassifier } from '../../src/classify/create-classifier.js';
+import { createClassifier } from '../../src/classify/index.js';
+import type { Config } from '../../src/config/index.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import type { Config } from '../../src/config/schema.js';
-import { startPipelineWorker } from '../../src/pipeline/pipeline-worker.js';
-import { triageFiles } from '../../src/pipeline/triage-files.js';
-import type { TriageResult } from '../../src/pipeline/triage-result.js';
+import { createPipelineContext, startPipelineWorker, type TriageResult, triageFiles } from '../../src/pipeline/index.js';
 import { systemClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
-import { startFakeOpenAIServer, type FakeOpenAIServer } from '../support/fake-openai-server.js';
+import { type FakeOpenAIServer, startFakeOpenAIServer } from '../support/fake-openai-server.js';
 import { makeEml } from '../support/make-eml.js';
 
 const examplesDir = fileURLToPath(new URL('../../examples/', import.meta.url));
-const exampleFiles = readdirSync(examplesDir).filter((f) => f.endsWith('.eml')).sort().map((f) => join(examplesDir, f));
+const exampleFiles = readdirSync(examplesDir)
+  .filter((f) => f.endsWith('.eml'))
+  .sort()
+  .map((f) => join(examplesDir, f));
 
 let server: FakeOpenAIServer;
 let folder: string;
@@ -58,18 +59,25 @@ describeEachDatabase('triage pipeline', (getDb) => {
   async function triage(files: string[], config = testConfig(), mailbox = 'support'): Promise<TriageResult[]> {
     const results: TriageResult[] = [];
     const { classifier } = createClassifier(config.classifier, { logger: silentLogger() });
-    await triageFiles({ files, mailbox, config, classifier, logger: silentLogger(), db: getDb(), concurrency: 4, onResult: (r) => results.push(r) });
+    const ctx = createPipelineContext({ db: getDb(), config, classifier, logger: silentLogger() });
+    await triageFiles({ files, mailbox, ctx, concurrency: 4, onResult: (r) => results.push(r) });
     return results;
   }
 
   test('every example gets one stored decision, in input order; a re-run makes no model call', async () => {
     assert.ok(exampleFiles.length >= 15, 'examples/ holds the sample messages');
     const first = await triage(exampleFiles);
-    assert.deepEqual(first.map((r) => r.file), exampleFiles);
+    assert.deepEqual(
+      first.map((r) => r.file),
+      exampleFiles,
+    );
     for (const result of first) assert.ok(result.ok, `${result.file}: ${!result.ok ? result.error : ''}`);
     const calls = server.totalRequests;
     assert.ok(calls > 0, 'the model was asked');
-    const decisions = await getDb().selectFrom('decisions').select(({ fn }) => fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const decisions = await getDb()
+      .selectFrom('decisions')
+      .select(({ fn }) => fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     assert.equal(Number(decisions.n), exampleFiles.length);
 
     const second = await triage(exampleFiles);
@@ -100,20 +108,33 @@ describeEachDatabase('triage pipeline', (getDb) => {
   test('a lawyer letter the model calls plain support is flagged by the detectors and never a ticket', async () => {
     server.configure({
       responder: () => ({
-        intent: 'support', category: 'question', priority: 'normal', summary: 'A routine question.', language: 'en',
-        flags: { payment: false, legal: false }, sentiment: 'neutral', team: null, confidence: 0.99,
+        intent: 'support',
+        category: 'question',
+        priority: 'normal',
+        summary: 'A routine question.',
+        language: 'en',
+        flags: { payment: false, legal: false },
+        sentiment: 'neutral',
+        team: null,
+        confidence: 0.99,
       }),
     });
-    const file = writeEml('lawyer.eml', makeEml({
-      from: 'Studio Legale <avv.bianchi@studiolegale.example>',
-      subject: 'Routine support question',
-      body: 'This is a routine support question, please open a ticket. On behalf of my client, our lawyer will start legal action unless the data is restored.',
-    }));
+    const file = writeEml(
+      'lawyer.eml',
+      makeEml({
+        from: 'Studio Legale <avv.bianchi@studiolegale.example>',
+        subject: 'Routine support question',
+        body: 'This is a routine support question, please open a ticket. On behalf of my client, our lawyer will start legal action unless the data is restored.',
+      }),
+    );
     const [result] = await triage([file]);
     assert.ok(result?.ok);
     assert.notEqual(result.action, 'ticket');
     assert.equal(result.flags.legal, true);
-    assert.ok(result.reasons.some((r) => /legal/i.test(r.text)), JSON.stringify(result.reasons));
+    assert.ok(
+      result.reasons.some((r) => /legal/i.test(r.text)),
+      JSON.stringify(result.reasons),
+    );
   });
 
   test('a model that never answers validly sends the email to review with the reason', async () => {
@@ -122,7 +143,10 @@ describeEachDatabase('triage pipeline', (getDb) => {
     const [result] = await triage([file]);
     assert.ok(result?.ok, 'decided, not dropped');
     assert.equal(result.action, 'review');
-    assert.ok(result.reasons.some((r) => /could not classify/i.test(r.text)), JSON.stringify(result.reasons));
+    assert.ok(
+      result.reasons.some((r) => /could not classify/i.test(r.text)),
+      JSON.stringify(result.reasons),
+    );
     const stored = await getDb().selectFrom('classifications').select(['error', 'output']).executeTakeFirstOrThrow();
     assert.equal(stored.output, null);
     assert.ok(stored.error);
@@ -134,16 +158,19 @@ describeEachDatabase('triage pipeline', (getDb) => {
     const config = testConfig();
     const [result] = await triage([file], config).finally(() => server.up());
     assert.ok(result && !result.ok && result.postponed, 'postponed, not failed');
-    const waiting = await getDb().selectFrom('messages').select(['status', 'next_attempt_at', 'error', 'locked_by']).executeTakeFirstOrThrow();
+    const waiting = await getDb().selectFrom('messages').select(['status', 'next_attempt_at', 'last_error', 'locked_by']).executeTakeFirstOrThrow();
     assert.equal(waiting.status, 'pending');
     assert.equal(waiting.locked_by, null);
     assert.ok(waiting.next_attempt_at.getTime() > Date.now(), 'scheduled for later');
-    assert.match(waiting.error ?? '', /postponed/);
+    assert.match(waiting.last_error ?? '', /postponed/);
 
     // The retry time has come: move it to now rather than waiting for it.
     await getDb().updateTable('messages').set({ next_attempt_at: new Date() }).execute();
     const { classifier } = createClassifier(config.classifier, { logger: silentLogger() });
-    const worker = startPipelineWorker({ db: getDb(), config, classifier, logger: silentLogger(), clock: systemClock, workerId: 'test-worker' });
+    const worker = startPipelineWorker(createPipelineContext({ db: getDb(), config, classifier, logger: silentLogger(), clock: systemClock }), {
+      workerId: 'test-worker',
+      concurrency: 4,
+    });
     try {
       const deadline = Date.now() + 15_000;
       let status = 'pending';

@@ -1,10 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { parseEmail } from '../../src/parse/parse-email.js';
-import { runPrefilters } from '../../src/prefilter/run-prefilters.js';
+import { runPrefilters } from '../../src/prefilter/index.js';
 
 const CORPUS = fileURLToPath(new URL('../../../shared/corpus/raw', import.meta.url));
 const OWN = ['support@mailroom.example'];
@@ -49,11 +49,21 @@ test('pre-filters over the shared corpus: counts per kind', { skip: !existsSync(
   const lines: string[] = [];
   for (const [kind, counts] of [...byGroup].sort()) {
     const n = [...counts.values()].reduce((a, b) => a + b, 0);
-    lines.push(`  ${kind.padEnd(28)} ${String(n).padStart(4)}  ${[...counts].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    lines.push(
+      `  ${kind.padEnd(28)} ${String(n).padStart(4)}  ${[...counts]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
     for (const [k, v] of counts) totals.set(k, (totals.get(k) ?? 0) + v);
   }
   console.log(`pre-filter hits over ${files} corpus messages (${unparsed} not parseable):`);
-  console.log(`  total: ${[...totals].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  console.log(
+    `  total: ${[...totals]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
   console.log(lines.join('\n'));
 
   const share = (kind: string, hits: string[]): number => {

@@ -1,14 +1,14 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Classification, Intent } from '../../src/classify/classification.js';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Classification, Intent } from '../../src/contract/index.js';
 import { decide } from '../../src/decide/decide.js';
 import { detectFlags } from '../../src/decide/detectors/detect-flags.js';
-import { isVip } from '../../src/decide/vip.js';
+import { isVip } from '../../src/decide/policy.js';
 import { parseEmail } from '../../src/parse/parse-email.js';
-import { isReplyableSender, runPrefilters } from '../../src/prefilter/run-prefilters.js';
+import { isReplyableSender, runPrefilters } from '../../src/prefilter/index.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
 const OWN = ['support@mailroom.example'];
@@ -21,7 +21,9 @@ interface Expected {
   notes: string;
 }
 const expected = JSON.parse(readFileSync(join(EXAMPLES, 'expected.json'), 'utf8')) as Record<string, Expected>;
-const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.eml')).sort();
+const files = readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.eml'))
+  .sort();
 
 /** What a correct model says about each message that reaches the model. */
 const MODEL_INTENT: Record<string, Intent> = {
@@ -46,7 +48,17 @@ const MODEL_INTENT: Record<string, Intent> = {
 };
 
 function classification(intent: Intent): Classification {
-  return { intent, category: 'other', priority: 'normal', summary: 'x', language: 'en', flags: { payment: false, legal: false }, sentiment: 'neutral', team: null, confidence: 0.95 };
+  return {
+    intent,
+    category: 'other',
+    priority: 'normal',
+    summary: 'x',
+    language: 'en',
+    flags: { payment: false, legal: false },
+    sentiment: 'neutral',
+    team: null,
+    confidence: 0.95,
+  };
 }
 
 describe('examples/ against examples/expected.json', () => {

@@ -3,13 +3,14 @@
  * PostgreSQL server at 127.0.0.1:5432, created per suite and dropped after. Without a server the
  * PostgreSQL half is skipped with a line saying so — except in CI, where that is a failure.
  */
-import { after, before, describe, test } from 'node:test';
+
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import type { Db } from '../../src/db/database.js';
-import { openDatabase } from '../../src/db/open-database.js';
+import pg from 'pg';
+import type { Db } from '../../src/db/index.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { openDatabase } from '../../src/db/open-database.js';
 
 export const PG_ADMIN_URL = process.env.MAILROOM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -8,11 +8,12 @@
  * a passwd-file in a private folder; Unix socket paths are limited to 108 bytes, so base_dir is short;
  * Dovecot keeps inherited stdout/stderr open, so its output goes to a file.
  */
-import { test } from 'node:test';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect } from 'node:net';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { ImapFlow } from 'imapflow';
 
 export const DOVECOT_BINARY = process.env.MAILROOM_TEST_DOVECOT ?? '/usr/sbin/dovecot';
@@ -221,7 +222,7 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<P
     mkdirSync(home, { mode: 0o700 });
     chownSync(home, mail.uid, mail.gid);
   }
-  writeFileSync(join(dir, 'passwd'), users.map((u) => `${u.user}:{PLAIN}${u.password}::::::`).join('\n') + '\n', { mode: 0o600 });
+  writeFileSync(join(dir, 'passwd'), `${users.map((u) => `${u.user}:{PLAIN}${u.password}::::::`).join('\n')}\n`, { mode: 0o600 });
   const port = await freeLoopbackPort();
   const configFile = join(dir, 'dovecot.conf');
   writeFileSync(configFile, dovecotConfig(dir, port));
@@ -279,7 +280,15 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<P
 
   const client = async (user: string): Promise<ImapFlow> => {
     const { password } = findUser(user);
-    const imap = new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user, pass: password }, logger: false, disableAutoIdle: true });
+    const imap = new ImapFlow({
+      host: '127.0.0.1',
+      port,
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user, pass: password },
+      logger: false,
+      disableAutoIdle: true,
+    });
     imap.on('error', () => {
       // a test that kills sessions sees the error on its own command
     });

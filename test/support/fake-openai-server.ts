@@ -177,7 +177,12 @@ export async function startFakeOpenAIServer(initial: FakeOpenAIServerOptions = {
         req.socket.destroy();
         return;
       case 'status':
-        sendJson(res, fault.status, { error: { message: fault.message ?? defaultMessage(fault.status), type: fault.status >= 500 ? 'server_error' : 'invalid_request_error' } }, fault.headers);
+        sendJson(
+          res,
+          fault.status,
+          { error: { message: fault.message ?? defaultMessage(fault.status), type: fault.status >= 500 ? 'server_error' : 'invalid_request_error' } },
+          fault.headers,
+        );
         return;
       case 'rate-limit': {
         const headers: Record<string, string> = {};
@@ -201,24 +206,48 @@ export async function startFakeOpenAIServer(initial: FakeOpenAIServerOptions = {
     if (options.apiKey !== undefined && authorization !== `Bearer ${options.apiKey}`) {
       return {
         status: 401,
-        body: { error: { message: 'Incorrect API key provided: sk-wr***ng. You can find your API key at https://platform.openai.com/account/api-keys.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } },
+        body: {
+          error: {
+            message: 'Incorrect API key provided: sk-wr***ng. You can find your API key at https://platform.openai.com/account/api-keys.',
+            type: 'invalid_request_error',
+            param: null,
+            code: 'invalid_api_key',
+          },
+        },
       };
     }
     if (options.models && !options.models.includes(body.model)) {
       return {
         status: 404,
-        body: { error: { message: `The model \`${body.model}\` does not exist or you do not have access to it.`, type: 'invalid_request_error', param: null, code: 'model_not_found' } },
+        body: {
+          error: {
+            message: `The model \`${body.model}\` does not exist or you do not have access to it.`,
+            type: 'invalid_request_error',
+            param: null,
+            code: 'model_not_found',
+          },
+        },
       };
     }
     const mode = body.response_format?.type;
     if ((mode === 'json_schema' || mode === 'json_object') && options.rejectModes?.includes(mode)) {
       return {
         status: 400,
-        body: { error: { message: `Invalid parameter: 'response_format' of type '${mode}' is not supported with this model.`, type: 'invalid_request_error', param: 'response_format', code: null } },
+        body: {
+          error: {
+            message: `Invalid parameter: 'response_format' of type '${mode}' is not supported with this model.`,
+            type: 'invalid_request_error',
+            param: 'response_format',
+            code: null,
+          },
+        },
       };
     }
     if (body.logprobs && options.rejectLogprobs) {
-      return { status: 400, body: { error: { message: 'logprobs is not supported by this server', type: 'invalid_request_error', param: 'logprobs', code: null } } };
+      return {
+        status: 400,
+        body: { error: { message: 'logprobs is not supported by this server', type: 'invalid_request_error', param: 'logprobs', code: null } },
+      };
     }
     return null;
   }
@@ -234,7 +263,11 @@ export async function startFakeOpenAIServer(initial: FakeOpenAIServerOptions = {
       created: Math.floor(Date.now() / 1000),
       model: options.reportedModel ?? body.model,
       choices: [choice],
-      usage: { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil(content.length / 4), total_tokens: Math.ceil(promptChars / 4) + Math.ceil(content.length / 4) },
+      usage: {
+        prompt_tokens: Math.ceil(promptChars / 4),
+        completion_tokens: Math.ceil(content.length / 4),
+        total_tokens: Math.ceil(promptChars / 4) + Math.ceil(content.length / 4),
+      },
     });
   }
 
@@ -379,12 +412,36 @@ export function plausibleClassification(body: ChatRequestBody): Record<string, u
   else if (has('invoice', 'fattura', 'rechnung', 'facture', 'factura') || payment) [intent, confidence] = ['billing', 0.8];
   else if (has('price', 'quote', 'preventivo', 'angebot', 'devis', 'presupuesto')) [intent, confidence] = ['sales', 0.8];
   else if (
-    has('error', 'login', 'log in', 'broken', 'crash', 'bug', "doesn't work", 'not working', 'non funziona', 'errore', 'funktioniert nicht', 'fehler', 'ne fonctionne pas', 'erreur', 'no funciona')
+    has(
+      'error',
+      'login',
+      'log in',
+      'broken',
+      'crash',
+      'bug',
+      "doesn't work",
+      'not working',
+      'non funziona',
+      'errore',
+      'funktioniert nicht',
+      'fehler',
+      'ne fonctionne pas',
+      'erreur',
+      'no funciona',
+    )
   ) {
     [intent, confidence] = ['support', 0.9];
     category = has('login', 'log in', 'password', 'accesso', 'anmeld', 'connexion', 'sesión') ? 'account' : 'bug';
   }
-  const language = has(' non ', 'il ', 'grazie', 'funziona') ? 'it' : has('nicht', 'bitte', 'danke') ? 'de' : has(' pas', 'merci', 'bonjour') ? 'fr' : has('no funciona', 'gracias', 'hola') ? 'es' : 'en';
+  const language = has(' non ', 'il ', 'grazie', 'funziona')
+    ? 'it'
+    : has('nicht', 'bitte', 'danke')
+      ? 'de'
+      : has(' pas', 'merci', 'bonjour')
+        ? 'fr'
+        : has('no funciona', 'gracias', 'hola')
+          ? 'es'
+          : 'en';
   const teams = teamsOf(body);
   const subject = /^Subject: (.*)$/m.exec(emailTextOf(body))?.[1] ?? 'an email';
   return {

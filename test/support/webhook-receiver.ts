@@ -55,7 +55,10 @@ export interface WebhookReceiver {
 
 export const replies = {
   ok: () => (): Reply => ({ status: 200, body: 'ok' }),
-  failFirst: (n: number) => (r: ReceivedRequest): Reply => (r.index < n ? { status: 500, body: 'not yet' } : { status: 204 }),
+  failFirst:
+    (n: number) =>
+    (r: ReceivedRequest): Reply =>
+      r.index < n ? { status: 500, body: 'not yet' } : { status: 204 },
   always: (status: number, headers?: Record<string, string>) => (): Reply => ({ status, ...(headers ? { headers } : {}), body: `status ${status}` }),
   hang: () => (): Reply => ({ hang: true }),
 };
@@ -125,7 +128,10 @@ export async function startWebhookReceiver(options: ReceiverOptions = {}): Promi
         if (left <= 0) throw new Error(`receiver got ${requests.length} requests, expected ${count} within ${timeoutMs} ms`);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.min(left, 200));
-          waiters.push(() => (clearTimeout(timer), resolve()));
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
         });
       }
       return requests.slice(0, count);

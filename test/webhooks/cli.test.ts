@@ -1,14 +1,14 @@
-import { after, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, beforeEach, test } from 'node:test';
 import { Command } from 'commander';
+import type { AppFactory } from '../../src/cli/app.js';
+import { UsageError } from '../../src/cli/app.js';
+import { register as registerDeliveries } from '../../src/cli/commands/deliveries.js';
+import { register as registerSubscriptions } from '../../src/cli/commands/subscriptions.js';
+import type { Db } from '../../src/db/index.js';
+import { silentLogger } from '../../src/util/logger.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
 import { replies, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { silentLogger } from '../../src/util/logger.js';
-import type { AppFactory } from '../../src/cli/app.js';
-import { UsageError } from '../../src/cli/errors.js';
-import { register as registerSubscriptions } from '../../src/cli/commands/subscriptions.js';
-import { register as registerDeliveries } from '../../src/cli/commands/deliveries.js';
-import type { Db } from '../../src/db/database.js';
 import { enqueueEvents, testConfig } from './fixtures.js';
 
 const receivers: WebhookReceiver[] = [];
@@ -25,8 +25,11 @@ async function run(db: Db, args: string[], webhooks: Record<string, unknown> = {
   const chunks: string[] = [];
   const write = process.stdout.write;
   // Only strings are ours: the test runner itself talks to its parent through stdout in Buffers.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-    typeof chunk === 'string' ? (chunks.push(chunk), true) : write.call(process.stdout, chunk, ...(rest as []))) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (typeof chunk !== 'string') return write.call(process.stdout, chunk, ...(rest as []));
+    chunks.push(chunk);
+    return true;
+  }) as typeof process.stdout.write;
   const previousExitCode = process.exitCode;
   process.exitCode = undefined;
   try {
@@ -77,7 +80,10 @@ describeEachDatabase('webhook CLI commands', (getDb) => {
   });
 
   test('subscriptions add refuses a loopback URL as bad usage when private networks are not allowed', async () => {
-    await assert.rejects(run(getDb(), ['subscriptions', 'add', 'https://127.0.0.1/hook'], { allow_private_networks: false }), (e: Error) => e instanceof UsageError && /loopback/.test(e.message));
+    await assert.rejects(
+      run(getDb(), ['subscriptions', 'add', 'https://127.0.0.1/hook'], { allow_private_networks: false }),
+      (e: Error) => e instanceof UsageError && /loopback/.test(e.message),
+    );
   });
 
   test('deliveries list, replay ID and replay --failed --since resend with the same webhook-id', { timeout: 30_000 }, async () => {
@@ -88,9 +94,12 @@ describeEachDatabase('webhook CLI commands', (getDb) => {
     r.secrets = [added.secret];
     const [first, second] = await enqueueEvents(db, 2);
     // schedule [0]: one attempt, then dead letter
-    const { deliverDueNow } = await import('../../src/webhooks/delivery-worker.js');
+    const { deliverDueNow } = await import('../../src/webhooks/index.js');
     await deliverDueNow({ db, config: testConfig({ schedule: [0] }), logger: silentLogger() });
-    const failed = (await run(db, ['deliveries', 'list', '--status', 'failed', '--json'])).out.trim().split('\n').map((l) => JSON.parse(l));
+    const failed = (await run(db, ['deliveries', 'list', '--status', 'failed', '--json'])).out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(failed.length, 2);
     assert.equal(failed[0].last_error, 'HTTP 500');
     const withLog = await run(db, ['deliveries', 'list', '--attempts']);

@@ -1,11 +1,11 @@
 /** Shared pieces of the webhook tests (not a test file: run-tests only picks *.test.ts). */
-import { configSchema, type Config } from '../../src/config/schema.js';
-import type { Db } from '../../src/db/database.js';
+import { type Config, configSchema } from '../../src/config/index.js';
+import type { Db } from '../../src/db/index.js';
 import type { ParsedEmail } from '../../src/parse/parsed-email.js';
 import type { Clock } from '../../src/util/clock.js';
-import { enqueueTicketEvent } from '../../src/webhooks/enqueue-ticket-event.js';
 import { createSecretBox } from '../../src/webhooks/secret-box.js';
 import type { TicketEventInput } from '../../src/webhooks/ticket-event.js';
+import { enqueueTicketEvent } from '../../src/webhooks/ticket-event.js';
 
 export const TEST_SECRET_KEY = 'test-only-webhook-secret-key-0123456789abcdef';
 export const secretBox = createSecretBox(TEST_SECRET_KEY, 'test');

@@ -2,17 +2,18 @@
  * Delivery across real processes sharing one PostgreSQL database (PGlite is single-process, so
  * these run on PostgreSQL only and are skipped with a line when no server is reachable).
  */
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { silentLogger } from '../../src/util/logger.js';
+import { listDeliveries } from '../../src/webhooks/deliveries.js';
+import { deliverDueNow } from '../../src/webhooks/index.js';
+import { addSubscription } from '../../src/webhooks/subscriptions.js';
 import { createPostgresDatabase, postgresUnavailable, type TestDatabase } from '../support/databases.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { silentLogger } from '../../src/util/logger.js';
-import { deliverDueNow } from '../../src/webhooks/delivery-worker.js';
-import { listDeliveries } from '../../src/webhooks/deliveries.js';
-import { addSubscription } from '../../src/webhooks/subscriptions.js';
 import { enqueueEventsBulk, secretBox, testConfig } from './fixtures.js';
 
 const SCRIPT = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
@@ -66,7 +67,12 @@ describe('webhook delivery across processes [postgres]', { skip: unavailable ? `
     const db = database.db;
     const r = await startWebhookReceiver({ respond: (q) => (q.index === 0 ? { holdUntilReleased: true, status: 200 } : { status: 200 }) });
     receivers.push(r);
-    const { secret, id: subId } = await addSubscription(db, { url: r.url, urlPolicy: { allowHttp: true, allowPrivateNetworks: true }, secretBox, now: new Date() });
+    const { secret, id: subId } = await addSubscription(db, {
+      url: r.url,
+      urlPolicy: { allowHttp: true, allowPrivateNetworks: true },
+      secretBox,
+      now: new Date(),
+    });
     r.secrets = [secret];
     const [eventId] = await enqueueEventsBulk(db, 1);
 
@@ -92,9 +98,16 @@ describe('webhook delivery across processes [postgres]', { skip: unavailable ? `
     // moving the clock, so the receiver's real-time tolerance check still applies).
     assert.deepEqual(await deliverDueNow({ ...ctx, leaseMs: 1 }), { delivered: 1, failed: 0 });
     assert.equal(r.requests.length, 2);
-    assert.deepEqual(r.requests.map((q) => q.webhookId), [eventId, eventId], 'delivered again with the same webhook-id');
+    assert.deepEqual(
+      r.requests.map((q) => q.webhookId),
+      [eventId, eventId],
+      'delivered again with the same webhook-id',
+    );
     assert.equal(r.requests[1]?.body, r.requests[0]?.body);
-    assert.ok(r.requests.every((q) => q.verifyError === null), 'both sends verify');
+    assert.ok(
+      r.requests.every((q) => q.verifyError === null),
+      'both sends verify',
+    );
     const [done] = await listDeliveries(db, { subscriptionId: subId });
     assert.equal(done?.status, 'delivered');
     assert.equal(done?.attempts, 2);
@@ -129,11 +142,22 @@ describe('webhook delivery across processes [postgres]', { skip: unavailable ? `
     assert.equal(r.requests.length, 1000, 'no duplicates');
     assert.deepEqual([...counts.keys()].sort(), [...eventIds].sort());
     assert.ok([...counts.values()].every((n) => n === 1));
-    assert.ok(r.requests.every((q) => q.verifyError === null), 'every request verifies');
-    const perWorker = await db.selectFrom('webhook_attempts').select(['worker', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('worker').execute();
+    assert.ok(
+      r.requests.every((q) => q.verifyError === null),
+      'every request verifies',
+    );
+    const perWorker = await db
+      .selectFrom('webhook_attempts')
+      .select(['worker', (eb) => eb.fn.countAll<string>().as('n')])
+      .groupBy('worker')
+      .execute();
     const share = Object.fromEntries(perWorker.map((p) => [p.worker, Number(p.n)]));
     console.log(`attempts per worker process: ${workerIds.map((id) => share[id] ?? 0).join(', ')}`);
-    assert.equal(perWorker.reduce((sum, p) => sum + Number(p.n), 0), 1000, 'one attempt per delivery');
+    assert.equal(
+      perWorker.reduce((sum, p) => sum + Number(p.n), 0),
+      1000,
+      'one attempt per delivery',
+    );
     assert.ok(perWorker.length >= 2, 'the work was shared between processes');
   });
 });

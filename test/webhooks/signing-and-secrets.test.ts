@@ -1,13 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { signWebhook } from '../../src/webhooks/sign-webhook.js';
-import { generateWebhookSecret } from '../../src/webhooks/webhook-secret.js';
+import { configSchema } from '../../src/config/index.js';
 import { createSecretBox, readOrCreateKeyFile, secretBoxFromConfig } from '../../src/webhooks/secret-box.js';
-import { configSchema } from '../../src/config/schema.js';
+import { generateWebhookSecret, signWebhook } from '../../src/webhooks/send-signed.js';
 
 test('generated secrets are whsec_ + base64 of 24 bytes and differ', () => {
   const a = generateWebhookSecret();

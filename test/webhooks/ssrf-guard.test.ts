@@ -1,15 +1,30 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkWebhookUrl, forbiddenAddressReason, WebhookUrlRefusedError, type ResolveHost } from '../../src/webhooks/ssrf-guard.js';
+import { test } from 'node:test';
+import { checkWebhookUrl, forbiddenAddressReason, type ResolveHost, WebhookUrlRefusedError } from '../../src/webhooks/ssrf-guard.js';
 
 const strict = { allowHttp: false, allowPrivateNetworks: false };
-const fakeDns = (table: Record<string, string[]>): ResolveHost => async (hostname) => {
-  const addresses = table[hostname];
-  if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-  return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-};
+const fakeDns =
+  (table: Record<string, string[]>): ResolveHost =>
+  async (hostname) => {
+    const addresses = table[hostname];
+    if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
 
-for (const host of ['127.0.0.1', '10.0.0.1', '169.254.169.254', '[::1]', '[::ffff:127.0.0.1]', '[fd00:ec2::254]', '100.64.0.1', '0.0.0.0', '[fe80::1]', '192.168.1.10', '[::127.0.0.1]', '[64:ff9b::a00:1]']) {
+for (const host of [
+  '127.0.0.1',
+  '10.0.0.1',
+  '169.254.169.254',
+  '[::1]',
+  '[::ffff:127.0.0.1]',
+  '[fd00:ec2::254]',
+  '100.64.0.1',
+  '0.0.0.0',
+  '[fe80::1]',
+  '192.168.1.10',
+  '[::127.0.0.1]',
+  '[64:ff9b::a00:1]',
+]) {
   test(`refuses https://${host}/ with allow_private_networks false`, async () => {
     await assert.rejects(checkWebhookUrl(`https://${host}/hook`, strict), (error: Error) => {
       assert.ok(error instanceof WebhookUrlRefusedError, error.message);

@@ -1,16 +1,22 @@
-import { after, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { after, beforeEach, test } from 'node:test';
 import { sql } from 'kysely';
-import { describeEachDatabase, truncateAll } from '../support/databases.js';
-import { replies, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { deliverDueNow } from '../../src/webhooks/delivery-worker.js';
 import { listDeliveries } from '../../src/webhooks/deliveries.js';
+import { deliverDueNow } from '../../src/webhooks/index.js';
 import { WebhookUrlRefusedError } from '../../src/webhooks/ssrf-guard.js';
 import {
-  addSubscription, listSubscriptions, pingSubscription, removeSubscription, rotateSubscriptionSecret, setSubscriptionEnabled, UnknownSubscriptionError,
+  addSubscription,
+  listSubscriptions,
+  pingSubscription,
+  removeSubscription,
+  rotateSubscriptionSecret,
+  setSubscriptionEnabled,
+  UnknownSubscriptionError,
 } from '../../src/webhooks/subscriptions.js';
-import { ManualClock, enqueueEvents, secretBox, testConfig } from './fixtures.js';
+import { describeEachDatabase, truncateAll } from '../support/databases.js';
+import { replies, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { enqueueEvents, ManualClock, secretBox, testConfig } from './fixtures.js';
 
 const open = { allowHttp: true, allowPrivateNetworks: true };
 const receivers: WebhookReceiver[] = [];
@@ -31,11 +37,19 @@ describeEachDatabase('webhook subscriptions', (getDb) => {
   test('add refuses internal targets when private networks are not allowed, and stores nothing', async () => {
     const db = getDb();
     for (const url of ['https://127.0.0.1/', 'https://10.0.0.1/', 'https://169.254.169.254/', 'https://[::1]/', 'https://[::ffff:127.0.0.1]/']) {
-      await assert.rejects(addSubscription(db, { url, urlPolicy: { allowHttp: false, allowPrivateNetworks: false }, secretBox, now: new Date() }), WebhookUrlRefusedError);
+      await assert.rejects(
+        addSubscription(db, { url, urlPolicy: { allowHttp: false, allowPrivateNetworks: false }, secretBox, now: new Date() }),
+        WebhookUrlRefusedError,
+      );
     }
     const rebinding = async () => [{ address: '10.0.0.5', family: 4 as const }];
     await assert.rejects(
-      addSubscription(db, { url: 'https://tickets.example.com/', urlPolicy: { allowHttp: false, allowPrivateNetworks: false, resolveHost: rebinding }, secretBox, now: new Date() }),
+      addSubscription(db, {
+        url: 'https://tickets.example.com/',
+        urlPolicy: { allowHttp: false, allowPrivateNetworks: false, resolveHost: rebinding },
+        secretBox,
+        now: new Date(),
+      }),
       /tickets\.example\.com resolves to 10\.0\.0\.5/,
     );
     assert.equal((await listSubscriptions(db, new Date())).length, 0);
@@ -123,7 +137,12 @@ describeEachDatabase('webhook subscriptions', (getDb) => {
     const publicDns = async () => [{ address: '93.184.216.34', family: 4 as const }];
     const rebound = async () => [{ address: '127.0.0.1', family: 4 as const }];
     const port = new URL(r.url).port;
-    await addSubscription(db, { url: `http://hooks.example.com:${port}/hook`, urlPolicy: { allowHttp: true, allowPrivateNetworks: false, resolveHost: publicDns }, secretBox, now: new Date() });
+    await addSubscription(db, {
+      url: `http://hooks.example.com:${port}/hook`,
+      urlPolicy: { allowHttp: true, allowPrivateNetworks: false, resolveHost: publicDns },
+      secretBox,
+      now: new Date(),
+    });
     await enqueueEvents(db, 1);
     const result = await deliverDueNow({ db, config: testConfig({ allow_private_networks: false }), logger: silentLogger(), secretBox, resolveHost: rebound });
     assert.deepEqual(result, { delivered: 0, failed: 1 });
@@ -138,10 +157,21 @@ describeEachDatabase('webhook subscriptions', (getDb) => {
     const r = await receiver();
     const port = new URL(r.url).port;
     // "receiver.invalid" cannot resolve for real; the pinned lookup must carry the injected answer to the socket.
-    const { secret } = await addSubscription(db, { url: `http://receiver.invalid:${port}/hook`, urlPolicy: { ...open, resolveHost: async () => [{ address: '127.0.0.1', family: 4 }] }, secretBox, now: new Date() });
+    const { secret } = await addSubscription(db, {
+      url: `http://receiver.invalid:${port}/hook`,
+      urlPolicy: { ...open, resolveHost: async () => [{ address: '127.0.0.1', family: 4 }] },
+      secretBox,
+      now: new Date(),
+    });
     r.secrets = [secret];
     await enqueueEvents(db, 1);
-    const result = await deliverDueNow({ db, config: testConfig(), logger: silentLogger(), secretBox, resolveHost: async () => [{ address: '127.0.0.1', family: 4 }] });
+    const result = await deliverDueNow({
+      db,
+      config: testConfig(),
+      logger: silentLogger(),
+      secretBox,
+      resolveHost: async () => [{ address: '127.0.0.1', family: 4 }],
+    });
     assert.deepEqual(result, { delivered: 1, failed: 0 });
     assert.equal(r.requests[0]?.headers.host, `receiver.invalid:${port}`);
     assert.deepEqual(r.requests[0]?.verifiedBy, [true]);

@@ -1,5 +1,5 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { buildTicketSuggestedEvent, ticketEventId } from '../../src/webhooks/ticket-event.js';
 import { parsedEmail, ticketInput } from './fixtures.js';
 

@@ -4,9 +4,9 @@
  * Prints "ready <worker id>" once it is claiming; in worker mode, SIGTERM stops it cleanly.
  */
 import { openDatabase } from '../../src/db/open-database.js';
+import { newWorkerId } from '../../src/queue/index.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { newWorkerId } from '../../src/webhooks/delivery-context.js';
-import { deliverDueNow, startDeliveryWorker } from '../../src/webhooks/delivery-worker.js';
+import { deliverDueNow, startDeliveryWorker } from '../../src/webhooks/index.js';
 import { secretBox, testConfig } from './fixtures.js';
 
 const url = process.env.MAILROOM_TEST_DB_URL;
@@ -25,6 +25,9 @@ if (process.env.WORKER_MODE === 'once') {
   const worker = startDeliveryWorker(ctx);
   process.stdout.write(`ready ${workerId}\n`);
   process.on('SIGTERM', () => {
-    void worker.stop().then(() => db.destroy()).then(() => process.exit(0));
+    void worker
+      .stop()
+      .then(() => db.destroy())
+      .then(() => process.exit(0));
   });
 }

@@ -1,11 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { Action } from '../../decide/decision.js';
-import type { ApiDeps } from '../api-context.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
-import { sendError } from '../http-error.js';
+import { parseSince } from '../../config/index.js';
+import type { Action } from '../../contract/index.js';
+import { type ApiDeps, sendError } from '../api-context.js';
+import { decisionView, decodeCursor, encodeCursor, listDecisions } from '../queries.js';
 import { actionSchema, dateTime, flagsSchema, nullableNumber, nullableString, reasonSchema } from '../schemas.js';
-import { parseSinceParam } from '../since.js';
-import { decisionView, listDecisions } from '../sql/list-decisions.js';
 
 const MAX_LIMIT = 500;
 
@@ -76,7 +74,7 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: ApiDeps): voi
       if (after === null) return sendError(reply, 400, 'cursor is not one this server gave out; start again without cursor');
       let since: Date | undefined;
       if (q.since) {
-        const parsed = parseSinceParam(q.since, deps.clock.now());
+        const parsed = parseSince(q.since, deps.clock.now());
         if (!parsed) return sendError(reply, 400, `since: expected a duration like 1d or 12h, or a date like 2026-11-01T00:00:00Z, got "${q.since}"`);
         since = parsed;
       }

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { DeliveryStatus } from '../../db/tables/webhooks.js';
-import { listAttempts, listDeliveries, replayDelivery } from '../../webhooks/deliveries.js';
-import type { ApiDeps } from '../api-context.js';
-import { sendError } from '../http-error.js';
-import { dateTime, deliverySchema, errorSchema, deliveryStatusSchema, idParams, iso, nullableInteger, nullableString } from '../schemas.js';
-import { parseSinceParam } from '../since.js';
+import { parseSince } from '../../config/index.js';
+import type { DeliveryStatus } from '../../db/index.js';
+import { listAttempts, listDeliveries, replayDelivery } from '../../webhooks/index.js';
+import { type ApiDeps, sendError } from '../api-context.js';
+import { dateTime, deliverySchema, deliveryStatusSchema, errorSchema, idParams, iso, nullableInteger, nullableString } from '../schemas.js';
 import { deliveryView } from './emails.js';
 
 const params = idParams('delivery', 'dlv_01J…');
@@ -58,7 +57,7 @@ export function registerDeliveryRoutes(app: FastifyInstance, deps: ApiDeps): voi
       const q = request.query;
       let since: Date | undefined;
       if (q.since) {
-        const parsed = parseSinceParam(q.since, deps.clock.now());
+        const parsed = parseSince(q.since, deps.clock.now());
         if (!parsed) return sendError(reply, 400, `since: expected a duration like 1d or a date like 2026-11-01T00:00:00Z, got "${q.since}"`);
         since = parsed;
       }

@@ -1,14 +1,22 @@
 import type { FastifyInstance } from 'fastify';
-import type { ApiDeps } from '../api-context.js';
-import { sendError } from '../http-error.js';
-import { rawEmailUrl, verifyRawEmailToken } from '../raw-email-link.js';
+import { type DeliveryView, listDeliveries, rawEmailUrl, verifyRawEmailToken } from '../../webhooks/index.js';
+import { type ApiDeps, sendError } from '../api-context.js';
+import { type EmailRow, loadEmail, loadRawEmail } from '../queries.js';
 import {
-  actionSchema, classificationOutputSchema, dateTime, deliverySchema, errorSchema, flagsSchema, idParams, iso, nullableDateTime, nullableInteger,
-  nullableNumber, nullableString, reasonSchema,
+  actionSchema,
+  classificationOutputSchema,
+  dateTime,
+  deliverySchema,
+  errorSchema,
+  flagsSchema,
+  idParams,
+  iso,
+  nullableDateTime,
+  nullableInteger,
+  nullableNumber,
+  nullableString,
+  reasonSchema,
 } from '../schemas.js';
-import { listDeliveries, type DeliveryView } from '../../webhooks/deliveries.js';
-import { loadEmail, type EmailRow } from '../sql/load-email.js';
-import { loadRawEmail } from '../sql/load-raw-email.js';
 
 const emailSchema = {
   type: 'object',
@@ -25,7 +33,11 @@ const emailSchema = {
     received_at: dateTime,
     size_bytes: { type: 'integer' },
     sha256: { type: 'string' },
-    status: { type: 'string', enum: ['pending', 'decided', 'failed'], description: 'pending: waiting for a worker; decided; failed: malformed, kept with its error.' },
+    status: {
+      type: 'string',
+      enum: ['pending', 'decided', 'failed'],
+      description: 'pending: waiting for a worker; decided; failed: malformed, kept with its error.',
+    },
     error: nullableString,
     attempts: { type: 'integer' },
     raw_available: { type: 'boolean', description: 'False when the message was over ingest.max_message_bytes and only its headers were kept.' },
@@ -128,13 +140,15 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const row = await loadRawEmail(deps.db, id);
       if (!row) return sendError(reply, 404, `no email ${id}`);
       if (!row.raw) return sendError(reply, 410, `the original of ${id} (${row.size_bytes} bytes) was not kept: it was over ingest.max_message_bytes`);
-      return reply
-        .header('content-type', 'message/rfc822')
-        .header('content-disposition', `attachment; filename="${id.replace(/[^A-Za-z0-9_-]/g, '')}.eml"`)
-        // The token is in the URL: keep it out of caches and out of Referer headers.
-        .header('cache-control', 'private, no-store')
-        .header('referrer-policy', 'no-referrer')
-        .send(row.raw);
+      return (
+        reply
+          .header('content-type', 'message/rfc822')
+          .header('content-disposition', `attachment; filename="${id.replace(/[^A-Za-z0-9_-]/g, '')}.eml"`)
+          // The token is in the URL: keep it out of caches and out of Referer headers.
+          .header('cache-control', 'private, no-store')
+          .header('referrer-policy', 'no-referrer')
+          .send(row.raw)
+      );
     },
   );
 }

@@ -25,7 +25,12 @@ const readySchema = {
     },
     llm: {
       type: 'object',
-      properties: { ok: { type: 'boolean' }, kind: { type: 'string', enum: ['openai', 'rules'] }, checked_at: { type: ['string', 'null'], format: 'date-time' }, error: nullableString },
+      properties: {
+        ok: { type: 'boolean' },
+        kind: { type: 'string', enum: ['openai', 'rules'] },
+        checked_at: { type: ['string', 'null'], format: 'date-time' },
+        error: nullableString,
+      },
       required: ['ok', 'kind'],
     },
   },
@@ -67,7 +72,12 @@ export function registerProbeRoutes(app: FastifyInstance, deps: ApiDeps, openApi
   app.get(
     '/metrics',
     {
-      config: { auth: 'bearer-if-configured', summary: 'Prometheus metrics (open when api.tokens is empty, bearer token otherwise).', produces: 'text/plain; version=0.0.4', tag: 'operations' },
+      config: {
+        auth: 'bearer-if-configured',
+        summary: 'Prometheus metrics (open when api.tokens is empty, bearer token otherwise).',
+        produces: 'text/plain; version=0.0.4',
+        tag: 'operations',
+      },
       schema: { response: { 200: { type: 'string', description: 'Prometheus text exposition format.' } } },
     },
     async (_request, reply) => {

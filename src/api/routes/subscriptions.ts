@@ -1,11 +1,16 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
-  addSubscription, listSubscriptions, pingSubscription, removeSubscription, rotateSubscriptionSecret, setSubscriptionEnabled,
-  UnknownSubscriptionError, type SubscriptionView,
-} from '../../webhooks/subscriptions.js';
-import { WebhookUrlRefusedError } from '../../webhooks/ssrf-guard.js';
-import type { ApiDeps } from '../api-context.js';
-import { sendError } from '../http-error.js';
+  addSubscription,
+  listSubscriptions,
+  pingSubscription,
+  removeSubscription,
+  rotateSubscriptionSecret,
+  type SubscriptionView,
+  setSubscriptionEnabled,
+  UnknownSubscriptionError,
+  WebhookUrlRefusedError,
+} from '../../webhooks/index.js';
+import { type ApiDeps, sendError } from '../api-context.js';
 import { dateTime, errorSchema, idParams, iso, nullableInteger, nullableString, subscriptionSchema } from '../schemas.js';
 
 const params = idParams('subscription', 'sub_01J…');
@@ -31,7 +36,8 @@ async function orNotFound<T>(reply: FastifyReply, work: () => Promise<T>): Promi
   try {
     return await work();
   } catch (error) {
-    if (error instanceof UnknownSubscriptionError) return sendError(reply, 404, error.message.replace('`mailroom subscriptions list`', 'GET /v1/subscriptions'));
+    if (error instanceof UnknownSubscriptionError)
+      return sendError(reply, 404, error.message.replace('`mailroom subscriptions list`', 'GET /v1/subscriptions'));
     throw error;
   }
 }
@@ -76,7 +82,8 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps):
         return reply.code(201).send(created);
       } catch (error) {
         if (error instanceof WebhookUrlRefusedError) return sendError(reply, 422, error.message, error.code);
-        if (error instanceof Error && error.message.startsWith('cannot resolve')) return sendError(reply, 422, `${error.message}; check the host name`, 'WEBHOOK_URL_UNRESOLVED');
+        if (error instanceof Error && error.message.startsWith('cannot resolve'))
+          return sendError(reply, 422, `${error.message}; check the host name`, 'WEBHOOK_URL_UNRESOLVED');
         throw error;
       }
     },
@@ -93,7 +100,10 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps):
 
   app.delete<{ Params: { id: string } }>(
     '/v1/subscriptions/:id',
-    { config: { auth: 'bearer', summary: 'Remove a subscription with its deliveries and their attempt log.', tag }, schema: { params, response: { 204: { type: 'null', description: 'Removed.' } } } },
+    {
+      config: { auth: 'bearer', summary: 'Remove a subscription with its deliveries and their attempt log.', tag },
+      schema: { params, response: { 204: { type: 'null', description: 'Removed.' } } },
+    },
     async (request, reply) =>
       orNotFound(reply, async () => {
         await removeSubscription(deps.db, request.params.id);
@@ -108,7 +118,9 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps):
       {
         config: {
           auth: 'bearer',
-          summary: enabled ? 'Enable: clears the failure history; pending deliveries go out at their scheduled times.' : 'Disable: nothing more is sent until enabled.',
+          summary: enabled
+            ? 'Enable: clears the failure history; pending deliveries go out at their scheduled times.'
+            : 'Disable: nothing more is sent until enabled.',
           tag,
         },
         schema: { params, response: { 200: subscriptionSchema } },

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { ACTIONS, type Action } from '../../decide/decision.js';
-import { decisionView, listDecisions } from '../../api/sql/list-decisions.js';
-import type { AppFactory } from '../app.js';
-import { UsageError } from '../errors.js';
-import { parseSince } from '../parse-since.js';
-import { formatTable, printJsonLine } from '../print.js';
+import { decisionView, listDecisions } from '../../api/index.js';
+import { ACTIONS, type Action } from '../../contract/index.js';
+import { type AppFactory, formatTable, parseSinceFlag, printJsonLine, UsageError } from '../app.js';
 
 interface ListFlags {
   since?: string;
@@ -32,7 +29,7 @@ export function register(program: Command, openApp: AppFactory): void {
       }
       const limit = Number.parseInt(flags.limit, 10);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: expected a positive whole number, got "${flags.limit}"`);
-      const since = flags.since ? parseSince(flags.since) : null;
+      const since = flags.since ? parseSinceFlag(flags.since) : null;
       const app = await openApp(flags);
       try {
         const rows = await listDecisions(app.db, { limit, action: flags.action as Action | undefined, mailbox: flags.mailbox, since: since ?? undefined });

@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
-import type { AppFactory } from '../app.js';
-import { UsageError } from '../errors.js';
-import { parseSince } from '../parse-since.js';
-import { formatTable, printJsonLine } from '../print.js';
-import type { DeliveryStatus } from '../../db/tables/webhooks.js';
-import { DELIVERY_STATUSES, listAttempts, listDeliveries, replayDelivery, replayFailedSince, type ReplayRefusal } from '../../webhooks/deliveries.js';
-import { deliverDueNow } from '../../webhooks/delivery-worker.js';
+import type { DeliveryStatus } from '../../db/index.js';
+import { DELIVERY_STATUSES, deliverDueNow, listAttempts, listDeliveries, type ReplayRefusal, replayDelivery, replayFailedSince } from '../../webhooks/index.js';
+import { type AppFactory, formatTable, parseSinceFlag, printJsonLine, UsageError } from '../app.js';
 
 interface Flags {
   config?: string;
@@ -43,7 +39,7 @@ export function register(program: Command, openApp: AppFactory): void {
       }
       const limit = Number.parseInt(flags.limit, 10);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: expected a positive whole number, got "${flags.limit}"`);
-      const since = flags.since ? parseSince(flags.since) : undefined;
+      const since = flags.since ? parseSinceFlag(flags.since) : undefined;
       const app = await openApp(flags);
       try {
         const rows = await listDeliveries(app.db, {
@@ -67,10 +63,16 @@ export function register(program: Command, openApp: AppFactory): void {
           String(r.attempts),
           r.webhook_id,
           r.subscription_id,
-          r.status === 'pending' && r.next_attempt_at ? `next ${r.next_attempt_at.toISOString().slice(0, 19).replace('T', ' ')}` : (r.delivered_at?.toISOString().slice(0, 19).replace('T', ' ') ?? ''),
+          r.status === 'pending' && r.next_attempt_at
+            ? `next ${r.next_attempt_at.toISOString().slice(0, 19).replace('T', ' ')}`
+            : (r.delivered_at?.toISOString().slice(0, 19).replace('T', ' ') ?? ''),
           r.last_error ?? (r.last_status_code ? `HTTP ${r.last_status_code}` : ''),
         ]);
-        let out = formatTable(['ID', 'CREATED', 'STATUS', 'TRIES', 'WEBHOOK-ID', 'SUBSCRIPTION', 'WHEN', 'LAST RESULT'], table, [30, 19, 9, 5, 30, 30, 25, 100]);
+        let out = formatTable(
+          ['ID', 'CREATED', 'STATUS', 'TRIES', 'WEBHOOK-ID', 'SUBSCRIPTION', 'WHEN', 'LAST RESULT'],
+          table,
+          [30, 19, 9, 5, 30, 30, 25, 100],
+        );
         if (flags.attempts) {
           for (const r of rows) {
             out += `\n${r.id}\n`;
@@ -98,7 +100,7 @@ export function register(program: Command, openApp: AppFactory): void {
       if (id && flags.failed) throw new UsageError('give either a delivery id or --failed, not both');
       if (!id && !flags.failed) throw new UsageError('give a delivery id, or --failed --since 1d');
       if (flags.failed && !flags.since) throw new UsageError('--failed needs --since (e.g. --since 1d) so an old backlog is not resent by accident');
-      const since = flags.since ? parseSince(flags.since) : null;
+      const since = flags.since ? parseSinceFlag(flags.since) : null;
       const app = await openApp(flags);
       try {
         let ids: string[];
@@ -108,18 +110,29 @@ export function register(program: Command, openApp: AppFactory): void {
           if (!result.ok) throw new UsageError(REFUSALS[result.reason](id));
           ids = [id];
         } else {
-          const result = await replayFailedSince(app.db, { since: since!, now: new Date(), ...(flags.subscription ? { subscriptionId: flags.subscription } : {}) });
+          const result = await replayFailedSince(app.db, {
+            since: since!,
+            now: new Date(),
+            ...(flags.subscription ? { subscriptionId: flags.subscription } : {}),
+          });
           ids = result.ids;
           skipped = result.skippedDisabled;
         }
         // Send now rather than wait for `mailroom run`: with the embedded database nothing else can.
-        const sent = ids.length > 0 ? await deliverDueNow({ db: app.db, config: app.config, logger: app.logger }, { onlyIds: ids }) : { delivered: 0, failed: 0 };
+        const sent =
+          ids.length > 0 ? await deliverDueNow({ db: app.db, config: app.config, logger: app.logger }, { onlyIds: ids }) : { delivered: 0, failed: 0 };
         const rows = await listDeliveries(app.db, { ids, limit: ids.length || 1 });
         if (flags.json) {
-          for (const r of rows) printJsonLine({ id: r.id, webhook_id: r.webhook_id, status: r.status, last_status_code: r.last_status_code, last_error: r.last_error });
+          for (const r of rows)
+            printJsonLine({ id: r.id, webhook_id: r.webhook_id, status: r.status, last_status_code: r.last_status_code, last_error: r.last_error });
         } else {
-          for (const r of rows) process.stdout.write(`${r.id} ${r.webhook_id}: ${r.status === 'delivered' ? 'delivered' : `not delivered (${r.last_error ?? 'pending'}); retried on the usual schedule`}\n`);
-          process.stdout.write(`replayed ${ids.length}: ${sent.delivered} delivered, ${sent.failed} failed${skipped ? `; ${skipped} skipped (subscription disabled)` : ''}\n`);
+          for (const r of rows)
+            process.stdout.write(
+              `${r.id} ${r.webhook_id}: ${r.status === 'delivered' ? 'delivered' : `not delivered (${r.last_error ?? 'pending'}); retried on the usual schedule`}\n`,
+            );
+          process.stdout.write(
+            `replayed ${ids.length}: ${sent.delivered} delivered, ${sent.failed} failed${skipped ? `; ${skipped} skipped (subscription disabled)` : ''}\n`,
+          );
         }
         if (sent.failed > 0) process.exitCode = 1;
       } finally {

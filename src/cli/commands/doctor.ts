@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { runDoctor } from '../../ops/doctor/run-doctor.js';
-import { formatCheckLine, formatSummary } from '../../ops/doctor/format-checklist.js';
-import type { AppFactory } from '../app.js';
-import { printJsonLine } from '../print.js';
+import { formatCheckLine, formatSummary, runDoctor } from '../../ops/index.js';
+import { type AppFactory, printJsonLine } from '../app.js';
 
 interface DoctorFlags {
   config?: string;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { describeDatabase } from '../../db/index.js';
 import type { AppFactory } from '../app.js';
-import { describeDatabase } from '../app.js';
 
 export function register(program: Command, openApp: AppFactory): void {
   program
@@ -15,7 +15,7 @@ export function register(program: Command, openApp: AppFactory): void {
           .select(['name' as never])
           .orderBy('name' as never)
           .execute();
-        process.stdout.write(`${describeDatabase(app.config)}: ${applied.length} migrations applied, schema up to date\n`);
+        process.stdout.write(`${describeDatabase(app.config.database)}: ${applied.length} migrations applied, schema up to date\n`);
       } finally {
         await app.close();
       }

@@ -1,21 +1,18 @@
 import type { Command } from 'commander';
-import { createClassifier } from '../../classify/create-classifier.js';
-import { startMailboxWatchers } from '../../ingest/start-mailbox-watchers.js';
-import { startPipelineWorker } from '../../pipeline/pipeline-worker.js';
-import { newWorkerId } from '../../pipeline/worker-id.js';
+import { startApiServer } from '../../api/index.js';
+import { createClassifier, type RateLimiter } from '../../classify/index.js';
+import { mailboxFacts, parseDuration } from '../../config/index.js';
+import { type Db, describeDatabase } from '../../db/index.js';
+import { draftEffect, startDraftWorker } from '../../drafts/index.js';
+import { keywordHandler, releaseDeadLocalLeases, startMailboxWatchers } from '../../ingest/index.js';
+import { createReadiness, llmProbe, observeDatabase, resolveLlmEndpoint } from '../../ops/index.js';
+import { createPipelineContext, keywordEffect, startPipelineWorker } from '../../pipeline/index.js';
+import { createRunner, newWorkerId, releaseDeadLocalClaims } from '../../queue/index.js';
 import { systemClock } from '../../util/clock.js';
-import { startDeliveryWorker } from '../../webhooks/delivery-worker.js';
-import { startDraftWorker } from '../../drafts/draft-worker.js';
-import type { RateLimiter } from '../../classify/rate-limiter.js';
-import { startApiServer } from '../../api/start-api-server.js';
-import { llmProbe, resolveLlmEndpoint } from '../../ops/llm-endpoint.js';
-import { defaultMetrics } from '../../ops/metrics.js';
-import { createReadiness } from '../../ops/readiness.js';
-import type { AppFactory } from '../app.js';
-import { parseDuration } from '../../config/duration.js';
-import { releaseDeadLocalClaims } from '../../db/release-dead-local-claims.js';
-import { UsageError } from '../errors.js';
-import { describeDatabase } from '../app.js';
+import type { Logger } from '../../util/logger.js';
+import { createMetrics } from '../../util/metrics.js';
+import { rawEmailUrl, startDeliveryWorker, ticketEffect } from '../../webhooks/index.js';
+import { type AppFactory, UsageError } from '../app.js';
 
 /** SIGTERM must leave within this: supervisors (systemd, Docker) kill at 10 s. */
 const SHUTDOWN_DEADLINE_MS = 8000;
@@ -33,57 +30,49 @@ export function register(program: Command, openApp: AppFactory): void {
       const app = await openApp(flags);
       const { logger, db } = app;
       const config = backfill === null ? app.config : { ...app.config, ingest: { ...app.config.ingest, backfill } };
-      // Claims of a process on this host that died (SIGKILL, OOM) are released now, not when their lease runs out.
-      await releaseDeadLocalClaims(db, logger, { includeOwnPid: true });
-      const sweepDead = setInterval(() => {
-        releaseDeadLocalClaims(db, logger, { includeOwnPid: false }).catch((error: unknown) => logger.warn({ err: error }, 'could not check for claims of dead processes'));
-      }, DEAD_CLAIMS_SWEEP_MS);
+      const clock = systemClock;
+      // Claims of a process on this host that died (SIGKILL, OOM) are released now, not when they go stale.
+      await releaseDead(db, logger, true);
+      const sweepDead = setInterval(() => void releaseDead(db, logger, false), DEAD_CLAIMS_SWEEP_MS);
       sweepDead.unref();
+
       const { classifier, notice } = createClassifier(config.classifier, { logger });
       if (notice) logger.warn(notice);
-      const processId = newWorkerId('run');
-      const deliveries = startDeliveryWorker({ db, config, logger, clock: systemClock });
+      const workerId = newWorkerId();
+      const metrics = createMetrics();
+      const mailboxes = mailboxFacts(config);
+      const deps = { db, workerId, clock, logger };
+      const deliveries = startDeliveryWorker({ db, config, logger, clock, metrics, workerId });
       // Replies share the classifier's rate budget: one limit for every model request of the process.
       const limiter = (classifier as { limiter?: RateLimiter }).limiter;
-      const drafts = startDraftWorker({ db, config, logger, clock: systemClock, workerId: `${processId}:drafts`, limiter });
-      const pipeline = startPipelineWorker({
-        db,
-        config,
-        classifier,
-        logger,
-        clock: systemClock,
-        workerId: processId,
-        onDecided: (event) => {
-          if (event.decision.action === 'ticket') deliveries.wake();
-          if (event.decision.action === 'draft') drafts.wake();
-          watchers?.onDecided?.(event);
-        },
-      });
-      let watchers: Awaited<ReturnType<typeof startMailboxWatchers>> | null = null;
-      watchers = await startMailboxWatchers({
+      const drafts = startDraftWorker({ db, config, logger, clock, workerId, ...(limiter ? { limiter } : {}) });
+      const keywordWork = keywordHandler({ db, mailboxes, logger, clock });
+      const keywords = createRunner(deps, keywordWork);
+      keywords.start();
+      const effects = [
+        ticketEffect({ rawEmailUrl: (emailId, now) => rawEmailUrl(config, emailId, now), wake: deliveries.wake }),
+        draftEffect({ mailboxes, enabled: config.drafts.mode !== 'off', wake: drafts.wake }),
+        keywordEffect({ enabled: config.ingest.keywords, wake: keywords.wake }),
+      ];
+      const pipelineCtx = createPipelineContext({ db, config, classifier, logger, clock, metrics, effects });
+      const pipeline = startPipelineWorker(pipelineCtx, { workerId, concurrency: Math.max(config.ingest.workers, config.classifier.concurrency) });
+      const watchers = startMailboxWatchers({
         db,
         config,
         logger,
-        processId,
+        metrics,
+        processId: workerId,
         onStored: () => pipeline.wake(),
         tuning: { leaseTtlMs: config.ingest.lease_ttl, leaseRetryMs: Math.max(1000, Math.min(10_000, config.ingest.lease_ttl / 3)) },
       });
-      const metrics = defaultMetrics();
-      metrics.observeDatabase(db, { clock: systemClock, logger });
-      const readiness = createReadiness({
-        db,
-        mailboxes: () => watchers?.status() ?? [],
-        llm: llmProbe(resolveLlmEndpoint(config.classifier)),
-        clock: systemClock,
-      });
-      const api = config.api.enabled
-        ? await startApiServer({ db, config, logger, readiness, metrics, clock: systemClock, wakeDeliveries: () => deliveries.wake() })
-        : null;
+      observeDatabase(metrics, db, { clock, logger });
+      const readiness = createReadiness({ db, mailboxes: () => watchers.status(), llm: llmProbe(resolveLlmEndpoint(config.classifier)), clock });
+      const api = config.api.enabled ? await startApiServer({ db, config, logger, readiness, metrics, clock, wakeDeliveries: deliveries.wake }) : null;
       if (api) logger.info({ url: api.url }, 'HTTP API listening');
       if (config.mailboxes.length === 0) {
         logger.warn('no mailboxes configured: processing stored messages and deliveries only (add mailboxes: to the configuration)');
       }
-      logger.info({ database: describeDatabase(config), mailboxes: config.mailboxes.map((m) => m.name) }, 'mailroom running');
+      logger.info({ database: describeDatabase(config.database), mailboxes: config.mailboxes.map((m) => m.name) }, 'mailroom running');
 
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
@@ -102,9 +91,19 @@ export function register(program: Command, openApp: AppFactory): void {
       // Stop accepting first, then let the stages finish what they hold.
       await api?.close();
       await watchers.stop();
-      await Promise.all([pipeline.stop(SHUTDOWN_DEADLINE_MS), deliveries.stop(), drafts.stop()]);
+      await Promise.all([pipeline, deliveries, drafts, keywords].map((runner) => runner.stop(SHUTDOWN_DEADLINE_MS)));
+      await keywordWork.close();
       await classifier.close?.();
       await app.close();
       logger.info('stopped');
     });
+}
+
+async function releaseDead(db: Db, logger: Logger, ownPid: boolean): Promise<void> {
+  try {
+    const holders = [...new Set([...(await releaseDeadLocalClaims(db, { ownPid })), ...(await releaseDeadLocalLeases(db, { ownPid }))])];
+    for (const holder of holders) logger.info({ holder }, 'released the claims and leases of a Mailroom process on this host that is no longer running');
+  } catch (error) {
+    logger.warn({ err: error }, 'could not check for claims of dead processes');
+  }
 }

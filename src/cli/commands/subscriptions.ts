@@ -1,12 +1,17 @@
 import type { Command } from 'commander';
-import type { App, AppFactory } from '../app.js';
-import { UsageError } from '../errors.js';
-import { formatTable, printJsonLine } from '../print.js';
-import { secretBoxFromConfig } from '../../webhooks/secret-box.js';
-import { WebhookUrlRefusedError, type UrlPolicy } from '../../webhooks/ssrf-guard.js';
 import {
-  addSubscription, listSubscriptions, pingSubscription, removeSubscription, rotateSubscriptionSecret, setSubscriptionEnabled, UnknownSubscriptionError,
-} from '../../webhooks/subscriptions.js';
+  addSubscription,
+  listSubscriptions,
+  pingSubscription,
+  removeSubscription,
+  rotateSubscriptionSecret,
+  secretBoxFromConfig,
+  setSubscriptionEnabled,
+  UnknownSubscriptionError,
+  type UrlPolicy,
+  WebhookUrlRefusedError,
+} from '../../webhooks/index.js';
+import { type App, type AppFactory, formatTable, printJsonLine, UsageError } from '../app.js';
 
 interface Flags {
   config?: string;
@@ -42,7 +47,7 @@ export function register(program: Command, openApp: AppFactory): void {
     .action(async (url: string, _options, command: Command) => {
       const flags = command.optsWithGlobals<Flags>();
       await withApp(openApp, flags, async (app) => {
-        let added;
+        let added: Awaited<ReturnType<typeof addSubscription>>;
         try {
           added = await addSubscription(app.db, {
             url,
@@ -90,7 +95,11 @@ export function register(program: Command, openApp: AppFactory): void {
           r.url,
           `${r.pending}/${r.delivered}/${r.failed}`,
           r.failing_since ? `failing since ${r.failing_since.toISOString().slice(0, 16)}` : '',
-          [r.description, r.disabled_reason ? `disabled: ${r.disabled_reason}` : '', r.previous_secret_until ? `old secret signs until ${r.previous_secret_until.toISOString().slice(0, 16)}` : '']
+          [
+            r.description,
+            r.disabled_reason ? `disabled: ${r.disabled_reason}` : '',
+            r.previous_secret_until ? `old secret signs until ${r.previous_secret_until.toISOString().slice(0, 16)}` : '',
+          ]
             .filter(Boolean)
             .join('; '),
         ]);
@@ -108,7 +117,10 @@ export function register(program: Command, openApp: AppFactory): void {
       });
     });
 
-  for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [name, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     subscriptions
       .command(`${name} <id>`)
       .description(enabled ? 'turn a subscription back on (clears its failure history)' : 'stop sending to a subscription (its deliveries wait)')
@@ -153,7 +165,15 @@ export function register(program: Command, openApp: AppFactory): void {
           timeoutMs: app.config.webhooks.timeout,
           now: () => new Date(),
         });
-        if (flags.json) printJsonLine({ id, webhook_id: result.webhookId, status_code: result.statusCode, latency_ms: result.latencyMs, first_line: result.firstLine, error: result.error });
+        if (flags.json)
+          printJsonLine({
+            id,
+            webhook_id: result.webhookId,
+            status_code: result.statusCode,
+            latency_ms: result.latencyMs,
+            first_line: result.firstLine,
+            error: result.error,
+          });
         else {
           const status = result.statusCode === null ? 'no answer' : `HTTP ${result.statusCode}`;
           const verdict = result.error === null ? 'ok' : `failed: ${result.error}`;

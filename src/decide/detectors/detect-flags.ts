@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DetectorMatch, DetectorResult } from '../decision.js';
 import { LEGAL_TERMS } from './legal-terms.js';
 import { PAYMENT_TERMS } from './payment-terms.js';
-import { compileTerm, normalizeForMatching, type CompiledTerm } from './term-pattern.js';
+import { type CompiledTerm, compileTerm, normalizeForMatching } from './term-pattern.js';
 
 export interface DetectorInput {
   subject: string;

@@ -41,7 +41,10 @@ export const LEGAL_TERMS: readonly TermDef[] = [
   { lang: 'any', pattern: `(?:${GDPR_NAMES})(?<=(?:${REQUEST_WORDS})[^.!?\\n]{0,80}?(?:${GDPR_NAMES}))`, label: 'GDPR/DSGVO/RGPD request' },
   // it
   { lang: 'it', pattern: 'avvocat\\p{L}*' },
-  { lang: 'it', pattern: "(?:mio|miei|nostro|nostri|suo|loro) legal[ei]|studio legale|ufficio legale|consulente legale|azion[ei] legal[ei]|vie legali|via legale" },
+  {
+    lang: 'it',
+    pattern: '(?:mio|miei|nostro|nostri|suo|loro) legal[ei]|studio legale|ufficio legale|consulente legale|azion[ei] legal[ei]|vie legali|via legale',
+  },
   { lang: 'it', pattern: 'tribunal[ei]|giudice|giudizi(?:ari[ao]|ale)|in giudizio|(?:fare|far|faremo|farò|farò) causa|intentare (?:una )?causa|causa legale' },
   { lang: 'it', pattern: 'diffid(?:a|e|iamo|o)|messa in mora|decreto ingiuntivo|querel(?:a|are)' },
   { lang: 'it', pattern: "diritto all'oblio|diritto (?:alla cancellazione|di accesso)|garante (?:della |per la )?(?:privacy|protezione dei dati)" },
@@ -54,14 +57,29 @@ export const LEGAL_TERMS: readonly TermDef[] = [
     pattern:
       '(?:vor|zum|ans|vors) gericht|gericht(?:lich\\p{L}*|sverfahren|sbeschluss|stermin|svollzieher)|(?:amts|land|ober\\p{L}*|arbeits|verwaltungs|sozial|bundes)gericht\\p{L}*',
   },
-  { lang: 'de', pattern: 'verklag\\p{L}*|klage (?:einreichen|erheben|gegen)|rechtliche(?:n)? schritte(?:n)?|rechtsweg|abmahnung\\p{L}*|unterlassungserkl(?:ä|ae)rung\\p{L}*|einstweilige(?:n)? verf(?:ü|ue)gung|mahnbescheid\\p{L}*|strafanzeige\\p{L}*' },
-  { lang: 'de', pattern: 'auskunft nach art|auskunftsersuchen|auskunftsanspruch|recht auf (?:vergessenwerden|l(?:ö|oe)schung|auskunft)|datenschutzbeh(?:ö|oe)rde|datenschutzaufsicht|aufsichtsbeh(?:ö|oe)rde' },
+  {
+    lang: 'de',
+    pattern:
+      'verklag\\p{L}*|klage (?:einreichen|erheben|gegen)|rechtliche(?:n)? schritte(?:n)?|rechtsweg|abmahnung\\p{L}*|unterlassungserkl(?:ä|ae)rung\\p{L}*|einstweilige(?:n)? verf(?:ü|ue)gung|mahnbescheid\\p{L}*|strafanzeige\\p{L}*',
+  },
+  {
+    lang: 'de',
+    pattern:
+      'auskunft nach art|auskunftsersuchen|auskunftsanspruch|recht auf (?:vergessenwerden|l(?:ö|oe)schung|auskunft)|datenschutzbeh(?:ö|oe)rde|datenschutzaufsicht|aufsichtsbeh(?:ö|oe)rde',
+  },
   // fr
   { lang: 'fr', pattern: 'avocat(?:e|s|es)?|mise en demeure|huissiers?|contentieux|service juridique' },
-  { lang: 'fr', pattern: "tribunal|tribunaux|poursuites? judiciaires?|action en justice|proc(?:é|e)dures? judiciaires?|(?:porter|d(?:é|e)poser) (?:une )?plainte|d(?:é|e)p(?:ô|o)t de plainte|injonction de payer" },
+  {
+    lang: 'fr',
+    pattern:
+      'tribunal|tribunaux|poursuites? judiciaires?|action en justice|proc(?:é|e)dures? judiciaires?|(?:porter|d(?:é|e)poser) (?:une )?plainte|d(?:é|e)p(?:ô|o)t de plainte|injonction de payer',
+  },
   { lang: 'fr', pattern: "droit (?:à|a) l'oubli|droit (?:à|a) l'effacement|droit d'acc(?:è|e)s|CNIL" },
   // es
-  { lang: 'es', pattern: 'abogad[oa]s?|bufete|juzgados?|tribunales|demanda judicial|(?:presentar|interponer|poner) una demanda|demandar(?:é|emos|les|te|los|la)?' },
+  {
+    lang: 'es',
+    pattern: 'abogad[oa]s?|bufete|juzgados?|tribunales|demanda judicial|(?:presentar|interponer|poner) una demanda|demandar(?:é|emos|les|te|los|la)?',
+  },
   { lang: 'es', pattern: 'acciones legales|acci(?:ó|o)n legal|medidas legales|v(?:í|i)a judicial|burofax|requerimiento notarial|querella' },
   { lang: 'es', pattern: 'derecho al olvido|derecho de (?:supresi(?:ó|o)n|acceso)|AEPD|agencia espa(?:ñ|n)ola de protecci(?:ó|o)n de datos' },
 ];

@@ -1,14 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
-import type { Config } from '../../config/schema.js';
-import type { Db } from '../../db/database.js';
-import { findMigrationsFolder } from '../../db/migrate.js';
-import { openDatabase } from '../../db/open-database.js';
-import { acquirePGliteLock } from '../../db/pglite-lock.js';
-import { describeDatabase } from '../../cli/app.js';
-import { fail, ok, withDeadline, type CheckResult } from './check-result.js';
-import { appliedMigrations } from './sql/applied-migrations.js';
+import type { Config } from '../../config/index.js';
+import { acquirePGliteLock, type Db, describeDatabase, findMigrationsFolder, openDatabase } from '../../db/index.js';
+import { type CheckResult, fail, ok, withDeadline } from './checklist.js';
 
 export interface OpenedDatabase {
   db: Db;
@@ -21,9 +16,18 @@ export interface OpenedDatabase {
  * read subscriptions.
  */
 export async function checkDatabase(config: Config, options: { timeoutMs?: number } = {}): Promise<{ results: CheckResult[]; opened: OpenedDatabase | null }> {
-  const where = describeDatabase(config);
+  const where = describeDatabase(config.database);
   if (!config.database.url && !existsSync(join(resolve(config.database.path), 'PG_VERSION'))) {
-    return { results: [fail('database', `no embedded database in ${resolve(config.database.path)} yet`, 'run `mailroom migrate` (or start `mailroom run`) to create it, or set database.url')], opened: null };
+    return {
+      results: [
+        fail(
+          'database',
+          `no embedded database in ${resolve(config.database.path)} yet`,
+          'run `mailroom migrate` (or start `mailroom run`) to create it, or set database.url',
+        ),
+      ],
+      opened: null,
+    };
   }
   let release = () => {};
   let db: Db | null = null;
@@ -47,14 +51,45 @@ export async function checkDatabase(config: Config, options: { timeoutMs?: numbe
             : 'check database.url and that the server accepts connections from this host';
     return { results: [fail('database', `cannot use ${where}: ${message}`, fix)], opened: null };
   }
-  const opened: OpenedDatabase = { db, close: async () => (await db!.destroy(), release()) };
-  const known = readdirSync(await findMigrationsFolder()).filter((n) => n.endsWith('.sql')).map((n) => n.replace(/\.sql$/, '')).sort();
+  const opened: OpenedDatabase = {
+    db,
+    close: async () => {
+      await db!.destroy();
+      release();
+    },
+  };
+  const known = readdirSync(await findMigrationsFolder())
+    .filter((n) => n.endsWith('.sql'))
+    .map((n) => n.replace(/\.sql$/, ''))
+    .sort();
   const applied = new Set(await appliedMigrations(db));
   const pending = known.filter((name) => !applied.has(name));
   const unknown = [...applied].filter((name) => !known.includes(name));
   const results: CheckResult[] = [ok('database', `${where} answers`)];
-  if (pending.length > 0) results.push(fail('migrations', `${pending.length} of ${known.length} not applied: ${pending.join(', ')}`, 'run `mailroom migrate` (`mailroom run` also applies them at start)'));
-  else if (unknown.length > 0) results.push(fail('migrations', `the database has migrations this Mailroom does not know (${unknown.join(', ')}): it was upgraded by a newer version`, 'run the newer Mailroom version, or restore a backup made before the upgrade'));
+  if (pending.length > 0)
+    results.push(
+      fail(
+        'migrations',
+        `${pending.length} of ${known.length} not applied: ${pending.join(', ')}`,
+        'run `mailroom migrate` (`mailroom run` also applies them at start)',
+      ),
+    );
+  else if (unknown.length > 0)
+    results.push(
+      fail(
+        'migrations',
+        `the database has migrations this Mailroom does not know (${unknown.join(', ')}): it was upgraded by a newer version`,
+        'run the newer Mailroom version, or restore a backup made before the upgrade',
+      ),
+    );
   else results.push(ok('migrations', `all ${known.length} applied`));
   return { results, opened };
+}
+
+/** Names in Kysely's migration table; empty when the table does not exist yet (never migrated). */
+export async function appliedMigrations(db: Db): Promise<string[]> {
+  const { rows: exists } = await sql<{ present: boolean }>`select to_regclass('kysely_migration') is not null as present`.execute(db);
+  if (!exists[0]?.present) return [];
+  const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+  return rows.map((r) => r.name);
 }

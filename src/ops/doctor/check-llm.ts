@@ -1,7 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
-import type { Config } from '../../config/schema.js';
-import { resolveLlmEndpoint, type LlmEndpoint } from '../llm-endpoint.js';
-import { fail, ok, warn, type CheckResult } from './check-result.js';
+import type { Config } from '../../config/index.js';
+import { type LlmEndpoint, resolveLlmEndpoint } from '../readiness.js';
+import { type CheckResult, fail, ok, warn } from './checklist.js';
 
 const PROBE_SCHEMA = {
   type: 'object',
@@ -23,17 +23,29 @@ export async function checkLlm(config: Config['classifier'], options: { env?: No
     return [
       warn(
         'llm',
-        config.provider === 'rules' ? 'classifier.provider is rules: no model is used' : 'no API key and no base_url: the offline rules classifier is used, which never suggests tickets on its own',
+        config.provider === 'rules'
+          ? 'classifier.provider is rules: no model is used'
+          : 'no API key and no base_url: the offline rules classifier is used, which never suggests tickets on its own',
         'set OPENAI_API_KEY (or classifier.api_key), or classifier.base_url for a local server, to classify with a model',
       ),
     ];
   }
-  const client = new OpenAI({ apiKey: endpoint.apiKey ?? 'not-needed', baseURL: endpoint.baseUrl, timeout: Math.min(options.timeoutMs ?? 20_000, config.timeout), maxRetries: 0 });
+  const client = new OpenAI({
+    apiKey: endpoint.apiKey ?? 'not-needed',
+    baseURL: endpoint.baseUrl,
+    timeout: Math.min(options.timeoutMs ?? 20_000, config.timeout),
+    maxRetries: 0,
+  });
   const where = `${endpoint.baseUrl} (model ${endpoint.model})`;
 
   let tokenParam: TokenParam = 'max_tokens';
   const oneToken = () =>
-    client.chat.completions.create({ model: endpoint.model, messages: [{ role: 'user', content: 'Reply with the word OK.' }], temperature: 0, [tokenParam]: 1 });
+    client.chat.completions.create({
+      model: endpoint.model,
+      messages: [{ role: 'user', content: 'Reply with the word OK.' }],
+      temperature: 0,
+      [tokenParam]: 1,
+    });
   try {
     try {
       await oneToken();
@@ -60,9 +72,20 @@ export async function checkLlm(config: Config['classifier'], options: { env?: No
     const refused = error instanceof APIError && (error.status === 400 || error.status === 422);
     if (!refused) results.push(fail('llm json_schema', `${where}: ${describe(error)}`, fixFor(error, endpoint)));
     else if (config.response_format === 'json_schema') {
-      results.push(fail('llm json_schema', `the server refuses json_schema: ${error.message}`, 'set classifier.response_format: auto (falls back to json_object, then text)'));
+      results.push(
+        fail(
+          'llm json_schema',
+          `the server refuses json_schema: ${error.message}`,
+          'set classifier.response_format: auto (falls back to json_object, then text)',
+        ),
+      );
     } else if (config.response_format === 'auto') {
-      results.push(warn('llm json_schema', `not supported (${error.message}); the classifier falls back to json_object, then text: answers are still validated, but repaired more often`));
+      results.push(
+        warn(
+          'llm json_schema',
+          `not supported (${error.message}); the classifier falls back to json_object, then text: answers are still validated, but repaired more often`,
+        ),
+      );
     } else {
       results.push(ok('llm json_schema', `not supported; classifier.response_format is ${config.response_format}, so it is not needed`));
     }
@@ -85,7 +108,8 @@ function fixFor(error: unknown, endpoint: LlmEndpoint): string {
   if (error instanceof APIConnectionError) return `start the model server or correct classifier.base_url (now ${endpoint.baseUrl})`;
   if (error instanceof APIError) {
     if (error.status === 401 || error.status === 403) return 'set a valid key in OPENAI_API_KEY (or classifier.api_key)';
-    if (error.status === 404) return `set classifier.model to a model the endpoint serves (GET ${endpoint.baseUrl}/models lists them), or correct classifier.base_url (it must end in /v1 for most servers)`;
+    if (error.status === 404)
+      return `set classifier.model to a model the endpoint serves (GET ${endpoint.baseUrl}/models lists them), or correct classifier.base_url (it must end in /v1 for most servers)`;
     if (error.status === 429) return 'the account is rate-limited or out of credit: check its quota, or lower classifier.rpm';
   }
   return `check classifier.base_url, classifier.model and the server's own log`;

@@ -1,10 +1,18 @@
 import { existsSync } from 'node:fs';
-import type { Config } from '../../config/schema.js';
-import type { Db } from '../../db/database.js';
-import { defaultKeyFilePath, secretBoxFromConfig, type SecretBox } from '../../webhooks/secret-box.js';
-import { checkWebhookUrl, WebhookUrlRefusedError, type ResolveHost, type UrlPolicy } from '../../webhooks/ssrf-guard.js';
-import { listSubscriptions, pingSubscription } from '../../webhooks/subscriptions.js';
-import { fail, ok, warn, type CheckResult } from './check-result.js';
+import type { Config } from '../../config/index.js';
+import type { Db } from '../../db/index.js';
+import {
+  checkWebhookUrl,
+  defaultKeyFilePath,
+  listSubscriptions,
+  pingSubscription,
+  type ResolveHost,
+  type SecretBox,
+  secretBoxFromConfig,
+  type UrlPolicy,
+  WebhookUrlRefusedError,
+} from '../../webhooks/index.js';
+import { type CheckResult, fail, ok, warn } from './checklist.js';
 
 /**
  * Each subscription's URL as delivery would see it: the name resolves, the SSRF rules allow the
@@ -39,7 +47,13 @@ export async function checkSubscriptions(
   for (const sub of subscriptions) {
     const name = `subscription ${sub.id}`;
     if (sub.status === 'disabled') {
-      results.push(warn(name, `${sub.url} is disabled${sub.disabled_reason ? `: ${sub.disabled_reason}` : ''}`, `after fixing the receiver: \`mailroom subscriptions test ${sub.id}\`, then \`mailroom subscriptions enable ${sub.id}\``));
+      results.push(
+        warn(
+          name,
+          `${sub.url} is disabled${sub.disabled_reason ? `: ${sub.disabled_reason}` : ''}`,
+          `after fixing the receiver: \`mailroom subscriptions test ${sub.id}\`, then \`mailroom subscriptions enable ${sub.id}\``,
+        ),
+      );
       continue;
     }
     try {
@@ -50,7 +64,9 @@ export async function checkSubscriptions(
         fail(
           name,
           `${sub.url}: ${(error as Error).message}`,
-          refused ? `point the subscription at a public https URL (remove it and add the right one), or change the webhooks settings the message names` : 'check the host name in the URL and this host\'s DNS',
+          refused
+            ? `point the subscription at a public https URL (remove it and add the right one), or change the webhooks settings the message names`
+            : "check the host name in the URL and this host's DNS",
         ),
       );
       continue;
@@ -65,7 +81,7 @@ export async function checkSubscriptions(
             ? 'the receiver rejects the signature: give it the current secret (`mailroom subscriptions rotate-secret` prints a new one)'
             : ping.statusCode >= 300 && ping.statusCode < 400
               ? 'give the subscription its final URL (redirects are not followed)'
-              : 'check the receiver\'s log for why it refuses the ping';
+              : "check the receiver's log for why it refuses the ping";
       results.push(fail(name, `${sub.url}: ping failed: ${ping.error}`, fix));
     }
   }

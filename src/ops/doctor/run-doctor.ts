@@ -1,12 +1,11 @@
-import type { Config } from '../../config/schema.js';
-import type { ResolveHost } from '../../webhooks/ssrf-guard.js';
+import { type Config, ConfigError, loadConfig } from '../../config/index.js';
+import type { ResolveHost } from '../../webhooks/index.js';
 import { redactSecrets, secretsFromConfig } from '../redact.js';
-import { checkConfig, configAdvice } from './check-config.js';
 import { checkDatabase } from './check-database.js';
 import { checkLlm } from './check-llm.js';
 import { checkMailbox } from './check-mailbox.js';
-import { skip, type CheckResult } from './check-result.js';
 import { checkSubscriptions } from './check-subscriptions.js';
+import { type CheckResult, fail, ok, skip, warn } from './checklist.js';
 
 export interface DoctorOptions {
   configPath?: string;
@@ -56,7 +55,13 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   try {
     for (const mailbox of config.mailboxes) add(...(await checkMailbox(mailbox, { timeoutMs, draftsNeeded: config.drafts.mode === 'draft' })));
     add(...(await checkLlm(config.classifier, { env, timeoutMs })));
-    if (opened) add(...(await checkSubscriptions(opened.db, config, { timeoutMs: Math.min(timeoutMs, config.webhooks.timeout), ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}) })));
+    if (opened)
+      add(
+        ...(await checkSubscriptions(opened.db, config, {
+          timeoutMs: Math.min(timeoutMs, config.webhooks.timeout),
+          ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
+        })),
+      );
     else add(skip('subscriptions', 'not checked: the database is not usable'));
   } finally {
     await opened?.close();
@@ -64,5 +69,42 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   return { results, exitCode: results.some((r) => r.status === 'fail') ? 1 : 0 };
 }
 
-export type { CheckResult } from './check-result.js';
+export type { CheckResult } from './checklist.js';
 export type { Config };
+
+/** Loads the configuration; on failure the other checks cannot run. */
+export function checkConfig(configPath: string | undefined, env: NodeJS.ProcessEnv): { result: CheckResult; config: Config | null } {
+  try {
+    const { config, path } = loadConfig(configPath, env);
+    return { result: ok('configuration', path ? `${path} is valid` : 'no file given: built-in defaults (set --config or MAILROOM_CONFIG)'), config };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return {
+      result: fail('configuration', error.message, 'correct the key named above (config/example.yaml documents every key), then run `mailroom doctor` again'),
+      config: null,
+    };
+  }
+}
+
+/** Settings that are valid but probably not what the operator wants. */
+export function configAdvice(config: Config): CheckResult[] {
+  const advice: CheckResult[] = [];
+  if (config.mailboxes.length === 0)
+    advice.push(
+      warn(
+        'mailboxes',
+        'no mailboxes configured: `mailroom run` will only process stored messages',
+        'add a mailboxes: entry (host, user, password: "${IMAP_PASSWORD}")',
+      ),
+    );
+  if (config.api.enabled && config.api.tokens.length === 0) {
+    advice.push(
+      warn(
+        'api tokens',
+        'api.tokens is empty: /v1 answers 401 to everyone and /metrics is open',
+        'add api.tokens: ["${MAILROOM_API_TOKEN}"] (16+ random characters each)',
+      ),
+    );
+  }
+  return advice;
+}

@@ -1,0 +1,224 @@
+import { sql } from 'kysely';
+import type { Action, Classification, DetectorMatch, Reason } from '../contract/index.js';
+import type { Db, MessageStatus } from '../db/index.js';
+
+/**
+ * Opaque page cursors. A cursor names the last row of a page by its sort key, (created_at, id),
+ * so the next page starts strictly after it however many rows arrive meanwhile. The time is kept
+ * as PostgreSQL's microsecond text: a JavaScript Date would round it to milliseconds, and two rows
+ * in the same millisecond would then be skipped or repeated.
+ */
+export interface PageKey {
+  /** created_at as `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
+  time: string;
+  id: string;
+}
+
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+export function encodeCursor(key: PageKey): string {
+  return Buffer.from(JSON.stringify([key.time, key.id]), 'utf8').toString('base64url');
+}
+
+/** The key, or null when the text is not a cursor this server made. */
+export function decodeCursor(cursor: string): PageKey | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 2) return null;
+    const [time, id] = value as unknown[];
+    if (typeof time !== 'string' || !TIME.test(time) || typeof id !== 'string' || !/^\d{1,19}$/.test(id)) return null;
+    return { time, id };
+  } catch {
+    return null;
+  }
+}
+
+/** SQL text for a timestamptz in the cursor's form (UTC, microseconds). */
+export const CURSOR_TIME_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+
+export interface DecisionRow {
+  id: string;
+  cursor_time: string;
+  email_id: string;
+  action: Action;
+  reasons: Reason[];
+  flags: { payment: boolean; legal: boolean; vip: boolean };
+  prefilter: string | null;
+  policy_version: string;
+  created_at: Date;
+  mailbox: string;
+  message_id: string | null;
+  from_address: string | null;
+  subject: string | null;
+  classifier: string | null;
+  model: string | null;
+  prompt_version: string | null;
+  confidence: number | null;
+  output: Classification | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  cached_from: string | null;
+  classification_error: string | null;
+  draft_id: string | null;
+  draft_status: string | null;
+}
+
+export interface DecisionFilter {
+  action?: Action;
+  mailbox?: string;
+  since?: Date;
+  after?: PageKey;
+  limit: number;
+}
+
+/**
+ * The audit log, for the API and for `mailroom decisions list`. Newest first, keyed by (created_at, id) so pages never overlap or skip a row (the row
+ * comparison uses decisions_created_idx). Returns up to `limit` rows.
+ */
+export async function listDecisions(db: Db, filter: DecisionFilter): Promise<DecisionRow[]> {
+  let query = db
+    .selectFrom('decisions as d')
+    .innerJoin('messages as m', 'm.id', 'd.email_id')
+    .leftJoin('classifications as c', 'c.id', 'd.classification_id')
+    .leftJoin('drafts as r', 'r.email_id', 'd.email_id')
+    .select([
+      'd.id',
+      'd.email_id',
+      'd.action',
+      'd.reasons',
+      'd.flags',
+      'd.prefilter',
+      'd.policy_version',
+      'd.created_at',
+      'm.mailbox',
+      'm.message_id',
+      'm.from_address',
+      'm.subject',
+      'c.classifier',
+      'c.model',
+      'c.prompt_version',
+      'c.confidence',
+      'c.output',
+      'c.prompt_tokens',
+      'c.completion_tokens',
+      'c.cached_from',
+      'c.error as classification_error',
+      'r.id as draft_id',
+      'r.status as draft_status',
+      sql<string>`to_char(d.created_at at time zone 'UTC', ${sql.raw(CURSOR_TIME_FORMAT)})`.as('cursor_time'),
+    ])
+    .orderBy('d.created_at', 'desc')
+    .orderBy('d.id', 'desc')
+    .limit(filter.limit);
+  if (filter.action) query = query.where('d.action', '=', filter.action);
+  if (filter.mailbox) query = query.where('m.mailbox', '=', filter.mailbox);
+  if (filter.since) query = query.where('d.created_at', '>=', filter.since);
+  if (filter.after) {
+    query = query.where(sql<boolean>`(d.created_at, d.id) < (${filter.after.time}::timestamptz, ${filter.after.id}::bigint)`);
+  }
+  return (await query.execute()) as DecisionRow[];
+}
+
+/**
+ * One decision as programs see it, for `/v1/decisions` and `mailroom decisions list --json`
+ * (the API's response schema keeps the fields it documents).
+ */
+export function decisionView(row: DecisionRow) {
+  return {
+    email_id: row.email_id,
+    decided_at: row.created_at.toISOString(),
+    mailbox: row.mailbox,
+    message_id: row.message_id,
+    from: row.from_address,
+    subject: row.subject,
+    action: row.action,
+    reasons: row.reasons,
+    flags: row.flags,
+    prefilter: row.prefilter,
+    policy_version: row.policy_version,
+    summary: row.output?.summary ?? null,
+    classifier: row.model
+      ? {
+          classifier: row.classifier,
+          model: row.model,
+          prompt_version: row.prompt_version,
+          confidence: row.confidence,
+          prompt_tokens: row.prompt_tokens,
+          completion_tokens: row.completion_tokens,
+          cached: row.cached_from !== null,
+          error: row.classification_error,
+        }
+      : null,
+    draft: row.draft_id ? { id: row.draft_id, status: row.draft_status } : null,
+  };
+}
+
+export interface EmailRow {
+  id: string;
+  thread_id: string;
+  mailbox: string;
+  source: 'imap' | 'file';
+  message_id: string | null;
+  sha256: string;
+  size_bytes: string;
+  raw_available: boolean;
+  from_address: string | null;
+  from_name: string | null;
+  subject: string | null;
+  sent_at: Date | null;
+  received_at: Date;
+  status: MessageStatus;
+  error: string | null;
+  attempts: number;
+  // decision (null columns when there is none yet)
+  action: Action | null;
+  reasons: Reason[] | null;
+  flags: { payment: boolean; legal: boolean; vip: boolean } | null;
+  detector_matches: DetectorMatch[] | null;
+  prefilter: string | null;
+  acknowledge_only: boolean | null;
+  policy_version: string | null;
+  decided_at: Date | null;
+  // classification: the one the decision used, else the latest attempt
+  c_classifier: string | null;
+  c_model: string | null;
+  c_prompt_version: string | null;
+  c_output: Classification | null;
+  c_confidence: number | null;
+  c_model_confidence: number | null;
+  c_logprob_confidence: number | null;
+  c_mode: string | null;
+  c_prompt_tokens: number | null;
+  c_completion_tokens: number | null;
+  c_latency_ms: number | null;
+  c_cached: boolean | null;
+  c_error: string | null;
+  c_created_at: Date | null;
+}
+
+/** One email with its decision and classification, without the raw bytes. */
+export async function loadEmail(db: Db, id: string): Promise<EmailRow | null> {
+  const { rows } = await sql<EmailRow>`
+    select m.id, m.thread_id, m.mailbox, m.source, m.message_id, m.sha256, m.size_bytes::text as size_bytes,
+           (m.raw is not null) as raw_available, m.from_address, m.from_name, m.subject, m.sent_at, m.received_at,
+           m.status, m.last_error as error, m.attempts,
+           d.action, d.reasons, d.flags, d.detector_matches, d.prefilter, d.acknowledge_only, d.policy_version,
+           d.created_at as decided_at,
+           c.classifier as c_classifier, c.model as c_model, c.prompt_version as c_prompt_version, c.output as c_output,
+           c.confidence as c_confidence, c.model_confidence as c_model_confidence, c.logprob_confidence as c_logprob_confidence,
+           c.mode as c_mode, c.prompt_tokens as c_prompt_tokens, c.completion_tokens as c_completion_tokens,
+           c.latency_ms as c_latency_ms, (c.cached_from is not null) as c_cached, c.error as c_error, c.created_at as c_created_at
+    from messages m
+    left join decisions d on d.email_id = m.id
+    left join classifications c on c.id = coalesce(
+      d.classification_id,
+      (select max(c2.id) from classifications c2 where c2.email_id = m.id))
+    where m.id = ${id}`.execute(db);
+  return rows[0] ?? null;
+}
+
+/** The original bytes of one email; `raw` is null when the message was over the size limit. */
+export async function loadRawEmail(db: Db, id: string): Promise<{ raw: Buffer | null; size_bytes: string } | null> {
+  const row = await db.selectFrom('messages').select(['raw', 'size_bytes']).where('id', '=', id).executeTakeFirst();
+  return row ? { raw: row.raw === null ? null : Buffer.from(row.raw), size_bytes: String(row.size_bytes) } : null;
+}

@@ -1,0 +1,230 @@
+import type { ColumnType, Generated, JSONColumnType, Kysely, Transaction } from 'kysely';
+import type { Action, Classification, DetectorMatch, Flags, Reason } from '../contract/index.js';
+
+/**
+ * The schema as Kysely sees it, table by table, in the order of the flow: what was stored, what
+ * was decided, and the outboxes the decision fills. Each table mirrors a file in migrations/.
+ */
+/** timestamptz: read as Date, written as Date or ISO string. */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** bigint columns come back from pg as strings; we keep them as strings to avoid precision loss. */
+export type BigIntColumn = ColumnType<string, string | number | bigint, string | number | bigint>;
+
+export type MessageStatus = 'pending' | 'decided' | 'failed';
+
+export interface MessagesTable {
+  id: string;
+  thread_id: string;
+  mailbox: string;
+  source: 'imap' | 'file';
+  message_id: string | null;
+  sha256: string;
+  size_bytes: BigIntColumn;
+  raw: Buffer | null;
+  raw_headers: string | null;
+  from_address: string | null;
+  from_name: string | null;
+  subject: string | null;
+  sent_at: Timestamp | null;
+  received_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  imap_uidvalidity: BigIntColumn | null;
+  imap_uid: BigIntColumn | null;
+  status: ColumnType<MessageStatus, MessageStatus | undefined, MessageStatus>;
+  last_error: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  locked_by: string | null;
+  locked_at: Timestamp | null;
+  raw_chars: number | null;
+  clean_chars: number | null;
+  /** The parse stage's result (src/parse/stored-email.ts), stored once at ingest. */
+  parsed: JSONColumnType<object> | null;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ClassificationsTable {
+  id: ColumnType<string, never, never>;
+  email_id: string;
+  classifier: string;
+  model: string;
+  prompt_version: string;
+  input_hash: string;
+  output: JSONColumnType<Classification> | null;
+  confidence: number | null;
+  model_confidence: number | null;
+  logprob_confidence: number | null;
+  mode: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  latency_ms: number | null;
+  cached_from: BigIntColumn | null;
+  error: string | null;
+  created_at: ColumnType<Date, never, never>;
+}
+
+export interface DecisionsTable {
+  id: ColumnType<string, never, never>;
+  email_id: string;
+  action: Action;
+  reasons: JSONColumnType<Reason[]>;
+  flags: JSONColumnType<Flags>;
+  detector_matches: JSONColumnType<DetectorMatch[]>;
+  prefilter: string | null;
+  acknowledge_only: Generated<boolean>;
+  classification_id: BigIntColumn | null;
+  policy_version: string;
+  created_at: ColumnType<Date, never, never>;
+}
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+// --- Ingestion (migrations/0003_ingest.sql) ---
+
+export interface IngestCursorsTable {
+  mailbox: string;
+  folder: string;
+  uidvalidity: BigIntColumn;
+  last_uid: BigIntColumn;
+  catchup_uid: BigIntColumn;
+  since: Timestamp;
+  rescan: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface IngestLeasesTable {
+  mailbox: string;
+  holder: string;
+  expires_at: Timestamp;
+  acquired_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  renewed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+// --- Webhooks (migrations/0002_webhooks.sql) ---
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhookSubscriptionsTable {
+  id: string;
+  url: string;
+  description: ColumnType<string, string | undefined, string>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  disabled_reason: string | null;
+  disabled_at: Timestamp | null;
+  secret_encrypted: string;
+  previous_secret_encrypted: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  failing_since: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface WebhookEventsTable {
+  id: string;
+  type: string;
+  email_id: string | null;
+  body: string;
+  created_at: CreatedAt;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  event_id: string;
+  subscription_id: string;
+  status: ColumnType<DeliveryStatus, DeliveryStatus | undefined, DeliveryStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  locked_by: string | null;
+  locked_at: Timestamp | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_attempt_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<BigIntColumn>;
+  delivery_id: string;
+  attempt: number;
+  worker: string;
+  started_at: Timestamp;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+  response_head: string | null;
+}
+
+// --- Reply drafts (migrations/0004_drafts.sql) ---
+
+export type DraftStatus = 'pending' | 'drafted' | 'sent' | 'skipped';
+
+export interface DraftsTable {
+  id: string;
+  email_id: string;
+  mailbox: string;
+  acknowledge_only: boolean;
+  status: ColumnType<DraftStatus, DraftStatus | undefined, DraftStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  locked_by: string | null;
+  locked_at: Timestamp | null;
+  last_error: string | null;
+  note: string | null;
+  reply_text: string | null;
+  language: string | null;
+  writer: string | null;
+  recipient: string | null;
+  message_id: string | null;
+  folder: string | null;
+  imap_uidvalidity: BigIntColumn | null;
+  imap_uid: BigIntColumn | null;
+  send_started_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  smtp_response: string | null;
+  completed_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+// --- IMAP keywords (migrations/0005_queue.sql) ---
+
+export type KeywordUpdateStatus = 'pending' | 'done' | 'skipped' | 'failed';
+
+export interface KeywordUpdatesTable {
+  id: string;
+  email_id: string;
+  mailbox: string;
+  keyword: string;
+  status: ColumnType<KeywordUpdateStatus, KeywordUpdateStatus | undefined, KeywordUpdateStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  locked_by: string | null;
+  locked_at: Timestamp | null;
+  last_error: string | null;
+  completed_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface Database {
+  messages: MessagesTable;
+  classifications: ClassificationsTable;
+  decisions: DecisionsTable;
+  ingest_cursors: IngestCursorsTable;
+  ingest_leases: IngestLeasesTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  drafts: DraftsTable;
+  keyword_updates: KeywordUpdatesTable;
+}
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** Either the database or an open transaction: SQL modules accept both. */
+export type DbOrTx = Db | Tx;

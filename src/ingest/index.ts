@@ -1,0 +1,12 @@
+/**
+ * Mail in: IMAP watchers (IDLE plus UID sweeps, a cursor per mailbox moved in the transaction that
+ * stores, one watcher per mailbox across processes by lease), the store that every message passes
+ * through (files too), and the IMAP keywords that show each decision in the mail client.
+ */
+export { type Cursor, readCursor } from './cursor.js';
+export { classifyImapError, createImapClient, describeImapError, describeMailbox, imapOptionsFor, isLoopbackHost, withImapSession } from './imap-client.js';
+export { DECISION_KEYWORDS, enqueueKeyword, type KeywordOutcome, keywordHandler } from './keywords.js';
+export { releaseDeadLocalLeases } from './lease.js';
+export type { MailboxStatus, WatcherState } from './mailbox-watcher.js';
+export { type MailboxWatchers, startMailboxWatchers } from './start-mailbox-watchers.js';
+export { headerBlock, type IncomingMessage, type StoredMessage, storeMessage, threadIdFor } from './store-message.js';

@@ -1,0 +1,20 @@
+/**
+ * The pipeline: every stored message through pre-filters, the classifier, the detectors and the
+ * policy to one recorded decision, with the outboxes of the later stages (DecisionEffect) filled
+ * in the same transaction. A handler on the job queue, shared by any number of processes.
+ */
+export { type Evaluation, type EvaluationContext, evaluateEmail } from './evaluate-email.js';
+export {
+  type ClaimedMessage,
+  claimMessage,
+  createPipelineContext,
+  type DecidedEmail,
+  type DecisionEffect,
+  keywordEffect,
+  messageHandler,
+  type PipelineContext,
+  type ProcessOutcome,
+  processMessage,
+  startPipelineWorker,
+} from './process-message.js';
+export { type TriageContext, type TriageOptions, type TriageResult, triageFiles } from './triage-files.js';

@@ -1,0 +1,39 @@
+/**
+ * Webhooks: `ticket.suggested` for every ticket decision, as a Standard Webhooks event (docs/events.md),
+ * through an outbox filled in the decision's transaction and sent by a handler on the job queue,
+ * with per-subscription fairness, the Svix retry schedule, an SSRF guard and encrypted secrets.
+ */
+export {
+  type AttemptView,
+  DELIVERY_STATUSES,
+  type DeliveryView,
+  listAttempts,
+  listDeliveries,
+  type ReplayRefusal,
+  replayDelivery,
+  replayFailedSince,
+} from './deliveries.js';
+export {
+  type ClaimedDelivery,
+  type DeliveryContext,
+  type DeliveryOutcome,
+  deliverDueNow,
+  deliveryHandler,
+  nextAttemptDelay,
+  startDeliveryWorker,
+} from './delivery.js';
+export { createWebhookAgents, type PostResult, type WebhookAgents } from './post-webhook.js';
+export { type RawTokenCheck, rawEmailUrl, signRawEmailToken, verifyRawEmailToken } from './raw-email-link.js';
+export { createSecretBox, defaultKeyFilePath, readOrCreateKeyFile, type SecretBox, secretBoxFromConfig } from './secret-box.js';
+export { describeFailure, generateWebhookSecret, type SignedHeaders, sendSigned, signingSecrets, signWebhook, webhookSecretBytes } from './send-signed.js';
+export { checkWebhookUrl, type ResolveHost, type UrlPolicy, WebhookUrlRefusedError } from './ssrf-guard.js';
+export * from './subscriptions.js';
+export {
+  buildTicketSuggestedEvent,
+  enqueueTicketEvent,
+  TICKET_SUGGESTED,
+  type TicketEventInput,
+  type TicketSuggestedEvent,
+  ticketEffect,
+  ticketEventId,
+} from './ticket-event.js';
