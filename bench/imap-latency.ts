@@ -64,10 +64,10 @@ try {
         for (const id of committed.splice(0)) onDecided?.(id);
       },
     };
-    const pipeline = startPipelineWorker(
-      createPipelineContext({ db, config: cfg, classifier: createRulesClassifier([]), logger: silentLogger(), clock: systemClock, effects: [observe] }),
-      { workerId: 'bench', concurrency: 4 },
-    );
+    const pipeline = startPipelineWorker(createPipelineContext({ db, config: cfg, classifier: createRulesClassifier([]), logger: silentLogger(), clock: systemClock, effects: [observe] }), {
+      workerId: 'bench',
+      concurrency: 4,
+    });
     const watchers = await startMailboxWatchers({
       db,
       config: cfg,

@@ -181,9 +181,7 @@ if (only.has('naive')) {
   results.naive.push(await runNaiveBaseline({ messages: backlog, latencyMs: 0 }));
   if (naiveModelMessages > 0) {
     log(`naive baseline: ${naiveModelMessages} model-bound messages, ${modelLatency} ms model (figure 7)`);
-    results.naive.push(
-      await runNaiveBaseline({ messages: backlogMessages(modelBound, naiveModelMessages, `naive-${Date.now().toString(36)}`), latencyMs: modelLatency }),
-    );
+    results.naive.push(await runNaiveBaseline({ messages: backlogMessages(modelBound, naiveModelMessages, `naive-${Date.now().toString(36)}`), latencyMs: modelLatency }));
   }
 }
 
@@ -253,11 +251,7 @@ function renderTable(r: Results): string {
       `p50 ${f(l.toDecisionMs.p50, 0)} / p95 ${f(l.toDecisionMs.p95, 0)} / p99 ${f(l.toDecisionMs.p99, 0)} ms`,
       `${l.messages} messages one by one, ${l.modelLatencyMs} ms model, max ${f(l.toDecisionMs.max, 0)} ms`,
     ]);
-    rows.push([
-      '3. APPEND → webhook received',
-      `p50 ${f(l.toWebhookMs.p50, 0)} / p95 ${f(l.toWebhookMs.p95, 0)} / p99 ${f(l.toWebhookMs.p99, 0)} ms`,
-      `max ${f(l.toWebhookMs.max, 0)} ms`,
-    ]);
+    rows.push(['3. APPEND → webhook received', `p50 ${f(l.toWebhookMs.p50, 0)} / p95 ${f(l.toWebhookMs.p95, 0)} / p99 ${f(l.toWebhookMs.p99, 0)} ms`, `max ${f(l.toWebhookMs.max, 0)} ms`]);
   }
   if (r.webhooks) {
     const w = r.webhooks;
@@ -269,16 +263,8 @@ function renderTable(r: Results): string {
   }
   if (r.chars) {
     const c = r.chars;
-    rows.push([
-      '5. chars per message: raw text',
-      `median ${f(c.raw.median, 0)} / p95 ${f(c.raw.p95, 0)}`,
-      `${c.messages} messages (bytes: median ${f(c.bytes.median, 0)} / p95 ${f(c.bytes.p95, 0)})`,
-    ]);
-    rows.push([
-      '5. chars per message: cleaned (to model)',
-      `median ${f(c.clean.median, 0)} / p95 ${f(c.clean.p95, 0)}`,
-      `${c.prefiltered} decided by pre-filters without the model`,
-    ]);
+    rows.push(['5. chars per message: raw text', `median ${f(c.raw.median, 0)} / p95 ${f(c.raw.p95, 0)}`, `${c.messages} messages (bytes: median ${f(c.bytes.median, 0)} / p95 ${f(c.bytes.p95, 0)})`]);
+    rows.push(['5. chars per message: cleaned (to model)', `median ${f(c.clean.median, 0)} / p95 ${f(c.clean.p95, 0)}`, `${c.prefiltered} decided by pre-filters without the model`]);
     rows.push([
       '   model-bound messages only: raw → clean',
       `median ${f(c.modelBound.raw.median, 0)} → ${f(c.modelBound.clean.median, 0)}`,
@@ -291,26 +277,13 @@ function renderTable(r: Results): string {
         'system prompt + fenced email, as the fake server received it',
       ]);
     if (naive0)
-      rows.push([
-        '   naive prompt per request',
-        `median ${f(naive0.promptChars.median, 0)} / p95 ${f(naive0.promptChars.p95, 0)}`,
-        'one-line instruction + parsed text, uncleaned, for every message',
-      ]);
+      rows.push(['   naive prompt per request', `median ${f(naive0.promptChars.median, 0)} / p95 ${f(naive0.promptChars.p95, 0)}`, 'one-line instruction + parsed text, uncleaned, for every message']);
     if (c.promptCharsPerBacklogMessage !== undefined) {
       const naiveTotal = naive0 ? `; naive ${f(naive0.promptCharsPerBacklogMessage, 0)}` : '';
-      rows.push([
-        '   model input per backlog message',
-        `${f(c.promptCharsPerBacklogMessage, 0)} chars`,
-        `all prompt characters of the drain ÷ messages (pre-filtered ones send none)${naiveTotal}`,
-      ]);
+      rows.push(['   model input per backlog message', `${f(c.promptCharsPerBacklogMessage, 0)} chars`, `all prompt characters of the drain ÷ messages (pre-filtered ones send none)${naiveTotal}`]);
     }
   }
-  if (r.drain?.peakRssMb !== undefined)
-    rows.push([
-      '6. peak RSS during the drain',
-      `${f(r.drain.peakRssMb, 0)} MB`,
-      `VmHWM of mailroom run (${f(r.drain.startRssMb, 0)} MB when it logged "running")`,
-    ]);
+  if (r.drain?.peakRssMb !== undefined) rows.push(['6. peak RSS during the drain', `${f(r.drain.peakRssMb, 0)} MB`, `VmHWM of mailroom run (${f(r.drain.startRssMb, 0)} MB when it logged "running")`]);
   if (naive0) {
     const ratio = r.drain ? ` → Mailroom ${f(r.drain.messagesPerS / naive0.messagesPerS, 1)}×` : '';
     rows.push(['7. naive baseline, 0 ms model', `${f(naive0.messagesPerS)} msg/s`, `${naive0.messages} msgs in ${f(naive0.seconds, 2)} s${ratio}`]);
@@ -318,21 +291,11 @@ function renderTable(r: Results): string {
   if (naiveModel) {
     const best = (r.model ?? []).reduce<Omit<DrainResult, 'promptChars'> | null>((a, b) => (a && a.messagesPerS > b.messagesPerS ? a : b), null);
     const ratio = best ? ` → Mailroom c=${best.concurrency} ${f(best.messagesPerS / naiveModel.messagesPerS, 1)}×` : '';
-    rows.push([
-      `7. naive baseline, ${naiveModel.latencyMs} ms model`,
-      `${f(naiveModel.messagesPerS, 2)} msg/s`,
-      `${naiveModel.messages} msgs in ${f(naiveModel.seconds, 2)} s${ratio}`,
-    ]);
+    rows.push([`7. naive baseline, ${naiveModel.latencyMs} ms model`, `${f(naiveModel.messagesPerS, 2)} msg/s`, `${naiveModel.messages} msgs in ${f(naiveModel.seconds, 2)} s${ratio}`]);
   }
   const m = r.machine;
   const header = `Mailroom bench — ${r.measured_at} — ${m.cpu} (${m.cores} cores, ${m.memory_gb} GB), ${m.os}, Node ${m.node}, ${r.options.database}${r.options.database === 'postgres' && m.postgres ? ` (PostgreSQL ${m.postgres})` : ''}`;
   const widths = [0, 1].map((i) => Math.max(...rows.map((row) => row[i]!.length)));
   const lines = rows.map(([a, b, c]) => `| ${a.padEnd(widths[0]!)} | ${b.padEnd(widths[1]!)} | ${c} |`);
-  return [
-    header,
-    '',
-    `| ${'figure'.padEnd(widths[0]!)} | ${'value'.padEnd(widths[1]!)} | notes |`,
-    `|${'-'.repeat(widths[0]! + 2)}|${'-'.repeat(widths[1]! + 2)}|---|`,
-    ...lines,
-  ].join('\n');
+  return [header, '', `| ${'figure'.padEnd(widths[0]!)} | ${'value'.padEnd(widths[1]!)} | notes |`, `|${'-'.repeat(widths[0]! + 2)}|${'-'.repeat(widths[1]! + 2)}|---|`, ...lines].join('\n');
 }

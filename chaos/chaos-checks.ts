@@ -133,10 +133,8 @@ export async function runChecks(input: CheckInput): Promise<CheckRow[]> {
     const webhookIds = new Set(received.map((r) => r.webhookId));
     if (eventIds.length !== 1) ticketProblems.push(`${t.id}: ${eventIds.length} events`);
     else if (received.length === 0) ticketProblems.push(`${t.id}: never received`);
-    else if (webhookIds.size !== 1 || !webhookIds.has(eventIds[0]!))
-      ticketProblems.push(`${t.id}: webhook-ids ${[...webhookIds].join('/')} vs event ${eventIds[0]}`);
-    else if (received.some((r) => !r.verifiedBy.includes(true)))
-      ticketProblems.push(`${t.id}: a request failed verification (${received.find((r) => !r.verifiedBy.includes(true))?.verifyError})`);
+    else if (webhookIds.size !== 1 || !webhookIds.has(eventIds[0]!)) ticketProblems.push(`${t.id}: webhook-ids ${[...webhookIds].join('/')} vs event ${eventIds[0]}`);
+    else if (received.some((r) => !r.verifiedBy.includes(true))) ticketProblems.push(`${t.id}: a request failed verification (${received.find((r) => !r.verifiedBy.includes(true))?.verifyError})`);
     else if (!received.some((r) => (input.answered.get(r.index) ?? 0) < 300)) ticketProblems.push(`${t.id}: never answered 2xx`);
     if (received.filter((r) => (input.answered.get(r.index) ?? 0) < 300).length > 1) redelivered++;
   }
@@ -166,10 +164,7 @@ export async function runChecks(input: CheckInput): Promise<CheckRow[]> {
   rows.push({
     check: 'no email has two drafts (table and Drafts folder)',
     ok: twoRows.length === 0 && twoInFolder.length === 0,
-    detail:
-      twoRows.length || twoInFolder.length
-        ? `table: ${sample(twoRows)}; folder: ${sample(twoInFolder)}`
-        : `${draftRows.length} draft rows, ${folder.length} messages in Drafts`,
+    detail: twoRows.length || twoInFolder.length ? `table: ${sample(twoRows)}; folder: ${sample(twoInFolder)}` : `${draftRows.length} draft rows, ${folder.length} messages in Drafts`,
   });
   rows.push({
     check: 'every draft decision has its draft in the folder',

@@ -155,9 +155,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         break;
       }
       if (Date.now() > settleDeadline) {
-        log(
-          `not settled in time: decided ${work.decided}/${messages.length}, pending: ${work.pendingMessages} messages, ${work.pendingDeliveries} deliveries, ${work.pendingDrafts} drafts`,
-        );
+        log(`not settled in time: decided ${work.decided}/${messages.length}, pending: ${work.pendingMessages} messages, ${work.pendingDeliveries} deliveries, ${work.pendingDrafts} drafts`);
         break;
       }
       if (run.child.exitCode !== null) {
@@ -233,13 +231,7 @@ interface Appender {
 }
 
 /** APPENDs the messages one at a time, spread over `windowMs` with seeded jitter, over one connection. */
-function startAppender(
-  dovecot: PrivateDovecot,
-  messages: readonly ChaosMessage[],
-  windowMs: number,
-  random: ReturnType<typeof seededRandom>,
-  log: (line: string) => void,
-): Appender {
+function startAppender(dovecot: PrivateDovecot, messages: readonly ChaosMessage[], windowMs: number, random: ReturnType<typeof seededRandom>, log: (line: string) => void): Appender {
   let gate: Promise<void> | null = null;
   let openGate: () => void = () => {};
   let idle: Promise<void> = Promise.resolve();
@@ -297,9 +289,5 @@ function startAppender(
 export function renderChaosTable(result: ChaosResult): string {
   const width = Math.max(...result.rows.map((r) => r.check.length));
   const lines = result.rows.map((r) => `${r.ok ? 'PASS' : 'FAIL'}  ${r.check.padEnd(width)}  ${r.detail}`);
-  return [
-    ...lines,
-    '',
-    `${result.ok ? 'PASS' : 'FAIL'} — seed ${result.seed}, ${Math.round(result.seconds)} s${result.logDir ? `; logs in ${result.logDir}` : ''}`,
-  ].join('\n');
+  return [...lines, '', `${result.ok ? 'PASS' : 'FAIL'} — seed ${result.seed}, ${Math.round(result.seconds)} s${result.logDir ? `; logs in ${result.logDir}` : ''}`].join('\n');
 }

@@ -69,10 +69,7 @@ for (const [index, file] of files.entries()) {
 }
 
 const row = (name: string, values: number[], digits = 0): string =>
-  `${name.padEnd(26)} median ${percentile(values, 50).toFixed(digits).padStart(8)}   p95 ${percentile(values, 95).toFixed(digits).padStart(8)}   max ${Math.max(
-    0,
-    ...values,
-  )
+  `${name.padEnd(26)} median ${percentile(values, 50).toFixed(digits).padStart(8)}   p95 ${percentile(values, 95).toFixed(digits).padStart(8)}   max ${Math.max(0, ...values)
     .toFixed(digits)
     .padStart(9)}`;
 

@@ -1,11 +1,7 @@
 import type { PrivateDovecot } from '../../test/support/dovecot.js';
 
 /** APPENDs every message (bytes as they are) over `connections` parallel IMAP sessions. */
-export async function appendAll(
-  dovecot: PrivateDovecot,
-  messages: readonly Buffer[],
-  options: { user?: string; folder?: string; connections?: number } = {},
-): Promise<void> {
+export async function appendAll(dovecot: PrivateDovecot, messages: readonly Buffer[], options: { user?: string; folder?: string; connections?: number } = {}): Promise<void> {
   const user = options.user ?? dovecot.users[0]!.user;
   const clients = await Promise.all(Array.from({ length: options.connections ?? 4 }, () => dovecot.client(user)));
   let next = 0;

@@ -70,9 +70,7 @@ export function startMailroom(options: StartMailroomOptions): MailroomProcess {
   let markRunning: (time: number) => void = () => {};
   const running = new Promise<number>((resolve, reject) => {
     markRunning = resolve;
-    void exited.then(({ code, signal }) =>
-      reject(new Error(`mailroom run exited (code ${code}, signal ${signal}) before it was running:\n${recent.join('\n')}`)),
-    );
+    void exited.then(({ code, signal }) => reject(new Error(`mailroom run exited (code ${code}, signal ${signal}) before it was running:\n${recent.join('\n')}`)));
   });
   running.catch(() => {});
 

@@ -116,9 +116,7 @@ export function mergeSections(base: Record<string, unknown>, extra: Record<strin
   for (const [key, value] of Object.entries(extra)) {
     const current = out[key];
     out[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current)
-        ? { ...(current as object), ...(value as object) }
-        : value;
+      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current) ? { ...(current as object), ...(value as object) } : value;
   }
   return out;
 }

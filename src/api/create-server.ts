@@ -117,22 +117,14 @@ export async function startApiServer(ctx: ApiContext): Promise<RunningApi> {
   } catch (error) {
     await app.close().catch(() => {});
     const code = (error as NodeJS.ErrnoException).code;
-    const hint =
-      code === 'EADDRINUSE'
-        ? ': the port is in use (another Mailroom?); change api.listen'
-        : code === 'EACCES'
-          ? ': not allowed to bind it (ports below 1024 need privileges)'
-          : '';
+    const hint = code === 'EADDRINUSE' ? ': the port is in use (another Mailroom?); change api.listen' : code === 'EACCES' ? ': not allowed to bind it (ports below 1024 need privileges)' : '';
     throw new Error(`cannot serve the API on ${ctx.config.api.listen}${hint}: ${(error as Error).message}`, { cause: error });
   }
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address : { address: host, port };
   const shownHost = bound.address.includes(':') ? `[${bound.address}]` : bound.address;
   if (ctx.config.api.tokens.length === 0) {
-    ctx.logger.warn(
-      { listen: ctx.config.api.listen },
-      'the API has no tokens (api.tokens): /v1 routes answer 401 until some are configured; /health, /ready and /metrics are open',
-    );
+    ctx.logger.warn({ listen: ctx.config.api.listen }, 'the API has no tokens (api.tokens): /v1 routes answer 401 until some are configured; /health, /ready and /metrics are open');
   }
   return { url: `http://${shownHost}:${bound.port}`, close: () => app.close() };
 }

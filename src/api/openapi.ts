@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifySchema, RouteOptions } from 'fastify';
+import { webhooksOpenApi } from '../webhooks/index.js';
 import type { RouteAuth } from './api-context.js';
 
 /** A route as the onRoute hook saw it; enough to describe it. */
@@ -84,6 +85,7 @@ export function openApiDocument(routes: readonly CollectedRoute[], info: { title
     openapi: '3.1.0',
     info,
     paths,
+    webhooks: webhooksOpenApi(),
     components: {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of api.tokens.' },

@@ -32,7 +32,7 @@ export const flagsSchema = {
 
 export const classificationOutputSchema = {
   type: ['object', 'null'],
-  description: 'The validated classification (DESIGN.md); null when classification failed.',
+  description: 'The validated classification (docs/design.md, Public contracts); null when classification failed.',
   properties: {
     intent: { type: 'string', enum: [...INTENTS] },
     category: { type: 'string', enum: [...CATEGORIES] },

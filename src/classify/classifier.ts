@@ -57,10 +57,7 @@ export class ClassificationFailedError extends Error {
   readonly promptVersion: string;
   readonly promptTokens: number | null;
   readonly completionTokens: number | null;
-  constructor(
-    message: string,
-    details: { model: string; promptVersion: string; promptTokens?: number | null; completionTokens?: number | null; cause?: unknown },
-  ) {
+  constructor(message: string, details: { model: string; promptVersion: string; promptTokens?: number | null; completionTokens?: number | null; cause?: unknown }) {
     super(message, { cause: details.cause });
     this.model = details.model;
     this.promptVersion = details.promptVersion;

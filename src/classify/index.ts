@@ -8,8 +8,7 @@ import type { Classifier } from './classifier.js';
 import { createOpenAIClassifier } from './openai-classifier.js';
 import { createRulesClassifier } from './rules-classifier.js';
 
-export const RULES_FALLBACK_NOTICE =
-  'No classifier.api_key or OPENAI_API_KEY set: using the offline rules classifier, which never suggests tickets on its own.';
+export const RULES_FALLBACK_NOTICE = 'No classifier.api_key or OPENAI_API_KEY set: using the offline rules classifier, which never suggests tickets on its own.';
 
 // Local servers (Ollama, vLLM, llama.cpp, LM Studio) usually ignore the key, but the SDK insists on one.
 const PLACEHOLDER_KEY = 'not-needed';
@@ -19,10 +18,7 @@ const PLACEHOLDER_KEY = 'not-needed';
  * (classifier.api_key, else OPENAI_API_KEY) or a base_url points at a server, which often needs no
  * key; otherwise rules, with a notice the CLI prints once.
  */
-export function createClassifier(
-  config: Config['classifier'],
-  opts: { logger?: Logger; apiKeyFromEnv?: string } = {},
-): { classifier: Classifier; notice: string | null } {
+export function createClassifier(config: Config['classifier'], opts: { logger?: Logger; apiKeyFromEnv?: string } = {}): { classifier: Classifier; notice: string | null } {
   const envKey = 'apiKeyFromEnv' in opts ? opts.apiKeyFromEnv : process.env.OPENAI_API_KEY;
   const apiKey = nonEmpty(config.api_key) ?? nonEmpty(envKey);
   const teams = config.teams.map((team) => team.name);

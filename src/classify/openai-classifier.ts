@@ -107,10 +107,7 @@ export function createOpenAIClassifier(options: OpenAIClassifierOptions): OpenAI
         if (error instanceof FormatRejectedError) {
           const next = RESPONSE_MODES[RESPONSE_MODES.indexOf(mode) + 1] ?? 'text';
           learnedMode = next;
-          logger?.warn(
-            { baseUrl, model: config.model, refused: mode, next, reason: error.message },
-            `the server refused response_format ${mode}; falling back to ${next}`,
-          );
+          logger?.warn({ baseUrl, model: config.model, refused: mode, next, reason: error.message }, `the server refused response_format ${mode}; falling back to ${next}`);
           continue;
         }
         throw error;
@@ -182,10 +179,12 @@ export function createOpenAIClassifier(options: OpenAIClassifierOptions): OpenAI
         // The repair round shows the model its own answer and what is wrong with it.
         messages.push({ role: 'assistant', content: content || '(empty)' }, { role: 'user', content: repairMessage(checked.error) });
       }
-      throw new ClassificationFailedError(
-        `model '${model}' gave no valid classification for ${input.email.messageId ?? 'an email without Message-ID'} even after a repair request: ${lastError}`,
-        { model, promptVersion: prompt.promptVersion, promptTokens, completionTokens },
-      );
+      throw new ClassificationFailedError(`model '${model}' gave no valid classification for ${input.email.messageId ?? 'an email without Message-ID'} even after a repair request: ${lastError}`, {
+        model,
+        promptVersion: prompt.promptVersion,
+        promptTokens,
+        completionTokens,
+      });
     },
 
     async close() {},

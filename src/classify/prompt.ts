@@ -68,12 +68,8 @@ export function createPrompt(settings: PromptSettings): ClassifierPrompt {
 function renderSystem(settings: PromptSettings): string {
   const list = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');
   const teams = settings.teams;
-  const teamRule =
-    teams.length > 0
-      ? `one of ${list(teams.map((t) => t.name))}, the team that should handle it, or null when none fits.`
-      : 'always null (no teams are configured).';
-  const teamLines =
-    teams.length > 0 ? `\nTeams:\n${teams.map((t) => `- "${t.name}"${t.description.trim() ? `: ${oneLine(t.description)}` : ''}`).join('\n')}\n` : '';
+  const teamRule = teams.length > 0 ? `one of ${list(teams.map((t) => t.name))}, the team that should handle it, or null when none fits.` : 'always null (no teams are configured).';
+  const teamLines = teams.length > 0 ? `\nTeams:\n${teams.map((t) => `- "${t.name}"${t.description.trim() ? `: ${oneLine(t.description)}` : ''}`).join('\n')}\n` : '';
   const instructions = settings.instructions.trim() ? `\nAbout this mailbox, from its owners (trusted):\n${settings.instructions.trim()}\n` : '';
   return fill(SYSTEM_TEMPLATE, {
     intents: list(INTENTS),

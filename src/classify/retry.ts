@@ -146,10 +146,7 @@ export function parseRetryAfter(headers: Pick<Headers, 'get'>, nowMs: number): n
   return retryAfterMs(headers.get('retry-after'), nowMs);
 }
 
-function toUnavailable(
-  error: unknown,
-  context: { endpoint: Endpoint; attempts: number; timeoutMs: number; stoppedForRetryAfter: number | null },
-): ClassifierUnavailableError {
+function toUnavailable(error: unknown, context: { endpoint: Endpoint; attempts: number; timeoutMs: number; stoppedForRetryAfter: number | null }): ClassifierUnavailableError {
   const { baseUrl, model } = context.endpoint;
   const retryAfterMs = context.stoppedForRetryAfter ?? retryAfterFromError(error);
   if (error instanceof APIError && error.status !== undefined && PERMANENT_STATUSES.has(error.status)) {

@@ -47,7 +47,7 @@ export const openApp: AppFactory = async (opts) => {
   };
 };
 
-/** Exit codes of DESIGN.md: 0 success, 1 some input failed (the rest was done), 2 bad usage or configuration. */
+/** Exit codes (docs/design.md): 0 success, 1 some input failed (the rest was done), 2 bad usage or configuration. */
 export const EXIT_OK = 0;
 export const EXIT_SOME_FAILED = 1;
 export const EXIT_USAGE = 2;

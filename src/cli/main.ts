@@ -41,7 +41,7 @@ export async function buildProgram(argv: string[] = process.argv): Promise<Comma
   return program;
 }
 
-/** Runs the CLI; every failure ends as one line on stderr and the exit code of DESIGN.md. */
+/** Runs the CLI; every failure ends as one line on stderr and its exit code (docs/design.md). */
 export async function main(argv: string[]): Promise<number> {
   try {
     const program = await buildProgram(argv);

@@ -60,8 +60,7 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
   const generic = message.startsWith('Invalid input');
   if (issue.code === 'invalid_type' && got === undefined) message = `missing: expected ${issue.expected}`;
   else if (issue.code === 'invalid_type' && generic) message = `expected ${issue.expected}`;
-  if (issue.code === 'unrecognized_keys')
-    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (see config/example.yaml)`;
+  if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (see config/example.yaml)`;
   const shown = got === undefined || issue.code === 'unrecognized_keys' ? '' : `, got ${JSON.stringify(got)}`;
   return `${path || '(top level)'}: ${message}${shown}`;
 }

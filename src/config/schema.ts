@@ -106,11 +106,7 @@ export const configSchema = z
       .prefault({}),
     policy: z
       .object({
-        threshold: z
-          .number({ error: 'expected a number between 0 and 1' })
-          .min(0, 'expected a number between 0 and 1')
-          .max(1, 'expected a number between 0 and 1')
-          .default(0.7),
+        threshold: z.number({ error: 'expected a number between 0 and 1' }).min(0, 'expected a number between 0 and 1').max(1, 'expected a number between 0 and 1').default(0.7),
         vip: z
           .object({ addresses: z.array(z.string()).default([]), domains: z.array(z.string()).default([]) })
           .strict()

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The classification contract of DESIGN.md. Both classifiers return exactly this. */
+/** The classification contract (docs/design.md, Public contracts). Both classifiers return exactly this. */
 export const INTENTS = ['support', 'sales', 'billing', 'partnership', 'job', 'newsletter', 'notification', 'spam', 'personal', 'other'] as const;
 export const CATEGORIES = ['bug', 'question', 'how_to', 'feature_request', 'account', 'outage', 'other'] as const;
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;

@@ -1,4 +1,4 @@
-/** The decision of DESIGN.md: what other programs (the API, the CLI's --json, receivers) rely on. */
+/** The decision contract (docs/design.md): what other programs (the API, the CLI's --json, receivers) rely on. */
 export const ACTIONS = ['ticket', 'draft', 'review', 'ignore'] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -10,9 +10,21 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** bigint columns come back from pg as strings; we keep them as strings to avoid precision loss. */
 export type BigIntColumn = ColumnType<string, string | number | bigint, string | number | bigint>;
 
+/** The queue columns (src/queue/, docs/design.md) of every table a worker claims: status 'pending' while queued. */
+interface QueueColumns<Status extends string> {
+  status: ColumnType<Status, Status | undefined, Status>;
+  /** Raised by each claim. */
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  locked_by: string | null;
+  locked_at: Timestamp | null;
+  /** Why the last attempt did not finish (for messages, drafts and keywords: why it ended so, too). */
+  last_error: string | null;
+}
+
 export type MessageStatus = 'pending' | 'decided' | 'failed';
 
-export interface MessagesTable {
+export interface MessagesTable extends QueueColumns<MessageStatus> {
   id: string;
   thread_id: string;
   mailbox: string;
@@ -29,12 +41,6 @@ export interface MessagesTable {
   received_at: ColumnType<Date, Date | string | undefined, Date | string>;
   imap_uidvalidity: BigIntColumn | null;
   imap_uid: BigIntColumn | null;
-  status: ColumnType<MessageStatus, MessageStatus | undefined, MessageStatus>;
-  last_error: string | null;
-  attempts: Generated<number>;
-  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
-  locked_by: string | null;
-  locked_at: Timestamp | null;
   raw_chars: number | null;
   clean_chars: number | null;
   /** The parse stage's result (src/parse/stored-email.ts), stored once at ingest. */
@@ -129,17 +135,11 @@ export interface WebhookEventsTable {
   created_at: CreatedAt;
 }
 
-export interface WebhookDeliveriesTable {
+export interface WebhookDeliveriesTable extends QueueColumns<DeliveryStatus> {
   id: string;
   event_id: string;
   subscription_id: string;
-  status: ColumnType<DeliveryStatus, DeliveryStatus | undefined, DeliveryStatus>;
-  attempts: ColumnType<number, number | undefined, number>;
-  next_attempt_at: Timestamp;
-  locked_by: string | null;
-  locked_at: Timestamp | null;
   last_status_code: number | null;
-  last_error: string | null;
   last_attempt_at: Timestamp | null;
   delivered_at: Timestamp | null;
   created_at: CreatedAt;
@@ -162,17 +162,11 @@ export interface WebhookAttemptsTable {
 
 export type DraftStatus = 'pending' | 'drafted' | 'sent' | 'skipped';
 
-export interface DraftsTable {
+export interface DraftsTable extends QueueColumns<DraftStatus> {
   id: string;
   email_id: string;
   mailbox: string;
   acknowledge_only: boolean;
-  status: ColumnType<DraftStatus, DraftStatus | undefined, DraftStatus>;
-  attempts: ColumnType<number, number | undefined, number>;
-  next_attempt_at: Timestamp;
-  locked_by: string | null;
-  locked_at: Timestamp | null;
-  last_error: string | null;
   note: string | null;
   reply_text: string | null;
   language: string | null;
@@ -194,17 +188,11 @@ export interface DraftsTable {
 
 export type KeywordUpdateStatus = 'pending' | 'done' | 'skipped' | 'failed';
 
-export interface KeywordUpdatesTable {
+export interface KeywordUpdatesTable extends QueueColumns<KeywordUpdateStatus> {
   id: string;
   email_id: string;
   mailbox: string;
   keyword: string;
-  status: ColumnType<KeywordUpdateStatus, KeywordUpdateStatus | undefined, KeywordUpdateStatus>;
-  attempts: ColumnType<number, number | undefined, number>;
-  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
-  locked_by: string | null;
-  locked_at: Timestamp | null;
-  last_error: string | null;
   completed_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;

@@ -58,10 +58,7 @@ export function decide(input: DecisionInput): Decision {
 
   // 2. Without a valid classification a person decides, with whatever the detectors found.
   if (!classification) {
-    return done('review', [
-      { code: 'classification_missing', text: 'No AI classification is available for this email: a person should look at it' },
-      ...flagReasons,
-    ]);
+    return done('review', [{ code: 'classification_missing', text: 'No AI classification is available for this email: a person should look at it' }, ...flagReasons]);
   }
   if (!classification.ok) {
     return done('review', [
@@ -84,22 +81,13 @@ export function decide(input: DecisionInput): Decision {
     const wouldTicket = intent === 'support' && !classification.offline && confidence >= policy.threshold;
     const prefix = wouldTicket ? `${said}, but because of ${which}` : `Because of ${which}`;
     if (IGNORED_INTENTS.has(intent)) {
-      return done('review', [
-        ...flagReasons,
-        { code: 'flagged_not_ignored', text: `${said}, but because of ${which} it is not ignored: a person should look at it` },
-      ]);
+      return done('review', [...flagReasons, { code: 'flagged_not_ignored', text: `${said}, but because of ${which} it is not ignored: a person should look at it` }]);
     }
     if (!facts.replyable) {
-      return done('review', [
-        ...flagReasons,
-        { code: 'flagged_review', text: `${prefix} it is never suggested as a ticket; the sender cannot be answered, so a person should look at it` },
-      ]);
+      return done('review', [...flagReasons, { code: 'flagged_review', text: `${prefix} it is never suggested as a ticket; the sender cannot be answered, so a person should look at it` }]);
     }
     if (!policy.draftsEnabled) {
-      return done('review', [
-        ...flagReasons,
-        { code: 'flagged_review', text: `${prefix} it is never suggested as a ticket; reply drafts are turned off, so a person should look at it` },
-      ]);
+      return done('review', [...flagReasons, { code: 'flagged_review', text: `${prefix} it is never suggested as a ticket; reply drafts are turned off, so a person should look at it` }]);
     }
     return done(
       'draft',
@@ -132,21 +120,15 @@ export function decide(input: DecisionInput): Decision {
     if (confidence >= policy.threshold) {
       return done('ticket', [{ code: 'support_confident', text: `${said}, at or above the ticket threshold ${thr}: ticket suggested` }]);
     }
-    return done('review', [
-      { code: 'confidence_below_threshold', text: `Model confidence ${conf} is below the ticket threshold ${thr}: a person should look at it` },
-    ]);
+    return done('review', [{ code: 'confidence_below_threshold', text: `Model confidence ${conf} is below the ticket threshold ${thr}: a person should look at it` }]);
   }
 
   // 6. Everything else a person answers, with a draft when possible.
   if (!policy.draftsEnabled) {
-    return done('review', [
-      { code: 'other_intent_review', text: `${said}, not a support request; reply drafts are turned off, so a person should look at it` },
-    ]);
+    return done('review', [{ code: 'other_intent_review', text: `${said}, not a support request; reply drafts are turned off, so a person should look at it` }]);
   }
   if (!facts.replyable) {
-    return done('review', [
-      { code: 'other_intent_review', text: `${said}, not a support request; the sender cannot be answered, so a person should look at it` },
-    ]);
+    return done('review', [{ code: 'other_intent_review', text: `${said}, not a support request; the sender cannot be answered, so a person should look at it` }]);
   }
   return done('draft', [{ code: 'other_intent_draft', text: `${said}, not a support request: a reply draft is written for a person to review` }]);
 }

@@ -84,10 +84,7 @@ export function draftEffect(options: { mailboxes: Mailboxes; enabled: boolean; w
   return {
     async enqueue(trx, decided) {
       if (decided.decision.action !== 'draft' || !options.enabled || !options.mailboxes.get(decided.mailbox)) return false;
-      return (
-        (await enqueueDraft(trx, { emailId: decided.emailId, mailbox: decided.mailbox, acknowledgeOnly: decided.decision.acknowledgeOnly }, decided.now)) !==
-        null
-      );
+      return (await enqueueDraft(trx, { emailId: decided.emailId, mailbox: decided.mailbox, acknowledgeOnly: decided.decision.acknowledgeOnly }, decided.now)) !== null;
     },
     wake: options.wake,
   };

@@ -188,12 +188,7 @@ type SendResult = { kind: 'done'; outcome: DraftOutcome } | { kind: 'draft'; not
  * is unknown (never sent twice: the copy in Sent proves a send, its absence proves nothing).
  * Throws SendFailedError (postpone) when the server was unreachable and nothing was sent.
  */
-async function trySend(
-  ctx: ResolvedDraftContext,
-  p: Prepared,
-  compose: (date: Date, autoReply: boolean) => Promise<Buffer>,
-  messageId: string,
-): Promise<SendResult> {
+async function trySend(ctx: ResolvedDraftContext, p: Prepared, compose: (date: Date, autoReply: boolean) => Promise<Buffer>, messageId: string): Promise<SendResult> {
   const { row } = p;
   const smtp = ctx.config.drafts.smtp;
   const limit = ctx.config.drafts.max_sends_per_recipient_per_day;
@@ -203,8 +198,7 @@ async function trySend(
 
   if (row.send_started_at !== null && row.sent_at === null) {
     const copy = await findInSent(ctx, p);
-    if (copy === null)
-      return { kind: 'draft', note: 'an earlier send attempt was interrupted and may have reached the recipient: kept as a draft so a person decides' };
+    if (copy === null) return { kind: 'draft', note: 'an earlier send attempt was interrupted and may have reached the recipient: kept as a draft so a person decides' };
     return { kind: 'done', outcome: await completeSent(ctx, p, copy, messageId) };
   }
 
@@ -281,30 +275,15 @@ function findInSent(ctx: ResolvedDraftContext, p: Prepared): Promise<StoredCopy 
 
 async function completeSent(ctx: ResolvedDraftContext, p: Prepared, copy: StoredCopy, messageId: string): Promise<DraftOutcome> {
   await finish(ctx, p, 'sent', copy, messageId, {});
-  ctx.logger.info(
-    { draft_id: p.row.id, email_id: p.row.email_id, to: p.to.address, folder: copy.folder },
-    'reply sent (drafts.mode send); copy stored in Sent',
-  );
+  ctx.logger.info({ draft_id: p.row.id, email_id: p.row.email_id, to: p.to.address, folder: copy.folder }, 'reply sent (drafts.mode send); copy stored in Sent');
   return { status: 'sent', draftId: p.row.id, folder: copy.folder, uid: copy.uid };
 }
 
 /** The draft is in the Drafts folder (`drafted`) or was sent (`sent`); the claim ends. */
-function finish(
-  ctx: ResolvedDraftContext,
-  p: Prepared,
-  status: 'drafted' | 'sent',
-  copy: StoredCopy,
-  messageId: string,
-  extra: { note?: string | null },
-): Promise<void> {
+function finish(ctx: ResolvedDraftContext, p: Prepared, status: 'drafted' | 'sent', copy: StoredCopy, messageId: string, extra: { note?: string | null }): Promise<void> {
   const now = ctx.clock.now();
   const uidvalidity = copy.uidvalidity === null ? null : String(copy.uidvalidity);
-  return complete(
-    ctx.db,
-    p.fence,
-    { status, folder: copy.folder, imap_uidvalidity: uidvalidity, imap_uid: copy.uid, message_id: messageId, last_error: null, completed_at: now, ...extra },
-    now,
-  );
+  return complete(ctx.db, p.fence, { status, folder: copy.folder, imap_uidvalidity: uidvalidity, imap_uid: copy.uid, message_id: messageId, last_error: null, completed_at: now, ...extra }, now);
 }
 
 /** Stable per draft, so every attempt and the copy in Sent carry the same Message-ID. */

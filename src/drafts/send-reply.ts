@@ -75,22 +75,18 @@ export function describeSendError(smtp: SmtpConfig, error: unknown): SendFailedE
     });
   }
   if (e.command === 'CONN' || BEFORE_MESSAGE_CODES.has(e.code ?? '')) {
-    const hint =
-      e.code === 'ETLS' || e.code === 'EREQUIRETLS'
-        ? '; check drafts.smtp.secure and port'
-        : e.code === 'EAUTH' || e.code === 'ENOAUTH'
-          ? '; check drafts.smtp.user and password'
-          : '';
+    const hint = e.code === 'ETLS' || e.code === 'EREQUIRETLS' ? '; check drafts.smtp.secure and port' : e.code === 'EAUTH' || e.code === 'ENOAUTH' ? '; check drafts.smtp.user and password' : '';
     return new SendFailedError(`cannot send through ${where}: ${e.code ?? ''} ${oneLine(e.message ?? String(error))}${hint}`, {
       outcome: 'refused',
       permanent: false,
       cause: error,
     });
   }
-  return new SendFailedError(
-    `sending through ${where} failed midway (${e.code ?? ''} ${oneLine(e.message ?? String(error))}); the server may have taken the message`,
-    { outcome: 'unknown', permanent: false, cause: error },
-  );
+  return new SendFailedError(`sending through ${where} failed midway (${e.code ?? ''} ${oneLine(e.message ?? String(error))}); the server may have taken the message`, {
+    outcome: 'unknown',
+    permanent: false,
+    cause: error,
+  });
 }
 
 function oneLine(text: string): string {

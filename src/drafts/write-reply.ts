@@ -73,8 +73,7 @@ export function createReplyWriter(options: ReplyWriterOptions): ReplyWriter {
   }
   const baseUrl = (settings.base_url ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const endpoint: Endpoint = { baseUrl, model: settings.model };
-  const limiter =
-    options.limiter ?? createRateLimiter({ concurrency: settings.concurrency, rpm: settings.rpm, ...(options.timer ? { timer: options.timer } : {}) });
+  const limiter = options.limiter ?? createRateLimiter({ concurrency: settings.concurrency, rpm: settings.rpm, ...(options.timer ? { timer: options.timer } : {}) });
   const client = new OpenAI({
     apiKey: options.apiKey ?? settings.api_key ?? process.env.OPENAI_API_KEY ?? 'not-needed',
     baseURL: baseUrl,
@@ -156,18 +155,11 @@ export function buildReplyPrompt(input: { email: ParsedEmail; classification: Cl
 
   const { email } = input;
   const from = email.from ? (email.from.name ? `${email.from.name} <${email.from.address}>` : email.from.address) : '(unknown)';
-  const body = [
-    `From: ${oneLine(from)}`,
-    `Subject: ${oneLine(email.subject) || '(none)'}`,
-    'Text:',
-    email.cleanText.trim() === '' ? '(empty)' : email.cleanText,
-  ].join('\n');
+  const body = [`From: ${oneLine(from)}`, `Subject: ${oneLine(email.subject) || '(none)'}`, 'Text:', email.cleanText.trim() === '' ? '(empty)' : email.cleanText].join('\n');
   // Like the classifier's fence: derived from the content, so a sender cannot know it in advance.
   const tag = createHash('sha256').update(body).update(input.language).digest('hex').slice(0, 24);
   const c = input.classification;
-  const facts = c
-    ? `intent ${c.intent}, category ${c.category}, priority ${c.priority}, sentiment ${c.sentiment}; summary: ${oneLine(c.summary)}`
-    : 'no classification available';
+  const facts = c ? `intent ${c.intent}, category ${c.category}, priority ${c.priority}, sentiment ${c.sentiment}; summary: ${oneLine(c.summary)}` : 'no classification available';
   const user = fill(USER_TEMPLATE, { facts, tag, body, languageName, language: input.language });
   return { system, user };
 }

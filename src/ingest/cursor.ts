@@ -166,11 +166,6 @@ export async function alreadyStoredUids(db: DbOrTx, mailbox: string, candidates:
  */
 export async function findStoredCopies(db: DbOrTx, mailbox: string, messageIds: string[]): Promise<Array<{ messageId: string; sizeBytes: number }>> {
   if (messageIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('messages')
-    .select(['message_id', 'size_bytes'])
-    .where('mailbox', '=', mailbox)
-    .where('message_id', 'in', messageIds)
-    .execute();
+  const rows = await db.selectFrom('messages').select(['message_id', 'size_bytes']).where('mailbox', '=', mailbox).where('message_id', 'in', messageIds).execute();
   return rows.map((r) => ({ messageId: r.message_id ?? '', sizeBytes: Number(r.size_bytes) }));
 }

@@ -30,8 +30,7 @@ export function imapOptionsFor(mailbox: MailboxConfig, logger: Logger): ImapFlow
   const where = describeMailbox(mailbox);
   if (mailbox.security === 'plain' && !isLoopbackHost(mailbox.host)) {
     throw new ConfigError(
-      `${where}: security "plain" would send the password unencrypted, so it is only allowed to a loopback host ` +
-        '(127.0.0.1, ::1, localhost). Use security: tls (port 993) or starttls (port 143).',
+      `${where}: security "plain" would send the password unencrypted, so it is only allowed to a loopback host (127.0.0.1, ::1, localhost). Use security: tls (port 993) or starttls (port 143).`,
     );
   }
   if (!mailbox.password && !mailbox.access_token) {
@@ -90,31 +89,19 @@ interface ErrorLike {
   tlsFailed?: boolean;
 }
 
+/** Error codes of a connection that failed or dropped: Node's socket errors, then imapflow's own. */
+const NETWORK_CODES = new Set([
+  ...['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'],
+  ...['NoConnection', 'EConnectionClosed', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'ETIMEOUT'],
+]);
+
 /** Sorts a session failure so the watcher picks the retry pace and says what the user can do. */
 export function classifyImapError(error: unknown): ImapFailureKind {
   const e = (error ?? {}) as ErrorLike;
   if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED') return 'auth';
   if (e.mailboxMissing || e.serverResponseCode === 'NONEXISTENT') return 'folder';
-  if (e.tlsFailed || /certificate|self[- ]signed|TLS|SSL/i.test(e.message ?? '') || e.code?.startsWith('ERR_TLS') || e.code?.startsWith('ERR_SSL'))
-    return 'tls';
-  if (
-    [
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'ETIMEDOUT',
-      'EHOSTUNREACH',
-      'ENETUNREACH',
-      'ENOTFOUND',
-      'EAI_AGAIN',
-      'EPIPE',
-      'NoConnection',
-      'EConnectionClosed',
-      'CONNECT_TIMEOUT',
-      'GREETING_TIMEOUT',
-      'ETIMEOUT',
-    ].includes(e.code ?? '')
-  )
-    return 'network';
+  if (e.tlsFailed || /certificate|self[- ]signed|TLS|SSL/i.test(e.message ?? '') || e.code?.startsWith('ERR_TLS') || e.code?.startsWith('ERR_SSL')) return 'tls';
+  if (NETWORK_CODES.has(e.code ?? '')) return 'network';
   if (/ECONN|socket|closed|timeout/i.test(e.message ?? '')) return 'network';
   if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return 'database';
   if (e.responseText || e.serverResponseCode) return 'protocol';

@@ -65,12 +65,7 @@ interface Slot {
  * watcher's is read-only and mostly in IDLE, and the decision may be made in a process that is
  * not watching this mailbox at all), commands serialised, closed after a minute unused.
  */
-export function keywordHandler(ctx: {
-  db: Db;
-  mailboxes: Mailboxes;
-  logger: Logger;
-  clock: Clock;
-}): QueueHandler<KeywordRow, KeywordOutcome> & { close(): Promise<void> } {
+export function keywordHandler(ctx: { db: Db; mailboxes: Mailboxes; logger: Logger; clock: Clock }): QueueHandler<KeywordRow, KeywordOutcome> & { close(): Promise<void> } {
   const slots = new Map<string, Slot>();
   const end = async (claim: Claim, status: 'done' | 'skipped' | 'failed', reason: string | null): Promise<KeywordOutcome> => {
     const now = ctx.clock.now();
@@ -81,11 +76,7 @@ export function keywordHandler(ctx: {
   async function handle(row: KeywordRow, claim: Claim): Promise<KeywordOutcome> {
     const mailbox = ctx.mailboxes.get(row.mailbox);
     if (!mailbox) return end(claim, 'skipped', `mailbox "${row.mailbox}" is not configured`);
-    const message = await ctx.db
-      .selectFrom('messages')
-      .select(['imap_uid', 'imap_uidvalidity', 'message_id'])
-      .where('id', '=', row.email_id)
-      .executeTakeFirst();
+    const message = await ctx.db.selectFrom('messages').select(['imap_uid', 'imap_uidvalidity', 'message_id']).where('id', '=', row.email_id).executeTakeFirst();
     if (!message || message.imap_uid === null) return end(claim, 'skipped', 'the email did not come over IMAP');
     const slot = slotFor(row.mailbox);
     const run = slot.queue.then(() =>
@@ -122,12 +113,7 @@ export function keywordHandler(ctx: {
    * announce UIDs other sessions added only then, and RFC 3501 lets them ignore a STORE to an
    * unknown UID with OK), then reads the flags back: only a keyword seen on the message counts.
    */
-  async function setKeyword(
-    slot: Slot,
-    mailbox: Parameters<typeof createImapClient>[0],
-    row: KeywordRow,
-    ref: { uid: number; uidvalidity: number | null; messageId: string | null },
-  ) {
+  async function setKeyword(slot: Slot, mailbox: Parameters<typeof createImapClient>[0], row: KeywordRow, ref: { uid: number; uidvalidity: number | null; messageId: string | null }) {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = setTimeout(() => closeSlot(slot, true), IDLE_CLOSE_MS);
     slot.timer.unref();
@@ -136,8 +122,7 @@ export function keywordHandler(ctx: {
     try {
       await client.noop();
       const permanent = client.mailbox ? client.mailbox.permanentFlags : undefined;
-      if (permanent && !permanent.has('\\*'))
-        return { ok: false as const, why: 'the server accepts no custom keywords (PERMANENTFLAGS without \\*)', permanent: true };
+      if (permanent && !permanent.has('\\*')) return { ok: false as const, why: 'the server accepts no custom keywords (PERMANENTFLAGS without \\*)', permanent: true };
       let uid: number | null = ref.uid;
       const current = client.mailbox ? Number(client.mailbox.uidValidity) : null;
       if (ref.uidvalidity !== null && current !== null && ref.uidvalidity !== current) uid = await findByMessageId(client, ref.messageId);

@@ -171,10 +171,7 @@ export class MailboxWatcher {
         try {
           acquired = await this.#lease.tryAcquire();
         } catch (error) {
-          this.#transition(
-            'standby',
-            `mailbox "${this.#deps.mailbox.name}": cannot take the watch lease: database error (${(error as Error).message}); retrying`,
-          );
+          this.#transition('standby', `mailbox "${this.#deps.mailbox.name}": cannot take the watch lease: database error (${(error as Error).message}); retrying`);
         }
         if (!acquired) {
           if (this.#lease.holder && this.#lease.holder !== this.#deps.processId) {
@@ -203,10 +200,7 @@ export class MailboxWatcher {
       }
     }
     await this.#lease.release().catch((error) => {
-      this.#logger.warn(
-        { err: error },
-        `mailbox "${this.#deps.mailbox.name}": could not release the watch lease (${(error as Error).message}); another process takes over when it expires`,
-      );
+      this.#logger.warn({ err: error }, `mailbox "${this.#deps.mailbox.name}": could not release the watch lease (${(error as Error).message}); another process takes over when it expires`);
     });
   }
 
@@ -230,8 +224,7 @@ export class MailboxWatcher {
     // A new UIDVALIDITY on the open folder mid-session: reconnect, and prepareCursor() re-scans.
     let watchingUidValidity: number | null = null;
     client.on('mailboxOpen', (opened) => {
-      if (watchingUidValidity !== null && Number(opened.uidValidity) !== watchingUidValidity)
-        fail(new Error(`UIDVALIDITY of "${mailbox.folder}" changed to ${opened.uidValidity}`));
+      if (watchingUidValidity !== null && Number(opened.uidValidity) !== watchingUidValidity) fail(new Error(`UIDVALIDITY of "${mailbox.folder}" changed to ${opened.uidValidity}`));
     });
     if (this.#state !== 'reconnecting') this.#transition('connecting');
     try {
@@ -274,10 +267,7 @@ export class MailboxWatcher {
         this.#cursor = result.cursor;
         this.#stored += result.stored;
         if (result.stored + result.duplicates + result.headersOnly > 0) {
-          this.#logger.debug(
-            { ...result, cursor: undefined, lastUid: result.cursor.lastUid },
-            `mailbox "${mailbox.name}": stored ${result.stored} new message(s)`,
-          );
+          this.#logger.debug({ ...result, cursor: undefined, lastUid: result.cursor.lastUid }, `mailbox "${mailbox.name}": stored ${result.stored} new message(s)`);
         }
         if (this.#newMail || failure) continue;
         if (this.#stopping || !this.#lease.held) return;
@@ -329,8 +319,7 @@ export class MailboxWatcher {
     this.#loggedKey = key;
     const name = this.#deps.mailbox.name;
     if (error) this.#logger.warn({ state }, error);
-    else if (state === 'connected')
-      this.#logger.info({ state, folder: this.#deps.mailbox.folder }, `mailbox "${name}": connected, watching "${this.#deps.mailbox.folder}"`);
+    else if (state === 'connected') this.#logger.info({ state, folder: this.#deps.mailbox.folder }, `mailbox "${name}": connected, watching "${this.#deps.mailbox.folder}"`);
     else if (note) this.#logger.info({ state }, `mailbox "${name}": ${note}`);
     else if (state === 'stopped') this.#logger.info({ state }, `mailbox "${name}": stopped`);
     else this.#logger.debug({ state }, `mailbox "${name}": ${state}`);

@@ -170,13 +170,7 @@ async function processChunk(deps: SweepDeps, cursor: Cursor, chunk: number[], re
  * parser rejects is stored as failed by storeMessage, so it cannot hold the group back; a database
  * error rolls the whole group back and the next sweep fetches it again.
  */
-async function storeGroup(
-  deps: SweepDeps,
-  cursor: Cursor,
-  items: Array<{ candidate: Candidate; raw: Buffer | null; rawHeaders: string | null }>,
-  lastUid: number,
-  result: SweepResult,
-): Promise<void> {
+async function storeGroup(deps: SweepDeps, cursor: Cursor, items: Array<{ candidate: Candidate; raw: Buffer | null; rawHeaders: string | null }>, lastUid: number, result: SweepResult): Promise<void> {
   let outcomes: Array<{ id: string; created: boolean; headersOnly: boolean }>;
   try {
     outcomes = await deps.db.transaction().execute(async (trx) => {
@@ -204,9 +198,7 @@ async function storeGroup(
       }
       const advanced = await advanceCursor(trx, { mailbox: deps.mailbox, uidvalidity: cursor.uidvalidity, uid: lastUid, holder: deps.holder });
       if (!advanced)
-        throw new LeaseLostError(
-          `mailbox "${deps.mailbox}": this process no longer holds the watch lease (or the cursor moved to a new UIDVALIDITY); UIDs up to ${lastUid} left to the new holder`,
-        );
+        throw new LeaseLostError(`mailbox "${deps.mailbox}": this process no longer holds the watch lease (or the cursor moved to a new UIDVALIDITY); UIDs up to ${lastUid} left to the new holder`);
       return saved;
     });
   } catch (error) {

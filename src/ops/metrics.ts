@@ -39,9 +39,7 @@ export function observeDatabase(metrics: Metrics, db: Db, options: { clock: Cloc
     },
   });
   gauge('mailroom_outbox_depth', 'Webhook deliveries waiting to be sent (pending, due or scheduled for a retry).', (g, s) => g.set(s.outboxDepth));
-  gauge('mailroom_outbox_oldest_due_age_seconds', 'How long the most overdue pending delivery has been due; 0 when nothing is overdue.', (g, s) =>
-    g.set(s.oldestDueAgeSeconds),
-  );
+  gauge('mailroom_outbox_oldest_due_age_seconds', 'How long the most overdue pending delivery has been due; 0 when nothing is overdue.', (g, s) => g.set(s.oldestDueAgeSeconds));
   gauge(
     'mailroom_webhook_deliveries',
     'Webhook deliveries in the database, per subscription and status (pending, delivered, failed).',

@@ -25,31 +25,7 @@ interface Frame {
 const WHITE: Rgba = { r: 255, g: 255, b: 255, a: 1 };
 // Not rendered by mail clients (or by html-to-text); their text is neither visible nor hidden text.
 const NOT_RENDERED = new Set(['head', 'title', 'style', 'script', 'noscript', 'template', 'xml', 'o:p']);
-const BLOCK_TAGS = new Set([
-  'p',
-  'div',
-  'br',
-  'li',
-  'tr',
-  'td',
-  'th',
-  'table',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'blockquote',
-  'ul',
-  'ol',
-  'section',
-  'article',
-  'header',
-  'footer',
-  'hr',
-  'pre',
-]);
+const BLOCK_TAGS = new Set(['p', 'div', 'br', 'li', 'tr', 'td', 'th', 'table', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'ul', 'ol', 'section', 'article', 'header', 'footer', 'hr', 'pre']);
 
 /** Text of a removed subtree, with a space between blocks so words of different blocks do not merge. */
 function readableText(node: HtmlNode, out: string[]): void {

@@ -86,13 +86,7 @@ async function runMailparser(raw: Buffer): Promise<ParsedMail> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () =>
-        reject(
-          new MalformedEmailError(
-            'unparseable',
-            `the MIME parser did not finish within ${(deadlineMs / 1000).toFixed(1)} s (broken MIME structure); the message is kept as failed`,
-          ),
-        ),
+      () => reject(new MalformedEmailError('unparseable', `the MIME parser did not finish within ${(deadlineMs / 1000).toFixed(1)} s (broken MIME structure); the message is kept as failed`)),
       deadlineMs,
     );
   });

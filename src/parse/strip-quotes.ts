@@ -32,8 +32,7 @@ const ATTRIBUTIONS: readonly RegExp[] = [
 const ATTRIBUTION_ENDING = /(\bwrote|\bsaid|\bwrites|\bha scritto|\bschrieb\b.{0,120}|\ba\s+[ée]crit|\bescribi[óo])\s*:$/i;
 const ATTRIBUTION_STARTER = /^(on|il|am|le|el)\b/i;
 
-const ORIGINAL_MESSAGE =
-  /^\s*-{2,}\s*(original message|messaggio originale|urspr(ü|ue|u)ngliche nachricht|original-nachricht|message d'origine|message original|mensaje original)\s*-{2,}\s*$/i;
+const ORIGINAL_MESSAGE = /^\s*-{2,}\s*(original message|messaggio originale|urspr(ü|ue|u)ngliche nachricht|original-nachricht|message d'origine|message original|mensaje original)\s*-{2,}\s*$/i;
 
 // A forward is not history: the forwarded message is what the sender wants handled.
 const FORWARD_SEPARATORS: readonly RegExp[] = [

@@ -222,12 +222,7 @@ async function postpone(ctx: PipelineContext, row: ClaimedMessage, fence: Claim,
  * answered from the database (the first successful classification of exactly this text), so a
  * re-run or a duplicate email makes no model call.
  */
-async function classifyWithCache(
-  db: Db,
-  classifier: Classifier,
-  email: ParsedEmail,
-  mailbox: string,
-): Promise<{ result: ClassificationResult; inputHash: string; cachedFrom: string | null }> {
+async function classifyWithCache(db: Db, classifier: Classifier, email: ParsedEmail, mailbox: string): Promise<{ result: ClassificationResult; inputHash: string; cachedFrom: string | null }> {
   const input = { email, mailbox };
   const inputHash = classifierInputHash(classifier.promptVersion, input);
   const hit = await db
@@ -259,13 +254,7 @@ async function classifyWithCache(
  * decisions.email_id unique key stops a second decision even in a race), then stores the
  * classification and the decision.
  */
-async function recordDecision(
-  trx: Tx,
-  fence: Claim,
-  decided: DecidedEmail,
-  cache: { inputHash: string; cachedFrom: string | null } | null,
-  policyVersion: string,
-): Promise<void> {
+async function recordDecision(trx: Tx, fence: Claim, decided: DecidedEmail, cache: { inputHash: string; cachedFrom: string | null } | null, policyVersion: string): Promise<void> {
   const { email, evaluation, decision, now } = decided;
   await complete(trx, fence as Claim<'messages'>, { status: 'decided', last_error: null, raw_chars: email.rawChars, clean_chars: email.cleanChars }, now);
   const classification = classificationRow(evaluation, cache);

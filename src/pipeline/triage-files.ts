@@ -8,7 +8,7 @@ import { claimOf, newWorkerId } from '../queue/index.js';
 import { type Evaluation, evaluateEmail } from './evaluate-email.js';
 import { claimMessage, type PipelineContext, type ProcessOutcome, processMessage } from './process-message.js';
 
-/** What triage reports for one file: the JSON line of DESIGN.md, plus context for people. */
+/** What triage reports for one file: the JSON line of the README's triage --json, plus context for people. */
 export type TriageResult =
   | {
       file: string;
@@ -111,13 +111,7 @@ async function triageDry(options: TriageOptions, file: string): Promise<TriageRe
   return resultOf(file, null, email.messageId, email.subject, evaluation, false, false);
 }
 
-async function triageStored(
-  options: TriageOptions,
-  ctx: PipelineContext,
-  file: string,
-  workerId: string,
-  inFlight: Map<string, Promise<unknown>>,
-): Promise<TriageResult> {
+async function triageStored(options: TriageOptions, ctx: PipelineContext, file: string, workerId: string, inFlight: Map<string, Promise<unknown>>): Promise<TriageResult> {
   const { db } = ctx;
   const raw = await readMessageFile(file);
   const oversize = raw.length > ctx.maxMessageBytes;
@@ -181,15 +175,7 @@ async function storedResult(db: Db, file: string, emailId: string): Promise<Tria
   return { file, ok: false, email_id: emailId, error: `not decided yet: ${why}`, postponed: true };
 }
 
-function resultOf(
-  file: string,
-  emailId: string | null,
-  messageId: string | null,
-  subject: string,
-  evaluation: Evaluation,
-  reused: boolean,
-  cached: boolean,
-): TriageResult {
+function resultOf(file: string, emailId: string | null, messageId: string | null, subject: string, evaluation: Evaluation, reused: boolean, cached: boolean): TriageResult {
   const c = evaluation.classification;
   return {
     file,

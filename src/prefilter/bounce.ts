@@ -14,41 +14,22 @@ const SYSTEM_NAME = /^(?:mail delivery (?:sub)?system|mail administrator|mailer[
  * forwarding a bounce to support, which someone should read. Exchange's localized forms carry a
  * colon ("Unzustellbar: …"); without it "Nicht zustellbar" may be a customer's lost parcel.
  */
+// biome-ignore format: a list of patterns reads best packed
 const DSN_SUBJECT = anchored([
-  'undelivered mail returned to sender',
-  'delivery status notification',
-  'mail delivery failed',
-  'undeliverable(?:\\s*:| mail| message)',
-  'returned mail\\s*:',
-  'failure notice',
-  'mail system error',
-  'warning: could not send message',
-  'delivery notification: delivery has failed',
-  'unzustellbar\\s*:',
-  'nicht zustellbar\\s*:',
-  'non recapitabile\\s*:',
-  'non remis\\s*:',
-  'non distribuable\\s*:',
-  'no se puede entregar\\s*:',
+  'undelivered mail returned to sender', 'delivery status notification', 'mail delivery failed', 'undeliverable(?:\\s*:| mail| message)', 'returned mail\\s*:',
+  'failure notice', 'mail system error', 'warning: could not send message', 'delivery notification: delivery has failed', 'unzustellbar\\s*:',
+  'nicht zustellbar\\s*:', 'non recapitabile\\s*:', 'non remis\\s*:', 'non distribuable\\s*:', 'no se puede entregar\\s*:',
 ]);
 
 /**
  * Subjects that are delivery reports only when the message also came with the empty return path
  * delivery reports must use (RFC 5321 section 4.5.5): "Delivery failed" alone may be about a parcel.
  */
+// biome-ignore format: a list of patterns reads best packed
 const WEAK_DSN_SUBJECT = anchored([
-  'delivery (?:has )?failed',
-  'delivery failure',
-  'mail delivery (?:system|failure)',
-  'non[- ]?deliver(?:y|able)',
-  'message (?:not delivered|delivery failure)',
-  'mancato recapito',
-  'impossibile recapitare',
-  '(?:ü|ue)bermittlungsfehler',
-  'zustellung fehlgeschlagen',
-  '(?:é|e)chec de (?:la )?(?:remise|distribution)',
-  'mensaje no entregado',
-  'error de entrega',
+  'delivery (?:has )?failed', 'delivery failure', 'mail delivery (?:system|failure)', 'non[- ]?deliver(?:y|able)',
+  'message (?:not delivered|delivery failure)', 'mancato recapito', 'impossibile recapitare', '(?:ü|ue)bermittlungsfehler', 'zustellung fehlgeschlagen',
+  '(?:é|e)chec de (?:la )?(?:remise|distribution)', 'mensaje no entregado', 'error de entrega',
 ]);
 
 function anchored(phrases: string[]): RegExp {

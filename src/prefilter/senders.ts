@@ -31,8 +31,7 @@ export function detectOwnAddress(email: ParsedEmail, ownAddresses: readonly stri
  * donotreply, dont-reply, noresponse…, alone or as one dot/dash/plus-separated piece
  * (`notifications-noreply`, `noreply+abc`). `reply` or `noreen` alone are not matched.
  */
-const NO_REPLY_LOCAL =
-  /(?:^|[._+-])(?:no[._-]?reply|no[._-]?replies|do[._-]?not[._-]?reply|dont[._-]?reply|do[._-]?not[._-]?respond|no[._-]?response|noreplay)(?:$|[._+-])/i;
+const NO_REPLY_LOCAL = /(?:^|[._+-])(?:no[._-]?reply|no[._-]?replies|do[._-]?not[._-]?reply|dont[._-]?reply|do[._-]?not[._-]?respond|no[._-]?response|noreplay)(?:$|[._+-])/i;
 
 export function isNoReplyAddress(address: string | null | undefined): boolean {
   if (!address) return false;
@@ -127,9 +126,7 @@ export function detectOversize(sizeBytes: number, maxMessageBytes: number): Pref
     action: 'review',
     reason: {
       code: 'prefilter_oversize',
-      text:
-        `Message is ${formatBytes(sizeBytes)}, over the ${formatBytes(maxMessageBytes)} limit ` +
-        '(ingest.max_message_bytes): not sent to the AI model, a person should look at it',
+      text: `Message is ${formatBytes(sizeBytes)}, over the ${formatBytes(maxMessageBytes)} limit (ingest.max_message_bytes): not sent to the AI model, a person should look at it`,
     },
   };
 }

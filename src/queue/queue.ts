@@ -1,40 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Kysely, type RawBuilder, sql, type Updateable } from 'kysely';
-import type { Database, DbOrTx } from '../db/index.js';
+import type { Database, Db, DbOrTx } from '../db/index.js';
 
 /**
- * One job queue for every piece of work Mailroom does after a commit: messages to decide, reply
- * drafts to write, webhook deliveries to send, IMAP keywords to set. Each kind keeps its items in
- * its own table (its rows are also what the CLI and the API show), and every such table has the
- * same queue columns with the same meaning:
+ * One job queue for the work after a commit: messages to decide, drafts to write, deliveries to
+ * send, keywords to set. Each kind keeps its items in its own table (the audit trail the API
+ * reads), with the same queue columns: status ('pending' while queued or in flight), attempts
+ * (raised by each claim), next_attempt_at, locked_by (newWorkerId), locked_at, last_error.
  *
- *   status          'pending' while queued or in flight; any other value ends the item
- *   attempts        raised by each claim, so a crash mid-work still counts as an attempt
- *   next_attempt_at when the item is due
- *   locked_by       the worker holding the claim (newWorkerId: "<host>:<pid>:<random>")
- *   locked_at       when it was claimed; a claim older than STALE_CLAIM_MS is presumed dead
- *   last_error      why the last attempt did not finish
- *
- * Claims follow graphile-worker: one statement that picks due rows `FOR UPDATE SKIP LOCKED` (so
- * workers in several processes pass each other's rows instead of waiting) and stamps them. Every
- * later write is fenced on the claim — holder AND attempt — so a worker that outlived its claim
- * (paused, partitioned) writes nothing over the worker that took the item over; such a write
- * throws ClaimLostError.
- *
- * Rejected: one shared jobs table with a payload (graphile-worker's own shape). The items' tables
- * are the audit trail the API reads; a second copy of their state in a jobs table would be a
- * second truth to keep in step. Rejected too: holding a transaction open for the work (minutes of
- * open transactions and a connection per item in flight while a model or a receiver answers).
+ * Claims follow graphile-worker: one statement picks due rows FOR UPDATE SKIP LOCKED, so workers
+ * in several processes pass each other's rows, and stamps them. Every later write is fenced on the
+ * claim — holder AND attempt — so a worker that outlived its claim writes nothing over the one that
+ * took the item over (ClaimLostError). Rejected: one jobs table with a payload (a second copy of
+ * each item's state to keep in step), and a transaction held open for the work (minutes per
+ * model call, a connection per item in flight). docs/design.md has the picture.
  */
 export const QUEUE_TABLES = ['messages', 'drafts', 'webhook_deliveries', 'keyword_updates'] as const;
 export type QueueTable = (typeof QUEUE_TABLES)[number];
 
-/**
- * A claim older than this belongs to a process that died mid-work (on another host: on this one
- * dead holders are released at once, see releaseDeadLocalClaims); another worker may take it.
- * Longer than any one attempt: a classification may spend minutes in retries before it gives up.
- */
+/** A claim this old belongs to a dead process (elsewhere: see releaseDeadLocalClaims); longer than any attempt's retries. */
 export const STALE_CLAIM_MS = 10 * 60 * 1000;
 
 /** The queue columns every item row has (see above). */
@@ -135,8 +120,7 @@ export async function updateClaimed<T extends QueueTable>(db: DbOrTx, claim: Cla
     .where('attempts', '=', claim.attempts)
     .where('status', '=', 'pending')
     .executeTakeFirst();
-  if (result.numUpdatedRows === 0n)
-    throw new ClaimLostError(`${claim.table} ${claim.id} was taken over by another worker (this claim went stale); its result is discarded`);
+  if (result.numUpdatedRows === 0n) throw new ClaimLostError(`${claim.table} ${claim.id} was taken over by another worker (this claim went stale); its result is discarded`);
 }
 
 /** Ends the item (a final status and its fields); the claim ends with it. */
@@ -152,10 +136,41 @@ export function reschedule<T extends QueueTable>(db: DbOrTx, claim: Claim<T>, ru
 
 /** Releases every claim `workerId` holds in `table` (shutdown), so another process can go on at once. */
 export async function releaseClaims(db: DbOrTx, table: QueueTable, workerId: string): Promise<void> {
-  await (db as unknown as QueueDb)
-    .updateTable(item(table))
-    .set({ locked_by: null, locked_at: null })
-    .where('locked_by', '=', workerId)
-    .where('status', '=', 'pending')
-    .execute();
+  await (db as unknown as QueueDb).updateTable(item(table)).set({ locked_by: null, locked_at: null }).where('locked_by', '=', workerId).where('status', '=', 'pending').execute();
+}
+
+/**
+ * A claim normally waits for STALE_CLAIM_MS before another worker may take it; that is the only
+ * safe rule across hosts. On the same host we can do better: a holder (newWorkerId format) whose
+ * pid is gone died (SIGKILL, OOM, a crash), so its claims are released at once and a restart
+ * resumes in seconds. `ownPid` at start-up: claims carrying our own pid are from a previous life
+ * of this process (containers reuse pid 1).
+ */
+export function isDeadLocalHolder(holder: string, options: { ownPid: boolean }): boolean {
+  const prefix = `${hostname()}:`;
+  if (!holder.startsWith(prefix)) return false;
+  const pid = Number.parseInt(holder.slice(prefix.length).split(':')[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return options.ownPid;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Releases every queue claim of a dead process on this host; returns the holders released. */
+export async function releaseDeadLocalClaims(db: Db, options: { ownPid: boolean }): Promise<string[]> {
+  const released = new Set<string>();
+  const like = `${hostname()}:%`;
+  for (const table of QUEUE_TABLES) {
+    const { rows } = await sql<{ holder: string }>`select distinct locked_by as holder from ${sql.table(table)} where locked_by like ${like}`.execute(db);
+    for (const { holder } of rows) {
+      if (!isDeadLocalHolder(holder, options)) continue;
+      await sql`update ${sql.table(table)} set locked_by = null, locked_at = null where locked_by = ${holder}`.execute(db);
+      released.add(holder);
+    }
+  }
+  return [...released];
 }

@@ -78,12 +78,7 @@ export function retryAfterMs(value: string | null | undefined, nowMs: number): n
  * once for a permanent problem (it needs an operator, but the item is kept and tried again), and
  * never sooner than the server asked (Retry-After).
  */
-export function retryDelay(
-  attempt: number,
-  range: { minMs: number; maxMs: number },
-  hints: { retryAfterMs?: number | null; permanent?: boolean } = {},
-  random: () => number = Math.random,
-): number {
+export function retryDelay(attempt: number, range: { minMs: number; maxMs: number }, hints: { retryAfterMs?: number | null; permanent?: boolean } = {}, random: () => number = Math.random): number {
   const wait = hints.permanent ? jitter(range.maxMs, random) : backoffDelay(attempt, range, random);
   return Math.max(wait, hints.retryAfterMs ?? 0);
 }

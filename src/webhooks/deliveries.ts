@@ -126,10 +126,7 @@ export async function replayDelivery(db: Db, id: string, now: Date): Promise<{ o
 }
 
 /** Replays every dead letter created since `since` whose subscription is enabled. */
-export async function replayFailedSince(
-  db: Db,
-  params: { since: Date; now: Date; subscriptionId?: string },
-): Promise<{ ids: string[]; skippedDisabled: number }> {
+export async function replayFailedSince(db: Db, params: { since: Date; now: Date; subscriptionId?: string }): Promise<{ ids: string[]; skippedDisabled: number }> {
   return db.transaction().execute(async (trx) => {
     let query = trx
       .selectFrom('webhook_deliveries as d')

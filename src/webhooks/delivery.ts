@@ -1,17 +1,7 @@
 import { sql } from 'kysely';
 import type { Config } from '../config/index.js';
 import type { Db, Tx } from '../db/index.js';
-import {
-  type Claim,
-  ClaimLostError,
-  type ClaimOptions,
-  claim,
-  createRunner,
-  newWorkerId,
-  type QueueHandler,
-  type Runner,
-  updateClaimed,
-} from '../queue/index.js';
+import { type Claim, ClaimLostError, type ClaimOptions, claim, createRunner, newWorkerId, type QueueHandler, type Runner, updateClaimed } from '../queue/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { createMetrics, type Metrics } from '../util/metrics.js';
@@ -131,10 +121,7 @@ export async function deliverDueNow(context: DeliveryContext, options: { onlyIds
 
 function runnerFor(context: DeliveryContext, handler: QueueHandler<ClaimedDelivery, DeliveryOutcome>): Runner<DeliveryOutcome> {
   const workerId = context.workerId ?? newWorkerId();
-  return createRunner(
-    { db: context.db, workerId, clock: context.clock ?? systemClock, logger: context.logger, ...(context.random ? { random: context.random } : {}) },
-    handler,
-  );
+  return createRunner({ db: context.db, workerId, clock: context.clock ?? systemClock, logger: context.logger, ...(context.random ? { random: context.random } : {}) }, handler);
 }
 
 /**
@@ -168,13 +155,7 @@ async function deliver(ctx: Resolved, claimed: ClaimedDelivery, fence: Claim): P
     status_code: result.statusCode,
     latency_ms: result.latencyMs,
   };
-  await recordAttempt(
-    ctx,
-    fence,
-    claimed.subscription_id,
-    { startedAt, now, result, error, outcome, nextAttemptAt: delay === null ? null : new Date(now.getTime() + delay) },
-    log,
-  );
+  await recordAttempt(ctx, fence, claimed.subscription_id, { startedAt, now, result, error, outcome, nextAttemptAt: delay === null ? null : new Date(now.getTime() + delay) }, log);
   ctx.metrics.deliveryAttempts.inc({ subscription_id: claimed.subscription_id, result: outcome });
   if (outcome === 'delivered') ctx.logger.info(log, 'webhook delivered');
   else
@@ -192,12 +173,7 @@ async function deliver(ctx: Resolved, claimed: ClaimedDelivery, fence: Claim): P
  * is the receiver telling us when it can take more: wait at least that long, but never longer than
  * the longest step (a hostile or buggy header must not park a delivery for a year).
  */
-export function nextAttemptDelay(
-  ctx: { config: Pick<Config, 'webhooks'>; random: () => number },
-  attemptsMade: number,
-  result: Pick<PostResult, 'statusCode' | 'headers'>,
-  now: Date,
-): number | null {
+export function nextAttemptDelay(ctx: { config: Pick<Config, 'webhooks'>; random: () => number }, attemptsMade: number, result: Pick<PostResult, 'statusCode' | 'headers'>, now: Date): number | null {
   const schedule = ctx.config.webhooks.schedule;
   if (attemptsMade >= schedule.length) return null;
   let wait = jitter(schedule[attemptsMade]!, ctx.random);
@@ -261,8 +237,7 @@ async function recordAttempt(ctx: Resolved, fence: Claim, subscriptionId: string
       throw error;
     }
   });
-  if (claimLost)
-    ctx.logger.warn(log, 'webhook attempt recorded, but another worker had reclaimed the delivery (its claim went stale); its state was left to that worker');
+  if (claimLost) ctx.logger.warn(log, 'webhook attempt recorded, but another worker had reclaimed the delivery (its claim went stale); its state was left to that worker');
   await recordHealth(ctx, subscriptionId, attempt, log);
 }
 
@@ -280,8 +255,7 @@ async function recordHealth(ctx: Resolved, subscriptionId: string, attempt: Atte
     disableAfterMs: ctx.config.webhooks.disable_after,
     lastError: attempt.error ?? '',
   });
-  if (disabled)
-    ctx.logger.warn(log, 'webhook subscription disabled: every attempt failed for too long; fix the receiver, then `mailroom subscriptions enable`');
+  if (disabled) ctx.logger.warn(log, 'webhook subscription disabled: every attempt failed for too long; fix the receiver, then `mailroom subscriptions enable`');
 }
 
 /**
@@ -289,25 +263,12 @@ async function recordHealth(ctx: Resolved, subscriptionId: string, attempt: Atte
  * so a healthy, busy endpoint never makes concurrent workers queue on its row lock.
  */
 export async function markSubscriptionSucceeded(db: Db, subscriptionId: string, now: Date): Promise<void> {
-  await db
-    .updateTable('webhook_subscriptions')
-    .set({ failing_since: null, updated_at: now })
-    .where('id', '=', subscriptionId)
-    .where('failing_since', 'is not', null)
-    .execute();
+  await db.updateTable('webhook_subscriptions').set({ failing_since: null, updated_at: now }).where('id', '=', subscriptionId).where('failing_since', 'is not', null).execute();
 }
 
 /** Notes a failure; returns true when this failure disabled the subscription (failing too long). */
-export async function markSubscriptionFailed(
-  db: Db,
-  params: { subscriptionId: string; failedAt: Date; now: Date; disableAfterMs: number; lastError: string },
-): Promise<boolean> {
-  await db
-    .updateTable('webhook_subscriptions')
-    .set({ failing_since: params.failedAt, updated_at: params.now })
-    .where('id', '=', params.subscriptionId)
-    .where('failing_since', 'is', null)
-    .execute();
+export async function markSubscriptionFailed(db: Db, params: { subscriptionId: string; failedAt: Date; now: Date; disableAfterMs: number; lastError: string }): Promise<boolean> {
+  await db.updateTable('webhook_subscriptions').set({ failing_since: params.failedAt, updated_at: params.now }).where('id', '=', params.subscriptionId).where('failing_since', 'is', null).execute();
   const row = await db.selectFrom('webhook_subscriptions').select(['enabled', 'failing_since']).where('id', '=', params.subscriptionId).executeTakeFirst();
   if (!row?.enabled || !row.failing_since) return false;
   const failingSince = new Date(row.failing_since);
@@ -377,18 +338,7 @@ async function claimDeliveries(db: Db, options: ClaimOptions, perSubscription: n
       .selectFrom('webhook_deliveries as d')
       .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
       .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
-      .select([
-        'd.id',
-        'd.event_id',
-        'd.subscription_id',
-        'd.attempts',
-        'd.locked_by',
-        'e.body',
-        's.url',
-        's.secret_encrypted',
-        's.previous_secret_encrypted',
-        's.previous_secret_expires_at',
-      ])
+      .select(['d.id', 'd.event_id', 'd.subscription_id', 'd.attempts', 'd.locked_by', 'e.body', 's.url', 's.secret_encrypted', 's.previous_secret_encrypted', 's.previous_secret_expires_at'])
       .where(
         'd.id',
         'in',

@@ -32,8 +32,10 @@ export {
   buildTicketSuggestedEvent,
   enqueueTicketEvent,
   TICKET_SUGGESTED,
+  TICKET_SUGGESTED_SCHEMA,
   type TicketEventInput,
   type TicketSuggestedEvent,
   ticketEffect,
   ticketEventId,
+  webhooksOpenApi,
 } from './ticket-event.js';

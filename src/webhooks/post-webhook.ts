@@ -43,13 +43,7 @@ export function createWebhookAgents(): WebhookAgents {
  * checked. Redirects are not followed (a 3xx is returned as it is, and the caller treats it as a
  * failure): following one would send a signed event to a target nobody checked. Never throws.
  */
-export function postWebhook(params: {
-  checked: CheckedUrl;
-  headers: Record<string, string>;
-  body: string;
-  timeoutMs: number;
-  agents?: WebhookAgents;
-}): Promise<PostResult> {
+export function postWebhook(params: { checked: CheckedUrl; headers: Record<string, string>; body: string; timeoutMs: number; agents?: WebhookAgents }): Promise<PostResult> {
   const { checked, body } = params;
   const started = performance.now();
   const isHttps = checked.url.protocol === 'https:';

@@ -24,10 +24,7 @@ function linkKey(config: LinkConfig, options: { keyFile?: string } = {}): Buffer
   const cacheKey = `${source}\0${material}`;
   let key = keyCache.get(cacheKey);
   if (!key) {
-    key =
-      source === 'link'
-        ? Buffer.from(material, 'utf8')
-        : Buffer.from(hkdfSync('sha256', Buffer.from(material, 'utf8'), Buffer.from('mailroom'), Buffer.from(LABEL), 32));
+    key = source === 'link' ? Buffer.from(material, 'utf8') : Buffer.from(hkdfSync('sha256', Buffer.from(material, 'utf8'), Buffer.from('mailroom'), Buffer.from(LABEL), 32));
     keyCache.set(cacheKey, key);
   }
   return key;

@@ -50,9 +50,7 @@ export function createSecretBox(keyMaterial: string, source: string): SecretBox 
     decrypt(stored, subscriptionId) {
       const [version, storedKeyId, payload] = stored.split('.');
       if (version !== VERSION || !storedKeyId || !payload) {
-        throw new Error(
-          `the secret of subscription ${subscriptionId} is not in a format this Mailroom knows; run \`mailroom subscriptions rotate-secret ${subscriptionId}\``,
-        );
+        throw new Error(`the secret of subscription ${subscriptionId} is not in a format this Mailroom knows; run \`mailroom subscriptions rotate-secret ${subscriptionId}\``);
       }
       if (storedKeyId !== keyId) {
         throw new Error(
@@ -67,10 +65,9 @@ export function createSecretBox(keyMaterial: string, source: string): SecretBox 
         decipher.setAuthTag(bytes.subarray(12, 28));
         return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
       } catch (error) {
-        throw new Error(
-          `the stored secret of subscription ${subscriptionId} does not decrypt (altered or copied from another row); run \`mailroom subscriptions rotate-secret ${subscriptionId}\``,
-          { cause: error },
-        );
+        throw new Error(`the stored secret of subscription ${subscriptionId} does not decrypt (altered or copied from another row); run \`mailroom subscriptions rotate-secret ${subscriptionId}\``, {
+          cause: error,
+        });
       }
     },
   };
@@ -90,8 +87,7 @@ export function readOrCreateKeyFile(path: string): string {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-      throw new Error(`cannot read the webhook secret key file ${path}: ${(error as Error).message}`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the webhook secret key file ${path}: ${(error as Error).message}`, { cause: error });
   }
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -100,8 +96,7 @@ export function readOrCreateKeyFile(path: string): string {
   try {
     linkSync(temporary, path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
-      throw new Error(`cannot create the webhook secret key file ${path}: ${(error as Error).message}`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot create the webhook secret key file ${path}: ${(error as Error).message}`, { cause: error });
   } finally {
     unlinkSync(temporary);
   }

@@ -128,10 +128,7 @@ export async function setSubscriptionEnabled(db: Db, id: string, enabled: boolea
  * receiver can switch without dropping events. A second rotation inside the overlap drops the
  * oldest secret (only one previous secret is kept).
  */
-export async function rotateSubscriptionSecret(
-  db: Db,
-  params: { id: string; secretBox: SecretBox; now: Date; overlapMs?: number },
-): Promise<{ secret: string; previousValidUntil: Date }> {
+export async function rotateSubscriptionSecret(db: Db, params: { id: string; secretBox: SecretBox; now: Date; overlapMs?: number }): Promise<{ secret: string; previousValidUntil: Date }> {
   const previousValidUntil = new Date(params.now.getTime() + (params.overlapMs ?? ROTATION_OVERLAP_MS));
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('webhook_subscriptions').select(['secret_encrypted']).where('id', '=', params.id).forUpdate().executeTakeFirst();
@@ -166,10 +163,7 @@ export interface PingResult {
  * receiver is reachable and verifies signatures. Works on disabled subscriptions too, so a fixed
  * endpoint can be tested before `enable`.
  */
-export async function pingSubscription(
-  db: Db,
-  params: { id: string; secretBox: SecretBox; urlPolicy: UrlPolicy; timeoutMs: number; now: () => Date; agents?: WebhookAgents },
-): Promise<PingResult> {
+export async function pingSubscription(db: Db, params: { id: string; secretBox: SecretBox; urlPolicy: UrlPolicy; timeoutMs: number; now: () => Date; agents?: WebhookAgents }): Promise<PingResult> {
   const row = await db
     .selectFrom('webhook_subscriptions')
     .select(['id', 'url', 'secret_encrypted', 'previous_secret_encrypted', 'previous_secret_expires_at'])

@@ -1,4 +1,4 @@
-import type { Classification } from '../contract/index.js';
+import { CATEGORIES, type Classification, INTENTS, PRIORITIES } from '../contract/index.js';
 import type { DbOrTx, Tx } from '../db/index.js';
 import type { AttachmentInfo, ParsedEmail } from '../parse/index.js';
 import type { DecisionEffect } from '../pipeline/index.js';
@@ -17,7 +17,7 @@ export interface TicketEventInput {
   rawEmailUrl: string | null;
 }
 
-/** The `ticket.suggested` body of DESIGN.md ("The event"). Receivers depend on these names. */
+/** The `ticket.suggested` body (docs/events.md). Receivers depend on these names. */
 export interface TicketSuggestedEvent {
   type: 'ticket.suggested';
   timestamp: string;
@@ -45,6 +45,119 @@ export interface TicketSuggestedEvent {
 }
 
 export const TICKET_SUGGESTED = 'ticket.suggested';
+
+const str = (description: string) => ({ type: 'string', description });
+const nullableStr = (description: string) => ({ type: ['string', 'null'], description });
+const oneOf = (values: readonly string[], description: string) => ({ type: 'string', enum: [...values], description });
+
+/** The body of `ticket.suggested` as a JSON Schema: the `webhooks` section of /openapi.json and docs/events.md. */
+export const TICKET_SUGGESTED_SCHEMA = {
+  type: 'object',
+  required: ['type', 'timestamp', 'data'],
+  additionalProperties: false,
+  properties: {
+    type: { const: TICKET_SUGGESTED },
+    timestamp: { type: 'string', format: 'date-time', description: 'When the event was created (the decision); the same on every retry.' },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: [
+        'email_id',
+        'thread_id',
+        'message_id',
+        'mailbox',
+        'from',
+        'from_name',
+        'subject',
+        'summary',
+        'body_text',
+        'priority',
+        'category',
+        'intent',
+        'language',
+        'team',
+        'confidence',
+        'received_at',
+        'attachments',
+        'classifier',
+      ],
+      properties: {
+        email_id: str("Mailroom's id of the email (em_ + ULID); the webhook-id is derived from it."),
+        thread_id: str('The same for every email of one conversation (th_ + a hash of the thread root).'),
+        message_id: nullableStr('The Message-ID header with angle brackets.'),
+        mailbox: str('The configured mailbox name.'),
+        from: nullableStr('The sender address, lower-cased.'),
+        from_name: nullableStr('The sender display name.'),
+        subject: str('The subject, decoded.'),
+        summary: str("One sentence written by the model, in the email's language."),
+        body_text: str('The newest message of the email: quotes, signatures and hidden text removed.'),
+        priority: oneOf(PRIORITIES, 'How urgently a person should look at it.'),
+        category: oneOf(CATEGORIES, 'The kind of support request.'),
+        intent: oneOf(INTENTS, 'Always support for a ticket.'),
+        language: str("ISO 639-1 code of the email's language."),
+        team: nullableStr('One of classifier.teams, or null.'),
+        confidence: { type: 'number', minimum: 0, maximum: 1, description: 'The confidence the ticket threshold was applied to.' },
+        received_at: { type: 'string', format: 'date-time', description: 'When the mailbox received the email (IMAP INTERNALDATE).' },
+        attachments: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['filename', 'content_type', 'size'],
+            properties: { filename: str('As sent.'), content_type: str('MIME type.'), size: { type: 'integer', description: 'Bytes.' } },
+          },
+        },
+        classifier: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['model', 'prompt_version'],
+          properties: { model: str('The model that classified.'), prompt_version: str('Hash of prompt, schema and model settings.') },
+        },
+        raw_email_url: { type: 'string', format: 'uri', description: 'Signed, expiring link to the original message; present when api.public_url is set.' },
+      },
+    },
+  },
+} as const;
+
+/** The body of `ping` (mailroom subscriptions test). */
+export const PING_SCHEMA = {
+  type: 'object',
+  required: ['type', 'timestamp', 'data'],
+  properties: {
+    type: { const: 'ping' },
+    timestamp: { type: 'string', format: 'date-time' },
+    data: {
+      type: 'object',
+      required: ['subscription_id', 'message'],
+      properties: { subscription_id: str('The subscription pinged.'), message: str('Human-readable; no action needed.') },
+    },
+  },
+} as const;
+
+/**
+ * The OpenAPI 3.1 `webhooks` section: what Mailroom POSTs to a subscription, for a receiver's author.
+ * Every request carries the Standard Webhooks headers; docs/events.md says how to verify them.
+ */
+export function webhooksOpenApi(): Record<string, unknown> {
+  const header = (name: string, description: string) => ({ name, in: 'header', required: true, description, schema: { type: 'string' } });
+  const headers = [
+    header('webhook-id', 'Stable per email (msg_ + its ULID): the same on every retry and replay; deduplicate on it.'),
+    header('webhook-timestamp', 'Unix seconds of this attempt; reject when more than 5 minutes from your clock.'),
+    header('webhook-signature', 'Space-separated `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per active secret.'),
+  ];
+  const responses = {
+    '2XX': { description: 'Received: the delivery is done.' },
+    '410': { description: 'Gone: Mailroom disables the subscription.' },
+    default: { description: 'Any other answer (or none within webhooks.timeout, or a redirect) is retried on the Svix schedule.' },
+  };
+  const operation = (summary: string, schema: unknown) => ({
+    post: { summary, parameters: headers, requestBody: { required: true, content: { 'application/json': { schema } } }, responses },
+  });
+  return {
+    [TICKET_SUGGESTED]: operation('A ticket is suggested for an email: create the ticket your way.', TICKET_SUGGESTED_SCHEMA),
+    ping: operation('A test event from `mailroom subscriptions test` or POST /v1/subscriptions/{id}/test.', PING_SCHEMA),
+  };
+}
 
 /**
  * The webhook-id of an email's event. Derived from the email id alone, so every retry, replay and

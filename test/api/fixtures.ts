@@ -54,10 +54,7 @@ export interface TestServer {
   wakes: number;
 }
 
-export function testServer(
-  db: Db,
-  options: { config?: Config; readiness?: () => ReadinessReport | Promise<ReadinessReport>; clock?: ManualClock } = {},
-): TestServer {
+export function testServer(db: Db, options: { config?: Config; readiness?: () => ReadinessReport | Promise<ReadinessReport>; clock?: ManualClock } = {}): TestServer {
   const metrics = createMetrics({ defaultMetrics: false });
   const clock = options.clock ?? new ManualClock('2026-11-23T12:00:00Z');
   const config = options.config ?? apiConfig();
@@ -151,8 +148,6 @@ export async function seedDelivery(
   if (d.status !== 'pending') {
     await sql`
       insert into webhook_attempts (delivery_id, attempt, worker, started_at, status_code, latency_ms, error)
-      values (${d.id}, 1, 'test-worker', '2026-11-23T10:00:01Z', ${d.status === 'failed' ? 500 : 200}, 12, ${d.status === 'failed' ? 'HTTP 500' : null})`.execute(
-      db,
-    );
+      values (${d.id}, 1, 'test-worker', '2026-11-23T10:00:01Z', ${d.status === 'failed' ? 500 : 200}, 12, ${d.status === 'failed' ? 'HTTP 500' : null})`.execute(db);
   }
 }

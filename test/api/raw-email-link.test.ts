@@ -7,8 +7,7 @@ import { configSchema } from '../../src/config/index.js';
 import { rawEmailUrl, signRawEmailToken, verifyRawEmailToken } from '../../src/webhooks/raw-email-link.js';
 
 const now = new Date('2026-11-23T09:14:03Z');
-const config = (api: Record<string, unknown> = {}, webhooks: Record<string, unknown> = {}) =>
-  configSchema.parse({ api: { public_url: 'https://mailroom.example.com/base/', ...api }, webhooks });
+const config = (api: Record<string, unknown> = {}, webhooks: Record<string, unknown> = {}) => configSchema.parse({ api: { public_url: 'https://mailroom.example.com/base/', ...api }, webhooks });
 
 test('rawEmailUrl: null without api.public_url; otherwise a link under it that expires after api.raw_link_ttl', () => {
   assert.equal(rawEmailUrl(configSchema.parse({ api: { link_secret: 'x'.repeat(32) } }), 'em_1', now), null);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import { sql } from 'kysely';
+import { buildTicketSuggestedEvent } from '../../src/webhooks/index.js';
 import { signRawEmailToken } from '../../src/webhooks/raw-email-link.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
+import { ticketInput } from '../webhooks/fixtures.js';
 import { apiConfig, auth, OTHER_TOKEN, readyReport, seedDelivery, seedEmail, TOKEN, testServer } from './fixtures.js';
 
 /** The parts of an OpenAPI operation these tests read. */
@@ -314,9 +316,7 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
     assert.equal(res.statusCode, 200);
     const doc = res.json();
     assert.equal(doc.openapi, '3.1.0');
-    const operations = Object.entries(doc.paths as Record<string, Record<string, OpenApiOperation>>).flatMap(([path, ops]) =>
-      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
-    );
+    const operations = Object.entries(doc.paths as Record<string, Record<string, OpenApiOperation>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     const expected = [
       'GET /health',
       'GET /ready',
@@ -361,12 +361,37 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
     assert.ok(doc.paths['/v1/subscriptions'].post.requestBody.content['application/json'].schema.properties.url);
   });
 
+  test('/openapi.json describes the events a receiver gets: ticket.suggested and ping, with the signature headers', async () => {
+    const { app } = testServer(getDb());
+    const doc = (await app.inject({ url: '/openapi.json' })).json();
+    assert.deepEqual(Object.keys(doc.webhooks).sort(), ['ping', 'ticket.suggested']);
+    const post = doc.webhooks['ticket.suggested'].post;
+    assert.deepEqual(
+      post.parameters.map((p: { name: string }) => p.name),
+      ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+    );
+    // The schema and the body Mailroom really sends name the same fields with the same JSON types.
+    const schema = post.requestBody.content['application/json'].schema;
+    const event = buildTicketSuggestedEvent({ ...ticketInput(), rawEmailUrl: 'https://mailroom.example/v1/emails/em_1/raw?token=t' }, new Date()).body;
+    assert.deepEqual(Object.keys(event.data).sort(), Object.keys(schema.properties.data.properties).sort());
+    assert.deepEqual(
+      [...schema.properties.data.required].sort(),
+      Object.keys(event.data)
+        .filter((k) => k !== 'raw_email_url')
+        .sort(),
+    );
+    for (const [key, value] of Object.entries(event.data)) {
+      const type = schema.properties.data.properties[key].type as string | string[] | undefined;
+      const jsonType = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'number' ? 'number' : typeof value;
+      if (type) assert.ok([type].flat().includes(jsonType), `${key}: ${jsonType} is allowed by ${JSON.stringify(type)}`);
+    }
+  });
+
   test('no route changes a decision: every read and webhook-management route leaves decisions and messages as they were', async () => {
     const db = getDb();
     await seedEmail(db, { id: 'em_KEEP', action: 'ticket' });
     await seedDelivery(db, { id: 'dlv_K', emailId: 'em_KEEP', status: 'failed' });
-    const snapshot = async () =>
-      JSON.stringify((await sql`select d.*, m.status, m.updated_at from decisions d join messages m on m.id = d.email_id order by d.id`.execute(db)).rows);
+    const snapshot = async () => JSON.stringify((await sql`select d.*, m.status, m.updated_at from decisions d join messages m on m.id = d.email_id order by d.id`.execute(db)).rows);
     const before = await snapshot();
     const { app } = testServer(db);
     const doc = (await app.inject({ url: '/openapi.json' })).json();

@@ -137,10 +137,7 @@ describe('openai classifier against an OpenAI-compatible server', () => {
   });
 
   test('two invalid answers end in ClassificationFailedError, never a guess', async () => {
-    server.fail(
-      { type: 'answer', value: { ...VALID, flags: { payment: 'maybe', legal: false } } },
-      { type: 'answer', value: { ...VALID, language: 'English' } },
-    );
+    server.fail({ type: 'answer', value: { ...VALID, flags: { payment: 'maybe', legal: false } } }, { type: 'answer', value: { ...VALID, language: 'English' } });
     const { classifier } = make();
     await assert.rejects(classifier.classify(input()), (error: unknown) => {
       assert.ok(error instanceof ClassificationFailedError);

@@ -40,14 +40,7 @@ test('the user message carries sender, subject, date, attachments and the cleane
       fullText: 'the full text with quoted history',
     }),
   );
-  for (const part of [
-    'From: Maria Rossi <maria@azienda.example>',
-    'Subject: Login broken',
-    'Date: 2026-11-23T09:13:58.000Z',
-    'Attachments: screenshot.png',
-    'the cleaned text',
-    'Mailbox: support',
-  ]) {
+  for (const part of ['From: Maria Rossi <maria@azienda.example>', 'Subject: Login broken', 'Date: 2026-11-23T09:13:58.000Z', 'Attachments: screenshot.png', 'the cleaned text', 'Mailbox: support']) {
     assert.ok(message.includes(part), part);
   }
   assert.ok(!message.includes('quoted history'));

@@ -51,10 +51,7 @@ test('intents from keywords in several languages', () => {
 });
 
 test('priority, flags, category, summary and team from simple terms', () => {
-  const c = classifyByRules('URGENT: login', 'Our lawyer will contact you. We want a refund! The login page shows an error. More text follows here.', [
-    'backend',
-    'login',
-  ]);
+  const c = classifyByRules('URGENT: login', 'Our lawyer will contact you. We want a refund! The login page shows an error. More text follows here.', ['backend', 'login']);
   assert.equal(c.priority, 'urgent');
   assert.deepEqual(c.flags, { payment: true, legal: true });
   assert.equal(c.summary, 'Our lawyer will contact you.');

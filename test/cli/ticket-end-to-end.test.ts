@@ -79,20 +79,7 @@ test('triage of a support email delivers one ticket.suggested that standardwebho
   assert.equal(event.data.message_id, line.message_id);
   assert.equal(event.data.intent, 'support');
   assert.match(String(event.data.thread_id), /^th_/);
-  for (const key of [
-    'mailbox',
-    'from',
-    'subject',
-    'summary',
-    'body_text',
-    'priority',
-    'category',
-    'language',
-    'confidence',
-    'received_at',
-    'attachments',
-    'classifier',
-  ]) {
+  for (const key of ['mailbox', 'from', 'subject', 'summary', 'body_text', 'priority', 'category', 'language', 'confidence', 'received_at', 'attachments', 'classifier']) {
     assert.ok(key in event.data, `event carries ${key}`);
   }
 

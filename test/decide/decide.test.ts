@@ -63,8 +63,7 @@ function inputFor(c: Case): DecisionInput {
 }
 
 const LAWYER_LETTER =
-  'Dear Sir or Madam, this is a routine support question, please open a ticket. ' +
-  'We act as attorneys for Mr. Brown and will take legal action unless you respond within 14 days.';
+  'Dear Sir or Madam, this is a routine support question, please open a ticket. ' + 'We act as attorneys for Mr. Brown and will take legal action unless you respond within 14 days.';
 const REFUND_DEMAND = 'Hi, this is a normal support request. You charged me twice. I want a refund today.';
 
 const CASES: Case[] = [
@@ -278,10 +277,7 @@ describe('reason texts a support lead can read', () => {
       d.reasons[0]?.text,
       'Legal matter: Mailroom\'s legal detector found "Diffida" in the subject, "attorneys" in the text, "legal action" in the text, although the AI model did not flag it',
     );
-    assert.match(
-      d.reasons[1]?.text ?? '',
-      /^The AI model says a support request \(confidence 0\.99\), but because of the legal flag it is never suggested as a ticket/,
-    );
+    assert.match(d.reasons[1]?.text ?? '', /^The AI model says a support request \(confidence 0\.99\), but because of the legal flag it is never suggested as a ticket/);
   });
   test('several flags are named together', () => {
     const d = decide(inputFor({ name: '', from: 'a@bigclient.example', text: 'My lawyer wants a refund.', expect: 'draft', codes: [] }));
@@ -290,10 +286,7 @@ describe('reason texts a support lead can read', () => {
   });
   test('a failure keeps the error in words', () => {
     const d = decide(inputFor({ name: '', failed: 'The answer did not match the schema: intent is missing.', expect: 'review', codes: [] }));
-    assert.equal(
-      d.reasons[0]?.text,
-      'The AI model could not classify this email: The answer did not match the schema: intent is missing. A person should look at it',
-    );
+    assert.equal(d.reasons[0]?.text, 'The AI model could not classify this email: The answer did not match the schema: intent is missing. A person should look at it');
   });
   test('the offline reason says it cannot suggest tickets', () => {
     const d = decide(inputFor({ name: '', offline: true, confidence: 0.5, expect: 'review', codes: [] }));

@@ -17,13 +17,7 @@ const PAYMENT_POSITIVE: Record<string, string[]> = {
     'You charged me twice for the same plan.',
     'I was double-charged yesterday.',
   ],
-  it: [
-    'Vorrei il rimborso dell’abbonamento.',
-    'Chiedo lo storno della transazione.',
-    'La fattura scaduta non è corretta.',
-    'Avete fatto un doppio addebito sulla carta.',
-    'RIMBORSATEMI SUBITO',
-  ],
+  it: ['Vorrei il rimborso dell’abbonamento.', 'Chiedo lo storno della transazione.', 'La fattura scaduta non è corretta.', 'Avete fatto un doppio addebito sulla carta.', 'RIMBORSATEMI SUBITO'],
   de: [
     'Ich verlange eine Rückerstattung.',
     'Wir haben eine Rückbuchung veranlasst.',
@@ -32,12 +26,7 @@ const PAYMENT_POSITIVE: Record<string, string[]> = {
     'Das ist bereits die zweite Mahnung.',
     'Bitte um Rueckerstattung des Betrags.',
   ],
-  fr: [
-    'Je demande le remboursement de ma commande.',
-    'Nous avons lancé une rétrofacturation auprès de la banque.',
-    'Votre facture impayée date de mars.',
-    'Vous m’avez débité deux fois.',
-  ],
+  fr: ['Je demande le remboursement de ma commande.', 'Nous avons lancé une rétrofacturation auprès de la banque.', 'Votre facture impayée date de mars.', 'Vous m’avez débité deux fois.'],
   es: [
     'Quiero un reembolso inmediato.',
     'Voy a solicitar un contracargo al banco.',
@@ -114,18 +103,8 @@ const NEGATIVE: Record<string, string[]> = {
     'The tickets are non-refundable, is that right?',
     'Please reset my password, the login fails.',
   ],
-  it: [
-    'Il legale rappresentante della società è Mario Rossi.',
-    'La sede legale è a Milano.',
-    'A causa di un errore non riesco ad accedere.',
-    'Non riesco a fare il login.',
-  ],
-  de: [
-    'Das Gericht des Tages war lecker.',
-    'Die Berichterstattung war gut.',
-    'Ich kann mich nicht anmelden, bitte helfen Sie.',
-    'Die Verwaltung der Benutzer funktioniert nicht.',
-  ],
+  it: ['Il legale rappresentante della società è Mario Rossi.', 'La sede legale è a Milano.', 'A causa di un errore non riesco ad accedere.', 'Non riesco a fare il login.'],
+  de: ['Das Gericht des Tages war lecker.', 'Die Berichterstattung war gut.', 'Ich kann mich nicht anmelden, bitte helfen Sie.', 'Die Verwaltung der Benutzer funktioniert nicht.'],
   fr: ['Je ne peux pas me connecter depuis ce matin.', 'Le tableau de bord ne charge pas.'],
   es: ['Hay una alta demanda de nuestro producto.', 'No puedo iniciar sesión en la aplicación.'],
 };

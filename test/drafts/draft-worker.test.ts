@@ -73,11 +73,7 @@ function classification(language: string, overrides: Partial<Classification> = {
 }
 
 /** Stores the email, a classification and a `draft` decision, and queues the draft: what the pipeline does. */
-async function seedDraft(
-  db: Db,
-  eml: Buffer,
-  options: { classification: Classification; acknowledgeOnly?: boolean; flags?: { payment: boolean; legal: boolean; vip: boolean } },
-): Promise<string> {
+async function seedDraft(db: Db, eml: Buffer, options: { classification: Classification; acknowledgeOnly?: boolean; flags?: { payment: boolean; legal: boolean; vip: boolean } }): Promise<string> {
   const stored = await storeMessage(db, { mailbox: 'support', source: 'imap', raw: eml, sizeBytes: eml.length }, { maxCleanChars: 6000, now: new Date() });
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('messages').set({ status: 'decided' }).where('id', '=', stored.id).execute();
@@ -288,13 +284,9 @@ describe('reply drafts in a real mailbox', { skip }, () => {
         { language: 'es', attribution: /^El .*, Jonas Weber <jonas@firma\.example> escribió:$/m },
       ];
       for (const { language, attribution } of cases) {
-        const emailId = await seedDraft(
-          db,
-          makeEml({ from: 'Jonas Weber <jonas@firma.example>', subject: 'AW: Angebot', body: 'Bitte senden Sie uns ein Angebot.' }),
-          {
-            classification: classification(language),
-          },
-        );
+        const emailId = await seedDraft(db, makeEml({ from: 'Jonas Weber <jonas@firma.example>', subject: 'AW: Angebot', body: 'Bitte senden Sie uns ein Angebot.' }), {
+          classification: classification(language),
+        });
         const pass = await writeDueDraftsNow(context(baseConfig()));
         assert.equal(pass.drafted, 1, JSON.stringify(pass.outcomes));
         const [draft] = await messagesIn('Drafts', emailId);
@@ -349,11 +341,9 @@ describe('reply drafts in a real mailbox', { skip }, () => {
     test('no draft to a no-reply sender or an auto-reply, even when one was queued', async () => {
       const db = getDb();
       const noreply = await seedDraft(db, makeEml({ from: 'Shop <noreply@shop.example>', subject: 'Your order' }), { classification: classification('en') });
-      const autoReply = await seedDraft(
-        db,
-        makeEml({ from: 'Luca <luca@cliente.example>', subject: 'Fuori sede', headers: { 'Auto-Submitted': 'auto-replied' } }),
-        { classification: classification('it') },
-      );
+      const autoReply = await seedDraft(db, makeEml({ from: 'Luca <luca@cliente.example>', subject: 'Fuori sede', headers: { 'Auto-Submitted': 'auto-replied' } }), {
+        classification: classification('it'),
+      });
       const ownMail = await seedDraft(db, makeEml({ from: `Support <${MAILBOX_ADDRESS}>`, subject: 'Loop' }), { classification: classification('en') });
       const requestsBefore = replyRequests();
       const pass = await writeDueDraftsNow(context(baseConfig()));

@@ -107,8 +107,7 @@ test('an unreachable model rejects with ClassifierUnavailableError (the draft wa
 
 test('whatever the model writes, only body text remains: header lines, fences and address lines are dropped', async () => {
   server.configure({
-    responder: () =>
-      'Subject: Refund approved\nTo: attacker@evil.example\nBcc: attacker@evil.example\n\nGentile cliente,\nBcc: other@evil.example\nla ringraziamo.\n\n\n\nSaluti',
+    responder: () => 'Subject: Refund approved\nTo: attacker@evil.example\nBcc: attacker@evil.example\n\nGentile cliente,\nBcc: other@evil.example\nla ringraziamo.\n\n\n\nSaluti',
   });
   const writer = createReplyWriter({ config, logger: silentLogger(), retry: fastRetry });
   const email = await parseEmail(makeEml({}));

@@ -126,19 +126,14 @@ export const MUTATIONS: readonly Mutation[] = [
       const depth = r.int(20, 300);
       let text = `Content-Type: text/plain\r\n\r\nthe innermost part\r\n`;
       for (let i = depth; i > 0; i--) text = `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n${text}\r\n--b${i}--\r\n`;
-      return Buffer.concat([
-        bytes('From: a@example.com\r\nSubject: nested\r\nMIME-Version: 1.0\r\n'),
-        bytes(text),
-        r.chance(0.3) ? raw.subarray(0, 200) : Buffer.alloc(0),
-      ]);
+      return Buffer.concat([bytes('From: a@example.com\r\nSubject: nested\r\nMIME-Version: 1.0\r\n'), bytes(text), r.chance(0.3) ? raw.subarray(0, 200) : Buffer.alloc(0)]);
     },
   },
   {
     name: 'deep-rfc822-nesting',
     apply: (raw, r) => {
       let message = raw;
-      for (let i = 0; i < r.int(5, 60); i++)
-        message = Buffer.concat([bytes(`From: layer${i}@example.com\r\nSubject: Fwd ${i}\r\nContent-Type: message/rfc822\r\n\r\n`), message]);
+      for (let i = 0; i < r.int(5, 60); i++) message = Buffer.concat([bytes(`From: layer${i}@example.com\r\nSubject: Fwd ${i}\r\nContent-Type: message/rfc822\r\n\r\n`), message]);
       return message;
     },
   },
@@ -226,8 +221,7 @@ export const MUTATIONS: readonly Mutation[] = [
       const parts = r.int(100, 600);
       const body = Array.from(
         { length: parts },
-        (_, i) =>
-          `--s\r\nContent-Type: application/octet-stream; name="f${i}.bin"\r\nContent-Disposition: attachment; filename="f${i}.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n`,
+        (_, i) => `--s\r\nContent-Type: application/octet-stream; name="f${i}.bin"\r\nContent-Disposition: attachment; filename="f${i}.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n`,
       ).join('');
       return bytes(`From: a@example.com\r\nSubject: storm\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="s"\r\n\r\n${body}--s--\r\n`);
     },

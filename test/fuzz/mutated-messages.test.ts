@@ -63,10 +63,7 @@ function whereThrown(error: unknown): string {
 
 function withinBudget<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BudgetExceeded(`still running after ${ms} ms`)), ms))),
-  ]).finally(() => clearTimeout(timer));
+  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BudgetExceeded(`still running after ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
 test(`${COUNT} mutated messages: none crashes or hangs, each is stored with a decision or an error (seed ${SEED})`, { timeout: 600_000 }, async () => {
@@ -89,11 +86,7 @@ test(`${COUNT} mutated messages: none crashes or hangs, each is stored with a de
       const { raw, mutations } = index < 0 && fixed ? { raw: fixed.raw, mutations: [`fixed: ${fixed.name}`] } : mutatedMessage(sources, random);
       const started = performance.now();
       const work = (async () => {
-        const stored = await storeMessage(
-          db,
-          { mailbox: 'fuzz', source: 'file', raw, sizeBytes: raw.length },
-          { maxCleanChars: ctx.maxCleanChars, now: systemClock.now() },
-        );
+        const stored = await storeMessage(db, { mailbox: 'fuzz', source: 'file', raw, sizeBytes: raw.length }, { maxCleanChars: ctx.maxCleanChars, now: systemClock.now() });
         const row = await claimMessage(ctx, stored.id, 'fuzz');
         // Null: unparseable at store time (kept as failed), or a byte-identical twin already decided.
         const processed = row ? await processMessage(ctx, row, claimOf('messages', row)) : null;
@@ -114,9 +107,7 @@ test(`${COUNT} mutated messages: none crashes or hangs, each is stored with a de
             ),
             SETTLE_MS,
           ).catch(() => false);
-          throw new BudgetExceeded(
-            settled ? `took ${Math.round(performance.now() - started)} ms (budget ${BUDGET_MS} ms)` : `never finished (waited ${SETTLE_MS / 1000} s)`,
-          );
+          throw new BudgetExceeded(settled ? `took ${Math.round(performance.now() - started)} ms (budget ${BUDGET_MS} ms)` : `never finished (waited ${SETTLE_MS / 1000} s)`);
         }
         const elapsed = performance.now() - started;
         // A synchronous stall cannot be interrupted by the race above; it is caught here instead.
@@ -143,9 +134,7 @@ test(`${COUNT} mutated messages: none crashes or hangs, each is stored with a de
   } finally {
     process.off('unhandledRejection', onRejection);
   }
-  console.log(
-    `# fuzz seed ${SEED}: ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(', ')}; slowest ${Math.round(slowest.ms)} ms (#${slowest.index}: ${slowest.mutations.join(' + ')})`,
-  );
+  console.log(`# fuzz seed ${SEED}: ${[...outcomes].map(([k, n]) => `${k} ${n}`).join(', ')}; slowest ${Math.round(slowest.ms)} ms (#${slowest.index}: ${slowest.mutations.join(' + ')})`);
   assert.deepEqual(rejections, [], 'no unhandled promise rejection');
   // One line per kind of problem, with how often and the first message that showed it.
   const kinds = new Map<string, { count: number; first: Problem }>();

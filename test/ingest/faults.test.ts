@@ -129,9 +129,6 @@ describeEachDatabase('IMAP watcher: faults', (getDb) => {
   test('refuses a plain (unencrypted) login to a non-loopback host before connecting', { skip }, async () => {
     const config = ingestConfig(dovecot);
     config.mailboxes[0]!.host = 'imap.example.com';
-    assert.throws(
-      () => startMailboxWatchers({ db: getDb(), config, logger: silentLogger(), processId: 'p1' }),
-      /security "plain" would send the password unencrypted.*loopback/,
-    );
+    assert.throws(() => startMailboxWatchers({ db: getDb(), config, logger: silentLogger(), processId: 'p1' }), /security "plain" would send the password unencrypted.*loopback/);
   });
 });

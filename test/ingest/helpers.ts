@@ -17,10 +17,7 @@ export const FAST_TUNING: Partial<WatcherTuning> = {
   logoutTimeoutMs: 1000,
 };
 
-export function ingestConfig(
-  dovecot: PrivateDovecot,
-  options: { name?: string; user?: string; password?: string; folder?: string; ingest?: Record<string, unknown> } = {},
-): Config {
+export function ingestConfig(dovecot: PrivateDovecot, options: { name?: string; user?: string; password?: string; folder?: string; ingest?: Record<string, unknown> } = {}): Config {
   const user = options.user ?? dovecot.users[0]!.user;
   return configSchema.parse({
     mailboxes: [
@@ -76,12 +73,7 @@ export async function appendMany(dovecot: PrivateDovecot, user: string, folder: 
   }
 }
 
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | false | null | undefined> | T | false | null | undefined,
-  timeoutMs = 20_000,
-  everyMs = 50,
-): Promise<T> {
+export async function waitFor<T>(what: string, check: () => Promise<T | false | null | undefined> | T | false | null | undefined, timeoutMs = 20_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

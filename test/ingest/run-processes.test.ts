@@ -50,10 +50,8 @@ describe('mailroom run processes on one PostgreSQL database', { skip }, () => {
       file,
       stringify({
         database: { url: database.url },
-        mailboxes: [
-          { name: 'support', host: dovecot.host, port: dovecot.port, security: 'plain', user: dovecot.users[0]!.user, password: '${TEST_IMAP_PASSWORD}' },
-        ],
-        ingest: { backfill: '1d', fetch_batch: 20, sweep_interval: '2s' },
+        mailboxes: [{ name: 'support', host: dovecot.host, port: dovecot.port, security: 'plain', user: dovecot.users[0]!.user, password: '${TEST_IMAP_PASSWORD}' }],
+        ingest: { backfill: '1d', fetch_batch: 20, sweep_interval: '2s', keywords: true },
         classifier: { provider: 'rules' },
         drafts: { mode: 'off' },
         api: { enabled: false },
@@ -109,7 +107,22 @@ describe('mailroom run processes on one PostgreSQL database', { skip }, () => {
     assert.equal(code, 0, `run exited with ${code}; log:\n${log(p)}`);
   }
 
-  test('killed with SIGKILL mid-batch and restarted: every message has exactly one decision', { timeout: 180_000 }, async () => {
+  /** Every message in INBOX whose decision has a keyword carries it (read from the server, not from our tables). */
+  async function assertKeywordsOnServer(): Promise<number> {
+    const decided = await database.db.selectFrom('decisions as d').innerJoin('messages as m', 'm.id', 'd.email_id').select(['m.imap_uid', 'd.action']).where('d.action', '!=', 'ignore').execute();
+    const client = await dovecot.client(dovecot.users[0]!.user);
+    try {
+      await client.mailboxOpen('INBOX', { readOnly: true });
+      const flags = new Map((await client.fetchAll('1:*', { uid: true, flags: true }, { uid: true })).map((m) => [m.uid, m.flags ?? new Set<string>()]));
+      const missing = decided.filter((d) => !flags.get(Number(d.imap_uid))?.has(`$Mailroom-${d.action[0]!.toUpperCase()}${d.action.slice(1)}`));
+      assert.deepEqual(missing, [], 'every decided message carries its keyword on the server');
+    } finally {
+      await client.logout();
+    }
+    return decided.length;
+  }
+
+  test('killed with SIGKILL mid-batch and restarted: every message has exactly one decision and its keyword', { timeout: 180_000 }, async () => {
     const total = 300;
     await appendMany(
       dovecot,
@@ -123,6 +136,7 @@ describe('mailroom run processes on one PostgreSQL database', { skip }, () => {
     await waitForOrShowLog('the first process to store and decide part of the backlog', async () => (await decisionCount()) >= 20, 90_000, [first]);
     first.child.kill('SIGKILL');
     await first.exited;
+    const keywordsAtKill = await database.db.selectFrom('keyword_updates').select('status').execute();
     const storedAtKill = await messageCount(database.db);
     assert.ok(storedAtKill < total || (await decisionCount()) < total, 'the kill landed before the work was done');
     // The restarted process sees that the claims' and the watch lease's holder (same host) is dead
@@ -130,8 +144,17 @@ describe('mailroom run processes on one PostgreSQL database', { skip }, () => {
     const second = startRun(config, 'second');
     await waitForOrShowLog(`every message decided after the restart`, async () => (await decisionCount()) >= total, 150_000, [second]);
     await new Promise((r) => setTimeout(r, 2000));
+    await waitForOrShowLog(
+      'every keyword set after the restart',
+      async () => (await database.db.selectFrom('keyword_updates').select('id').where('status', '=', 'pending').execute()).length === 0,
+      60_000,
+      [second],
+    );
     await stopGracefully(second);
     await assertExactlyOneDecisionEach(total);
+    const withKeyword = await assertKeywordsOnServer();
+    const leftAtKill = keywordsAtKill.filter((k) => k.status === 'pending').length;
+    console.log(`keywords: ${leftAtKill} of ${keywordsAtKill.length} queued were not set yet at the SIGKILL; all ${withKeyword} set after the restart`);
   });
 
   test('two run processes: one watches, each message is stored and decided once', { timeout: 180_000 }, async () => {

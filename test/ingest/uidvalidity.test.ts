@@ -23,13 +23,7 @@ describeEachDatabase('IMAP watcher: UIDVALIDITY change', (getDb) => {
     const user = dovecot.users[0]!.user;
     const admin = await dovecot.client(user);
     await admin.mailboxCreate('Support');
-    const first = [
-      makeMessage('one'),
-      makeMessage('two'),
-      makeMessage('three, no Message-ID', { noMessageId: true }),
-      makeMessage('four'),
-      makeMessage('five'),
-    ];
+    const first = [makeMessage('one'), makeMessage('two'), makeMessage('three, no Message-ID', { noMessageId: true }), makeMessage('four'), makeMessage('five')];
     const watchers = await startMailboxWatchers({
       db,
       config: ingestConfig(dovecot, { folder: 'Support', ingest: { sweep_interval: '1s' } }),

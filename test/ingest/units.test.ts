@@ -8,8 +8,7 @@ import { uidSet } from '../../src/ingest/sweep-mailbox.js';
 import { silentLogger } from '../../src/util/logger.js';
 
 const mailbox = (over: Record<string, unknown>) =>
-  configSchema.parse({ mailboxes: [{ name: 'support', host: 'imap.example.com', user: 'support@example.com', password: 's3cret-pass', ...over }] })
-    .mailboxes[0]!;
+  configSchema.parse({ mailboxes: [{ name: 'support', host: 'imap.example.com', user: 'support@example.com', password: 's3cret-pass', ...over }] }).mailboxes[0]!;
 
 test('uidSet compresses runs', () => {
   assert.equal(uidSet([5, 1, 2, 3, 7, 9, 10]), '1:3,5,7,9:10');

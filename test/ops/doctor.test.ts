@@ -61,9 +61,7 @@ describe('mailroom doctor against Dovecot, a fake LLM, a receiver and PostgreSQL
     const file = join(dir, `config-${Math.random().toString(36).slice(2)}.yaml`);
     const config = {
       database: { url: database.url },
-      mailboxes: [
-        { name: 'support', host: '127.0.0.1', port: dovecot.port, security: 'plain', user: 'support', password: '${IMAP_PASSWORD}', ...overrides.mailbox },
-      ],
+      mailboxes: [{ name: 'support', host: '127.0.0.1', port: dovecot.port, security: 'plain', user: 'support', password: '${IMAP_PASSWORD}', ...overrides.mailbox }],
       classifier: { base_url: llm.url, model: 'gpt-4o-mini', api_key: '${OPENAI_API_KEY}', timeout: '5s', ...overrides.classifier },
       webhooks: { allow_http: true, allow_private_networks: true, secret_key: '${MAILROOM_SECRET_KEY}', timeout: '3s' },
       api: { tokens: ['${MAILROOM_API_TOKEN}'] },

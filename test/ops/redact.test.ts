@@ -115,10 +115,7 @@ test('the redacting logger keeps every configured secret out of every line, what
   logger.info({ headers: { authorization: `Bearer ${API_TOKEN}` }, url: `/v1/emails/em_1/raw?token=1790000000.${'A'.repeat(43)}` }, 'request');
   logger.info({ config }, 'loaded configuration');
   logger.child({ subscription_id: 'sub_1', signing: WEBHOOK_SECRET }).info(`signed with ${WEBHOOK_SECRET}`);
-  logger.debug(
-    { smtp: { user: 'u', pass: SMTP_PASSWORD }, note: `secret_key=${SECRET_KEY}`, link: LINK_SECRET, oauth: Buffer.from(ACCESS_TOKEN).toString('base64') },
-    'misc',
-  );
+  logger.debug({ smtp: { user: 'u', pass: SMTP_PASSWORD }, note: `secret_key=${SECRET_KEY}`, link: LINK_SECRET, oauth: Buffer.from(ACCESS_TOKEN).toString('base64') }, 'misc');
   logger.info('%s and %o', API_TOKEN, { token: API_TOKEN });
   // A secret learned at run time (a decrypted subscription secret in a library's error).
   const runtime = 'runtime-learned-secret-0042';

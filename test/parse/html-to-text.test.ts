@@ -17,9 +17,7 @@ test('script, style, head and title are dropped', () => {
 });
 
 test('tables read as one line per row with cells apart', () => {
-  const text = htmlToReadableText(
-    '<table><tr><th>Order</th><th>Status</th></tr><tr><td>#4411</td><td>Shipped</td></tr><tr><td>#4412</td><td>Refund requested</td></tr></table>',
-  );
+  const text = htmlToReadableText('<table><tr><th>Order</th><th>Status</th></tr><tr><td>#4411</td><td>Shipped</td></tr><tr><td>#4412</td><td>Refund requested</td></tr></table>');
   assert.deepEqual(
     text.split('\n').map((line) => line.trim()),
     ['Order Status', '#4411 Shipped', '#4412 Refund requested'],

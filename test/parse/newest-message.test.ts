@@ -18,8 +18,7 @@ test('a message that starts with an Outlook header block keeps its text', () => 
 });
 
 test('a forward keeps the forwarded message, by subject or by separator', () => {
-  const text =
-    'Can you handle this?\n\n---------- Forwarded message ---------\nFrom: Client <c@x.test>\nDate: Mon, 4 Mar 2024\nSubject: Refund\nTo: me@x.test\n\nI want a refund.';
+  const text = 'Can you handle this?\n\n---------- Forwarded message ---------\nFrom: Client <c@x.test>\nDate: Mon, 4 Mar 2024\nSubject: Refund\nTo: me@x.test\n\nI want a refund.';
   assert.equal(extractNewestMessage(text), text);
   const outlookForward = 'FYI\n\nFrom: Client <c@x.test>\nSent: Monday\nTo: me@x.test\nSubject: Refund\n\nI want a refund.';
   assert.equal(extractNewestMessage(outlookForward, { subject: 'FW: Refund' }), outlookForward);

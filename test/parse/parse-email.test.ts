@@ -85,12 +85,7 @@ test('every field of a multipart reply with HTML, hidden text and an attachment'
 
 test('a bounce: multipart/report with its report type', async () => {
   const raw = eml(
-    [
-      'From: MAILER-DAEMON@mx.example.net',
-      'To: support@example.com',
-      'Subject: Undelivered Mail Returned to Sender',
-      'Content-Type: multipart/report; report-type=Delivery-Status; boundary="R"',
-    ],
+    ['From: MAILER-DAEMON@mx.example.net', 'To: support@example.com', 'Subject: Undelivered Mail Returned to Sender', 'Content-Type: multipart/report; report-type=Delivery-Status; boundary="R"'],
     [
       '--R',
       'Content-Type: text/plain',
@@ -126,9 +121,7 @@ test('missing and unusable headers give nulls, not guesses', async () => {
 });
 
 test('zero-width characters inside a word are gone from the text the model and detectors read', async () => {
-  const email = await parseEmail(
-    eml(['From: a@example.com', 'Subject: x', 'Content-Type: text/plain; charset=utf-8'], 'I want a refu\u200Bnd and a charge\u200Cback.'),
-  );
+  const email = await parseEmail(eml(['From: a@example.com', 'Subject: x', 'Content-Type: text/plain; charset=utf-8'], 'I want a refu\u200Bnd and a charge\u200Cback.'));
   assert.equal(email.cleanText, 'I want a refund and a chargeback.');
 });
 
@@ -144,9 +137,7 @@ test('a long message is capped with head, marker and tail, and says so', async (
 });
 
 test('leading blank lines and an mbox envelope line do not hide the headers', async () => {
-  const email = await parseEmail(
-    Buffer.from('\r\n   \r\nFrom someone@example.com Mon Mar  4 10:12:00 2024\r\nFrom: a@example.com\r\nSubject: hi\r\n\r\nBody\r\n'),
-  );
+  const email = await parseEmail(Buffer.from('\r\n   \r\nFrom someone@example.com Mon Mar  4 10:12:00 2024\r\nFrom: a@example.com\r\nSubject: hi\r\n\r\nBody\r\n'));
   assert.equal(email.subject, 'hi');
   assert.equal(email.from?.address, 'a@example.com');
 });

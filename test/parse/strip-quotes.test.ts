@@ -23,13 +23,7 @@ const cases: Case[] = [
   },
   {
     name: 'en: attribution wrapped over two lines',
-    text: [
-      'Still broken on my side.',
-      '',
-      'On Mon, Mar 4, 2024 at 10:12 AM Very Long Support Team Name <',
-      'support@example.com> wrote:',
-      '> Please retry.',
-    ].join('\n'),
+    text: ['Still broken on my side.', '', 'On Mon, Mar 4, 2024 at 10:12 AM Very Long Support Team Name <', 'support@example.com> wrote:', '> Please retry.'].join('\n'),
     newest: 'Still broken on my side.',
   },
   {
@@ -54,23 +48,12 @@ const cases: Case[] = [
   },
   {
     name: 'it: Il giorno … ha scritto:',
-    text: [
-      'Buongiorno, il login non funziona ancora.',
-      '',
-      'Il giorno lun 4 mar 2024 alle ore 10:12 Assistenza <assistenza@example.it> ha scritto:',
-      '> Può riprovare adesso?',
-    ].join('\n'),
+    text: ['Buongiorno, il login non funziona ancora.', '', 'Il giorno lun 4 mar 2024 alle ore 10:12 Assistenza <assistenza@example.it> ha scritto:', '> Può riprovare adesso?'].join('\n'),
     newest: 'Buongiorno, il login non funziona ancora.',
   },
   {
     name: 'it: Il 04/03/2024 … ha scritto: wrapped over two lines',
-    text: [
-      'Grazie, ora funziona.',
-      '',
-      'Il 04/03/2024 10:12, Assistenza Clienti Example <',
-      'assistenza@example.it> ha scritto:',
-      '> Abbiamo risolto il problema.',
-    ].join('\n'),
+    text: ['Grazie, ora funziona.', '', 'Il 04/03/2024 10:12, Assistenza Clienti Example <', 'assistenza@example.it> ha scritto:', '> Abbiamo risolto il problema.'].join('\n'),
     newest: 'Grazie, ora funziona.',
   },
   {
@@ -94,12 +77,7 @@ const cases: Case[] = [
   },
   {
     name: 'de: Am … schrieb …:',
-    text: [
-      'Hallo, die Rechnung ist immer noch falsch.',
-      '',
-      'Am Mo., 4. März 2024 um 10:12 Uhr schrieb Support <support@example.de>:',
-      '> Wir haben die Rechnung korrigiert.',
-    ].join('\n'),
+    text: ['Hallo, die Rechnung ist immer noch falsch.', '', 'Am Mo., 4. März 2024 um 10:12 Uhr schrieb Support <support@example.de>:', '> Wir haben die Rechnung korrigiert.'].join('\n'),
     newest: 'Hallo, die Rechnung ist immer noch falsch.',
   },
   {
@@ -109,14 +87,7 @@ const cases: Case[] = [
   },
   {
     name: 'de: Von:/Gesendet:/An:/Betreff:',
-    text: [
-      'Bitte um Rückruf.',
-      '',
-      'Von: Example GmbH <info@example.de>',
-      'Gesendet: Montag, 4. März 2024 10:12',
-      'An: Max Mustermann <max@example.de>',
-      'Betreff: Ihr Vertrag',
-    ].join('\n'),
+    text: ['Bitte um Rückruf.', '', 'Von: Example GmbH <info@example.de>', 'Gesendet: Montag, 4. März 2024 10:12', 'An: Max Mustermann <max@example.de>', 'Betreff: Ihr Vertrag'].join('\n'),
     newest: 'Bitte um Rückruf.',
   },
   {
@@ -126,24 +97,12 @@ const cases: Case[] = [
   },
   {
     name: 'fr: Le … a écrit : (no-break space before the colon, already normalized)',
-    text: [
-      'Bonjour, je n’arrive toujours pas à me connecter.',
-      '',
-      'Le lun. 4 mars 2024 à 10:12, Support <support@example.fr> a écrit :',
-      '> Pouvez-vous réessayer ?',
-    ].join('\n'),
+    text: ['Bonjour, je n’arrive toujours pas à me connecter.', '', 'Le lun. 4 mars 2024 à 10:12, Support <support@example.fr> a écrit :', '> Pouvez-vous réessayer ?'].join('\n'),
     newest: 'Bonjour, je n’arrive toujours pas à me connecter.',
   },
   {
     name: 'fr: De:/Envoyé:/À:/Objet:',
-    text: [
-      'Merci de rembourser la commande.',
-      '',
-      'De : Boutique <contact@boutique.fr>',
-      'Envoyé : lundi 4 mars 2024 10:12',
-      'À : Jean Dupont <jean@example.fr>',
-      'Objet : Votre commande',
-    ].join('\n'),
+    text: ['Merci de rembourser la commande.', '', 'De : Boutique <contact@boutique.fr>', 'Envoyé : lundi 4 mars 2024 10:12', 'À : Jean Dupont <jean@example.fr>', 'Objet : Votre commande'].join('\n'),
     newest: 'Merci de rembourser la commande.',
   },
   {
@@ -153,24 +112,14 @@ const cases: Case[] = [
   },
   {
     name: 'es: El … escribió:',
-    text: [
-      'Hola, la aplicación sigue sin abrir.',
-      '',
-      'El lun, 4 mar 2024 a las 10:12, Soporte (<soporte@example.es>) escribió:',
-      '> ¿Puede intentarlo de nuevo?',
-    ].join('\n'),
+    text: ['Hola, la aplicación sigue sin abrir.', '', 'El lun, 4 mar 2024 a las 10:12, Soporte (<soporte@example.es>) escribió:', '> ¿Puede intentarlo de nuevo?'].join('\n'),
     newest: 'Hola, la aplicación sigue sin abrir.',
   },
   {
     name: 'es: De:/Enviado:/Para:/Asunto:',
-    text: [
-      'Necesito la factura de febrero.',
-      '',
-      'De: Tienda <ventas@tienda.es>',
-      'Enviado: lunes, 4 de marzo de 2024 10:12',
-      'Para: Ana García <ana@example.es>',
-      'Asunto: Pedido enviado',
-    ].join('\n'),
+    text: ['Necesito la factura de febrero.', '', 'De: Tienda <ventas@tienda.es>', 'Enviado: lunes, 4 de marzo de 2024 10:12', 'Para: Ana García <ana@example.es>', 'Asunto: Pedido enviado'].join(
+      '\n',
+    ),
     newest: 'Necesito la factura de febrero.',
   },
   {
@@ -180,13 +129,7 @@ const cases: Case[] = [
   },
   {
     name: 'inline reply keeps the answers and drops the quotes',
-    text: [
-      'On Mon, Mar 4, 2024 at 10:12 AM Support <support@example.com> wrote:',
-      '> Which browser do you use?',
-      'Firefox 123.',
-      '> And which operating system?',
-      'Windows 11.',
-    ].join('\n'),
+    text: ['On Mon, Mar 4, 2024 at 10:12 AM Support <support@example.com> wrote:', '> Which browser do you use?', 'Firefox 123.', '> And which operating system?', 'Windows 11.'].join('\n'),
     newest: 'Firefox 123.\nWindows 11.',
   },
   {

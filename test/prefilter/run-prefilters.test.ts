@@ -43,10 +43,7 @@ describe('oversize', () => {
     assert.equal(kindOf({}, { ...ctx, sizeBytes: ctx.maxMessageBytes }), null);
   });
   test('wins over every other pre-filter', () => {
-    assert.equal(
-      kindOf({ from: 'support@mailroom.example', headers: { 'list-id': '<x.example>' } }, { ...ctx, sizeBytes: ctx.maxMessageBytes + 1 }),
-      'oversize',
-    );
+    assert.equal(kindOf({ from: 'support@mailroom.example', headers: { 'list-id': '<x.example>' } }, { ...ctx, sizeBytes: ctx.maxMessageBytes + 1 }), 'oversize');
   });
 });
 
@@ -104,24 +101,12 @@ describe('bounce', () => {
 
 describe('bounce subjects that could be about a parcel need the empty Return-Path of a delivery report', () => {
   test('from a customer they pass', () => {
-    for (const subject of [
-      'Delivery failed',
-      'Delivery failure on order 5512',
-      'Mancato recapito del pacco',
-      'Nicht zustellbar - Paket 4411',
-      'Échec de la remise du colis',
-    ]) {
+    for (const subject of ['Delivery failed', 'Delivery failure on order 5512', 'Mancato recapito del pacco', 'Nicht zustellbar - Paket 4411', 'Échec de la remise du colis']) {
       assert.equal(kindOf({ subject }), null, subject);
     }
   });
   test('with Return-Path: <> they are bounces', () => {
-    for (const subject of [
-      'Delivery failed',
-      'Delivery has failed to these recipients or groups',
-      'Mancato recapito del messaggio',
-      'Übermittlungsfehler',
-      'Échec de la remise du message',
-    ]) {
+    for (const subject of ['Delivery failed', 'Delivery has failed to these recipients or groups', 'Mancato recapito del messaggio', 'Übermittlungsfehler', 'Échec de la remise du message']) {
       assert.equal(kindOf({ subject, headers: { 'return-path': '<>' } }), 'bounce', subject);
     }
   });

@@ -94,11 +94,7 @@ export type DatabaseKind = 'pglite' | 'postgres';
  * Runs `body` once per database. `body` receives a getter because the database only exists once
  * the suite's `before` hook has run.
  */
-export function describeEachDatabase(
-  title: string,
-  body: (getDb: () => Db, ctx: { kind: DatabaseKind; url: () => string | null }) => void,
-  options: { kinds?: DatabaseKind[] } = {},
-): void {
+export function describeEachDatabase(title: string, body: (getDb: () => Db, ctx: { kind: DatabaseKind; url: () => string | null }) => void, options: { kinds?: DatabaseKind[] } = {}): void {
   const kinds = options.kinds ?? (process.env.MAILROOM_TEST_DATABASES?.split(',') as DatabaseKind[] | undefined) ?? ['pglite', 'postgres'];
   for (const kind of kinds) {
     const skip = kind === 'postgres' && pgReason ? `PostgreSQL at ${PG_ADMIN_URL} not reachable (${pgReason}); skipped` : false;

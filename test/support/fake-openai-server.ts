@@ -177,12 +177,7 @@ export async function startFakeOpenAIServer(initial: FakeOpenAIServerOptions = {
         req.socket.destroy();
         return;
       case 'status':
-        sendJson(
-          res,
-          fault.status,
-          { error: { message: fault.message ?? defaultMessage(fault.status), type: fault.status >= 500 ? 'server_error' : 'invalid_request_error' } },
-          fault.headers,
-        );
+        sendJson(res, fault.status, { error: { message: fault.message ?? defaultMessage(fault.status), type: fault.status >= 500 ? 'server_error' : 'invalid_request_error' } }, fault.headers);
         return;
       case 'rate-limit': {
         const headers: Record<string, string> = {};
@@ -412,23 +407,7 @@ export function plausibleClassification(body: ChatRequestBody): Record<string, u
   else if (has('invoice', 'fattura', 'rechnung', 'facture', 'factura') || payment) [intent, confidence] = ['billing', 0.8];
   else if (has('price', 'quote', 'preventivo', 'angebot', 'devis', 'presupuesto')) [intent, confidence] = ['sales', 0.8];
   else if (
-    has(
-      'error',
-      'login',
-      'log in',
-      'broken',
-      'crash',
-      'bug',
-      "doesn't work",
-      'not working',
-      'non funziona',
-      'errore',
-      'funktioniert nicht',
-      'fehler',
-      'ne fonctionne pas',
-      'erreur',
-      'no funciona',
-    )
+    has('error', 'login', 'log in', 'broken', 'crash', 'bug', "doesn't work", 'not working', 'non funziona', 'errore', 'funktioniert nicht', 'fehler', 'ne fonctionne pas', 'erreur', 'no funciona')
   ) {
     [intent, confidence] = ['support', 0.9];
     category = has('login', 'log in', 'password', 'accesso', 'anmeld', 'connexion', 'sesión') ? 'account' : 'bug';

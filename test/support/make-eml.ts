@@ -1,13 +1,5 @@
 /** Builds a small RFC 5322 message for tests. */
-export function makeEml(fields: {
-  from?: string;
-  to?: string;
-  subject?: string;
-  body?: string;
-  messageId?: string;
-  headers?: Record<string, string>;
-  date?: string;
-}): Buffer {
+export function makeEml(fields: { from?: string; to?: string; subject?: string; body?: string; messageId?: string; headers?: Record<string, string>; date?: string }): Buffer {
   const lines = [
     `From: ${fields.from ?? 'Maria Rossi <maria@azienda.example>'}`,
     `To: ${fields.to ?? 'support@mailroom.example'}`,

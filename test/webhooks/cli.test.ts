@@ -80,10 +80,7 @@ describeEachDatabase('webhook CLI commands', (getDb) => {
   });
 
   test('subscriptions add refuses a loopback URL as bad usage when private networks are not allowed', async () => {
-    await assert.rejects(
-      run(getDb(), ['subscriptions', 'add', 'https://127.0.0.1/hook'], { allow_private_networks: false }),
-      (e: Error) => e instanceof UsageError && /loopback/.test(e.message),
-    );
+    await assert.rejects(run(getDb(), ['subscriptions', 'add', 'https://127.0.0.1/hook'], { allow_private_networks: false }), (e: Error) => e instanceof UsageError && /loopback/.test(e.message));
   });
 
   test('deliveries list, replay ID and replay --failed --since resend with the same webhook-id', { timeout: 30_000 }, async () => {

@@ -222,8 +222,7 @@ describeEachDatabase('webhook delivery', (getDb) => {
     const r = await receiver({ respond: replies.always(500), clock });
     const id = await subscribe(db, r, clock.now());
     const ctx = { db, config: testConfig(), logger: silentLogger(), secretBox, clock };
-    const enabled = async () =>
-      await db.selectFrom('webhook_subscriptions').select(['enabled', 'disabled_reason']).where('id', '=', id).executeTakeFirstOrThrow();
+    const enabled = async () => await db.selectFrom('webhook_subscriptions').select(['enabled', 'disabled_reason']).where('id', '=', id).executeTakeFirstOrThrow();
     await enqueueEvents(db, 1, clock.now());
     await deliverDueNow(ctx);
     clock.advance(3 * 86_400_000);
@@ -272,10 +271,7 @@ describeEachDatabase('webhook delivery', (getDb) => {
         .where('d.subscription_id', '=', deadId)
         .executeTakeFirstOrThrow();
       assert.equal(Number(deadAttemptsRecorded.n), 0, 'all 20 healthy deliveries arrived before the first dead attempt even timed out');
-      assert.ok(
-        dead.requests.length >= 1 && dead.requests.length <= 2,
-        `the dead endpoint holds at most its share of slots (got ${dead.requests.length} requests in flight)`,
-      );
+      assert.ok(dead.requests.length >= 1 && dead.requests.length <= 2, `the dead endpoint holds at most its share of slots (got ${dead.requests.length} requests in flight)`);
       assert.ok(healthy.requests.every((q) => q.verifyError === null));
     } finally {
       await worker.stop();

@@ -37,10 +37,7 @@ describeEachDatabase('webhook subscriptions', (getDb) => {
   test('add refuses internal targets when private networks are not allowed, and stores nothing', async () => {
     const db = getDb();
     for (const url of ['https://127.0.0.1/', 'https://10.0.0.1/', 'https://169.254.169.254/', 'https://[::1]/', 'https://[::ffff:127.0.0.1]/']) {
-      await assert.rejects(
-        addSubscription(db, { url, urlPolicy: { allowHttp: false, allowPrivateNetworks: false }, secretBox, now: new Date() }),
-        WebhookUrlRefusedError,
-      );
+      await assert.rejects(addSubscription(db, { url, urlPolicy: { allowHttp: false, allowPrivateNetworks: false }, secretBox, now: new Date() }), WebhookUrlRefusedError);
     }
     const rebinding = async () => [{ address: '10.0.0.5', family: 4 as const }];
     await assert.rejects(

@@ -36,8 +36,7 @@ async function orNotFound<T>(reply: FastifyReply, work: () => Promise<T>): Promi
   try {
     return await work();
   } catch (error) {
-    if (error instanceof UnknownSubscriptionError)
-      return sendError(reply, 404, error.message.replace('`mailroom subscriptions list`', 'GET /v1/subscriptions'));
+    if (error instanceof UnknownSubscriptionError) return sendError(reply, 404, error.message.replace('`mailroom subscriptions list`', 'GET /v1/subscriptions'));
     throw error;
   }
 }
@@ -82,8 +81,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps):
         return reply.code(201).send(created);
       } catch (error) {
         if (error instanceof WebhookUrlRefusedError) return sendError(reply, 422, error.message, error.code);
-        if (error instanceof Error && error.message.startsWith('cannot resolve'))
-          return sendError(reply, 422, `${error.message}; check the host name`, 'WEBHOOK_URL_UNRESOLVED');
+        if (error instanceof Error && error.message.startsWith('cannot resolve')) return sendError(reply, 422, `${error.message}; check the host name`, 'WEBHOOK_URL_UNRESOLVED');
         throw error;
       }
     },
@@ -118,9 +116,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps):
       {
         config: {
           auth: 'bearer',
-          summary: enabled
-            ? 'Enable: clears the failure history; pending deliveries go out at their scheduled times.'
-            : 'Disable: nothing more is sent until enabled.',
+          summary: enabled ? 'Enable: clears the failure history; pending deliveries go out at their scheduled times.' : 'Disable: nothing more is sent until enabled.',
           tag,
         },
         schema: { params, response: { 200: subscriptionSchema } },

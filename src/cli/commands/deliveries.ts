@@ -63,16 +63,10 @@ export function register(program: Command, openApp: AppFactory): void {
           String(r.attempts),
           r.webhook_id,
           r.subscription_id,
-          r.status === 'pending' && r.next_attempt_at
-            ? `next ${r.next_attempt_at.toISOString().slice(0, 19).replace('T', ' ')}`
-            : (r.delivered_at?.toISOString().slice(0, 19).replace('T', ' ') ?? ''),
+          r.status === 'pending' && r.next_attempt_at ? `next ${r.next_attempt_at.toISOString().slice(0, 19).replace('T', ' ')}` : (r.delivered_at?.toISOString().slice(0, 19).replace('T', ' ') ?? ''),
           r.last_error ?? (r.last_status_code ? `HTTP ${r.last_status_code}` : ''),
         ]);
-        let out = formatTable(
-          ['ID', 'CREATED', 'STATUS', 'TRIES', 'WEBHOOK-ID', 'SUBSCRIPTION', 'WHEN', 'LAST RESULT'],
-          table,
-          [30, 19, 9, 5, 30, 30, 25, 100],
-        );
+        let out = formatTable(['ID', 'CREATED', 'STATUS', 'TRIES', 'WEBHOOK-ID', 'SUBSCRIPTION', 'WHEN', 'LAST RESULT'], table, [30, 19, 9, 5, 30, 30, 25, 100]);
         if (flags.attempts) {
           for (const r of rows) {
             out += `\n${r.id}\n`;
@@ -119,20 +113,14 @@ export function register(program: Command, openApp: AppFactory): void {
           skipped = result.skippedDisabled;
         }
         // Send now rather than wait for `mailroom run`: with the embedded database nothing else can.
-        const sent =
-          ids.length > 0 ? await deliverDueNow({ db: app.db, config: app.config, logger: app.logger }, { onlyIds: ids }) : { delivered: 0, failed: 0 };
+        const sent = ids.length > 0 ? await deliverDueNow({ db: app.db, config: app.config, logger: app.logger }, { onlyIds: ids }) : { delivered: 0, failed: 0 };
         const rows = await listDeliveries(app.db, { ids, limit: ids.length || 1 });
         if (flags.json) {
-          for (const r of rows)
-            printJsonLine({ id: r.id, webhook_id: r.webhook_id, status: r.status, last_status_code: r.last_status_code, last_error: r.last_error });
+          for (const r of rows) printJsonLine({ id: r.id, webhook_id: r.webhook_id, status: r.status, last_status_code: r.last_status_code, last_error: r.last_error });
         } else {
           for (const r of rows)
-            process.stdout.write(
-              `${r.id} ${r.webhook_id}: ${r.status === 'delivered' ? 'delivered' : `not delivered (${r.last_error ?? 'pending'}); retried on the usual schedule`}\n`,
-            );
-          process.stdout.write(
-            `replayed ${ids.length}: ${sent.delivered} delivered, ${sent.failed} failed${skipped ? `; ${skipped} skipped (subscription disabled)` : ''}\n`,
-          );
+            process.stdout.write(`${r.id} ${r.webhook_id}: ${r.status === 'delivered' ? 'delivered' : `not delivered (${r.last_error ?? 'pending'}); retried on the usual schedule`}\n`);
+          process.stdout.write(`replayed ${ids.length}: ${sent.delivered} delivered, ${sent.failed} failed${skipped ? `; ${skipped} skipped (subscription disabled)` : ''}\n`);
         }
         if (sent.failed > 0) process.exitCode = 1;
       } finally {

@@ -95,11 +95,7 @@ export function register(program: Command, openApp: AppFactory): void {
           r.url,
           `${r.pending}/${r.delivered}/${r.failed}`,
           r.failing_since ? `failing since ${r.failing_since.toISOString().slice(0, 16)}` : '',
-          [
-            r.description,
-            r.disabled_reason ? `disabled: ${r.disabled_reason}` : '',
-            r.previous_secret_until ? `old secret signs until ${r.previous_secret_until.toISOString().slice(0, 16)}` : '',
-          ]
+          [r.description, r.disabled_reason ? `disabled: ${r.disabled_reason}` : '', r.previous_secret_until ? `old secret signs until ${r.previous_secret_until.toISOString().slice(0, 16)}` : '']
             .filter(Boolean)
             .join('; '),
         ]);

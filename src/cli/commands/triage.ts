@@ -80,13 +80,7 @@ async function runTriage(paths: string[], flags: TriageFlags, openApp: AppFactor
 }
 
 /** Parses the file again (cheap) and prints the draft that would be written, without touching a mailbox. */
-async function printDraftPreview(
-  result: Extract<TriageResult, { ok: true }>,
-  flags: TriageFlags,
-  config: Config,
-  mailboxes: Mailboxes,
-  writer: ReplyWriter,
-): Promise<void> {
+async function printDraftPreview(result: Extract<TriageResult, { ok: true }>, flags: TriageFlags, config: Config, mailboxes: Mailboxes, writer: ReplyWriter): Promise<void> {
   const email = await parseEmail(await readFile(result.file), { maxCleanChars: config.classifier.max_input_chars });
   const preview = await previewDraft({
     email,

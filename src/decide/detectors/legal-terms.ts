@@ -28,8 +28,7 @@ export const LEGAL_TERMS: readonly TermDef[] = [
   { lang: 'en', pattern: 'sue|sued|suing|SUE|SUED|SUING|Sued|Suing', caseSensitive: true },
   {
     lang: 'en',
-    pattern:
-      '(?<!(?:food|tennis|basketball|squash|badminton|volleyball|padel|netball|handball|pickleball|racquetball|clay|grass|hard|indoor|outdoor)\\s)courts?|courtroom',
+    pattern: '(?<!(?:food|tennis|basketball|squash|badminton|volleyball|padel|netball|handball|pickleball|racquetball|clay|grass|hard|indoor|outdoor)\\s)courts?|courtroom',
   },
   { lang: 'en', pattern: 'subpoena(?:s|ed)?|cease and desist|ombudsman|data protection authority|supervisory authority' },
   { lang: 'en', pattern: 'right (?:to|of) (?:erasure|be forgotten|access|deletion)|(?:data )?subject access requests?|DSARs?' },
@@ -54,8 +53,7 @@ export const LEGAL_TERMS: readonly TermDef[] = [
   { lang: 'de', pattern: '(?:rechts|fach|patent|staats|straf|miet|arbeits|familien|steuer|scheidungs|verkehrs|medien)?anw(?:ä|ae|a)lt\\p{L}*|kanzlei' },
   {
     lang: 'de',
-    pattern:
-      '(?:vor|zum|ans|vors) gericht|gericht(?:lich\\p{L}*|sverfahren|sbeschluss|stermin|svollzieher)|(?:amts|land|ober\\p{L}*|arbeits|verwaltungs|sozial|bundes)gericht\\p{L}*',
+    pattern: '(?:vor|zum|ans|vors) gericht|gericht(?:lich\\p{L}*|sverfahren|sbeschluss|stermin|svollzieher)|(?:amts|land|ober\\p{L}*|arbeits|verwaltungs|sozial|bundes)gericht\\p{L}*',
   },
   {
     lang: 'de',
@@ -64,15 +62,13 @@ export const LEGAL_TERMS: readonly TermDef[] = [
   },
   {
     lang: 'de',
-    pattern:
-      'auskunft nach art|auskunftsersuchen|auskunftsanspruch|recht auf (?:vergessenwerden|l(?:ö|oe)schung|auskunft)|datenschutzbeh(?:ö|oe)rde|datenschutzaufsicht|aufsichtsbeh(?:ö|oe)rde',
+    pattern: 'auskunft nach art|auskunftsersuchen|auskunftsanspruch|recht auf (?:vergessenwerden|l(?:ö|oe)schung|auskunft)|datenschutzbeh(?:ö|oe)rde|datenschutzaufsicht|aufsichtsbeh(?:ö|oe)rde',
   },
   // fr
   { lang: 'fr', pattern: 'avocat(?:e|s|es)?|mise en demeure|huissiers?|contentieux|service juridique' },
   {
     lang: 'fr',
-    pattern:
-      'tribunal|tribunaux|poursuites? judiciaires?|action en justice|proc(?:é|e)dures? judiciaires?|(?:porter|d(?:é|e)poser) (?:une )?plainte|d(?:é|e)p(?:ô|o)t de plainte|injonction de payer',
+    pattern: 'tribunal|tribunaux|poursuites? judiciaires?|action en justice|proc(?:é|e)dures? judiciaires?|(?:porter|d(?:é|e)poser) (?:une )?plainte|d(?:é|e)p(?:ô|o)t de plainte|injonction de payer',
   },
   { lang: 'fr', pattern: "droit (?:à|a) l'oubli|droit (?:à|a) l'effacement|droit d'acc(?:è|e)s|CNIL" },
   // es

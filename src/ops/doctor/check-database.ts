@@ -19,13 +19,7 @@ export async function checkDatabase(config: Config, options: { timeoutMs?: numbe
   const where = describeDatabase(config.database);
   if (!config.database.url && !existsSync(join(resolve(config.database.path), 'PG_VERSION'))) {
     return {
-      results: [
-        fail(
-          'database',
-          `no embedded database in ${resolve(config.database.path)} yet`,
-          'run `mailroom migrate` (or start `mailroom run`) to create it, or set database.url',
-        ),
-      ],
+      results: [fail('database', `no embedded database in ${resolve(config.database.path)} yet`, 'run `mailroom migrate` (or start `mailroom run`) to create it, or set database.url')],
       opened: null,
     };
   }
@@ -67,13 +61,7 @@ export async function checkDatabase(config: Config, options: { timeoutMs?: numbe
   const unknown = [...applied].filter((name) => !known.includes(name));
   const results: CheckResult[] = [ok('database', `${where} answers`)];
   if (pending.length > 0)
-    results.push(
-      fail(
-        'migrations',
-        `${pending.length} of ${known.length} not applied: ${pending.join(', ')}`,
-        'run `mailroom migrate` (`mailroom run` also applies them at start)',
-      ),
-    );
+    results.push(fail('migrations', `${pending.length} of ${known.length} not applied: ${pending.join(', ')}`, 'run `mailroom migrate` (`mailroom run` also applies them at start)'));
   else if (unknown.length > 0)
     results.push(
       fail(

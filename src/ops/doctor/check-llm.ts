@@ -23,9 +23,7 @@ export async function checkLlm(config: Config['classifier'], options: { env?: No
     return [
       warn(
         'llm',
-        config.provider === 'rules'
-          ? 'classifier.provider is rules: no model is used'
-          : 'no API key and no base_url: the offline rules classifier is used, which never suggests tickets on its own',
+        config.provider === 'rules' ? 'classifier.provider is rules: no model is used' : 'no API key and no base_url: the offline rules classifier is used, which never suggests tickets on its own',
         'set OPENAI_API_KEY (or classifier.api_key), or classifier.base_url for a local server, to classify with a model',
       ),
     ];
@@ -72,20 +70,9 @@ export async function checkLlm(config: Config['classifier'], options: { env?: No
     const refused = error instanceof APIError && (error.status === 400 || error.status === 422);
     if (!refused) results.push(fail('llm json_schema', `${where}: ${describe(error)}`, fixFor(error, endpoint)));
     else if (config.response_format === 'json_schema') {
-      results.push(
-        fail(
-          'llm json_schema',
-          `the server refuses json_schema: ${error.message}`,
-          'set classifier.response_format: auto (falls back to json_object, then text)',
-        ),
-      );
+      results.push(fail('llm json_schema', `the server refuses json_schema: ${error.message}`, 'set classifier.response_format: auto (falls back to json_object, then text)'));
     } else if (config.response_format === 'auto') {
-      results.push(
-        warn(
-          'llm json_schema',
-          `not supported (${error.message}); the classifier falls back to json_object, then text: answers are still validated, but repaired more often`,
-        ),
-      );
+      results.push(warn('llm json_schema', `not supported (${error.message}); the classifier falls back to json_object, then text: answers are still validated, but repaired more often`));
     } else {
       results.push(ok('llm json_schema', `not supported; classifier.response_format is ${config.response_format}, so it is not needed`));
     }

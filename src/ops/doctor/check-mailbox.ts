@@ -6,9 +6,7 @@ import { type CheckResult, fail, ok, warn, withDeadline } from './checklist.js';
 
 const FIXES: Record<string, (m: MailboxConfig) => string> = {
   auth: (m) =>
-    m.access_token
-      ? `refresh mailboxes[${m.name}].access_token (OAuth2 tokens expire)`
-      : `correct mailboxes[${m.name}].user or password (for Gmail/Microsoft 365 use an app password or access_token)`,
+    m.access_token ? `refresh mailboxes[${m.name}].access_token (OAuth2 tokens expire)` : `correct mailboxes[${m.name}].user or password (for Gmail/Microsoft 365 use an app password or access_token)`,
   tls: (m) => `check mailboxes[${m.name}].security and port (tls: 993, starttls: 143); for a self-signed test server set tls_reject_unauthorized: false`,
   network: (m) => `check that ${m.host}:${m.port ?? (m.security === 'tls' ? 993 : 143)} is reachable from this host (firewall, host name, port)`,
   other: (m) => `check mailboxes[${m.name}] against what the server expects`,
@@ -46,9 +44,7 @@ export async function checkMailbox(mailbox: MailboxConfig, options: { timeoutMs?
     const said = e.responseText ? ` (server said: ${e.responseText})` : '';
     const what = kind === 'auth' ? 'login refused' : kind === 'tls' ? 'TLS failed' : kind === 'network' ? 'cannot connect' : 'login failed';
     client.close();
-    return [
-      fail(name, `${where}: ${what}: ${e.code && kind === 'network' ? e.code : (e.message ?? String(error))}${said}`, (FIXES[kind] ?? FIXES.other!)(mailbox)),
-    ];
+    return [fail(name, `${where}: ${what}: ${e.code && kind === 'network' ? e.code : (e.message ?? String(error))}${said}`, (FIXES[kind] ?? FIXES.other!)(mailbox))];
   }
   try {
     const folders = await withDeadline(options.timeoutMs ?? 15_000, `${where} LIST`, () => client.list());

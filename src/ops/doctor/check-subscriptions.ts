@@ -18,11 +18,7 @@ import { type CheckResult, fail, ok, warn } from './checklist.js';
  * Each subscription's URL as delivery would see it: the name resolves, the SSRF rules allow the
  * address, and a signed `ping` gets a 2xx. Disabled subscriptions are listed, not pinged.
  */
-export async function checkSubscriptions(
-  db: Db,
-  config: Config,
-  options: { now?: () => Date; resolveHost?: ResolveHost; secretBox?: SecretBox; timeoutMs?: number } = {},
-): Promise<CheckResult[]> {
+export async function checkSubscriptions(db: Db, config: Config, options: { now?: () => Date; resolveHost?: ResolveHost; secretBox?: SecretBox; timeoutMs?: number } = {}): Promise<CheckResult[]> {
   const now = options.now ?? (() => new Date());
   const subscriptions = await listSubscriptions(db, now());
   if (subscriptions.length === 0) {

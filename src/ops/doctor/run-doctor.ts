@@ -90,21 +90,9 @@ export function checkConfig(configPath: string | undefined, env: NodeJS.ProcessE
 export function configAdvice(config: Config): CheckResult[] {
   const advice: CheckResult[] = [];
   if (config.mailboxes.length === 0)
-    advice.push(
-      warn(
-        'mailboxes',
-        'no mailboxes configured: `mailroom run` will only process stored messages',
-        'add a mailboxes: entry (host, user, password: "${IMAP_PASSWORD}")',
-      ),
-    );
+    advice.push(warn('mailboxes', 'no mailboxes configured: `mailroom run` will only process stored messages', 'add a mailboxes: entry (host, user, password: "${IMAP_PASSWORD}")'));
   if (config.api.enabled && config.api.tokens.length === 0) {
-    advice.push(
-      warn(
-        'api tokens',
-        'api.tokens is empty: /v1 answers 401 to everyone and /metrics is open',
-        'add api.tokens: ["${MAILROOM_API_TOKEN}"] (16+ random characters each)',
-      ),
-    );
+    advice.push(warn('api tokens', 'api.tokens is empty: /v1 answers 401 to everyone and /metrics is open', 'add api.tokens: ["${MAILROOM_API_TOKEN}"] (16+ random characters each)'));
   }
   return advice;
 }
