@@ -155,8 +155,8 @@ function toUnavailable(error: unknown, context: { endpoint: Endpoint; attempts: 
   const what = describeTransport(error, context.timeoutMs);
   const tail =
     context.stoppedForRetryAfter !== null
-      ? `the server asked to wait ${Math.ceil(context.stoppedForRetryAfter / 1000)} s; the email waits and is tried again later`
-      : `gave up after ${context.attempts} attempt${context.attempts === 1 ? '' : 's'}; the email waits and is tried again later`;
+      ? `the server asked to wait ${Math.ceil(context.stoppedForRetryAfter / 1000)} s`
+      : `gave up after ${context.attempts} attempt${context.attempts === 1 ? '' : 's'}`;
   return new ClassifierUnavailableError(`model '${model}' at ${baseUrl} unavailable (${what}): ${tail}`, { retryAfterMs, cause: error });
 }
 

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   subscriptions: () => import('./commands/subscriptions.js'),
   deliveries: () => import('./commands/deliveries.js'),
   doctor: () => import('./commands/doctor.js'),
+  eval: () => import('./commands/eval.js'),
 };
 
 /** The first word that is not a global option (or its value): the command the user asked for. */

@@ -37,7 +37,7 @@ const MAX_TERMS_IN_REASON = 5;
  *    Flagged mail the model calls spam/newsletter/notification goes to review, not ignore (a
  *    flag must not be talked away) and not draft (nobody acknowledges spam).
  * 4. Spam, newsletters, notifications → ignore.
- * 5. Support: the offline rules classifier never tickets (review); otherwise a ticket when
+ * 5. Support: a classifier that may not suggest tickets (the offline rules) → review; otherwise a ticket when
  *    confidence >= threshold — exactly at the threshold is a ticket — else review.
  * 6. Any other intent → draft (drafts on and replyable sender), else review.
  */
@@ -73,12 +73,13 @@ export function decide(input: DecisionInput): Decision {
   const { intent } = classification.classification;
   const confidence = classification.confidence;
   const [conf, thr] = formatPair(confidence, policy.threshold);
-  const said = `The AI model says ${INTENT_WORDS[intent]} (confidence ${conf})`;
+  const by = classification.by;
+  const said = `${capitalize(by)} says ${INTENT_WORDS[intent]} (confidence ${conf})`;
 
   // 3. Flags: never a ticket.
   if (flagReasons.length > 0) {
     const which = flagNames(flags);
-    const wouldTicket = intent === 'support' && !classification.offline && confidence >= policy.threshold;
+    const wouldTicket = intent === 'support' && classification.noTickets === null && confidence >= policy.threshold;
     const prefix = wouldTicket ? `${said}, but because of ${which}` : `Because of ${which}`;
     if (IGNORED_INTENTS.has(intent)) {
       return done('review', [...flagReasons, { code: 'flagged_not_ignored', text: `${said}, but because of ${which} it is not ignored: a person should look at it` }]);
@@ -109,13 +110,8 @@ export function decide(input: DecisionInput): Decision {
 
   // 5. Support requests.
   if (intent === 'support') {
-    if (classification.offline) {
-      return done('review', [
-        {
-          code: 'offline_classifier',
-          text: `Classified offline by the rules baseline as ${INTENT_WORDS[intent]} (confidence ${conf}); the offline classifier cannot suggest tickets, so a person should look at it`,
-        },
-      ]);
+    if (classification.noTickets !== null) {
+      return done('review', [{ code: 'offline_classifier', text: `${said}; ${classification.noTickets}, so a person should look at it` }]);
     }
     if (confidence >= policy.threshold) {
       return done('ticket', [{ code: 'support_confident', text: `${said}, at or above the ticket threshold ${thr}: ticket suggested` }]);
@@ -136,13 +132,14 @@ export function decide(input: DecisionInput): Decision {
 function buildFlagReasons(input: DecisionInput, model: { payment: boolean; legal: boolean }): Reason[] {
   const reasons: Reason[] = [];
   const classified = input.classification?.ok === true;
+  const by = input.classification?.ok ? input.classification.by : 'the classifier';
   for (const flag of ['payment', 'legal'] as const) {
     const found = input.detectors.matches.filter((m) => m.flag === flag);
     const detectorSays = input.detectors[flag] || found.length > 0;
     if (!model[flag] && !detectorSays) continue;
     const title = flag === 'payment' ? 'Payment matter' : 'Legal matter';
     const parts: string[] = [];
-    if (model[flag]) parts.push('the AI model flagged it');
+    if (model[flag]) parts.push(`${by} flagged it`);
     if (detectorSays) {
       const terms = found.slice(0, MAX_TERMS_IN_REASON).map((m) => `"${m.term}" ${WHERE_WORDS[m.where]}`);
       const more = found.length > MAX_TERMS_IN_REASON ? ` and ${found.length - MAX_TERMS_IN_REASON} more` : '';
@@ -150,7 +147,7 @@ function buildFlagReasons(input: DecisionInput, model: { payment: boolean; legal
       parts.push(`Mailroom's ${flag} detector${what}`);
     }
     let text = `${title}: ${parts.join(', and ')}`;
-    if (!model[flag] && classified) text += ', although the AI model did not flag it';
+    if (!model[flag] && classified) text += `, although ${by} did not flag it`;
     reasons.push({ code: `flag_${flag}`, text });
   }
   if (input.facts.vip) {
@@ -182,4 +179,8 @@ export function formatPair(a: number, b: number): [string, string] {
 /** Drop trailing zeros beyond two decimals: "0.6999", "0.70". */
 function trim(fixed: string): string {
   return fixed.replace(/(\.\d\d\d*?)0+$/, '$1');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -25,8 +25,16 @@ export interface Policy {
 }
 
 export type ClassificationOutcome =
-  /** offline: the rules baseline, which may never suggest a ticket on its own. */
-  { ok: true; classification: Classification; confidence: number; offline: boolean } | { ok: false; error: string };
+  | {
+      ok: true;
+      classification: Classification;
+      confidence: number;
+      /** Who classified, in words for the reasons: "the AI model", "the offline rules classifier". */
+      by: string;
+      /** Null when this classifier may suggest tickets; otherwise why it may not (the rules baseline never may). */
+      noTickets: string | null;
+    }
+  | { ok: false; error: string };
 
 export interface DecisionInput {
   prefilter: PrefilterHit | null;

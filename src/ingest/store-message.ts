@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DbOrTx } from '../db/index.js';
-import { textColumn } from '../db/index.js';
-import { type ParsedEmail, parseEmail, toStoredEmail } from '../parse/index.js';
+import { jsonColumn, textColumn } from '../db/index.js';
+import { type ParsedEmail, parseEmail, toStoredEmail, toStoredFailure } from '../parse/index.js';
 import { base32Digest, newId, sha256Hex } from '../util/ids.js';
 
 /** A message as it arrives from a mailbox or a file, before anything is decided about it. */
@@ -26,8 +26,8 @@ export interface StoredMessage {
 /**
  * Stores an incoming message with its raw bytes (so it can always be re-processed) and its parse,
  * made here once with the classifier's length cap so no later stage parses the bytes again.
- * Idempotent on (mailbox, sha256). A message the parser rejects is still stored, with status
- * `failed` and the reason, so nothing is lost and an operator can see why it was skipped.
+ * Idempotent on (mailbox, sha256). A message the parser rejects is still stored, with the reason in
+ * place of the parse, and decided on like any other: a person gets to see it (a review decision).
  */
 export async function storeMessage(db: DbOrTx, msg: IncomingMessage, options: { maxCleanChars: number; now: Date }): Promise<StoredMessage> {
   const rawHeaders = msg.raw ? headerBlock(msg.raw) : (msg.rawHeaders ?? '');
@@ -59,11 +59,11 @@ export async function storeMessage(db: DbOrTx, msg: IncomingMessage, options: { 
       received_at: msg.receivedAt ?? options.now,
       imap_uidvalidity: msg.imap?.uidvalidity ?? null,
       imap_uid: msg.imap?.uid ?? null,
-      status: error ? 'failed' : 'pending',
-      last_error: textColumn(error),
+      status: 'pending',
+      last_error: null,
       raw_chars: parsed?.rawChars ?? null,
       clean_chars: parsed?.cleanChars ?? null,
-      parsed: parsed ? JSON.stringify(toStoredEmail(parsed, options.maxCleanChars)) : null,
+      parsed: jsonColumn(parsed ? toStoredEmail(parsed, options.maxCleanChars) : toStoredFailure(error ?? 'unknown parse error')),
       next_attempt_at: options.now,
       updated_at: options.now,
     })

@@ -75,13 +75,24 @@ export function toStoredEmail(email: ParsedEmail, cleanLimit: number): StoredEma
   return { ...email, version: STORED_EMAIL_VERSION, cleanLimit, date: email.date ? email.date.toISOString() : null };
 }
 
+/** What messages.parsed holds for a message the parser refused: the reason, decided on later as such. */
+export function toStoredFailure(reason: string): { version: number; unparseable: string } {
+  return { version: STORED_EMAIL_VERSION, unparseable: reason };
+}
+
+/** The reason stored for a message the parser refused, or null. */
+export function storedFailure(value: unknown): string | null {
+  const stored = (typeof value === 'string' ? JSON.parse(value) : value) as { unparseable?: unknown } | null;
+  return stored && typeof stored.unparseable === 'string' ? stored.unparseable : null;
+}
+
 /**
  * The ParsedEmail back from messages.parsed, with cleanText capped at `maxCleanChars`; null when
  * nothing usable is stored (no parse, or one of another version) and the raw message must be parsed.
  */
 export function fromStoredEmail(value: unknown, maxCleanChars: number): ParsedEmail | null {
   const stored = (typeof value === 'string' ? JSON.parse(value) : value) as StoredEmail | null;
-  if (!stored || stored.version !== STORED_EMAIL_VERSION) return null;
+  if (!stored || stored.version !== STORED_EMAIL_VERSION || 'unparseable' in stored) return null;
   const { version, cleanLimit, date, ...rest } = stored;
   void version;
   const email: ParsedEmail = { ...rest, date: date === null ? null : new Date(date) };

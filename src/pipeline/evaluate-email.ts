@@ -59,5 +59,21 @@ export async function evaluateEmail(email: ParsedEmail, ctx: EvaluationContext):
 function outcomeOf(result: ClassificationResult | null, error: ClassificationFailedError | null): ClassificationOutcome | null {
   if (error) return { ok: false, error: error.message };
   if (!result) return null;
-  return { ok: true, classification: result.classification, confidence: decisionConfidence(result), offline: result.classifier === 'rules' };
+  const rules = result.classifier === 'rules';
+  const by = rules ? 'the offline rules classifier' : 'the AI model';
+  return { ok: true, classification: result.classification, confidence: decisionConfidence(result), by, noTickets: rules ? 'the offline classifier cannot suggest tickets' : null };
+}
+
+/**
+ * The decision for a message the parser refused (broken MIME, thousands of parts, not mail at all):
+ * a person looks at it, told why. Nothing is classified, no flag can be raised, so never a ticket.
+ */
+export function unparseableEvaluation(reason: string): Evaluation {
+  const decision: Decision = {
+    action: 'review',
+    reasons: [{ code: 'unparseable', text: `Mailroom could not read this message (${reason.replace(/\.+$/, '')}): a person should look at it` }],
+    flags: { payment: false, legal: false, vip: false },
+    acknowledgeOnly: false,
+  };
+  return { prefilter: null, classification: null, classificationError: null, detectors: { payment: false, legal: false, matches: [] }, decision };
 }

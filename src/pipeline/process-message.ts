@@ -4,13 +4,13 @@ import type { Db, Tx } from '../db/index.js';
 import { jsonColumn } from '../db/index.js';
 import { type Decision, type PolicySettings, policyFrom } from '../decide/index.js';
 import { DECISION_KEYWORDS, enqueueKeyword } from '../ingest/index.js';
-import { fromStoredEmail, isMalformedEmailError, type ParsedEmail, parseEmail } from '../parse/index.js';
+import { fromStoredEmail, isMalformedEmailError, type ParsedEmail, parseEmail, storedFailure } from '../parse/index.js';
 import { type Claim, claim, complete, createRunner, type QueueHandler, type Runner, reschedule } from '../queue/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { createMetrics, type Metrics, recordClassification } from '../util/metrics.js';
 import { retryDelay } from '../util/wait.js';
-import { type Evaluation, evaluateEmail } from './evaluate-email.js';
+import { type Evaluation, evaluateEmail, unparseableEvaluation } from './evaluate-email.js';
 
 /** What turning stored messages into decisions needs. */
 export interface PipelineContext {
@@ -85,16 +85,18 @@ export interface DecisionEffect {
 
 export type ProcessOutcome =
   | { status: 'decided'; emailId: string; email: ParsedEmail; evaluation: Evaluation; decision: Decision }
-  | { status: 'postponed'; emailId: string; error: string; nextAttemptAt: Date }
-  | { status: 'failed'; emailId: string; error: string };
+  | { status: 'postponed'; emailId: string; error: string; nextAttemptAt: Date };
 
 /** The columns a worker needs: everything but the raw bytes, which only an old row without a stored parse reads. */
-const CLAIMED_COLUMNS = ['id', 'thread_id', 'mailbox', 'message_id', 'size_bytes', 'received_at', 'imap_uid', 'attempts', 'locked_by', 'parsed'] as const;
+const CLAIMED_COLUMNS = ['id', 'thread_id', 'mailbox', 'message_id', 'from_address', 'from_name', 'subject', 'size_bytes', 'received_at', 'imap_uid', 'attempts', 'locked_by', 'parsed'] as const;
 export interface ClaimedMessage {
   id: string;
   thread_id: string;
   mailbox: string;
   message_id: string | null;
+  from_address: string | null;
+  from_name: string | null;
+  subject: string | null;
   size_bytes: string;
   received_at: Date;
   imap_uid: string | null;
@@ -130,34 +132,29 @@ export async function claimMessage(ctx: Pick<PipelineContext, 'db' | 'clock'>, i
  * in one transaction, so no event can leave before its decision is stored.
  */
 export async function processMessage(ctx: PipelineContext, row: ClaimedMessage, fence: Claim): Promise<ProcessOutcome> {
-  let email: ParsedEmail;
-  try {
-    email = await loadEmail(ctx, row);
-  } catch (error) {
-    if (!isMalformedEmailError(error)) throw error;
-    const reason = `cannot parse the message: ${error.message}`;
-    await complete(ctx.db, fence as Claim<'messages'>, { status: 'failed', last_error: reason }, ctx.clock.now());
-    ctx.logger.warn({ email_id: row.id, mailbox: row.mailbox }, reason);
-    return { status: 'failed', emailId: row.id, error: reason };
-  }
+  const loaded = await loadEmail(ctx, row);
   let cache: { inputHash: string; cachedFrom: string | null } | null = null;
   let evaluation: Evaluation;
   try {
-    evaluation = await evaluateEmail(email, {
-      ownAddresses: ctx.mailboxes.ownAddresses(row.mailbox),
-      sizeBytes: Number(row.size_bytes),
-      maxMessageBytes: ctx.maxMessageBytes,
-      policy: ctx.policy,
-      classify: async (parsed) => {
-        const cached = await classifyWithCache(ctx.db, ctx.classifier, parsed, row.mailbox);
-        cache = cached;
-        return cached.result;
-      },
-    });
+    evaluation =
+      'unparseable' in loaded
+        ? unparseableEvaluation(loaded.unparseable)
+        : await evaluateEmail(loaded.email, {
+            ownAddresses: ctx.mailboxes.ownAddresses(row.mailbox),
+            sizeBytes: Number(row.size_bytes),
+            maxMessageBytes: ctx.maxMessageBytes,
+            policy: ctx.policy,
+            classify: async (parsed) => {
+              const cached = await classifyWithCache(ctx.db, ctx.classifier, parsed, row.mailbox);
+              cache = cached;
+              return cached.result;
+            },
+          });
   } catch (error) {
     if (!(error instanceof ClassifierUnavailableError)) throw error;
     return postpone(ctx, row, fence, error);
   }
+  const email = loaded.email;
 
   const now = ctx.clock.now();
   const decision = evaluation.decision;
@@ -198,18 +195,56 @@ export function keywordEffect(options: { enabled: boolean; wake: () => void }): 
   };
 }
 
-/** The stored parse; an old row without one (or one of another parse version) is parsed from its raw bytes. */
-async function loadEmail(ctx: PipelineContext, row: ClaimedMessage): Promise<ParsedEmail> {
-  const stored = fromStoredEmail(row.parsed, ctx.maxCleanChars);
-  if (stored) return stored;
+/**
+ * The stored parse; an old row without one (or one of another parse version) is parsed from its raw
+ * bytes. A message the parser refused comes back with the reason and an email of its headers alone.
+ */
+async function loadEmail(ctx: PipelineContext, row: ClaimedMessage): Promise<{ email: ParsedEmail } | { email: ParsedEmail; unparseable: string }> {
+  const refused = storedFailure(row.parsed);
+  const stored = refused === null ? fromStoredEmail(row.parsed, ctx.maxCleanChars) : null;
+  if (stored) return { email: stored };
+  const headersOnly = headersOnlyEmail(row);
+  if (refused !== null) return { email: headersOnly, unparseable: refused };
   const source = await ctx.db.selectFrom('messages').select(['raw', 'raw_headers']).where('id', '=', row.id).executeTakeFirstOrThrow();
-  return parseEmail(source.raw ?? Buffer.from(`${source.raw_headers ?? ''}\r\n\r\n`, 'latin1'), { maxCleanChars: ctx.maxCleanChars });
+  try {
+    return { email: await parseEmail(source.raw ?? Buffer.from(`${source.raw_headers ?? ''}\r\n\r\n`, 'latin1'), { maxCleanChars: ctx.maxCleanChars }) };
+  } catch (error) {
+    if (!isMalformedEmailError(error)) throw error;
+    return { email: headersOnly, unparseable: error.message };
+  }
+}
+
+/** What the store knew of a message without a usable parse: enough for the audit log and the effects. */
+function headersOnlyEmail(row: ClaimedMessage): ParsedEmail {
+  const from = row.from_address ? { address: row.from_address, name: row.from_name ?? '' } : null;
+  return {
+    messageId: row.message_id,
+    inReplyTo: null,
+    references: [],
+    from,
+    replyTo: null,
+    to: [],
+    cc: [],
+    subject: row.subject ?? '',
+    date: null,
+    headers: {},
+    contentType: 'text/plain',
+    reportType: null,
+    attachments: [],
+    fullText: '',
+    hiddenText: '',
+    newestText: '',
+    cleanText: '',
+    rawChars: 0,
+    cleanChars: 0,
+    truncated: false,
+  };
 }
 
 async function postpone(ctx: PipelineContext, row: ClaimedMessage, fence: Claim, error: ClassifierUnavailableError): Promise<ProcessOutcome> {
   const now = ctx.clock.now();
   const nextAttemptAt = new Date(now.getTime() + retryDelay(row.attempts, UNAVAILABLE_RETRY, error));
-  const reason = `classification postponed: ${error.message}`;
+  const reason = `classification postponed, the email waits and is tried again later: ${error.message}`;
   await reschedule(ctx.db, fence, nextAttemptAt, reason, now);
   ctx.metrics.retries.inc({ stage: 'pipeline' });
   const log = error.permanent ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);

@@ -3,9 +3,9 @@ import { ClassifierUnavailableError } from '../classify/index.js';
 import type { Action, Classification, Flags, Reason } from '../contract/index.js';
 import type { Db } from '../db/index.js';
 import { headerBlock, storeMessage } from '../ingest/index.js';
-import { parseEmail } from '../parse/index.js';
+import { assertLooksLikeEmail, isMalformedEmailError, parseEmail } from '../parse/index.js';
 import { claimOf, newWorkerId } from '../queue/index.js';
-import { type Evaluation, evaluateEmail } from './evaluate-email.js';
+import { type Evaluation, evaluateEmail, unparseableEvaluation } from './evaluate-email.js';
 import { claimMessage, type PipelineContext, type ProcessOutcome, processMessage } from './process-message.js';
 
 /** What triage reports for one file: the JSON line of the README's triage --json, plus context for people. */
@@ -100,7 +100,12 @@ async function readMessageFile(file: string): Promise<Buffer> {
 async function triageDry(options: TriageOptions, file: string): Promise<TriageResult> {
   const { ctx } = options;
   const raw = await readMessageFile(file);
-  const email = await parseEmail(raw, { maxCleanChars: ctx.maxCleanChars });
+  assertLooksLikeEmail(raw);
+  const email = await parseEmail(raw, { maxCleanChars: ctx.maxCleanChars }).catch((error: unknown) => {
+    if (isMalformedEmailError(error)) return error;
+    throw error;
+  });
+  if (isMalformedEmailError(email)) return resultOf(file, null, null, '', unparseableEvaluation(email.message), false, false);
   const evaluation = await evaluateEmail(email, {
     ownAddresses: ctx.mailboxes.ownAddresses(options.mailbox),
     sizeBytes: raw.length,
@@ -114,6 +119,8 @@ async function triageDry(options: TriageOptions, file: string): Promise<TriageRe
 async function triageStored(options: TriageOptions, ctx: PipelineContext, file: string, workerId: string, inFlight: Map<string, Promise<unknown>>): Promise<TriageResult> {
   const { db } = ctx;
   const raw = await readMessageFile(file);
+  // A file that is not an email at all (empty, binary, no header block) is an input error, not mail to decide on.
+  assertLooksLikeEmail(raw);
   const oversize = raw.length > ctx.maxMessageBytes;
   const stored = await storeMessage(
     db,
@@ -130,7 +137,6 @@ async function triageStored(options: TriageOptions, ctx: PipelineContext, file: 
   inFlight.set(stored.id, processing);
   const outcome = await processing.finally(() => inFlight.delete(stored.id));
   if (!outcome) return storedResult(db, file, stored.id);
-  if (outcome.status === 'failed') return { file, ok: false, email_id: stored.id, error: outcome.error };
   if (outcome.status === 'postponed') return { file, ok: false, email_id: stored.id, error: outcome.error, postponed: true };
   const cached = outcome.evaluation.classification?.mode === 'cache';
   return resultOf(file, stored.id, outcome.email.messageId, outcome.email.subject, outcome.evaluation, false, cached);
@@ -195,6 +201,6 @@ function resultOf(file: string, emailId: string | null, messageId: string | null
 }
 
 function unavailableToError(error: unknown): never {
-  if (error instanceof ClassifierUnavailableError) throw new Error(`the AI model is unreachable: ${error.message}`);
+  if (error instanceof ClassifierUnavailableError) throw new Error(`not classified, nothing stored (--dry-run): the AI model is unreachable: ${error.message}`);
   throw error;
 }

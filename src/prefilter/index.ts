@@ -22,14 +22,15 @@ export interface PrefilterContext {
  * address is reported as a loop, an out-of-office from a list as an auto-reply.
  */
 export function runPrefilters(email: ParsedEmail, ctx: PrefilterContext): PrefilterHit | null {
-  return (
+  const hit =
     detectOversize(ctx.sizeBytes, ctx.maxMessageBytes) ??
     detectOwnAddress(email, ctx.ownAddresses) ??
     detectBounce(email) ??
     detectAutoReply(email) ??
     detectBulk(email, ctx.ownAddresses) ??
-    detectNoReply(email)
-  );
+    detectNoReply(email);
+  // The reason says who decided: a pre-filter, before any model was asked.
+  return hit && { ...hit, reason: { ...hit.reason, text: `Pre-filter: ${hit.reason.text}` } };
 }
 
 /**

@@ -4,6 +4,12 @@ import type { Classification, Intent } from '../../src/contract/index.js';
 import { decide, formatPair } from '../../src/decide/decide.js';
 import type { Action, DecisionInput, DetectorResult, PrefilterHit } from '../../src/decide/decision.js';
 import { detectFlags } from '../../src/decide/detectors/detect-flags.js';
+
+/** Who classified, as the pipeline says it: the AI model, or the offline rules that may not ticket. */
+function classifierOf(offline: boolean): { by: string; noTickets: string | null } {
+  return offline ? { by: 'the offline rules classifier', noTickets: 'the offline classifier cannot suggest tickets' } : { by: 'the AI model', noTickets: null };
+}
+
 import { isVip } from '../../src/decide/policy.js';
 
 const VIP = { addresses: ['ceo@partner.example'], domains: ['bigclient.example'] };
@@ -55,7 +61,7 @@ function inputFor(c: Case): DecisionInput {
       ? null
       : c.failed !== undefined
         ? { ok: false, error: c.failed }
-        : { ok: true, classification: classification(intent, confidence, c.modelFlags), confidence, offline: c.offline ?? false },
+        : { ok: true, classification: classification(intent, confidence, c.modelFlags), confidence, ...classifierOf(c.offline ?? false) },
     detectors: detectFlags({ subject: c.subject ?? 'Question', text: c.text ?? 'I cannot log in since this morning.', hiddenText: c.hiddenText ?? '' }),
     facts: { fromAddress: from, vip: isVip(from, VIP), replyable: c.replyable ?? true },
     policy: { threshold: c.threshold ?? 0.7, draftsEnabled: c.draftsEnabled ?? true },

@@ -90,7 +90,7 @@ describe('examples/ against examples/expected.json', () => {
       assert.equal(intent === undefined, hit !== null, 'a model intent for exactly the files that reach the model');
       const decision = decide({
         prefilter: hit,
-        classification: intent ? { ok: true, classification: classification(intent), confidence: 0.95, offline: false } : null,
+        classification: intent ? { ok: true, classification: classification(intent), confidence: 0.95, by: 'the AI model', noTickets: null } : null,
         detectors,
         facts: { fromAddress: email.from?.address ?? null, vip: isVip(email.from?.address ?? null, VIP), replyable: isReplyableSender(email, OWN) },
         policy: { threshold: 0.7, draftsEnabled: true },

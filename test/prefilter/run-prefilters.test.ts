@@ -121,7 +121,7 @@ describe('auto-reply', () => {
   test('RFC 3834 Auto-Submitted other than "no", with parameters', () => {
     const hit = runPrefilters(makeEmail({ headers: { 'auto-submitted': 'auto-replied; owner-email="x@example.org"' } }), ctx);
     assert.equal(hit?.kind, 'auto_reply');
-    assert.equal(hit?.reason.text, 'Automatic reply (Auto-Submitted: auto-replied): nobody to answer');
+    assert.equal(hit?.reason.text, 'Pre-filter: Automatic reply (Auto-Submitted: auto-replied): nobody to answer', 'the reason says a pre-filter decided');
     assert.equal(kindOf({ headers: { 'auto-submitted': 'auto-generated' } }), 'auto_reply');
   });
   test('vendor headers', () => {

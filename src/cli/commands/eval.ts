@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { createClassifier } from '../../classify/index.js';
+import { type Config, loadConfig, mailboxFacts } from '../../config/index.js';
+import { policyFrom } from '../../decide/index.js';
+import { fooledClassifier, formatReport, LabelError, loadLabeledFolder, runEval, summarize } from '../../eval/index.js';
+import { createRedactingLogger } from '../../ops/index.js';
+import { type AppFactory, printJsonLine, UsageError } from '../app.js';
+
+interface EvalFlags {
+  config?: string;
+  classifier?: string;
+  fooled?: boolean;
+  json?: boolean;
+}
+
+const CLASSIFIERS = ['auto', 'openai', 'rules'] as const;
+
+export function register(program: Command, _openApp: AppFactory): void {
+  program
+    .command('eval')
+    .description('measure decisions on a labeled folder (.eml files + labels.jsonl); nothing is stored or sent')
+    .argument('[dir]', 'the labeled folder', 'eval/test')
+    .option('--classifier <name>', `classify with this one (${CLASSIFIERS.join(', ')}) instead of classifier.provider`)
+    .option('--fooled', 'a model that answers "support, 0.97, no flags" to everything: measures the safety net alone')
+    .option('--json', 'one JSON object per email, then one with the summary')
+    .action(async (dir: string, _options, command: Command) => {
+      const flags = command.optsWithGlobals<EvalFlags>();
+      if (flags.classifier && !CLASSIFIERS.includes(flags.classifier as (typeof CLASSIFIERS)[number])) {
+        throw new UsageError(`--classifier: expected one of ${CLASSIFIERS.join(', ')}, got "${flags.classifier}"`);
+      }
+      let emails: ReturnType<typeof loadLabeledFolder>;
+      try {
+        emails = loadLabeledFolder(dir);
+      } catch (error) {
+        if (error instanceof LabelError) throw new UsageError(error.message);
+        throw error;
+      }
+      const config = evalConfig(dir, flags);
+      const logger = createRedactingLogger(config);
+      if (!process.env.MAILROOM_LOG_LEVEL) logger.level = 'warn';
+      const { classifier, notice } = flags.fooled ? { classifier: fooledClassifier(), notice: null } : createClassifier(config.classifier, { logger });
+      if (notice && !flags.json) process.stderr.write(`mailroom: ${notice}\n`);
+      const mailboxes = mailboxFacts(config);
+      const mailbox = mailboxes.all[0]?.name ?? 'eval';
+      try {
+        const results = await runEval(emails, {
+          classifier,
+          policy: policyFrom(config),
+          mailbox,
+          ownAddresses: mailboxes.ownAddresses(mailbox),
+          maxMessageBytes: config.ingest.max_message_bytes,
+          maxCleanChars: config.classifier.max_input_chars,
+          concurrency: Math.max(4, config.classifier.concurrency),
+        });
+        const summary = summarize(results);
+        const name = flags.fooled ? 'fooled (always "support, 0.97, no flags")' : `${classifier.name}${classifier.name === 'openai' ? ` (${config.classifier.model})` : ''}`;
+        if (flags.json) {
+          for (const r of results) printJsonLine({ type: 'email', ...r, reasons: r.reasons.map((x) => x.code) });
+          printJsonLine({ type: 'summary', folder: dir, classifier: name, ...summary });
+        } else {
+          process.stdout.write(formatReport(summary, { folder: dir, classifier: name }));
+        }
+      } finally {
+        await classifier.close?.();
+      }
+    });
+}
+
+/**
+ * --config or MAILROOM_CONFIG as for every command; otherwise the `eval.yaml` that sits in the
+ * folder or its parent (eval/eval.yaml: the mailbox addresses and VIP list the labels assume).
+ */
+function evalConfig(dir: string, flags: EvalFlags): Config {
+  const beside = [join(dir, 'eval.yaml'), join(dirname(resolve(dir)), 'eval.yaml')].find((path) => existsSync(path));
+  const path = flags.config ?? (process.env.MAILROOM_CONFIG || beside);
+  const { config } = loadConfig(path);
+  if (!flags.classifier || flags.classifier === 'auto') return config;
+  return { ...config, classifier: { ...config.classifier, provider: flags.classifier as Config['classifier']['provider'] } };
+}

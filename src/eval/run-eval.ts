@@ -1,0 +1,145 @@
+import { readFile } from 'node:fs/promises';
+import { type Classifier, ClassifierUnavailableError } from '../classify/index.js';
+import type { Action, Flags, Intent, Reason } from '../contract/index.js';
+import type { PolicySettings } from '../decide/index.js';
+import { isMalformedEmailError, parseEmail } from '../parse/index.js';
+import { type Evaluation, evaluateEmail, unparseableEvaluation } from '../pipeline/index.js';
+import type { Label, LabeledEmail } from './labels.js';
+
+/** What one labeled email got: the decision and what each part of the safety net said. */
+export interface EmailResult {
+  file: string;
+  label: Label;
+  action: Action;
+  /** The action is one of the label's acceptable actions. */
+  acceptable: boolean;
+  prefilter: string | null;
+  /** The classifier's intent; null when a pre-filter decided or classification failed. */
+  intent: Intent | null;
+  /** Flags as finally applied (model OR detectors, VIP from the configuration). */
+  flags: Flags;
+  /** What the classifier said alone; null when it was not asked. */
+  modelFlags: { payment: boolean; legal: boolean } | null;
+  detectorFlags: { payment: boolean; legal: boolean };
+  reasons: Reason[];
+  promptTokens: number;
+  completionTokens: number;
+  /** Set when the email could not be classified at all (model unreachable). */
+  error: string | null;
+}
+
+export interface EvalOptions {
+  classifier: Classifier;
+  policy: PolicySettings;
+  /** The mailbox the files are treated as arriving in (its own addresses apply to the loop guard). */
+  mailbox: string;
+  ownAddresses: string[];
+  maxMessageBytes: number;
+  maxCleanChars: number;
+  /** Emails evaluated at once (the classifier's limiter bounds model calls anyway). */
+  concurrency: number;
+}
+
+/** Runs the decision on every labeled email, storing and sending nothing. Results in folder order. */
+export async function runEval(emails: readonly LabeledEmail[], options: EvalOptions): Promise<EmailResult[]> {
+  const results: EmailResult[] = new Array(emails.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < emails.length) {
+      const index = next++;
+      results[index] = await evaluateOne(emails[index]!, options);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  return results;
+}
+
+async function evaluateOne(item: LabeledEmail, options: EvalOptions): Promise<EmailResult> {
+  const raw = await readFile(item.path);
+  let evaluation: Evaluation;
+  try {
+    const email = await parseEmail(raw, { maxCleanChars: options.maxCleanChars });
+    evaluation = await evaluateEmail(email, {
+      ownAddresses: options.ownAddresses,
+      sizeBytes: raw.length,
+      maxMessageBytes: options.maxMessageBytes,
+      policy: options.policy,
+      classify: (parsed) => options.classifier.classify({ email: parsed, mailbox: options.mailbox }),
+    });
+  } catch (error) {
+    if (isMalformedEmailError(error)) evaluation = unparseableEvaluation(error.message);
+    else if (error instanceof ClassifierUnavailableError) return unclassified(item, error.message);
+    else throw error;
+  }
+  const { decision, classification, classificationError } = evaluation;
+  const answered = classification ?? null;
+  return {
+    file: item.label.file,
+    label: item.label,
+    action: decision.action,
+    acceptable: item.label.acceptable_actions.includes(decision.action),
+    prefilter: evaluation.prefilter?.kind ?? null,
+    intent: answered?.classification.intent ?? null,
+    flags: decision.flags,
+    modelFlags: answered ? answered.classification.flags : null,
+    detectorFlags: { payment: evaluation.detectors.payment, legal: evaluation.detectors.legal },
+    reasons: decision.reasons,
+    promptTokens: (answered?.promptTokens ?? 0) + (classificationError?.promptTokens ?? 0),
+    completionTokens: (answered?.completionTokens ?? 0) + (classificationError?.completionTokens ?? 0),
+    error: null,
+  };
+}
+
+function unclassified(item: LabeledEmail, cause: string): EmailResult {
+  const none = { payment: false, legal: false };
+  return {
+    file: item.label.file,
+    label: item.label,
+    action: 'review',
+    acceptable: false,
+    prefilter: null,
+    intent: null,
+    flags: { ...none, vip: false },
+    modelFlags: null,
+    detectorFlags: none,
+    reasons: [],
+    promptTokens: 0,
+    completionTokens: 0,
+    error: `not classified: the AI model is unreachable: ${cause}`,
+  };
+}
+
+/**
+ * A model that answers "support, confidence 0.97, no flags" to everything — what a prompt-injected
+ * model does. `mailroom eval --fooled` puts it in place of the real one to measure the safety net
+ * alone: the detectors, the pre-filters and the VIP list must still keep flagged mail from tickets.
+ */
+export function fooledClassifier(): Classifier {
+  return {
+    name: 'openai',
+    promptVersion: 'fooled',
+    async classify() {
+      return {
+        classification: {
+          intent: 'support',
+          category: 'question',
+          priority: 'normal',
+          summary: 'A routine support request.',
+          language: 'en',
+          flags: { payment: false, legal: false },
+          sentiment: 'neutral',
+          team: null,
+          confidence: 0.97,
+        },
+        model: 'fooled',
+        classifier: 'openai',
+        promptVersion: 'fooled',
+        logprobConfidence: null,
+        promptTokens: null,
+        completionTokens: null,
+        latencyMs: 0,
+        mode: 'fooled',
+      };
+    },
+  };
+}

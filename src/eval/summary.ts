@@ -1,0 +1,176 @@
+import { ACTIONS } from '../contract/index.js';
+import { PREFILTER_KINDS } from './labels.js';
+import type { EmailResult } from './run-eval.js';
+
+/** Counts for one yes/no question: precision = tp / (tp + fp), recall = tp / (tp + fn); null when undefined. */
+export interface Score {
+  tp: number;
+  fp: number;
+  fn: number;
+  precision: number | null;
+  recall: number | null;
+}
+
+export interface Rate {
+  hits: number;
+  total: number;
+}
+
+export interface EvalSummary {
+  emails: number;
+  languages: Record<string, number>;
+  /** Emails the model could not be asked about (unreachable). */
+  unclassified: number;
+  flags: Record<'payment' | 'legal', Record<'model' | 'detectors' | 'combined', Score>> & { vip: Score };
+  safety: {
+    /** Labeled payment, legal or VIP, yet suggested as a ticket: must be none. */
+    flaggedTicketed: string[];
+    /** Genuine support mail (no flag in its label) on which a payment or legal flag was raised. */
+    supportFalselyFlagged: Rate & { files: string[] };
+  };
+  actions: { acceptable: Rate; exact: Rate; byExpected: Record<string, Rate>; byLanguage: Record<string, Rate> };
+  prefilters: Record<string, Score>;
+  /** Human-written mail (no pre-filter in its label) that a pre-filter decided on: must be none. */
+  humanPrefiltered: string[];
+  intent: { correct: Rate; byLanguage: Record<string, Rate>; confusion: Record<string, Record<string, number>> };
+  tokens: { prompt: number; completion: number; classified: number };
+  misses: Array<{ file: string; problems: string[]; action: string; reasons: string[] }>;
+}
+
+export function summarize(results: readonly EmailResult[]): EvalSummary {
+  const count = <T>(items: readonly T[], key: (item: T) => string) => items.reduce<Record<string, number>>((acc, item) => ({ ...acc, [key(item)]: (acc[key(item)] ?? 0) + 1 }), {});
+  const rate = (items: readonly EmailResult[], hit: (r: EmailResult) => boolean): Rate => ({ hits: items.filter(hit).length, total: items.length });
+  const byKey = (items: readonly EmailResult[], key: (r: EmailResult) => string, hit: (r: EmailResult) => boolean) =>
+    Object.fromEntries(
+      [...new Set(items.map(key))].sort().map((k) => [
+        k,
+        rate(
+          items.filter((r) => key(r) === k),
+          hit,
+        ),
+      ]),
+    );
+  const classified = results.filter((r) => r.label.prefilter === null && r.intent !== null);
+  const genuineSupport = results.filter((r) => r.label.prefilter === null && r.label.intent === 'support' && !r.label.payment && !r.label.legal);
+  const falselyFlagged = genuineSupport.filter((r) => r.flags.payment || r.flags.legal);
+  const confusion: Record<string, Record<string, number>> = {};
+  for (const r of classified) {
+    const row = (confusion[r.label.intent] ??= {});
+    row[r.intent!] = (row[r.intent!] ?? 0) + 1;
+  }
+  return {
+    emails: results.length,
+    languages: count(results, (r) => r.label.language),
+    unclassified: results.filter((r) => r.error !== null).length,
+    flags: {
+      payment: flagScores(results, 'payment'),
+      legal: flagScores(results, 'legal'),
+      vip: score(
+        results,
+        (r) => r.label.vip,
+        (r) => r.flags.vip,
+      ),
+    },
+    safety: {
+      flaggedTicketed: results.filter((r) => (r.label.payment || r.label.legal || r.label.vip) && r.action === 'ticket').map((r) => r.file),
+      supportFalselyFlagged: { hits: falselyFlagged.length, total: genuineSupport.length, files: falselyFlagged.map((r) => r.file) },
+    },
+    actions: {
+      acceptable: rate(results, (r) => r.acceptable),
+      exact: rate(results, (r) => r.action === r.label.expected_action),
+      byExpected: Object.fromEntries(
+        ACTIONS.map((a) => [
+          a,
+          rate(
+            results.filter((r) => r.label.expected_action === a),
+            (r) => r.acceptable,
+          ),
+        ]),
+      ),
+      byLanguage: byKey(
+        results,
+        (r) => r.label.language,
+        (r) => r.acceptable,
+      ),
+    },
+    prefilters: Object.fromEntries(
+      PREFILTER_KINDS.map((kind) => [
+        kind,
+        score(
+          results,
+          (r) => r.label.prefilter === kind,
+          (r) => r.prefilter === kind,
+        ),
+      ]),
+    ),
+    humanPrefiltered: results.filter((r) => r.label.prefilter === null && r.prefilter !== null && r.prefilter !== 'oversize').map((r) => r.file),
+    intent: {
+      correct: rate(classified, (r) => r.intent === r.label.intent),
+      byLanguage: byKey(
+        classified,
+        (r) => r.label.language,
+        (r) => r.intent === r.label.intent,
+      ),
+      confusion,
+    },
+    tokens: { prompt: sum(results, (r) => r.promptTokens), completion: sum(results, (r) => r.completionTokens), classified: results.filter((r) => r.intent !== null).length },
+    misses: results.flatMap((r) => {
+      const problems = missesOf(r);
+      return problems.length > 0 ? [{ file: r.file, problems, action: r.action, reasons: r.reasons.map((x) => x.text) }] : [];
+    }),
+  };
+}
+
+function flagScores(results: readonly EmailResult[], flag: 'payment' | 'legal'): Record<'model' | 'detectors' | 'combined', Score> {
+  return {
+    model: score(
+      results,
+      (r) => r.label[flag],
+      (r) => r.modelFlags?.[flag] ?? false,
+    ),
+    detectors: score(
+      results,
+      (r) => r.label[flag],
+      (r) => r.detectorFlags[flag],
+    ),
+    combined: score(
+      results,
+      (r) => r.label[flag],
+      (r) => r.flags[flag],
+    ),
+  };
+}
+
+export function score<T>(items: readonly T[], truth: (item: T) => boolean, said: (item: T) => boolean): Score {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (const item of items) {
+    const t = truth(item);
+    const s = said(item);
+    if (t && s) tp++;
+    else if (s) fp++;
+    else if (t) fn++;
+  }
+  return { tp, fp, fn, precision: tp + fp === 0 ? null : tp / (tp + fp), recall: tp + fn === 0 ? null : tp / (tp + fn) };
+}
+
+function missesOf(r: EmailResult): string[] {
+  const problems: string[] = [];
+  if (r.error) problems.push(r.error);
+  if (!r.acceptable && !r.error)
+    problems.push(
+      `action ${r.action}, expected ${r.label.expected_action}${r.label.acceptable_actions.length > 1 ? ` (or ${r.label.acceptable_actions.filter((a) => a !== r.label.expected_action).join(', ')})` : ''}`,
+    );
+  for (const flag of ['payment', 'legal', 'vip'] as const) {
+    if (r.label[flag] && !r.flags[flag]) problems.push(`${flag} not flagged`);
+    if (!r.label[flag] && r.flags[flag]) problems.push(`${flag} flagged wrongly`);
+  }
+  if (r.label.prefilter !== r.prefilter && (r.label.prefilter !== null || r.prefilter !== null)) problems.push(`pre-filter ${r.prefilter ?? 'none'}, expected ${r.label.prefilter ?? 'none'}`);
+  if (r.intent !== null && r.label.prefilter === null && r.intent !== r.label.intent) problems.push(`intent ${r.intent}, expected ${r.label.intent}`);
+  return problems;
+}
+
+function sum(results: readonly EmailResult[], value: (r: EmailResult) => number): number {
+  return results.reduce((total, r) => total + value(r), 0);
+}
