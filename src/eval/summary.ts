@@ -38,7 +38,11 @@ export interface EvalSummary {
 }
 
 export function summarize(results: readonly EmailResult[]): EvalSummary {
-  const count = <T>(items: readonly T[], key: (item: T) => string) => items.reduce<Record<string, number>>((acc, item) => ({ ...acc, [key(item)]: (acc[key(item)] ?? 0) + 1 }), {});
+  const count = <T>(items: readonly T[], key: (item: T) => string) => {
+    const counts: Record<string, number> = {};
+    for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+    return counts;
+  };
   const rate = (items: readonly EmailResult[], hit: (r: EmailResult) => boolean): Rate => ({ hits: items.filter(hit).length, total: items.length });
   const byKey = (items: readonly EmailResult[], key: (r: EmailResult) => string, hit: (r: EmailResult) => boolean) =>
     Object.fromEntries(
@@ -55,8 +59,9 @@ export function summarize(results: readonly EmailResult[]): EvalSummary {
   const falselyFlagged = genuineSupport.filter((r) => r.flags.payment || r.flags.legal);
   const confusion: Record<string, Record<string, number>> = {};
   for (const r of classified) {
-    const row = (confusion[r.label.intent] ??= {});
+    const row = confusion[r.label.intent] ?? {};
     row[r.intent!] = (row[r.intent!] ?? 0) + 1;
+    confusion[r.label.intent] = row;
   }
   return {
     emails: results.length,
