@@ -77,15 +77,15 @@ function parseLabel(text: string, where: string): Label {
   const issue = result.error.issues[0]!;
   const key = issue.path.join('.') || '(the line)';
   const message =
-    issue.code === 'unrecognized_keys'
-      ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
-      : issue.code === 'invalid_type' && issue.input === undefined
-        ? 'missing'
-        : issue.message;
+    issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` : valueAt(value, issue.path) === undefined ? 'missing' : issue.message;
   const file = typeof (value as { file?: unknown })?.file === 'string' ? ` (${(value as { file: string }).file})` : '';
   return failWith(`${where}${file}: ${key}: ${message}`);
 }
 
 function failWith(message: string): never {
   throw new LabelError(message);
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((current, key) => (current !== null && typeof current === 'object' ? (current as Record<PropertyKey, unknown>)[key] : undefined), root);
 }

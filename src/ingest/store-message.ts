@@ -37,7 +37,7 @@ export async function storeMessage(db: DbOrTx, msg: IncomingMessage, options: { 
   try {
     parsed = await parseEmail(msg.raw ?? Buffer.from(`${rawHeaders}\r\n\r\n`, 'latin1'), { maxCleanChars: options.maxCleanChars });
   } catch (cause) {
-    error = `cannot parse the message: ${(cause as Error).message}`;
+    error = (cause as Error).message;
   }
   const id = newId('em', options.now);
   const inserted = await db

@@ -185,4 +185,26 @@ describeEachDatabase('triage pipeline', (getDb) => {
     const decisions = await getDb().selectFrom('decisions').selectAll().execute();
     assert.equal(decisions.length, 1);
   });
+
+  test('a message the parser refuses (5,000 MIME parts) is decided review with the reason, and the team sees it', async () => {
+    const parts = Array.from({ length: 5000 }, (_, n) => `--b\r\nContent-Type: text/plain\r\n\r\npart ${n}\r\n`).join('');
+    const raw = Buffer.from(`From: Ann <ann@azienda.example>\r\nSubject: Many parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${parts}--b--\r\n`);
+    const [result] = await triage([writeEml('parts.eml', raw)]);
+    assert.ok(result?.ok, result && !result.ok ? result.error : '');
+    assert.equal(result.action, 'review');
+    assert.deepEqual(
+      result.reasons.map((r) => r.code),
+      ['unparseable'],
+    );
+    assert.match(result.reasons[0]!.text, /could not read this message \(could not parse the message \(Max allowed child nodes exceeded\)/);
+    const stored = await getDb().selectFrom('messages').select(['status', 'subject', 'from_address']).executeTakeFirstOrThrow();
+    assert.deepEqual(stored, { status: 'decided', subject: null, from_address: null });
+    assert.equal(server.totalRequests, 0, 'nothing to ask the model about');
+  });
+
+  test('a file that is not an email at all is an input error, and nothing is stored', async () => {
+    const [result] = await triage([writeEml('binary.eml', Buffer.from([0, 1, 2, 3, 255, 254, 0, 0, 7]))]);
+    assert.ok(result && !result.ok);
+    assert.equal((await getDb().selectFrom('messages').select('id').execute()).length, 0);
+  });
 });
