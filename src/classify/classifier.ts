@@ -4,18 +4,38 @@ import type { ParsedEmail } from '../parse/index.js';
 /** Provenance stored with every classification and sent in the event. */
 export interface ClassificationResult {
   classification: Classification;
-  /** `rules`, or the model name the server reported. */
+  /** `rules`, `local@<version>`, or the model name the server reported. */
   model: string;
-  classifier: 'openai' | 'rules';
+  classifier: ClassifierName;
   promptVersion: string;
   /** Confidence derived from token logprobs of the intent, when the server returned them. */
   logprobConfidence: number | null;
   promptTokens: number | null;
   completionTokens: number | null;
   latencyMs: number;
-  /** Which response_format mode produced the answer (json_schema, json_object, text, rules). */
+  /** Which response_format mode produced the answer (json_schema, json_object, text, rules, local, cache). */
   mode: string;
+  /** The local model's version, when it classified or gave its second opinion. */
+  modelVersion?: string | null;
+  /** Set when this answer may not suggest a ticket on its own, with why (the offline classifiers until they earn it). */
+  noTickets?: string;
+  /** The local model's probabilities that money is at stake / that it is a legal matter, beside the AI model's answer. */
+  secondOpinion?: { payment: number; legal: number };
+  /** The local model's own answer beside the AI model's (stored: the cascade's agreement is measured on it). */
+  local?: LocalAnswer;
 }
+
+export interface LocalAnswer {
+  modelVersion: string;
+  intent: string;
+  confidence: number;
+  payment: number;
+  legal: number;
+  /** The cascade answered with it, without asking the AI model. */
+  decidedLocally: boolean;
+}
+
+export type ClassifierName = 'openai' | 'rules' | 'local';
 
 export interface ClassifierInput {
   email: ParsedEmail;
@@ -24,7 +44,7 @@ export interface ClassifierInput {
 
 /** Anything that turns an email into a validated classification. */
 export interface Classifier {
-  readonly name: 'openai' | 'rules';
+  readonly name: ClassifierName;
   /** Hash of template, schema and model settings; part of the cache key. */
   readonly promptVersion: string;
   /**

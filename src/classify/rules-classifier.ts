@@ -1,5 +1,6 @@
 import type { Category, Classification, Intent, Priority, Sentiment } from '../contract/index.js';
 import type { ClassificationResult, Classifier, ClassifierInput } from './classifier.js';
+import { detectLanguage } from './language.js';
 import { shortHash } from './prompt.js';
 
 /**
@@ -75,22 +76,10 @@ const NEGATIVE_TERMS = ['angry', 'unacceptable', 'disappointed', 'terrible', 'wo
 // biome-ignore format: a table of terms reads best as written
 const POSITIVE_TERMS = ['thank you', 'thanks', 'great', 'love', 'grazie', 'ottimo', 'danke', 'super', 'merci', 'genial', 'gracias', 'excelente'];
 
-// Short, frequent words that mostly belong to one language. Words shared by two languages
-// (de, la, no, non, con, per…) are left out so a short text is not pulled the wrong way.
-// biome-ignore format: a table of terms reads best as written
-const STOP_WORDS: Record<string, string[]> = {
-  en: ['the', 'and', 'is', 'are', 'not', 'my', 'you', 'your', 'with', 'this', 'that', 'have', 'does', "doesn't", 'can', "can't", 'cannot', 'please', 'hello', 'hi', 'to', 'of', 'it', 'we', 'our', 'work', 'works', 'from', 'for'],
-  it: ['il', 'lo', 'gli', 'della', 'delle', 'che', 'sono', 'non', 'funziona', 'mio', 'mia', 'grazie', 'buongiorno', 'salve', 'ciao', 'riesco', 'anche', 'perché', 'perche', 'questo', 'questa', 'ho', 'è', 'di', 'alla', 'nel', 'più'],
-  de: ['der', 'die', 'das', 'und', 'ist', 'nicht', 'ich', 'mein', 'meine', 'sie', 'wir', 'funktioniert', 'bitte', 'danke', 'hallo', 'mit', 'auf', 'kann', 'ein', 'eine', 'zu', 'sich', 'geht', 'für', 'guten'],
-  fr: ['le', 'les', 'des', 'est', 'pas', 'je', 'mon', 'vous', 'nous', 'fonctionne', 'merci', 'bonjour', 'avec', 'pour', 'une', 'sur', 'au', 'aux', 'mais', 'ça', 'suis', 'marche', 'peux'],
-  es: ['el', 'los', 'las', 'del', 'está', 'funciona', 'usted', 'nosotros', 'gracias', 'hola', 'para', 'pero', 'puedo', 'también', 'tambien', 'soy', 'muy', 'y', 'sesión', 'iniciar', 'cuenta', 'mañana'],
-};
-const LANGUAGE_ORDER = ['en', 'it', 'de', 'fr', 'es'] as const;
-
 const RULES_REVISION = 'rules-1';
 
 export function createRulesClassifier(teams: string[]): Classifier {
-  const promptVersion = `rules-${shortHash(JSON.stringify({ RULES_REVISION, INTENT_RULES, CATEGORY_RULES, URGENT_TERMS, HIGH_TERMS, PAYMENT_TERMS, LEGAL_TERMS, NEGATIVE_TERMS, POSITIVE_TERMS, STOP_WORDS, teams }))}`;
+  const promptVersion = `rules-${shortHash(JSON.stringify({ RULES_REVISION, INTENT_RULES, CATEGORY_RULES, URGENT_TERMS, HIGH_TERMS, PAYMENT_TERMS, LEGAL_TERMS, NEGATIVE_TERMS, POSITIVE_TERMS, LANGUAGE_DETECTOR: 'tinyld', teams }))}`;
   return {
     name: 'rules',
     promptVersion,
@@ -106,6 +95,7 @@ export function createRulesClassifier(teams: string[]): Classifier {
         completionTokens: null,
         latencyMs: Math.round(performance.now() - started),
         mode: 'rules',
+        noTickets: 'the offline rules classifier cannot suggest tickets',
       };
     },
   };
@@ -117,8 +107,7 @@ export function classifyByRules(subject: string, text: string, teams: readonly s
   const intent: Intent = intentHit?.intent ?? 'other';
   const category: Category = intent === 'support' ? (CATEGORY_RULES.find((rule) => hasAny(haystack, rule.terms))?.category ?? 'question') : 'other';
   const priority: Priority = hasAny(haystack, URGENT_TERMS) ? 'urgent' : hasAny(haystack, HIGH_TERMS) ? 'high' : 'normal';
-  const negative = hasAny(haystack, NEGATIVE_TERMS);
-  const sentiment: Sentiment = negative ? 'negative' : hasAny(haystack, POSITIVE_TERMS) ? 'positive' : 'neutral';
+  const sentiment = sentimentOf(haystack);
   const team = teams.find((name) => hasAny(haystack, [name])) ?? null;
   return {
     intent,
@@ -134,33 +123,14 @@ export function classifyByRules(subject: string, text: string, teams: readonly s
   };
 }
 
-/** ISO 639-1 code among en/it/de/fr/es by counting each language's stop words; `en` when nothing counts. */
-export function detectLanguage(text: string): string {
-  const words = text.toLowerCase().match(/[\p{L}']+/gu) ?? [];
-  const scores = new Map<string, number>(LANGUAGE_ORDER.map((lang) => [lang, 0]));
-  for (const word of words.slice(0, 400)) {
-    for (const lang of LANGUAGE_ORDER) {
-      if (STOP_WORDS[lang]!.includes(word)) scores.set(lang, scores.get(lang)! + 1);
-    }
-  }
-  // Letters only one of the five languages uses settle short texts the stop words leave tied.
-  const lower = text.toLowerCase();
-  if (/[ñ¿¡]/.test(lower)) scores.set('es', scores.get('es')! + 2);
-  if (/[ß]|\b\w*[äöü]\w*\b/u.test(lower)) scores.set('de', scores.get('de')! + 1);
-  if (/[çœêû]/.test(lower)) scores.set('fr', scores.get('fr')! + 1);
-  let best = 'en';
-  let bestScore = 0;
-  for (const lang of LANGUAGE_ORDER) {
-    const score = scores.get(lang)!;
-    if (score > bestScore) {
-      best = lang;
-      bestScore = score;
-    }
-  }
-  return best;
+/** Negative or positive when the text says so in words of the five languages; neutral otherwise. */
+export function sentimentOf(text: string): Sentiment {
+  const haystack = fold(text);
+  return hasAny(haystack, NEGATIVE_TERMS) ? 'negative' : hasAny(haystack, POSITIVE_TERMS) ? 'positive' : 'neutral';
 }
 
-function summarise(subject: string, text: string): string {
+/** The first sentence of the text (or the subject), at most 160 characters: a summary no model wrote. */
+export function summarise(subject: string, text: string): string {
   const source = text.trim() || subject.trim() || '(empty message)';
   const flat = source.replace(/\s+/g, ' ').trim();
   const sentence = /^(.+?[.!?])(\s|$)/u.exec(flat)?.[1] ?? flat;

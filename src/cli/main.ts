@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   deliveries: () => import('./commands/deliveries.js'),
   doctor: () => import('./commands/doctor.js'),
   eval: () => import('./commands/eval.js'),
+  model: () => import('./commands/model.js'),
 };
 
 /** The first word that is not a global option (or its value): the command the user asked for. */

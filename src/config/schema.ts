@@ -82,8 +82,8 @@ export const configSchema = z
       .prefault({}),
     classifier: z
       .object({
-        /** auto: openai when an API key is set, otherwise rules. */
-        provider: z.enum(['auto', 'openai', 'rules']).default('auto'),
+        /** auto: openai when an API key or base_url is set, otherwise the local model. */
+        provider: z.enum(['auto', 'openai', 'local', 'rules']).default('auto'),
         base_url: optionalSecret,
         model: z.string().default('gpt-4o-mini'),
         api_key: optionalSecret,
@@ -101,6 +101,31 @@ export const configSchema = z
         /** What this mailbox is for, in the team's words; goes into the system prompt. */
         instructions: z.string().default(''),
         teams: z.array(teamSchema).default([]),
+        /** With a model: let the local model answer the emails it is sure of once it has shown it agrees. */
+        cascade: z.boolean().default(false),
+        local: z
+          .object({
+            /** The trained model's file; default: local-model.json beside the embedded database. */
+            path: z.string().optional(),
+            /** It may suggest tickets on its own once "support" was right this often… */
+            min_precision: z.number().min(0).max(1).default(0.95),
+            /** …on at least this many of the mailbox's own labels held out of its training. */
+            min_labels: z.number().int().min(0).default(200),
+            /** Retrain in the background once this many new labels arrived. */
+            retrain_after: z.number().int().min(1).default(50),
+            /** Its payment or legal probability at or above this raises the flag (a second opinion beside the model). */
+            flag_threshold: z.number().min(0).max(1).default(0.7),
+            /** The cascade answers locally only at or above this confidence… */
+            cascade_confidence: z.number().min(0).max(1).default(0.9),
+            /** …when it agreed with the model on this share of its last 500 answers that confident… */
+            cascade_agreement: z.number().min(0).max(1).default(0.97),
+            /** …and there were at least this many of them. */
+            cascade_min_answers: z.number().int().min(1).default(100),
+            /** Share of confident emails still sent to the model, so the agreement keeps being measured. */
+            cascade_audit: z.number().min(0).max(1).default(0.1),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

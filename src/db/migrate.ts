@@ -1,21 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from 'kysely/migration';
+import { projectFolder } from '../util/project-folder.js';
 import type { Db } from './schema.js';
 
-/** migrations/ at the project root, found from both src/ (tsx) and dist/src/ (built). */
+/** migrations/ at the project root. */
 export async function findMigrationsFolder(): Promise<string> {
-  for (const relative of ['../../migrations/', '../../../migrations/']) {
-    const folder = fileURLToPath(new URL(relative, import.meta.url));
-    try {
-      const names = await readdir(folder);
-      if (names.some((name) => name.endsWith('.sql'))) return folder;
-    } catch {
-      // try the next candidate
-    }
-  }
-  throw new Error('migrations/ folder not found next to the Mailroom installation');
+  return projectFolder('migrations');
 }
 
 /** Plain-SQL files, applied in name order, statement by statement, inside the migration's transaction. */

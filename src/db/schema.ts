@@ -66,6 +66,8 @@ export interface ClassificationsTable {
   latency_ms: number | null;
   cached_from: BigIntColumn | null;
   error: string | null;
+  /** The local model's version, when it classified or gave a second opinion. */
+  model_version: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, never, never>;
 }
 
@@ -198,6 +200,20 @@ export interface KeywordUpdatesTable extends QueueColumns<KeywordUpdateStatus> {
   updated_at: UpdatedAt;
 }
 
+// --- The local model (migrations/0006_local_model.sql) ---
+
+export interface LocalPredictionsTable {
+  email_id: string;
+  model_version: string;
+  intent: string;
+  confidence: number;
+  payment: number;
+  legal: number;
+  llm_intent: string | null;
+  decided_locally: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   messages: MessagesTable;
   classifications: ClassificationsTable;
@@ -210,6 +226,7 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   drafts: DraftsTable;
   keyword_updates: KeywordUpdatesTable;
+  local_predictions: LocalPredictionsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -36,7 +36,8 @@ const MAX_TERMS_IN_REASON = 5;
  *    A replyable sender gets an acknowledge-only draft when drafts are on, otherwise review.
  *    Flagged mail the model calls spam/newsletter/notification goes to review, not ignore (a
  *    flag must not be talked away) and not draft (nobody acknowledges spam).
- * 4. Spam, newsletters, notifications → ignore.
+ * 4. Spam, newsletters, notifications → ignore, when the classifier is sure (confidence >= threshold);
+ *    a guess is not enough to leave mail unread, so below the threshold a person looks (review).
  * 5. Support: a classifier that may not suggest tickets (the offline rules) → review; otherwise a ticket when
  *    confidence >= threshold — exactly at the threshold is a ticket — else review.
  * 6. Any other intent → draft (drafts on and replyable sender), else review.
@@ -44,9 +45,11 @@ const MAX_TERMS_IN_REASON = 5;
 export function decide(input: DecisionInput): Decision {
   const { prefilter, classification, detectors, facts, policy } = input;
   const modelFlags = classification?.ok ? classification.classification.flags : { payment: false, legal: false };
+  const second = classification?.ok ? classification.secondOpinion : undefined;
+  const localFlags = { payment: (second?.payment ?? 0) >= (policy.localFlagThreshold ?? 2), legal: (second?.legal ?? 0) >= (policy.localFlagThreshold ?? 2) };
   const flags = {
-    payment: modelFlags.payment || detectors.payment,
-    legal: modelFlags.legal || detectors.legal,
+    payment: modelFlags.payment || detectors.payment || localFlags.payment,
+    legal: modelFlags.legal || detectors.legal || localFlags.legal,
     vip: facts.vip,
   };
   const done = (action: Action, reasons: Reason[], acknowledgeOnly = false): Decision => ({ action, reasons, flags, acknowledgeOnly });
@@ -54,7 +57,7 @@ export function decide(input: DecisionInput): Decision {
   // 1. Pre-filters decide before any model call; flags are still recorded for the audit.
   if (prefilter) return done(prefilter.action, [prefilter.reason]);
 
-  const flagReasons = buildFlagReasons(input, modelFlags);
+  const flagReasons = buildFlagReasons(input, modelFlags, localFlags);
 
   // 2. Without a valid classification a person decides, with whatever the detectors found.
   if (!classification) {
@@ -105,6 +108,9 @@ export function decide(input: DecisionInput): Decision {
 
   // 4. Nobody to answer.
   if (IGNORED_INTENTS.has(intent)) {
+    if (confidence < policy.threshold) {
+      return done('review', [{ code: 'ignore_unsure', text: `${said}, below the threshold ${thr} to leave it unread: a person should look at it` }]);
+    }
     return done('ignore', [{ code: 'intent_ignored', text: `${said}: nothing to answer, ignored` }]);
   }
 
@@ -129,14 +135,14 @@ export function decide(input: DecisionInput): Decision {
   return done('draft', [{ code: 'other_intent_draft', text: `${said}, not a support request: a reply draft is written for a person to review` }]);
 }
 
-function buildFlagReasons(input: DecisionInput, model: { payment: boolean; legal: boolean }): Reason[] {
+function buildFlagReasons(input: DecisionInput, model: { payment: boolean; legal: boolean }, local: { payment: boolean; legal: boolean }): Reason[] {
   const reasons: Reason[] = [];
   const classified = input.classification?.ok === true;
   const by = input.classification?.ok ? input.classification.by : 'the classifier';
   for (const flag of ['payment', 'legal'] as const) {
     const found = input.detectors.matches.filter((m) => m.flag === flag);
     const detectorSays = input.detectors[flag] || found.length > 0;
-    if (!model[flag] && !detectorSays) continue;
+    if (!model[flag] && !detectorSays && !local[flag]) continue;
     const title = flag === 'payment' ? 'Payment matter' : 'Legal matter';
     const parts: string[] = [];
     if (model[flag]) parts.push(`${by} flagged it`);
@@ -146,6 +152,8 @@ function buildFlagReasons(input: DecisionInput, model: { payment: boolean; legal
       const what = terms.length > 0 ? ` found ${terms.join(', ')}${more}` : ' raised it';
       parts.push(`Mailroom's ${flag} detector${what}`);
     }
+    const second = input.classification?.ok ? input.classification.secondOpinion : undefined;
+    if (local[flag] && second) parts.push(`the local model gives it ${Math.round(second[flag] * 100)} % (a second opinion)`);
     let text = `${title}: ${parts.join(', and ')}`;
     if (!model[flag] && classified) text += `, although ${by} did not flag it`;
     reasons.push({ code: `flag_${flag}`, text });

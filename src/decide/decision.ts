@@ -22,6 +22,8 @@ export interface Policy {
   threshold: number;
   /** Whether reply drafts may be written at all (drafts.mode != off). */
   draftsEnabled: boolean;
+  /** The local model's payment or legal probability at or above this raises the flag (classifier.local.flag_threshold). */
+  localFlagThreshold?: number;
 }
 
 export type ClassificationOutcome =
@@ -33,6 +35,8 @@ export type ClassificationOutcome =
       by: string;
       /** Null when this classifier may suggest tickets; otherwise why it may not (the rules baseline never may). */
       noTickets: string | null;
+      /** The local model's probabilities beside the AI model's answer: a second opinion on the flags. */
+      secondOpinion?: { payment: number; legal: number };
     }
   | { ok: false; error: string };
 

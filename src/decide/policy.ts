@@ -11,8 +11,8 @@ export interface PolicySettings extends Policy {
   version: string;
 }
 
-export function policyFrom(config: Pick<Config, 'policy' | 'drafts'>): PolicySettings {
-  const policy: Policy = { threshold: config.policy.threshold, draftsEnabled: config.drafts.mode !== 'off' };
+export function policyFrom(config: Pick<Config, 'policy' | 'drafts' | 'classifier'>): PolicySettings {
+  const policy: Policy = { threshold: config.policy.threshold, draftsEnabled: config.drafts.mode !== 'off', localFlagThreshold: config.classifier.local.flag_threshold };
   return { ...policy, vip: config.policy.vip, version: policyVersion(policy, config.policy.vip) };
 }
 
@@ -73,6 +73,7 @@ export function policyVersion(policy: Policy, vip: VipList): string {
     terms: DETECTOR_TERMS_FINGERPRINT,
     threshold: policy.threshold,
     drafts: policy.draftsEnabled,
+    ...(policy.localFlagThreshold === undefined ? {} : { localFlags: policy.localFlagThreshold }),
     vipAddresses: [...new Set(vip.addresses.map((a) => a.trim().toLowerCase()))].sort(),
     vipDomains: [...new Set(vip.domains.map(normalizeDomain))].filter((d) => d !== '').sort(),
   });

@@ -161,3 +161,11 @@ export function withoutNul<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * The newest message of a plain-text body, cleaned as a parsed email's is (invisible characters,
+ * quoted history, signature): for text that comes without MIME, such as labeled training examples.
+ */
+export function newestTextOf(subject: string, body: string): string {
+  return extractNewestMessage(bodyText({ text: body }).fullText, { subject });
+}

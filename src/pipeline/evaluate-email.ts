@@ -4,6 +4,9 @@ import { type ClassificationOutcome, type Decision, type DetectorResult, decide,
 import type { ParsedEmail } from '../parse/index.js';
 import { isReplyableSender, runPrefilters } from '../prefilter/index.js';
 
+/** Who classified, as the reasons name it. */
+const CLASSIFIER_WORDS: Record<ClassificationResult['classifier'], string> = { openai: 'the AI model', rules: 'the offline rules classifier', local: 'the local model' };
+
 export interface EvaluationContext {
   /** The mailbox's own addresses (loop guard). */
   ownAddresses: string[];
@@ -59,9 +62,14 @@ export async function evaluateEmail(email: ParsedEmail, ctx: EvaluationContext):
 function outcomeOf(result: ClassificationResult | null, error: ClassificationFailedError | null): ClassificationOutcome | null {
   if (error) return { ok: false, error: error.message };
   if (!result) return null;
-  const rules = result.classifier === 'rules';
-  const by = rules ? 'the offline rules classifier' : 'the AI model';
-  return { ok: true, classification: result.classification, confidence: decisionConfidence(result), by, noTickets: rules ? 'the offline classifier cannot suggest tickets' : null };
+  return {
+    ok: true,
+    classification: result.classification,
+    confidence: decisionConfidence(result),
+    by: CLASSIFIER_WORDS[result.classifier],
+    noTickets: result.noTickets ?? null,
+    ...(result.secondOpinion ? { secondOpinion: result.secondOpinion } : {}),
+  };
 }
 
 /**

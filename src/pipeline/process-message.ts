@@ -260,6 +260,9 @@ async function postpone(ctx: PipelineContext, row: ClaimedMessage, fence: Claim,
 async function classifyWithCache(db: Db, classifier: Classifier, email: ParsedEmail, mailbox: string): Promise<{ result: ClassificationResult; inputHash: string; cachedFrom: string | null }> {
   const input = { email, mailbox };
   const inputHash = classifierInputHash(classifier.promptVersion, input);
+  // Only a model's answers are worth a cache: the offline classifiers answer in a millisecond, and
+  // whether they may suggest tickets changes as they learn.
+  if (classifier.name !== 'openai') return { inputHash, cachedFrom: null, result: await classifier.classify(input) };
   const hit = await db
     .selectFrom('classifications')
     .selectAll()
@@ -273,7 +276,7 @@ async function classifyWithCache(db: Db, classifier: Classifier, email: ParsedEm
   const result: ClassificationResult = {
     classification: hit.output,
     model: hit.model,
-    classifier: hit.classifier === 'rules' ? 'rules' : 'openai',
+    classifier: 'openai',
     promptVersion: hit.prompt_version,
     logprobConfidence: hit.logprob_confidence,
     promptTokens: null,
@@ -300,6 +303,16 @@ async function recordDecision(trx: Tx, fence: Claim, decided: DecidedEmail, cach
         .returning('id')
         .executeTakeFirstOrThrow()
     : null;
+  const local = evaluation.classification?.local;
+  if (local) {
+    const llmIntent = local.decidedLocally ? null : (evaluation.classification?.classification.intent ?? null);
+    const { modelVersion, decidedLocally, ...answer } = local;
+    await trx
+      .insertInto('local_predictions')
+      .values({ email_id: decided.emailId, model_version: modelVersion, ...answer, llm_intent: llmIntent, decided_locally: decidedLocally })
+      .onConflict((oc) => oc.column('email_id').doNothing())
+      .execute();
+  }
   await trx
     .insertInto('decisions')
     .values({
@@ -334,6 +347,7 @@ function classificationRow(evaluation: Evaluation, cache: { inputHash: string; c
       latency_ms: Math.round(result.latencyMs),
       cached_from: cache.cachedFrom,
       error: null,
+      model_version: result.modelVersion ?? null,
     };
   }
   const failure = evaluation.classificationError;

@@ -3,7 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { classifyByRules, createRulesClassifier, detectLanguage, RULES_MAX_CONFIDENCE } from '../../src/classify/rules-classifier.js';
+import { detectLanguage } from '../../src/classify/language.js';
+import { classifyByRules, createRulesClassifier, RULES_MAX_CONFIDENCE } from '../../src/classify/rules-classifier.js';
 import { classificationSchema } from '../../src/contract/index.js';
 import { input } from './fixtures.js';
 

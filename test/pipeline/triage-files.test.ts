@@ -58,7 +58,7 @@ describeEachDatabase('triage pipeline', (getDb) => {
 
   async function triage(files: string[], config = testConfig(), mailbox = 'support'): Promise<TriageResult[]> {
     const results: TriageResult[] = [];
-    const { classifier } = createClassifier(config.classifier, { logger: silentLogger() });
+    const { classifier } = await createClassifier(config, { logger: silentLogger() });
     const ctx = createPipelineContext({ db: getDb(), config, classifier, logger: silentLogger() });
     await triageFiles({ files, mailbox, ctx, concurrency: 4, onResult: (r) => results.push(r) });
     return results;
@@ -166,7 +166,7 @@ describeEachDatabase('triage pipeline', (getDb) => {
 
     // The retry time has come: move it to now rather than waiting for it.
     await getDb().updateTable('messages').set({ next_attempt_at: new Date() }).execute();
-    const { classifier } = createClassifier(config.classifier, { logger: silentLogger() });
+    const { classifier } = await createClassifier(config, { logger: silentLogger() });
     const worker = startPipelineWorker(createPipelineContext({ db: getDb(), config, classifier, logger: silentLogger(), clock: systemClock }), {
       workerId: 'test-worker',
       concurrency: 4,

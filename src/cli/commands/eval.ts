@@ -15,7 +15,7 @@ interface EvalFlags {
   json?: boolean;
 }
 
-const CLASSIFIERS = ['auto', 'openai', 'rules'] as const;
+const CLASSIFIERS = ['auto', 'openai', 'local', 'rules'] as const;
 
 export function register(program: Command, _openApp: AppFactory): void {
   program
@@ -40,7 +40,7 @@ export function register(program: Command, _openApp: AppFactory): void {
       const config = evalConfig(dir, flags);
       const logger = createRedactingLogger(config);
       if (!process.env.MAILROOM_LOG_LEVEL) logger.level = 'warn';
-      const { classifier, notice } = flags.fooled ? { classifier: fooledClassifier(), notice: null } : createClassifier(config.classifier, { logger });
+      const { classifier, notice, local } = flags.fooled ? { classifier: fooledClassifier(), notice: null, local: null } : await createClassifier(config, { logger });
       if (notice && !flags.json) process.stderr.write(`mailroom: ${notice}\n`);
       const mailboxes = mailboxFacts(config);
       const mailbox = mailboxes.all[0]?.name ?? 'eval';
@@ -55,7 +55,7 @@ export function register(program: Command, _openApp: AppFactory): void {
           concurrency: Math.max(4, config.classifier.concurrency),
         });
         const summary = summarize(results);
-        const name = flags.fooled ? 'fooled (always "support, 0.97, no flags")' : `${classifier.name}${classifier.name === 'openai' ? ` (${config.classifier.model})` : ''}`;
+        const name = flags.fooled ? 'fooled (always "support, 0.97, no flags")' : describeClassifier(classifier.name, config, local?.current().version);
         if (flags.json) {
           for (const r of results) printJsonLine({ type: 'email', ...r, reasons: r.reasons.map((x) => x.code) });
           printJsonLine({ type: 'summary', folder: dir, classifier: name, ...summary });
@@ -64,6 +64,7 @@ export function register(program: Command, _openApp: AppFactory): void {
         }
       } finally {
         await classifier.close?.();
+        await local?.close();
       }
     });
 }
@@ -72,10 +73,15 @@ export function register(program: Command, _openApp: AppFactory): void {
  * --config or MAILROOM_CONFIG as for every command; otherwise the `eval.yaml` that sits in the
  * folder or its parent (eval/eval.yaml: the mailbox addresses and VIP list the labels assume).
  */
-function evalConfig(dir: string, flags: EvalFlags): Config {
+export function evalConfig(dir: string, flags: EvalFlags): Config {
   const beside = [join(dir, 'eval.yaml'), join(dirname(resolve(dir)), 'eval.yaml')].find((path) => existsSync(path));
   const path = flags.config ?? (process.env.MAILROOM_CONFIG || beside);
   const { config } = loadConfig(path);
   if (!flags.classifier || flags.classifier === 'auto') return config;
   return { ...config, classifier: { ...config.classifier, provider: flags.classifier as Config['classifier']['provider'] } };
+}
+
+function describeClassifier(name: string, config: Config, localVersion: string | undefined): string {
+  if (name === 'openai') return `openai (${config.classifier.model})${localVersion ? `, with the local model ${localVersion} beside it${config.classifier.cascade ? ' (cascade on)' : ''}` : ''}`;
+  return name === 'local' ? `local (${localVersion})` : name;
 }

@@ -17,6 +17,7 @@ import { type AppFactory, UsageError } from '../app.js';
 /** SIGTERM must leave within this: supervisors (systemd, Docker) kill at 10 s. */
 const SHUTDOWN_DEADLINE_MS = 8000;
 const DEAD_CLAIMS_SWEEP_MS = 30_000;
+const RETRAIN_CHECK_MS = 5 * 60_000;
 
 export function register(program: Command, openApp: AppFactory): void {
   program
@@ -35,8 +36,13 @@ export function register(program: Command, openApp: AppFactory): void {
       await releaseDead(db, logger, true);
       const sweepDead = setInterval(() => void releaseDead(db, logger, false), DEAD_CLAIMS_SWEEP_MS);
       sweepDead.unref();
+      // The local model learns the mailbox: retrained in a worker thread once enough new labels arrived.
+      const retrain = setInterval(() => {
+        local?.retrainIfDue().catch((error: unknown) => logger.warn({ err: error }, 'could not retrain the local model; the current one stays in use'));
+      }, RETRAIN_CHECK_MS);
+      retrain.unref();
 
-      const { classifier, notice } = createClassifier(config.classifier, { logger });
+      const { classifier, notice, local } = await createClassifier(config, { logger, db });
       if (notice) logger.warn(notice);
       const workerId = newWorkerId();
       const metrics = createMetrics();
@@ -88,12 +94,14 @@ export function register(program: Command, openApp: AppFactory): void {
       }, SHUTDOWN_DEADLINE_MS + 1500);
       hardStop.unref();
       clearInterval(sweepDead);
+      clearInterval(retrain);
       // Stop accepting first, then let the stages finish what they hold.
       await api?.close();
       await watchers.stop();
       await Promise.all([pipeline, deliveries, drafts, keywords].map((runner) => runner.stop(SHUTDOWN_DEADLINE_MS)));
       await keywordWork.close();
       await classifier.close?.();
+      await local?.close();
       await app.close();
       logger.info('stopped');
     });

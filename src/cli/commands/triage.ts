@@ -42,7 +42,7 @@ async function runTriage(paths: string[], flags: TriageFlags, openApp: AppFactor
   const logger = app?.logger ?? createRedactingLogger(config);
   // Each file's result is the output; per-decision info lines would repeat it. MAILROOM_LOG_LEVEL brings them back.
   if (!process.env.MAILROOM_LOG_LEVEL && logger.levelVal < 40) logger.level = 'warn';
-  const { classifier, notice } = createClassifier(config.classifier, { logger });
+  const { classifier, notice, local } = await createClassifier(config, { logger, db: app?.db ?? null });
   if (notice) process.stderr.write(`mailroom: ${notice}\n`);
   const printer = flags.json ? printJsonLine : humanPrinter();
   const writer = flags.draft ? createReplyWriter({ config, logger }) : null;
@@ -75,6 +75,7 @@ async function runTriage(paths: string[], flags: TriageFlags, openApp: AppFactor
     return failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
   } finally {
     await classifier.close?.();
+    await local?.close();
     await app?.close();
   }
 }

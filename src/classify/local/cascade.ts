@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Config } from '../../config/index.js';
+import type { Db } from '../../db/index.js';
+import type { ClassificationResult, Classifier, ClassifierInput } from '../classifier.js';
+import { toClassification } from './local-classifier.js';
+import { predict } from './model.js';
+import type { LocalModelStore } from './store.js';
+
+/** The last answers the cascade's agreement is measured over. */
+export const AGREEMENT_WINDOW = 500;
+const AGREEMENT_REFRESH_MS = 30_000;
+
+export interface Agreement {
+  /** Of the last AGREEMENT_WINDOW emails the local model was that confident about and the AI model answered too… */
+  compared: number;
+  /** …how many got the same intent from both. */
+  agreeing: number;
+}
+
+/** The local model's running agreement with the AI model, on the emails it was at least `confidence` sure of. */
+export async function agreementOf(db: Db, confidence: number): Promise<Agreement> {
+  const { rows } = await sql<{ compared: number; agreeing: number }>`
+    select count(*)::int as compared, count(*) filter (where intent = llm_intent)::int as agreeing
+    from (select intent, llm_intent from local_predictions
+          where llm_intent is not null and confidence >= ${confidence}
+          order by created_at desc limit ${AGREEMENT_WINDOW}) recent`.execute(db);
+  return rows[0] ?? { compared: 0, agreeing: 0 };
+}
+
+export function agreementTrusted(agreement: Agreement, settings: Config['classifier']['local']): boolean {
+  return agreement.compared >= settings.cascade_min_answers && agreement.agreeing / agreement.compared >= settings.cascade_agreement;
+}
+
+/**
+ * The AI model with the local model beside it. Every answer carries the local model's second
+ * opinion on the flags (which the AI model cannot talk away) and its own answer (stored, to
+ * measure the agreement). With `cascade` on, an email the local model is sure of is answered
+ * locally — no model call, no tokens — once it has agreed with the AI model on enough such emails;
+ * a share of them still goes to the AI model, so the agreement keeps being measured.
+ */
+export function withLocalModel(model: Classifier, options: { store: LocalModelStore; db: Db | null; config: Config['classifier'] }): Classifier {
+  const settings = options.config.local;
+  let agreement: { value: Agreement; at: number } | null = null;
+  const currentAgreement = async (): Promise<Agreement> => {
+    if (!options.db) return { compared: 0, agreeing: 0 };
+    if (!agreement || Date.now() - agreement.at > AGREEMENT_REFRESH_MS) agreement = { value: await agreementOf(options.db, settings.cascade_confidence), at: Date.now() };
+    return agreement.value;
+  };
+  return {
+    name: model.name,
+    get promptVersion() {
+      return model.promptVersion;
+    },
+    async classify(input: ClassifierInput, signal?: AbortSignal): Promise<ClassificationResult> {
+      const local = options.store.current();
+      const { subject, cleanText } = input.email;
+      const p = predict(local, subject, cleanText);
+      const shadow = { modelVersion: local.version, intent: p.intent.label, confidence: p.intent.probability, payment: p.payment, legal: p.legal };
+      const sure = options.config.cascade && p.intent.probability >= settings.cascade_confidence && !audited(input, settings.cascade_audit);
+      if (sure && agreementTrusted(await currentAgreement(), settings)) {
+        return {
+          classification: toClassification(p, subject, cleanText, settings.flag_threshold),
+          model: `local@${local.version}`,
+          classifier: 'local',
+          promptVersion: local.version,
+          logprobConfidence: null,
+          promptTokens: null,
+          completionTokens: null,
+          latencyMs: 0,
+          mode: 'cascade',
+          modelVersion: local.version,
+          local: { ...shadow, decidedLocally: true },
+        };
+      }
+      const answer = await model.classify(input, signal);
+      return { ...answer, modelVersion: local.version, secondOpinion: { payment: p.payment, legal: p.legal }, local: { ...shadow, decidedLocally: false } };
+    },
+    close: () => model.close?.() ?? Promise.resolve(),
+  };
+}
+
+/** A fixed share of emails, chosen by their text, always goes to the AI model. */
+function audited(input: ClassifierInput, share: number): boolean {
+  const digest = createHash('sha256').update(`${input.email.subject}\n${input.email.cleanText}`).digest();
+  return digest.readUInt16BE(0) / 65536 < share;
+}

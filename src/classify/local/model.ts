@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import { CATEGORIES, INTENTS, PRIORITIES } from '../../contract/index.js';
+import { inverseDocumentFrequency, type SparseVector, termCounts, weigh } from './features.js';
+import { type Example, fitTemperature, logits, type SoftmaxWeights, seeded, softmaxInto, trainSoftmax } from './softmax.js';
+
+/** Bumped when features, heads or the file layout change: a model of another format is rebuilt. */
+export const MODEL_FORMAT = 2;
+const DIMS = 2 ** 17;
+const EPOCHS = 3;
+
+/** What the model predicts, one softmax per question (payment and legal are yes/no). */
+export const HEADS = { intent: INTENTS, category: CATEGORIES, priority: PRIORITIES, payment: ['no', 'yes'], legal: ['no', 'yes'] } as const;
+export type HeadName = keyof typeof HEADS;
+const CALIBRATED = new Set<HeadName>(['intent', 'payment', 'legal']);
+
+/** One labeled email as the model learns from it. A label may leave a head out (undefined). */
+export interface TrainingExample {
+  subject: string;
+  /** The cleaned newest message (parse's newestText). */
+  text: string;
+  language: string;
+  labels: { intent?: string; category?: string; priority?: string; payment?: boolean; legal?: boolean };
+  /** How much it counts: an LLM's label 1, a person's correction much more. */
+  weight: number;
+  source: string;
+}
+
+export interface Head extends SoftmaxWeights {
+  /** Calibrates the probabilities (fitted on held-out predictions). */
+  temperature: number;
+}
+
+export interface LocalModel {
+  format: number;
+  /** Stable hash of everything the model was made from: stored with each classification it makes. */
+  version: string;
+  trainedAt: string;
+  counts: Record<string, number>;
+  idf: Float32Array;
+  heads: Record<HeadName, Head>;
+  /** Measured on examples held out of training. */
+  heldOut: HeldOutScore;
+}
+
+export interface HeldOutScore {
+  /** Examples of each source that were held out and scored. */
+  examples: Record<string, number>;
+  /** Intent accuracy per source and per language, of the held-out examples. */
+  accuracy: { bySource: Record<string, number>; byLanguage: Record<string, number>; byIntent: Record<string, number> };
+  /** Of the mailbox's own held-out labels (not the seed): how often "support" was right. */
+  mailboxSupportPrecision: number | null;
+  mailboxLabels: number;
+}
+
+export interface Prediction {
+  intent: { label: string; probability: number };
+  category: { label: string; probability: number };
+  priority: { label: string; probability: number };
+  /** Probability that money is at stake / that it is a legal matter. */
+  payment: number;
+  legal: number;
+}
+
+/**
+ * Trains every head on all examples, with temperatures fitted on a held-out fifth. The held-out
+ * fifth also scores the model (per source, per language, and the precision of "support" on the
+ * mailbox's own labels, which decides whether it may suggest tickets on its own).
+ */
+export function trainLocalModel(examples: readonly TrainingExample[], now: Date = new Date()): LocalModel {
+  const counts = examples.map((e) => termCounts(e.subject, e.text, DIMS));
+  const idf = inverseDocumentFrequency(counts, DIMS);
+  const vectors = counts.map((c) => weigh(c, idf));
+  const random = seeded(MODEL_FORMAT);
+  const heldOut = new Set(examples.map((_, i) => i).filter(() => random() < 0.2));
+  const fit = (head: HeadName, keep: (i: number) => boolean) =>
+    trainSoftmax(headExamples(examples, vectors, head, keep), HEADS[head].length, DIMS, { epochs: EPOCHS, learningRate: 0.5, l2: 1e-6, seed: 1 });
+  const heads = {} as Record<HeadName, Head>;
+  let intentProbe: SoftmaxWeights | null = null;
+  for (const head of Object.keys(HEADS) as HeadName[]) {
+    const full = fit(head, () => true);
+    // Only the probabilities something is compared with (the ticket threshold, the flags) are calibrated.
+    if (!CALIBRATED.has(head)) {
+      heads[head] = { ...full, temperature: 1 };
+      continue;
+    }
+    const partial = fit(head, (i) => !heldOut.has(i));
+    if (head === 'intent') intentProbe = partial;
+    const held = headExamples(examples, vectors, head, (i) => heldOut.has(i)).map((e) => ({ logits: logits(partial, e.vector), label: e.label }));
+    heads[head] = { ...full, temperature: fitTemperature(held) };
+  }
+  return {
+    format: MODEL_FORMAT,
+    version: versionOf(examples),
+    trainedAt: now.toISOString(),
+    counts: countBy(examples, (e) => e.source),
+    idf,
+    heads,
+    heldOut: scoreHeldOut(examples, vectors, heldOut, intentProbe!),
+  };
+}
+
+export function predict(model: LocalModel, subject: string, text: string): Prediction {
+  const vector = weigh(termCounts(subject, text, DIMS), model.idf);
+  const best = (head: HeadName) => {
+    const p = probabilities(model.heads[head], vector);
+    let k = 0;
+    for (let j = 1; j < p.length; j++) if (p[j]! > p[k]!) k = j;
+    return { label: HEADS[head][k]!, probability: p[k]! };
+  };
+  return {
+    intent: best('intent'),
+    category: best('category'),
+    priority: best('priority'),
+    payment: probabilities(model.heads.payment, vector)[1]!,
+    legal: probabilities(model.heads.legal, vector)[1]!,
+  };
+}
+
+function probabilities(head: Head, vector: SparseVector): Float64Array {
+  return softmaxInto(logits(head, vector), new Float64Array(head.classes), head.temperature);
+}
+
+function headExamples(examples: readonly TrainingExample[], vectors: readonly SparseVector[], head: HeadName, keep: (i: number) => boolean): Example[] {
+  const classes: readonly string[] = HEADS[head];
+  return examples.flatMap((e, i) => {
+    const value = e.labels[head];
+    if (value === undefined || !keep(i)) return [];
+    const label = typeof value === 'boolean' ? (value ? 1 : 0) : classes.indexOf(value);
+    return label < 0 ? [] : [{ vector: vectors[i]!, label, weight: e.weight }];
+  });
+}
+
+function scoreHeldOut(examples: readonly TrainingExample[], vectors: readonly SparseVector[], heldOut: Set<number>, probe: SoftmaxWeights): HeldOutScore {
+  const scored = [...heldOut].filter((i) => examples[i]!.labels.intent !== undefined);
+  const said = new Map(scored.map((i) => [i, argmax(logits(probe, vectors[i]!))]));
+  const right = (i: number) => HEADS.intent[said.get(i)!] === examples[i]!.labels.intent;
+  const accuracy = (key: (e: TrainingExample) => string) => {
+    const groups = new Map<string, number[]>();
+    for (const i of scored) groups.set(key(examples[i]!), [...(groups.get(key(examples[i]!)) ?? []), i]);
+    return Object.fromEntries([...groups].map(([k, items]) => [k, items.filter(right).length / items.length]));
+  };
+  const mailbox = scored.filter((i) => examples[i]!.source !== 'seed');
+  const supportSaid = mailbox.filter((i) => HEADS.intent[said.get(i)!] === 'support');
+  return {
+    examples: countBy(
+      scored.map((i) => examples[i]!),
+      (e) => e.source,
+    ),
+    accuracy: { bySource: accuracy((e) => e.source), byLanguage: accuracy((e) => e.language), byIntent: accuracy((e) => e.labels.intent!) },
+    mailboxSupportPrecision: supportSaid.length === 0 ? null : supportSaid.filter(right).length / supportSaid.length,
+    mailboxLabels: mailbox.length,
+  };
+}
+
+function argmax(values: Float64Array): number {
+  let k = 0;
+  for (let j = 1; j < values.length; j++) if (values[j]! > values[k]!) k = j;
+  return k;
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
+
+/** The same examples (in the same order, with the same labels) always give the same version. */
+export function versionOf(examples: readonly TrainingExample[]): string {
+  const hash = createHash('sha256').update(`format ${MODEL_FORMAT} dims ${DIMS} epochs ${EPOCHS}\n`);
+  for (const e of examples) hash.update(JSON.stringify([e.subject, e.text, e.labels, e.weight])).update('\n');
+  return `lm-${hash.digest('hex').slice(0, 12)}`;
+}
+
+/** The model as a file: JSON with its arrays as base64, so it reloads in milliseconds instead of retraining. */
+export function serializeModel(model: LocalModel): string {
+  const b64 = (array: Float32Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
+  const heads = Object.fromEntries(
+    Object.entries(model.heads).map(([name, h]) => [name, { classes: h.classes, dims: h.dims, temperature: h.temperature, bias: b64(h.bias), weights: b64(h.weights) }]),
+  );
+  return JSON.stringify({ ...model, idf: b64(model.idf), heads });
+}
+
+/** The model back from its file; throws when the file is not a model of this format (it is then rebuilt). */
+export function deserializeModel(text: string): LocalModel {
+  const raw = JSON.parse(text) as Omit<LocalModel, 'idf' | 'heads'> & { idf: string; heads: Record<string, Omit<Head, 'bias' | 'weights'> & { bias: string; weights: string }> };
+  if (raw.format !== MODEL_FORMAT) throw new Error(`model format ${raw.format}, expected ${MODEL_FORMAT}`);
+  const floats = (b64: string, length: number) => {
+    const bytes = Buffer.from(b64, 'base64');
+    if (bytes.length !== length * 4) throw new Error('model arrays have the wrong size');
+    return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  };
+  const heads = {} as Record<HeadName, Head>;
+  for (const name of Object.keys(HEADS) as HeadName[]) {
+    const h = raw.heads[name];
+    if (!h || h.classes !== HEADS[name].length || h.dims !== DIMS) throw new Error(`model head ${name} is missing or of another shape`);
+    heads[name] = { classes: h.classes, dims: h.dims, temperature: h.temperature, bias: floats(h.bias, h.classes), weights: floats(h.weights, h.classes * h.dims) };
+  }
+  return { ...raw, idf: floats(raw.idf, DIMS), heads };
+}

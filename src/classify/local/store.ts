@@ -1,0 +1,121 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Db } from '../../db/index.js';
+import type { Logger } from '../../util/logger.js';
+import { deserializeModel, type LocalModel, serializeModel, type TrainingExample, trainLocalModel, versionOf } from './model.js';
+import { historyExamples, seedExamples } from './training-data.js';
+
+export interface LocalModelStore {
+  /** The model in use: the seed model at least, the mailbox's once it has labels. */
+  current(): LocalModel;
+  /** Retrains (in a worker thread, so the process keeps answering) when enough new labels arrived. */
+  retrainIfDue(): Promise<boolean>;
+  /** Retrains now in this thread, saves, and uses the new model (`mailroom model train`). */
+  retrainNow(): Promise<LocalModel>;
+  close(): Promise<void>;
+}
+
+export interface LocalModelOptions {
+  /** The model file (classifier.local.path). */
+  path: string;
+  /** The mailbox's history to learn from; null for commands without a database (triage --dry-run). */
+  db: Db | null;
+  maxCleanChars: number;
+  /** New labels that make a retrain worth it (classifier.local.retrain_after). */
+  retrainAfter: number;
+  logger: Logger;
+}
+
+/**
+ * The local model for this data: loaded from its file when the file was made from exactly the
+ * examples there are now (same version), trained and saved otherwise. A corrupt or incompatible file
+ * is rebuilt from the data with a warning, never a crash.
+ */
+export async function openLocalModel(options: LocalModelOptions): Promise<LocalModelStore> {
+  const path = resolve(options.path);
+  const examples = await allExamples(options);
+  let model = loadIfCurrent(path, versionOf(examples), options.logger) ?? train(examples, path, options.logger);
+  let running: Promise<boolean> | null = null;
+  let closed = false;
+
+  const retrainIfDue = async (): Promise<boolean> => {
+    if (!options.db || closed) return false;
+    const labels = (await historyExamples(options.db, options.maxCleanChars)).length;
+    if (labels - (model.counts.llm ?? 0) < options.retrainAfter) return false;
+    const next = await trainInWorker(await allExamples(options));
+    if (closed) return false;
+    save(path, next, options.logger);
+    model = next;
+    options.logger.info({ version: next.version, labels: next.counts }, 'local model retrained on the mailbox history');
+    return true;
+  };
+
+  return {
+    current: () => model,
+    retrainIfDue() {
+      running ??= retrainIfDue().finally(() => (running = null));
+      return running;
+    },
+    async retrainNow() {
+      model = train(await allExamples(options), path, options.logger);
+      return model;
+    },
+    async close() {
+      closed = true;
+      await running?.catch(() => {});
+    },
+  };
+}
+
+async function allExamples(options: LocalModelOptions): Promise<TrainingExample[]> {
+  const history = options.db ? await historyExamples(options.db, options.maxCleanChars) : [];
+  return [...seedExamples(), ...history];
+}
+
+function loadIfCurrent(path: string, version: string, logger: Logger): LocalModel | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const model = deserializeModel(text);
+    return model.version === version ? model : null;
+  } catch (error) {
+    logger.warn({ path }, `the local model file ${path} cannot be read (${(error as Error).message}); rebuilding it from the training data`);
+    return null;
+  }
+}
+
+function train(examples: TrainingExample[], path: string, logger: Logger): LocalModel {
+  const model = trainLocalModel(examples);
+  save(path, model, logger);
+  return model;
+}
+
+/** Written beside and renamed over the old file, so a crash leaves the old model or the new one, never half. */
+function save(path: string, model: LocalModel, logger: Logger): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const temporary = `${path}.${process.pid}.tmp`;
+    const fd = openSync(temporary, 'w', 0o600);
+    writeSync(fd, serializeModel(model));
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temporary, path);
+  } catch (error) {
+    // The model still works from memory; the next start trains again.
+    logger.warn({ path }, `could not save the local model to ${path}: ${(error as Error).message}`);
+  }
+}
+
+function trainInWorker(examples: TrainingExample[]): Promise<LocalModel> {
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: examples, execArgv: process.execArgv });
+    worker.once('message', (text: string) => resolvePromise(deserializeModel(text)));
+    worker.once('error', reject);
+    worker.once('exit', (code) => code !== 0 && reject(new Error(`the training worker exited with code ${code}`)));
+  });
+}

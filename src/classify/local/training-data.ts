@@ -1,0 +1,86 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { CATEGORIES, type Classification, INTENTS, PRIORITIES } from '../../contract/index.js';
+import type { Db } from '../../db/index.js';
+import { fromStoredEmail, newestTextOf } from '../../parse/index.js';
+import { projectFolder } from '../../util/project-folder.js';
+import type { TrainingExample } from './model.js';
+
+/** One line of training/seed/<lang>.jsonl (training/README.md). */
+const seedLine = z.object({
+  id: z.string(),
+  language: z.string(),
+  intent: z.enum(INTENTS),
+  category: z.enum(CATEGORIES),
+  priority: z.enum(PRIORITIES),
+  payment: z.boolean(),
+  legal: z.boolean(),
+  subject: z.string(),
+  body: z.string(),
+});
+
+/** What a person's correction counts next to one label from the LLM. */
+export const CORRECTION_WEIGHT = 10;
+
+/**
+ * The seed corpus that ships with Mailroom: written for it, in the five languages, every intent.
+ * Bodies are cleaned like incoming mail (quotes and signatures removed) so the model learns from
+ * what it will see.
+ */
+export function seedExamples(folder: string = projectFolder('training/seed')): TrainingExample[] {
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.jsonl'))
+    .sort()
+    .flatMap((name) =>
+      readFileSync(join(folder, name), 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line, index) => {
+          const parsed = seedLine.safeParse(JSON.parse(line));
+          if (!parsed.success) throw new Error(`${join(folder, name)}:${index + 1}: not a seed example: ${parsed.error.issues[0]?.message}`);
+          const s = parsed.data;
+          return {
+            subject: s.subject,
+            text: newestTextOf(s.subject, s.body),
+            language: s.language,
+            labels: { intent: s.intent, category: s.category, priority: s.priority, payment: s.payment, legal: s.legal },
+            weight: 1,
+            source: 'seed',
+          };
+        }),
+    );
+}
+
+/**
+ * The mailbox's own history: every email the LLM classified (its answer is the label, weight 1),
+ * oldest first. An email the LLM answered twice (a re-run) counts once.
+ */
+export async function historyExamples(db: Db, maxCleanChars: number): Promise<TrainingExample[]> {
+  const rows = await db
+    .selectFrom('classifications as c')
+    .innerJoin('messages as m', 'm.id', 'c.email_id')
+    .select(['c.output', 'm.parsed', 'c.input_hash'])
+    .where('c.classifier', '=', 'openai')
+    .where('c.output', 'is not', null)
+    .where('c.cached_from', 'is', null)
+    .orderBy('c.id')
+    .execute();
+  const seen = new Set<string>();
+  return rows.flatMap((row) => {
+    const email = fromStoredEmail(row.parsed, maxCleanChars);
+    const output = row.output as Classification | null;
+    if (!email || !output || seen.has(row.input_hash)) return [];
+    seen.add(row.input_hash);
+    return [
+      {
+        subject: email.subject,
+        text: email.newestText,
+        language: output.language,
+        labels: { intent: output.intent, category: output.category, priority: output.priority, payment: output.flags.payment, legal: output.flags.legal },
+        weight: 1,
+        source: 'llm',
+      },
+    ];
+  });
+}
