@@ -70,7 +70,7 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
 
 async function allExamples(options: LocalModelOptions): Promise<TrainingExample[]> {
   const history = options.db ? await historyExamples(options.db, options.maxCleanChars) : [];
-  return [...seedExamples(), ...history];
+  return [...seedExamples(undefined, (problem) => options.logger.warn(problem)), ...history];
 }
 
 function loadIfCurrent(path: string, version: string, logger: Logger): LocalModel | null {

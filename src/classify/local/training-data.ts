@@ -28,28 +28,42 @@ export const CORRECTION_WEIGHT = 10;
  * Bodies are cleaned like incoming mail (quotes and signatures removed) so the model learns from
  * what it will see.
  */
-export function seedExamples(folder: string = projectFolder('training/seed')): TrainingExample[] {
+export function seedExamples(folder: string = projectFolder('training/seed'), report: (problem: string) => void = () => {}): TrainingExample[] {
   return readdirSync(folder)
     .filter((name) => name.endsWith('.jsonl'))
     .sort()
     .flatMap((name) =>
       readFileSync(join(folder, name), 'utf8')
         .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line, index) => {
-          const parsed = seedLine.safeParse(JSON.parse(line));
-          if (!parsed.success) throw new Error(`${join(folder, name)}:${index + 1}: not a seed example: ${parsed.error.issues[0]?.message}`);
+        .flatMap((line, index): TrainingExample[] => {
+          if (line.trim() === '') return [];
+          const parsed = seedLine.safeParse(safeJson(line));
+          if (!parsed.success) {
+            // One bad line (an unknown intent, a typo) costs that example, not the model.
+            report(`${join(folder, name)}:${index + 1}: skipped, not a seed example: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+            return [];
+          }
           const s = parsed.data;
-          return {
-            subject: s.subject,
-            text: newestTextOf(s.subject, s.body),
-            language: s.language,
-            labels: { intent: s.intent, category: s.category, priority: s.priority, payment: s.payment, legal: s.legal },
-            weight: 1,
-            source: 'seed',
-          };
+          return [
+            {
+              subject: s.subject,
+              text: newestTextOf(s.subject, s.body),
+              language: s.language,
+              labels: { intent: s.intent, category: s.category, priority: s.priority, payment: s.payment, legal: s.legal },
+              weight: 1,
+              source: 'seed',
+            },
+          ];
         }),
     );
+}
+
+function safeJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return null;
+  }
 }
 
 /**
