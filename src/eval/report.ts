@@ -44,6 +44,7 @@ export function formatReport(summary: EvalSummary, header: { folder: string; cla
       .join('   ')}`,
   );
   lines.push(...confusionMatrix(summary.intent.confusion));
+  lines.push(...reliabilityTable(summary));
   const { prompt, completion, classified } = summary.tokens;
   lines.push('', `Tokens: ${prompt} prompt + ${completion} completion over ${classified} classified emails${classified > 0 ? ` (${Math.round((prompt + completion) / classified)} per email)` : ''}`);
   lines.push('', `Misses (${summary.misses.length})`);
@@ -52,6 +53,21 @@ export function formatReport(summary: EvalSummary, header: { folder: string; cla
     if (miss.reasons.length > 0) lines.push(`      decided ${miss.action}: ${miss.reasons.join(' | ')}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Stated confidence against how often the intent was right, band by band. */
+function reliabilityTable(summary: EvalSummary): string[] {
+  const { reliability, calibrationError } = summary.intent;
+  if (calibrationError === null) return [];
+  const rows = reliability
+    .filter((bin) => bin.emails > 0)
+    .map((bin) => `  ${`${bin.from.toFixed(2)}–${bin.to.toFixed(2)}`.padEnd(12)}${String(bin.emails).padStart(7)}   ${pct(bin.meanConfidence)}      ${pct(bin.accuracy)}`);
+  return [
+    '',
+    `Reliability of the intent confidence (calibration error ${(calibrationError * 100).toFixed(1)} points)`,
+    `  ${'confidence'.padEnd(12)}${'emails'.padStart(7)}   stated      right`,
+    ...rows,
+  ];
 }
 
 /** Rows are the labeled intent, columns what the classifier said. */

@@ -16,6 +16,8 @@ export interface EmailResult {
   prefilter: string | null;
   /** The classifier's intent; null when a pre-filter decided or classification failed. */
   intent: Intent | null;
+  /** The classifier's confidence in that intent (the reliability table checks it against the labels). */
+  confidence: number | null;
   /** Flags as finally applied (model OR detectors, VIP from the configuration). */
   flags: Flags;
   /** What the classifier said alone; null when it was not asked. */
@@ -80,6 +82,7 @@ async function evaluateOne(item: LabeledEmail, options: EvalOptions): Promise<Em
     acceptable: item.label.acceptable_actions.includes(decision.action),
     prefilter: evaluation.prefilter?.kind ?? null,
     intent: answered?.classification.intent ?? null,
+    confidence: answered?.classification.confidence ?? null,
     flags: decision.flags,
     modelFlags: answered ? answered.classification.flags : null,
     detectorFlags: { payment: evaluation.detectors.payment, legal: evaluation.detectors.legal },
@@ -99,6 +102,7 @@ function unclassified(item: LabeledEmail, cause: string): EmailResult {
     acceptable: false,
     prefilter: null,
     intent: null,
+    confidence: null,
     flags: { ...none, vip: false },
     modelFlags: null,
     detectorFlags: none,

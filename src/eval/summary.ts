@@ -16,6 +16,17 @@ export interface Rate {
   total: number;
 }
 
+/** One band of stated confidence and how often the intent in it was right: calibrated when they match. */
+export interface ReliabilityBin {
+  from: number;
+  to: number;
+  emails: number;
+  meanConfidence: number | null;
+  accuracy: number | null;
+}
+
+const RELIABILITY_EDGES = [0, 0.5, 0.7, 0.8, 0.9, 0.95, 1];
+
 export interface EvalSummary {
   emails: number;
   languages: Record<string, number>;
@@ -32,7 +43,14 @@ export interface EvalSummary {
   prefilters: Record<string, Score>;
   /** Human-written mail (no pre-filter in its label) that a pre-filter decided on: must be none. */
   humanPrefiltered: string[];
-  intent: { correct: Rate; byLanguage: Record<string, Rate>; confusion: Record<string, Record<string, number>> };
+  intent: {
+    correct: Rate;
+    byLanguage: Record<string, Rate>;
+    confusion: Record<string, Record<string, number>>;
+    reliability: ReliabilityBin[];
+    /** Expected calibration error: the mean gap between stated confidence and accuracy, weighted by emails. */
+    calibrationError: number | null;
+  };
   tokens: { prompt: number; completion: number; classified: number };
   misses: Array<{ file: string; problems: string[]; action: string; reasons: string[] }>;
 }
@@ -117,6 +135,7 @@ export function summarize(results: readonly EmailResult[]): EvalSummary {
         (r) => r.intent === r.label.intent,
       ),
       confusion,
+      ...reliabilityOf(classified),
     },
     tokens: { prompt: sum(results, (r) => r.promptTokens), completion: sum(results, (r) => r.completionTokens), classified: results.filter((r) => r.intent !== null).length },
     misses: results.flatMap((r) => {
@@ -158,6 +177,25 @@ export function score<T>(items: readonly T[], truth: (item: T) => boolean, said:
     else if (t) fn++;
   }
   return { tp, fp, fn, precision: tp + fp === 0 ? null : tp / (tp + fp), recall: tp + fn === 0 ? null : tp / (tp + fn) };
+}
+
+function reliabilityOf(classified: readonly EmailResult[]): { reliability: ReliabilityBin[]; calibrationError: number | null } {
+  const rated = classified.filter((r) => r.confidence !== null);
+  const reliability = RELIABILITY_EDGES.slice(0, -1).map((from, i) => {
+    const to = RELIABILITY_EDGES[i + 1]!;
+    const last = i === RELIABILITY_EDGES.length - 2;
+    const inBin = rated.filter((r) => r.confidence! >= from && (r.confidence! < to || (last && r.confidence! <= to)));
+    const n = inBin.length;
+    return {
+      from,
+      to,
+      emails: n,
+      meanConfidence: n === 0 ? null : sum(inBin, (r) => r.confidence!) / n,
+      accuracy: n === 0 ? null : inBin.filter((r) => r.intent === r.label.intent).length / n,
+    };
+  });
+  const gap = reliability.reduce((total, bin) => total + (bin.emails === 0 ? 0 : bin.emails * Math.abs(bin.meanConfidence! - bin.accuracy!)), 0);
+  return { reliability, calibrationError: rated.length === 0 ? null : gap / rated.length };
 }
 
 function missesOf(r: EmailResult): string[] {

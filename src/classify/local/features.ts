@@ -56,16 +56,14 @@ export function termCounts(subject: string, body: string, dims: number): Map<num
 
 /** Sublinear term frequency times inverse document frequency, L2-normalised. */
 export function weigh(counts: Map<number, number>, idf: Float32Array): SparseVector {
-  const indices = new Uint32Array(counts.size);
-  const values = new Float32Array(counts.size);
+  const indices = Uint32Array.from(counts.keys()).sort();
+  const values = new Float32Array(indices.length);
   let norm = 0;
-  let i = 0;
-  for (const [index, count] of [...counts].sort((a, b) => a[0] - b[0])) {
-    const value = (1 + Math.log(count)) * (idf[index] ?? 1);
-    indices[i] = index;
+  for (let i = 0; i < indices.length; i++) {
+    const index = indices[i]!;
+    const value = (1 + Math.log(counts.get(index)!)) * (idf[index] ?? 1);
     values[i] = value;
     norm += value * value;
-    i++;
   }
   const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
   for (let j = 0; j < values.length; j++) values[j] = values[j]! * scale;

@@ -20,8 +20,6 @@ export interface TrainOptions {
   seed: number;
 }
 
-export const DEFAULT_TRAINING: TrainOptions = { epochs: 12, learningRate: 0.5, l2: 1e-6, seed: 20261129 };
-
 /** One example: its features, its class (−1: no label for this head) and how much it counts. */
 export interface Example {
   vector: SparseVector;
@@ -29,8 +27,10 @@ export interface Example {
   weight: number;
 }
 
-export function trainSoftmax(examples: readonly Example[], classes: number, dims: number, options: TrainOptions = DEFAULT_TRAINING): SoftmaxWeights {
+export function trainSoftmax(examples: readonly Example[], classes: number, dims: number, options: TrainOptions): SoftmaxWeights {
   const model: SoftmaxWeights = { classes, dims, weights: new Float32Array(classes * dims), bias: new Float32Array(classes) };
+  const { weights, bias } = model;
+  const { learningRate, l2 } = options;
   const squares = new Float32Array(classes * dims);
   const biasSquares = new Float32Array(classes);
   const labeled = examples.filter((e) => e.label >= 0);
@@ -41,19 +41,22 @@ export function trainSoftmax(examples: readonly Example[], classes: number, dims
     shuffle(order, random);
     for (const i of order) {
       const { vector, label, weight } = labeled[i]!;
+      const { indices, values } = vector;
       softmaxInto(logits(model, vector), probabilities);
       for (let k = 0; k < classes; k++) {
         const g = (probabilities[k]! - (k === label ? 1 : 0)) * weight;
         // A class the model already rules out for this example learns next to nothing from it.
         if (Math.abs(g) < 1e-3) continue;
         biasSquares[k] = biasSquares[k]! + g * g;
-        model.bias[k] = model.bias[k]! - (options.learningRate * g) / (Math.sqrt(biasSquares[k]!) + 1e-8);
+        bias[k] = bias[k]! - (learningRate * g) / (Math.sqrt(biasSquares[k]!) + 1e-8);
         const row = k * dims;
-        for (let j = 0; j < vector.indices.length; j++) {
-          const at = row + vector.indices[j]!;
-          const gw = g * vector.values[j]! + options.l2 * model.weights[at]!;
-          squares[at] = squares[at]! + gw * gw;
-          model.weights[at] = model.weights[at]! - (options.learningRate * gw) / (Math.sqrt(squares[at]!) + 1e-8);
+        for (let j = 0; j < indices.length; j++) {
+          const at = row + indices[j]!;
+          const w = weights[at]!;
+          const gw = g * values[j]! + l2 * w;
+          const s = squares[at]! + gw * gw;
+          squares[at] = s;
+          weights[at] = w - (learningRate * gw) / (Math.sqrt(s) + 1e-8);
         }
       }
     }
@@ -61,12 +64,26 @@ export function trainSoftmax(examples: readonly Example[], classes: number, dims
   return model;
 }
 
+/** The model whose logits are the mean of the given models' logits (they are linear). */
+export function averageWeights(models: readonly SoftmaxWeights[]): SoftmaxWeights {
+  const first = models[0]!;
+  const weights = new Float32Array(first.weights.length);
+  const bias = new Float32Array(first.classes);
+  for (const m of models) {
+    for (let i = 0; i < weights.length; i++) weights[i] = weights[i]! + m.weights[i]! / models.length;
+    for (let k = 0; k < bias.length; k++) bias[k] = bias[k]! + m.bias[k]! / models.length;
+  }
+  return { classes: first.classes, dims: first.dims, weights, bias };
+}
+
 export function logits(model: SoftmaxWeights, vector: SparseVector): Float64Array {
+  const { weights, bias, dims } = model;
+  const { indices, values } = vector;
   const out = new Float64Array(model.classes);
   for (let k = 0; k < model.classes; k++) {
-    let sum = model.bias[k]!;
-    const row = k * model.dims;
-    for (let j = 0; j < vector.indices.length; j++) sum += model.weights[row + vector.indices[j]!]! * vector.values[j]!;
+    let sum = bias[k]!;
+    const row = k * dims;
+    for (let j = 0; j < indices.length; j++) sum += weights[row + indices[j]!]! * values[j]!;
     out[k] = sum;
   }
   return out;
