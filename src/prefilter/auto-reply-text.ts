@@ -50,7 +50,7 @@ const PRESENT_SELF = wordsRegExp([
 ]);
 // biome-ignore format: a list of patterns reads best packed
 const PAST_SELF = wordsRegExp([
-  'i was', "i['’]ve been", 'i have been', "i['’]m back", 'i am back', 'ero', 'sono stat[oa]', 'sono (?:rientrat|tornat)[oa]', 'ich war', 'gewesen', 'zurück',
+  'i was', "i['’]ve been", 'i have been', "i['’]m back", 'i am back', 'ero', 'sono stat[oa]', 'sono (?:rientrat|tornat)[oa]', 'ich war', 'gewesen', 'ich bin (?:wieder )?zurück(?!\\s+(?:ab|am))',
   "j['’]étais", "j['’]ai été", 'je suis (?:rentrée?|revenue?|de retour)', 'estuve', 'estaba', 'he estado', 'he vuelto',
 ]);
 
@@ -67,23 +67,23 @@ const AWAY = wordsRegExp([
 /** What becomes of the mail meanwhile: no access, an answer on return, forwarding, someone else to write to. */
 // biome-ignore format: a list of patterns reads best packed
 const MAIL_MEANWHILE = wordsRegExp([
-  '(?:no|limited|without|restricted|intermittent) access to (?:my )?e-?mails?', 'not (?:be )?(?:checking|reading|monitoring) (?:my )?e-?mails?', 'will (?:respond|reply|get back to you|answer|return your)',
+  '(?:no|limited|without|restricted|intermittent) access to (?:my )?e-?mails?', "(?:not|won['’]t) (?:be )?(?:checking|reading|monitoring) (?:my )?e-?mails?", 'will (?:respond|reply|get back to you|answer|return)',
   'checking (?:my )?e-?mails? (?:only )?(?:occasionally|intermittently|sporadically|periodically|rarely|from time to time)', '(?:unable|not able) to (?:read|answer|respond to|reply to) (?:your |my )?(?:e-?mails?|messages?)',
-  '(?:up)?on my return', 'when i (?:return|am back|get back)', '(?:returning|(?:be )?back)(?: (?:to|in|at) (?:the|my) (?:office|desk))? (?:on|in|from|after|by)', '(?:be|being) (?:forwarded|read)',
-  'as soon as (?:possible|i can)', 'in my absence', 'my colleague', 'someone (?:from|in|on) (?:the|my|our) team', '(?:will|can) (?:assist|help) you', 'thank(?:s| you) for your (?:e-?mail|message)',
+  '(?:(?:up)?on|after) my return', 'when i (?:return|am back|get back)', '(?:returning|(?:be )?back)(?: (?:to|in|at) (?:the|my) (?:office|desk))? (?:on|in|from|after|by)', '(?:be|being) (?:forwarded|read)',
+  'as soon as (?:possible|i can)', 'in my absence', 'someone (?:from|in|on) (?:the|my|our) team', '(?:will|can|(?:is|are|will be) happy to) (?:assist|help) you', 'thank(?:s| you) for your (?:e-?mail|message)',
   'please (?:contact|write|e-?mail|call|reach)', 'for (?:all |any )?(?:other |further |urgent )?(?:questions|queries|enquiries|inquiries|matters|requests)', 'for (?:urgent|any urgent)', 'urgent (?:matters|requests|enquiries|inquiries|issues)',
   "if (?:it['’]s|this is|your (?:matter|request|message|enquiry|inquiry) is) (?:urgent|about|regarding|related)", 'if you need (?:immediate |urgent )?(?:assistance|help)', 'in case of (?:emergency|urgency)',
   'non (?:leggerò|potrò leggere|controllerò|potrò rispondere)', 'accesso (?:limitato )?alla posta', 'al (?:mio )?rientro', 'al mio ritorno', 'risponderò', '(?:vi|ti|le) risponderà', 'appena possibile',
   '(?:non )?(?:verranno|saranno|verrà|sarà) inoltrat[oaie]', 'per urgenze', 'per (?:tutto ciò che riguarda|qualsiasi|ogni)', "se (?:è|si tratta di qualcosa di) urgente", 'in caso di (?:urgenza|necessità)',
-  'contattare', 'contattate', 'scrivete a', 'scrivere a', 'rivolgersi', 'rivolgetevi', '(?:la mia|il mio|un(?:a)?) collega', 'grazie per (?:il (?:suo|tuo) messaggio|la (?:sua|tua) (?:e-?)?mail)',
-  '(?:nur )?eingeschränkt erreichbar', 'keinen zugriff auf (?:meine )?e-?mails?', 'nach meiner rückkehr', '(?:ich|werde ich)\\b.{0,60}?(?:beantworten|bearbeiten)', 'weitergeleitet', 'schnellstmöglich',
-  'in dringenden fällen', 'bei dringenden', 'wenn es dringend ist', 'wenden sie sich', 'kontaktieren sie', 'vertretung', 'meine? kolleg(?:e|in)', '(?:vielen )?dank für ihre (?:e-?mail|nachricht)',
-  'ne consulte pas', "n['’]aurai pas accès", 'accès (?:limité|restreint)', '(?:à|dès) mon retour', 'je (?:vous )?répondrai', 'je traiterai', 'dès que possible', 'ne sera pas (?:transféré|lu)', 'sera transféré',
+  'contattare', 'contattate', 'scrivete a', 'scrivere a', 'rivolgersi', 'rivolgetevi', 'grazie per (?:il (?:suo|tuo) messaggio|la (?:sua|tua) (?:e-?)?mail)',
+  '(?:nur )?eingeschränkt erreichbar', 'wieder (?:erreichbar|im büro|im hause)', 'keinen zugriff auf (?:meine )?e-?mails?', 'nach meiner rückkehr', '(?:ich|werde ich)\\b.{0,60}?(?:beantworten|bearbeiten)', 'weitergeleitet', 'schnellstmöglich',
+  'in dringenden fällen', 'bei dringenden', 'wenn es dringend ist', 'wenden sie sich', 'kontaktieren sie', 'vertretung', 'vertritt mich', '(?:vielen )?dank für ihre (?:e-?mail|nachricht)',
+  'ne consulte pas', "n['’](?:ai|aurai) pas accès", 'vous répondra', 'accès (?:limité|restreint)', '(?:à|dès) mon retour', 'je (?:vous )?répondrai', 'je traiterai', 'dès que possible', 'ne sera pas (?:transféré|lu)', 'sera transféré',
   "en cas d['’]urgence", "si (?:c['’]est|votre demande est) urgent", 'pour toute (?:question|urgence|demande)', "merci (?:de contacter|de vous adresser|d['’]écrire)", '(?:veuillez|merci de) (?:contacter|écrire)',
-  'contacte[rz]', 'joindre', 'écrire à', '(?:mon|ma) collègue', 'merci pour votre (?:message|e-?mail|courriel)',
+  'contacte[rz]', 'joindre', 'écrire à', 'merci pour votre (?:message|e-?mail|courriel)',
   'no (?:voy a )?(?:revisar|leer|consultar) el correo', 'acceso (?:limitado )?al correo', 'sin acceso', 'a mi (?:regreso|vuelta)', 'cuando vuelva', 'en cuanto (?:vuelva|regrese|pueda)', 'lo antes posible',
   'responderé', 'respondo', '(?:no )?será reenviado', 'para (?:asuntos )?urgentes?', 'para (?:cualquier|todo)', 'si es urgente', 'en caso de urgencia', 'urgencias', 'contacte', 'contactar',
-  'escriba', 'escribe a', 'escribir a', 'mi compañer[oa]', 'gracias por su (?:mensaje|correo)',
+  'escriba', 'escribe a', 'escribir a', 'le (?:atenderá|responderá)', 'no tengo acceso', 'gracias por su (?:mensaje|correo)',
 ]);
 
 /** A clause that reports a fault is a person writing, not a notice. */
@@ -100,7 +100,8 @@ const SMALL_TALK = /^¿?(?:how are you|cómo estás|cómo está|come stai|come s
 // biome-ignore format: a list of patterns reads best packed
 const CLOSING_LINE = /^(?:(?:best|kind|warm|with best) regards|regards|cheers|sincerely|yours(?: sincerely| truly)?|thanks|thank you|many thanks|best|saluti|cordiali saluti|distinti saluti|un saluto|grazie(?: e a presto| mille)?|a presto|mit freundlichen grüßen|freundliche grüße|viele grüße|beste grüße|mfg|lg|cordialement|bien à vous|bien cordialement|salutations|merci|saludos|un saludo|atentamente|cordialmente|gracias)[\s,.!]*(?:\p{L}[\p{L}.'’-]*[\s,.!]*)?$/iu;
 /** Clauses are checked one by one, so "I am on holiday but the export fails" cannot hide behind its first half. */
-const CLAUSE_BREAK = /[,;:–—()]\s*|\s+(?:and|but|however|e|ma|però|und|aber|jedoch|et|mais|y|pero)\s+/iu;
+// Italian "ma" is "but"; French "ma" before a colleague or a mailbox is "my".
+const CLAUSE_BREAK = /[,;:–—()]\s*|\s+(?:and|but|however|e|ma(?! (?:coll[èe]gue|messagerie|bo[îi]te|rempla[çc]ante|assistante))|però|und|aber|jedoch|et|mais|y|pero)\s+/iu;
 /** An absence with its end, in a subject ("Im Urlaub bis 12.8.") or a sentence ("I am away until Monday"). */
 const UNTIL = wordsRegExp(['until', 'till', 'through', 'returning', 'bis', 'fino al?', "jusqu['’]au", 'hasta(?: el)?']);
 

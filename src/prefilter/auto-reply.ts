@@ -8,78 +8,32 @@ import { hasNullReturnPath, headerValues, quoteForReason } from './headers.js';
  * where Exchange, Gmail, Domino and the usual vacation responders put them ("Automatic reply: …",
  * "Risposta automatica: …"). A person writing "Re: out of office hours support?" is not matched.
  */
-const AUTO_REPLY_SUBJECT = new RegExp(
-  '^(?:\\[[^\\]]{0,40}\\]\\s*)?\\[?(?:' +
-    [
-      'out of (?:the )?office',
-      'ooo(?=\\s*[:-])',
-      'automatic (?:reply|response)',
-      'auto[- ]?reply',
-      'auto[- ]?response',
-      'automated (?:reply|response)',
-      'autoresponder',
-      'auto:',
-      'vacation(?: reply| response| notice| message)?(?=\\s*[:-])',
-      'away from (?:the|my) office',
-      'i am (?:currently )?(?:out of (?:the )?office|on (?:vacation|holiday|leave)|away)',
-      // it
-      'risposta automatica',
-      'fuori (?:sede|ufficio)',
-      "assente dall'ufficio",
-      "assenza dall'ufficio",
-      'sono in ferie',
-      'sono (?:fuori (?:sede|ufficio)|assente)',
-      '(?:avviso|messaggio) di assenza',
-      'assenza\\s*:',
-      'abbiamo ricevuto la (?:tua|sua) (?:richiesta|segnalazione|e-?mail|mail)',
-      // de
-      'abwesenheitsnotiz',
-      'abwesenheitsmeldung',
-      'automatische antwort',
-      'autom\\. antwort',
-      'automatische rückantwort',
-      'au(?:ß|ss)er haus',
-      'nicht im büro',
-      'abwesend',
-      'abwesenheit\\s*:',
-      'ich bin nicht im büro',
-      'wir haben ihre (?:anfrage|nachricht|e-?mail) erhalten',
-      'ihre anfrage (?:ist eingegangen|wurde (?:erfasst|erstellt|registriert))',
-      // fr
-      'réponse automatique',
-      'reponse automatique',
-      'absence du bureau',
-      'absent du bureau',
-      'absente du bureau',
-      "message d'absence",
-      "avis d'absence",
-      'absence\\s*:',
-      'je suis absente?',
-      'nous avons (?:bien )?reçu votre (?:demande|message|e-?mail|courriel)',
-      'votre demande (?:a été|est) (?:enregistrée|reçue|créée)',
-      // es
-      'respuesta automática',
-      'respuesta automatica',
-      'fuera de (?:la )?oficina',
-      'respuesta de ausencia',
-      'ausente(?=\\s*[:-])',
-      'ausencia\\s*:',
-      '(?:aviso|mensaje) de ausencia',
-      'estoy fuera de (?:la )?oficina',
-      'hemos recibido su (?:solicitud|mensaje|correo|consulta)',
-      'su solicitud (?:ha sido|fue) (?:recibida|registrada|creada)',
-      // en: helpdesk acknowledgements
-      "we(?:'ve| have) received your (?:request|message|e-?mail|enquiry|inquiry|ticket)",
-      'your (?:request|ticket|case) (?:#?[\\w-]+ )?has been (?:received|created|logged|opened|registered)',
-      'request received',
-      // pl, nl, pt: common enough in European inboxes
-      'automatyczna odpowied[zź]',
-      'automatisch antwoord',
-      'resposta automática',
-    ].join('|') +
-    ')(?:(?<=:)|(?![\\p{L}\\p{N}]))',
-  'iu',
-);
+// biome-ignore format: a list of patterns reads best packed
+const AUTO_REPLY_PHRASES = [
+  'ooo(?=\\s*[:-])', 'automatic (?:reply|response)', 'auto[- ]?reply', 'auto[- ]?response', 'automated (?:reply|response)', 'autoresponder', 'auto:',
+  'vacation(?: reply| response| notice| message)?(?=\\s*[:-])', 'i am (?:currently )?(?:out of (?:the )?office|on (?:vacation|holiday|leave)|away)',
+  'risposta automatica', 'sono in ferie', 'sono (?:fuori (?:sede|ufficio)|assente)', '(?:avviso|messaggio) di assenza', 'assenza\\s*:',
+  'abwesenheitsnotiz', 'abwesenheitsmeldung', 'automatische antwort', 'autom\\. antwort', 'automatische rückantwort', 'abwesenheit\\s*:', 'ich bin nicht im büro',
+  'r[ée]ponse automatique', "message d'absence", "avis d'absence", 'absence\\s*:', 'je suis absente?',
+  'respuesta autom[áa]tica', 'respuesta de ausencia', 'ausente(?=\\s*[:-])', 'ausencia\\s*:', '(?:aviso|mensaje) de ausencia', 'estoy fuera de (?:la )?oficina',
+  // Helpdesk acknowledgements
+  "we(?:'ve| have) received your (?:request|message|e-?mail|enquiry|inquiry|ticket)", 'your (?:request|ticket|case) (?:#?[\\w-]+ )?has been (?:received|created|logged|opened|registered)',
+  'request received', 'abbiamo ricevuto la (?:tua|sua) (?:richiesta|segnalazione|e-?mail|mail)', 'wir haben ihre (?:anfrage|nachricht|e-?mail) erhalten',
+  'ihre anfrage (?:ist eingegangen|wurde (?:erfasst|erstellt|registriert))', 'nous avons (?:bien )?reçu votre (?:demande|message|e-?mail|courriel)',
+  'votre demande (?:a été|est) (?:enregistrée|reçue|créée)', 'hemos recibido su (?:solicitud|mensaje|correo|consulta)', 'su solicitud (?:ha sido|fue) (?:recibida|registrada|creada)',
+  // pl, nl, pt: common enough in European inboxes
+  'automatyczna odpowied[zź]', 'automatisch antwoord', 'resposta automática',
+];
+
+/** Where only the absence is named, its end or a colon must follow: "Out of office feature request" is a customer. */
+// biome-ignore format: a list of patterns reads best packed
+const ABSENCE_PHRASES = [
+  'out of (?:the )?office', 'away from (?:the|my) office', 'fuori (?:sede|ufficio)', "assen(?:te|za) dall'ufficio", 'au(?:ß|ss)er haus', 'nicht im büro', 'abwesend',
+  'absen(?:ce|te?) du bureau', 'fuera de (?:la )?oficina',
+];
+const ABSENCE_END = '(?=\\s*(?:$|[:(\\[–-]|\\d|(?:auto[- ]?reply|until|till|through|from|returning|back|bis|ab|vom|fino|dal|jusqu|du|hasta|desde)(?!\\p{L})))';
+
+const AUTO_REPLY_SUBJECT = new RegExp(`^(?:\\[[^\\]]{0,40}\\]\\s*)?\\[?(?:${AUTO_REPLY_PHRASES.join('|')}|(?:${ABSENCE_PHRASES.join('|')})${ABSENCE_END})(?:(?<=:)|(?![\\p{L}\\p{N}]))`, 'iu');
 
 /** Lotus Notes and some helpdesks put the out-of-office phrase mid-subject: "AUTO: Jane Doe is out of the office". */
 const AUTO_REPLY_SUBJECT_ANYWHERE = /(?<![\p{L}\p{N}])is out of (?:the )?office(?![\p{L}\p{N}])/iu;

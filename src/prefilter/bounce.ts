@@ -90,8 +90,8 @@ export function bounceEvidence(email: ParsedEmail): string | null {
   // A delivery-status part sent on its own, without the multipart/report around it.
   if (/^message\/x?-?delivery-status$/.test(email.contentType)) return `Delivery failure report (${email.contentType})`;
   const from = email.from;
-  const parts = from ? splitAddress(from.address) : null;
-  if (parts && (DAEMON_LOCAL_PARTS.has(parts.local) || EXCHANGE_LOCAL_PART.test(parts.local))) {
+  const local = splitAddress(from?.address ?? '')?.local ?? '';
+  if (DAEMON_LOCAL_PARTS.has(local) || EXCHANGE_LOCAL_PART.test(local)) {
     return `Delivery report from the mail server address ${from?.address}`;
   }
   const name = from?.name.trim() ?? '';
@@ -100,7 +100,7 @@ export function bounceEvidence(email: ParsedEmail): string | null {
   // "Bob <postmaster@…>" writing from his mail client is a person; a nameless postmaster, or one
   // sending back a copy of a message, is a server.
   const returned = email.attachments.some((a) => RETURNED_MESSAGE_TYPES.has(a.content_type));
-  if (parts && POSTMASTER_LOCAL_PARTS.has(parts.local) && (name === '' || machine !== null || returned)) {
+  if (POSTMASTER_LOCAL_PARTS.has(local) && (name === '' || machine !== null || returned)) {
     return `Delivery report from the mail server address ${from?.address}`;
   }
   const failed = headerValues(email, 'x-failed-recipients');
@@ -108,7 +108,7 @@ export function bounceEvidence(email: ParsedEmail): string | null {
   // Exchange sets it with an empty value: its presence is the mark.
   if (email.headers['x-ms-exchange-message-is-ndr'] !== undefined) return 'Non-delivery report from Exchange (X-MS-Exchange-Message-Is-Ndr)';
   // fml, a list manager, answers from the list's -admin address with ".FML" in the Message-ID.
-  if (headerValues(email, 'x-mlserver').length > 0 && parts?.local.endsWith('-admin') && /\.FML/i.test(email.messageId ?? '')) {
+  if (headerValues(email, 'x-mlserver').length > 0 && local.endsWith('-admin') && /\.FML/i.test(email.messageId ?? '')) {
     return `Error notice from the fml mailing-list manager (${from?.address})`;
   }
   const subject = email.subject.trim();

@@ -331,6 +331,8 @@ describe('auto-reply: more headers and subjects', () => {
   test('absence and acknowledgement subjects', () => {
     for (const subject of [
       '[Automatic reply] Your order',
+      'Out of Office AutoReply: Your order',
+      'Out of the office until 3 May',
       'Abwesenheit: Ihre Anfrage',
       'Assenza: richiesta preventivo',
       'Ausencia: pedido 77',
@@ -347,7 +349,14 @@ describe('auto-reply: more headers and subjects', () => {
     }
   });
   test('subjects that only share a word pass', () => {
-    for (const subject of ['Abwesenheitsregel funktioniert nicht', 'Ausencia de datos en el informe', 'Re: We have received your invoice twice', 'Request for a refund']) {
+    for (const subject of [
+      'Out of office feature request',
+      'Out of office replies not working',
+      'Abwesenheitsregel funktioniert nicht',
+      'Ausencia de datos en el informe',
+      'Re: We have received your invoice twice',
+      'Request for a refund',
+    ]) {
       assert.equal(machineKind({ subject }), null, subject);
     }
   });
@@ -371,6 +380,7 @@ describe('out-of-office replies without any header', () => {
       ],
       ['Re: Pedido 5521', 'Hola:\n\nEstaré fuera de la oficina hasta el 2 de septiembre, con acceso limitado al correo. Responderé a mi regreso.\n\nUn saludo,\nJavier'],
       ['Im Urlaub bis 12.8.', 'Ihre Nachricht wird nach meiner Rückkehr bearbeitet.'],
+      ['Re: Devis', "Je suis absente jusqu'au 3 mai. Merci de contacter ma collègue Anne Roy (anne.roy@atelier.example)."],
     ]) {
       const hit = runPrefilters(makeEmail({ subject, text }), ctx);
       assert.equal(hit?.kind, 'auto_reply', text);
@@ -389,6 +399,9 @@ describe('out-of-office replies without any header', () => {
       ['Facturation', 'Je serai en congé du 3 au 10 août. Pouvez-vous activer la facturation annuelle avant mon départ ?'],
       ['Factura', 'Estoy de vacaciones hasta el lunes, pero necesito la factura de julio para cerrar el mes.'],
       ['Fwd: Re: Order 18', 'I am out of the office until 14 July with no access to email.'],
+      ['Fattura', 'Sono in ferie ma la fattura di luglio è sbagliata.'],
+      ['Contract', "I'll be away until Friday. My colleague will send you the signed contract tomorrow."],
+      ['Out of office feature request', 'Could your app send an automatic reply when our agents are away?'],
     ]) {
       assert.equal(machineKind({ subject, text }), null, text);
     }
