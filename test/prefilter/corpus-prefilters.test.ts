@@ -45,7 +45,7 @@ const MACHINE_FIXTURE = /bounce|complaints|delivery-status|multipart[-_]report|f
 
 /** Files whose kind (the source's folder or file name) says less than the message; each was read. */
 const JUDGED: Record<string, Expected> = {
-  // Bluebottle challenge-response; the source's own test says "C/R messages are not bounces".
+  // A Bluebottle challenge-response, which the source's own tests do not count as a bounce.
   'bounceparser/0008.eml': 'auto_reply',
   // A Lotus Notes out-of-office reply filed as bounce/dsn:warning-6.
   'bounceparser/0122.eml': 'auto_reply',
