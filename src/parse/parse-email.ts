@@ -104,6 +104,15 @@ async function runMailparser(raw: Buffer): Promise<ParsedMail> {
 }
 
 /**
+ * Files saved on classic Mac OS end their lines with a bare CR, which mailparser reads as one endless
+ * header line: no From, no Subject, no body. Only a file with no LF at all is rewritten.
+ */
+function withLineFeeds(raw: Buffer): Buffer {
+  if (raw.includes(0x0a) || !raw.includes(0x0d)) return raw;
+  return Buffer.from(raw.toString('latin1').replaceAll('\r', '\r\n'), 'latin1');
+}
+
+/**
  * Parses one raw message and produces everything the rest of the flow reads: addresses,
  * headers, attachment facts, and the text in four stages (full, hidden, newest, capped).
  * Throws MalformedEmailError for input that is not an email; anything with a header is accepted.
@@ -111,9 +120,10 @@ async function runMailparser(raw: Buffer): Promise<ParsedMail> {
 export async function parseEmail(raw: Buffer, options: ParseEmailOptions = {}): Promise<ParsedEmail> {
   const maxCleanChars = options.maxCleanChars ?? DEFAULT_MAX_CLEAN_CHARS;
   assertLooksLikeEmail(raw);
+  const input = withLineFeeds(raw);
   // Blank lines before the headers would make mailparser read the whole file as a body.
-  const start = leadingBlankLinesEnd(raw);
-  const mail = await runMailparser(start > 0 ? raw.subarray(start) : raw);
+  const start = leadingBlankLinesEnd(input);
+  const mail = await runMailparser(start > 0 ? input.subarray(start) : input);
 
   const headers = buildHeaderMap(mail.headerLines);
   if (Object.keys(headers).length === 0) {

@@ -61,7 +61,7 @@ export interface ParsedEmail {
  * Bumped whenever the parse or cleaning rules change what a ParsedEmail holds: a stored parse of
  * another version is ignored and the raw message parsed again, so old rows never carry stale text.
  */
-export const STORED_EMAIL_VERSION = 1;
+export const STORED_EMAIL_VERSION = 2;
 
 interface StoredEmail extends Omit<ParsedEmail, 'date'> {
   version: number;

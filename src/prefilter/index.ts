@@ -1,11 +1,13 @@
 import type { PrefilterHit } from '../contract/index.js';
 import type { ParsedEmail } from '../parse/index.js';
-import { autoReplyEvidence, detectAutoReply } from './auto-reply.js';
+import { autoReplyEvidence, detectAutoReply, detectChallengeResponse } from './auto-reply.js';
 import { bounceEvidence, detectBounce } from './bounce.js';
-import { detectBulk, detectNoReply, detectOversize, detectOwnAddress, isNoReplyAddress, isOwnAddress } from './senders.js';
+import { isNoReplyAddress } from './headers.js';
+import { detectBulk, detectNoReply, detectOversize, detectOwnAddress, isOwnAddress } from './senders.js';
 
 export type { PrefilterHit } from '../contract/index.js';
-export { isNoReplyAddress, isOwnAddress } from './senders.js';
+export { isNoReplyAddress } from './headers.js';
+export { isOwnAddress } from './senders.js';
 
 export interface PrefilterContext {
   /** The mailbox's own addresses (config `mailboxes[].addresses`). */
@@ -19,12 +21,14 @@ export interface PrefilterContext {
 /**
  * Decides without any model call when the headers already say what a support lead would do.
  * First hit wins. The order matters for the reason people see: a bounce sent from our own
- * address is reported as a loop, an out-of-office from a list as an auto-reply.
+ * address is reported as a loop, a challenge-response dressed as a delivery report as an
+ * auto-reply, an out-of-office from a list as an auto-reply.
  */
 export function runPrefilters(email: ParsedEmail, ctx: PrefilterContext): PrefilterHit | null {
   const hit =
     detectOversize(ctx.sizeBytes, ctx.maxMessageBytes) ??
     detectOwnAddress(email, ctx.ownAddresses) ??
+    detectChallengeResponse(email) ??
     detectBounce(email) ??
     detectAutoReply(email) ??
     detectBulk(email, ctx.ownAddresses) ??

@@ -1,6 +1,6 @@
 import type { PrefilterHit } from '../contract/index.js';
 import type { ParsedEmail } from '../parse/index.js';
-import { headerValues, quoteForReason, splitAddress } from './headers.js';
+import { headerValues, isNoReplyAddress, quoteForReason, splitAddress } from './headers.js';
 
 /** True when `address` is one of the mailbox's own addresses (case-insensitive). */
 export function isOwnAddress(address: string | null | undefined, ownAddresses: readonly string[]): boolean {
@@ -24,19 +24,6 @@ export function detectOwnAddress(email: ParsedEmail, ownAddresses: readonly stri
       text: `Sent from this mailbox's own address ${from}: ignored so Mailroom never answers itself`,
     },
   };
-}
-
-/**
- * Local parts that say "nobody reads answers": noreply, no-reply, no_reply, do-not-reply,
- * donotreply, dont-reply, noresponse…, alone or as one dot/dash/plus-separated piece
- * (`notifications-noreply`, `noreply+abc`). `reply` or `noreen` alone are not matched.
- */
-const NO_REPLY_LOCAL = /(?:^|[._+-])(?:no[._-]?reply|no[._-]?replies|do[._-]?not[._-]?reply|dont[._-]?reply|do[._-]?not[._-]?respond|no[._-]?response|noreplay)(?:$|[._+-])/i;
-
-export function isNoReplyAddress(address: string | null | undefined): boolean {
-  if (!address) return false;
-  const parts = splitAddress(address);
-  return parts !== null && NO_REPLY_LOCAL.test(parts.local);
 }
 
 /**

@@ -186,6 +186,14 @@ test('messy but real mail is accepted: bare LF, 8-bit headers, no Date, odd firs
   assert.equal(email.newestText, 'Hallo');
 });
 
+test('CR-only line endings (classic Mac OS) are read as lines, 8-bit bytes kept', async () => {
+  const raw = Buffer.from('From: Jürgen <j@example.de>\rSubject: Grüße\rContent-Type: text/plain; charset=utf-8\r\rZeile eins\rZeile zwei\r', 'utf8');
+  const email = await parseEmail(raw);
+  assert.equal(email.from?.address, 'j@example.de');
+  assert.equal(email.subject, 'Grüße');
+  assert.equal(email.newestText, 'Zeile eins\nZeile zwei');
+});
+
 test('a junk line before real headers is accepted, as mailparser reads the headers after it', async () => {
   const email = await parseEmail(Buffer.from('%%% exported by some tool %%%\nFrom: a@example.com\nSubject: ok\n\nBody\n'));
   assert.equal(email.subject, 'ok');

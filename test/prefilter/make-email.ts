@@ -10,6 +10,8 @@ export interface EmailSketch {
   reportType?: string | null;
   text?: string;
   hiddenText?: string;
+  /** Content types of the attachments, e.g. `message/rfc822` for a returned message. */
+  attachments?: string[];
 }
 
 function address(value: string | EmailAddress, name = ''): EmailAddress {
@@ -35,7 +37,7 @@ export function makeEmail(sketch: EmailSketch = {}): ParsedEmail {
     headers,
     contentType: sketch.contentType ?? 'text/plain',
     reportType: sketch.reportType ?? null,
-    attachments: [],
+    attachments: (sketch.attachments ?? []).map((content_type) => ({ filename: '', content_type, size: 100 })),
     fullText: text,
     hiddenText: sketch.hiddenText ?? '',
     newestText: text,

@@ -218,3 +218,192 @@ describe('isReplyableSender', () => {
     assert.equal(isReplyableSender(makeEmail({ headers: { 'list-id': '<x.example>' } }), OWN), true);
   });
 });
+
+/** The pre-filter's kind, after checking that no draft could be written to the sender. */
+function machineKind(sketch: EmailSketch): string | null {
+  const email = makeEmail(sketch);
+  const kind = runPrefilters(email, ctx)?.kind ?? null;
+  if (kind === 'bounce' || kind === 'auto_reply') assert.equal(isReplyableSender(email, OWN), false, `replyable ${kind}: ${sketch.subject}`);
+  if (kind === null) assert.equal(isReplyableSender(email, OWN), true, `not replyable without a hit: ${sketch.subject}`);
+  return kind;
+}
+
+const NULL_PATH = { 'return-path': '<>' };
+
+describe('bounce: servers, headers and structure', () => {
+  test('Exchange senders, NDR header and a bare delivery-status part', () => {
+    assert.equal(machineKind({ from: 'MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@contoso.example', subject: 'Undeliverable' }), 'bounce');
+    assert.equal(machineKind({ from: 'relay@contoso.example', fromName: 'Microsoft Outlook', subject: 'Re: invoice' }), 'bounce');
+    assert.equal(machineKind({ from: 'relay@contoso.example', subject: 'Re: invoice', headers: { 'x-ms-exchange-message-is-ndr': '' } }), 'bounce');
+    assert.equal(machineKind({ from: null, subject: '', contentType: 'message/delivery-status' }), 'bounce');
+  });
+  test("Exchange's localized delivery status notifications", () => {
+    for (const subject of ['Übermittlungsstatusbenachrichtigung (Fehler)', 'Notifica stato recapito (Errore)', "Notification d'état de remise (échec)", 'Notificación de estado de entrega (Error)']) {
+      assert.equal(machineKind({ from: 'relay@mx.example.net', subject }), 'bounce', subject);
+    }
+  });
+  test('weak subjects count when the envelope says a machine sent them (empty Return-Path, Auto-Submitted)', () => {
+    const subjects = ['Messaggio non consegnato', 'Mensaje devuelto', 'Unzustellbare Nachricht', 'Message non remis', 'Mail could not be delivered'];
+    for (const subject of subjects) {
+      assert.equal(machineKind({ from: 'relay@mx.example.net', subject, headers: { 'auto-submitted': 'auto-replied' } }), 'bounce', subject);
+      assert.equal(machineKind({ from: 'relay@mx.example.net', subject, headers: NULL_PATH }), 'bounce', subject);
+      assert.equal(machineKind({ subject }), null, `from a person: ${subject}`);
+    }
+  });
+  test('failure text from a machine: mailbox full, unknown user, 550 5.7.1 spam rejection, in five languages', () => {
+    for (const text of [
+      'Your mail sent on 3 March could not be delivered to: <ana@cliente.example>\nAs their mailbox is full.',
+      'Sorry, no mailbox here by that name: no such user.',
+      '550 5.7.1 Message rejected as spam by the content filter.',
+      'Il messaggio non è stato recapitato: casella piena.',
+      'Die Nachricht konnte nicht zugestellt werden. Postfach voll.',
+      "Votre message n'a pas pu être remis : destinataire inconnu.",
+      'No se ha podido entregar el mensaje: buzón lleno.',
+    ]) {
+      const hit = runPrefilters(makeEmail({ from: 'relay@mx.example.net', subject: 'Re: your offer', text, headers: NULL_PATH }), ctx);
+      assert.equal(hit?.kind, 'bounce', text);
+      assert.match(hit?.reason.text ?? '', /the text says ".+", empty Return-Path/);
+    }
+    assert.equal(machineKind({ from: 'no-reply@mail.provider.example', subject: 'Mail', text: 'Your mail could not be delivered to: <x@cliente.example>' }), 'bounce');
+  });
+  test('list-manager errors and provider complaints', () => {
+    const fml = { from: 'support-admin@lists.example', subject: 'Loop Alert: duplicated Message-ID', headers: { 'x-mlserver': 'fml [fml 4.0]' } };
+    assert.equal(kindOf(fml), null, 'the -admin sender and X-MLServer alone could be a list post');
+    const withId = runPrefilters({ ...makeEmail(fml), messageId: '<202601010000.FML00001.support@lists.example>' }, ctx);
+    assert.equal(withId?.kind, 'bounce');
+    assert.equal(machineKind({ from: 'staff@mailprovider.example', subject: 'complaint about message from 198.51.100.7' }), 'bounce');
+  });
+  test('postmaster@ is a server only when nameless, machine-sent or returning a message', () => {
+    assert.equal(machineKind({ from: 'postmaster@relay.example', fromName: 'InterScan MSS', subject: 'Report', attachments: ['message/rfc822'] }), 'bounce');
+    assert.equal(machineKind({ from: 'postmaster@relay.example', fromName: 'InterScan MSS', subject: 'Report', headers: NULL_PATH }), 'bounce');
+    // An administrator writing from the company's postmaster mailbox is a person.
+    assert.equal(machineKind({ from: 'postmaster@kunde.example', fromName: 'Bob Miller', subject: 'New domain', text: 'Hello, can you add our new domain to the account?' }), null);
+  });
+});
+
+describe('bounce: what a person sends is not one', () => {
+  test('a forwarded bounce, or a customer reporting one, reaches a person', () => {
+    const text = 'Hi, see below.\n\nYour message could not be delivered to sales@shop.example: 550 5.1.1 user unknown.';
+    assert.equal(machineKind({ subject: 'Fwd: Undelivered Mail Returned to Sender', text }), null);
+    assert.equal(machineKind({ subject: 'FW: Mail delivery failed', text, attachments: ['message/rfc822'] }), null);
+    assert.equal(machineKind({ subject: 'Message not delivered', text: 'My message to your sales team could not be delivered (550 5.1.1).', attachments: ['message/rfc822'] }), null);
+  });
+  test('no-reply notices about parcels or storage stay no-reply notices', () => {
+    assert.equal(kindOf({ from: 'noreply@parcels.example', subject: 'Delivery failed', text: 'Your parcel could not be delivered today: address not found.' }), 'no_reply');
+    assert.equal(kindOf({ from: 'no-reply@cloud.example', subject: 'Storage quota exceeded', text: 'Your storage is over quota.' }), 'no_reply');
+  });
+});
+
+describe('challenge-response', () => {
+  test('vendors, even when the challenge is dressed as a delivery report', () => {
+    const hit = runPrefilters(makeEmail({ from: 'noreply@boxbe.com', contentType: 'multipart/report', reportType: 'delivery-status' }), ctx);
+    assert.equal(hit?.kind, 'auto_reply');
+    assert.match(hit?.reason.text ?? '', /^Pre-filter: Challenge-response from boxbe\.com/);
+    assert.equal(machineKind({ from: 'jo@bluebottle.example', subject: 'RE: Offer', headers: { 'x-bluebottle-request': '<77>' } }), 'auto_reply');
+  });
+  test('"prove you are a person" in en/it/de/fr/es', () => {
+    for (const text of [
+      'Your message to anna@shop.example is waiting. To keep spam out, please confirm that you are a human: https://verify.example/a1',
+      'Please add yourself to my approved senders list so that your message reaches my inbox: https://verify.example/a2',
+      'Il tuo messaggio è in attesa. Per favore conferma di essere una persona reale: https://verify.example/a3',
+      'Ihre Nachricht wurde zurückgehalten. Bitte bestätigen Sie mit einem Klick, dass Sie kein Roboter sind: https://verify.example/a4',
+      'Votre message est en attente. Merci de confirmer que vous êtes un humain : https://verify.example/a5',
+      'Su mensaje está retenido. Por favor, confirme que es una persona real: https://verify.example/a6',
+    ]) {
+      assert.equal(machineKind({ from: 'verify@filter.example', subject: 'Please confirm your message', text }), 'auto_reply', text);
+    }
+  });
+  test('a customer stuck on a captcha, or forwarding a challenge, is a person', () => {
+    assert.equal(machineKind({ text: 'Your signup form keeps asking me to confirm that I am human and then fails. Can you help?' }), null);
+    assert.equal(machineKind({ subject: 'Fwd: Please verify', text: 'What is this? It says: please verify that you are a human.' }), null);
+  });
+});
+
+describe('auto-reply: more headers and subjects', () => {
+  test('vacation programs: empty Return-Path with Precedence bulk or junk, and vendor headers', () => {
+    assert.equal(machineKind({ subject: 'Thank you for your e-mail', headers: { ...NULL_PATH, precedence: 'bulk' } }), 'auto_reply');
+    assert.equal(machineKind({ subject: 'Re: Order', headers: { ...NULL_PATH, precedence: 'junk' } }), 'auto_reply');
+    assert.equal(kindOf({ headers: { ...NULL_PATH, precedence: 'list', 'list-id': '<news.vendor.example>' } }), 'bulk');
+    assert.equal(machineKind({ headers: { 'x-autoresponse-suppress': 'All' } }), 'auto_reply');
+    assert.equal(machineKind({ headers: { 'x-fc-machinegenerated': 'true' } }), 'auto_reply');
+    assert.equal(machineKind({ headers: { 'delivered-to': 'Autoresponder' } }), 'auto_reply');
+  });
+  test('absence and acknowledgement subjects', () => {
+    for (const subject of [
+      '[Automatic reply] Your order',
+      'Out of Office AutoReply: Your order',
+      'Out of the office until 3 May',
+      'Abwesenheit: Ihre Anfrage',
+      'Assenza: richiesta preventivo',
+      'Ausencia: pedido 77',
+      'Avviso di assenza',
+      'Je suis absente du bureau',
+      '[Ticket #4411] We have received your request',
+      '[HD-2231] Nous avons bien reçu votre demande',
+      'Wir haben Ihre Anfrage erhalten',
+      'Hemos recibido su solicitud',
+      '[CS-18] Abbiamo ricevuto la tua richiesta',
+      'Automatyczna odpowiedź: test',
+    ]) {
+      assert.equal(machineKind({ subject }), 'auto_reply', subject);
+    }
+  });
+  test('subjects that only share a word pass', () => {
+    for (const subject of [
+      'Out of office feature request',
+      'Out of office replies not working',
+      'Abwesenheitsregel funktioniert nicht',
+      'Ausencia de datos en el informe',
+      'Re: We have received your invoice twice',
+      'Request for a refund',
+    ]) {
+      assert.equal(machineKind({ subject }), null, subject);
+    }
+  });
+});
+
+describe('out-of-office replies without any header', () => {
+  test('the text alone, in en/it/de/fr/es', () => {
+    for (const [subject, text] of [
+      [
+        'Re: Export settings',
+        'Hello,\n\nThank you for your message. I am out of the office until 14 July with no access to email.\nFor urgent matters please contact my colleague Tom Reed (tom.reed@harbour.example).\n\nBest regards,\nLisa Grant',
+      ],
+      ['Re: Preventivo', 'Buongiorno,\nsono in ferie fino al 25 agosto e non leggerò la posta.\nPer urgenze scrivete a ufficio@rossi.example.\n\nCordiali saluti\nMarco Rossi'],
+      [
+        'Re: Ihre Rechnung',
+        'Guten Tag,\n\nich bin bis einschließlich 9. August im Urlaub. Ihre Nachricht wird nicht weitergeleitet.\nIn dringenden Fällen wenden Sie sich bitte an info@werk.example.\n\nMit freundlichen Grüßen\nAnna Vogt',
+      ],
+      [
+        'Re: Accès au portail',
+        "Bonjour,\n\nje suis absente jusqu'au 3 septembre et je n'aurai pas accès à mes e-mails. Pour toute urgence, merci de contacter Paul Martin au 01 23 45 67 89.\n\nBien à vous,\nClaire",
+      ],
+      ['Re: Pedido 5521', 'Hola:\n\nEstaré fuera de la oficina hasta el 2 de septiembre, con acceso limitado al correo. Responderé a mi regreso.\n\nUn saludo,\nJavier'],
+      ['Im Urlaub bis 12.8.', 'Ihre Nachricht wird nach meiner Rückkehr bearbeitet.'],
+      ['Re: Devis', "Je suis absente jusqu'au 3 mai. Merci de contacter ma collègue Anne Roy (anne.roy@atelier.example)."],
+    ]) {
+      const hit = runPrefilters(makeEmail({ subject, text }), ctx);
+      assert.equal(hit?.kind, 'auto_reply', text);
+      assert.match(hit?.reason.text ?? '', /^Pre-filter: Out-of-office reply without an auto-reply header \(the text only says ".+"/);
+      assert.equal(isReplyableSender(makeEmail({ subject, text }), OWN), false);
+    }
+  });
+  test('a person who mentions an absence and asks for something is not caught', () => {
+    for (const [subject, text] of [
+      ['Login fails', 'Hi, I was out of office last week, now the login fails.'],
+      ['Password', "Hi,\n\nI'm on vacation until Monday but I can't log in to the dashboard from the hotel.\nCould you reset my password?\n\nThanks,\nMia"],
+      ['Migration', 'I will be out of the office next week. Please make sure the data migration is finished by Friday.\n\nRegards,\nOmar'],
+      ['Export', 'Hello, I am away until Monday. Please cancel my subscription.'],
+      ['Export', 'Ich war letzte Woche im Urlaub und jetzt funktioniert der Export nicht mehr.'],
+      ['Fattura', 'Sono in ferie fino al 20 agosto, ma la fattura di luglio è sbagliata.'],
+      ['Facturation', 'Je serai en congé du 3 au 10 août. Pouvez-vous activer la facturation annuelle avant mon départ ?'],
+      ['Factura', 'Estoy de vacaciones hasta el lunes, pero necesito la factura de julio para cerrar el mes.'],
+      ['Fwd: Re: Order 18', 'I am out of the office until 14 July with no access to email.'],
+      ['Fattura', 'Sono in ferie ma la fattura di luglio è sbagliata.'],
+      ['Contract', "I'll be away until Friday. My colleague will send you the signed contract tomorrow."],
+      ['Out of office feature request', 'Could your app send an automatic reply when our agents are away?'],
+    ]) {
+      assert.equal(machineKind({ subject, text }), null, text);
+    }
+  });
+});
