@@ -7,8 +7,11 @@
  *   npm run bench -- [--only drain,model,latency,webhooks,chars,naive] [--messages 2000]
  *     [--db postgres|pglite] [--model-latency 500] [--concurrency 4,8,16] [--model-messages 200]
  *     [--latency-count 200] [--latency-model-ms 0] [--webhook-events 1000]
- *     [--naive-model-messages 40] [--no-corpus] [--out bench/results.json]
+ *     [--naive-model-messages 40] [--local-extra 2000] [--no-corpus] [--out bench/results.json]
+ *
+ * Figure 8 (`local`) is the local model: training, prediction and learning, in a process of its own.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -18,13 +21,14 @@ import { dovecotUnavailable } from '../test/support/dovecot.js';
 import { type LatencyResult, runAppendLatency } from './parts/append-latency.js';
 import { type DrainResult, runBacklogDrain } from './parts/backlog-drain.js';
 import { type InputCharsResult, measureInputChars } from './parts/input-chars.js';
+import type { LocalModelResult } from './parts/local-model.js';
 import { type NaiveResult, runNaiveBaseline } from './parts/naive-baseline.js';
 import { runWebhooksThroughput, type WebhooksResult } from './parts/webhooks.js';
 import { backlogMessages, corpusAvailable, loadSourceMessages } from './support/message-pool.js';
 import type { DatabaseKind } from './support/scenario.js';
 import { median, percentile, round } from './support/stats.js';
 
-const PARTS = ['drain', 'model', 'latency', 'webhooks', 'chars', 'naive'] as const;
+const PARTS = ['drain', 'model', 'latency', 'webhooks', 'chars', 'naive', 'local'] as const;
 type Part = (typeof PARTS)[number];
 
 const { values: flags } = parseArgs({
@@ -39,6 +43,7 @@ const { values: flags } = parseArgs({
     'latency-model-ms': { type: 'string', default: '0' },
     'webhook-events': { type: 'string', default: '1000' },
     'naive-model-messages': { type: 'string', default: '40' },
+    'local-extra': { type: 'string', default: '2000' },
     'no-corpus': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results.json' },
     help: { type: 'boolean', default: false },
@@ -48,7 +53,7 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   console.log(`usage: npm run bench -- [--only ${PARTS.join(',')}] [--messages N] [--db postgres|pglite] [--model-latency MS]
   [--concurrency 4,8,16] [--model-messages N] [--latency-count N] [--latency-model-ms MS] [--webhook-events N]
-  [--naive-model-messages N] [--no-corpus] [--out FILE]`);
+  [--naive-model-messages N] [--local-extra N] [--no-corpus] [--out FILE]`);
   process.exit(0);
 }
 
@@ -79,6 +84,7 @@ const latencyCount = positiveInt('latency-count', flags['latency-count']);
 const latencyModelMs = positiveInt('latency-model-ms', flags['latency-model-ms']);
 const webhookEvents = positiveInt('webhook-events', flags['webhook-events']);
 const naiveModelMessages = positiveInt('naive-model-messages', flags['naive-model-messages']);
+const localExtra = positiveInt('local-extra', flags['local-extra']);
 
 const pgReason = await postgresUnavailable();
 if (flags.db && flags.db !== 'postgres' && flags.db !== 'pglite') {
@@ -111,6 +117,7 @@ interface Results {
   webhooks?: WebhooksResult;
   chars?: Omit<InputCharsResult, 'modelBoundSources'> & { promptCharsPerRequest?: { median: number; p95: number }; promptCharsPerBacklogMessage?: number };
   naive?: NaiveResult[];
+  local?: LocalModelResult;
 }
 
 const results: Results = {
@@ -126,6 +133,7 @@ const results: Results = {
     latency_model_ms: latencyModelMs,
     webhook_events: webhookEvents,
     naive_model_messages: naiveModelMessages,
+    local_extra: localExtra,
     corpus: corpusAvailable() && !flags['no-corpus'],
     sources: sources.length,
   },
@@ -183,6 +191,13 @@ if (only.has('naive')) {
     log(`naive baseline: ${naiveModelMessages} model-bound messages, ${modelLatency} ms model (figure 7)`);
     results.naive.push(await runNaiveBaseline({ messages: backlogMessages(modelBound, naiveModelMessages, `naive-${Date.now().toString(36)}`), latencyMs: modelLatency }));
   }
+}
+
+if (only.has('local')) {
+  log(`local model: training on the seed + ${localExtra} mailbox examples, prediction, learning from 300 labels (figure 8)`);
+  // Its own process, so the memory it reports is the model's and not the other parts'.
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/parts/local-model.ts', '--extra', String(localExtra)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  results.local = JSON.parse(out.trim().split('\n').pop()!) as LocalModelResult;
 }
 
 writeFileSync(flags.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -292,6 +307,18 @@ function renderTable(r: Results): string {
     const best = (r.model ?? []).reduce<Omit<DrainResult, 'promptChars'> | null>((a, b) => (a && a.messagesPerS > b.messagesPerS ? a : b), null);
     const ratio = best ? ` → Mailroom c=${best.concurrency} ${f(best.messagesPerS / naiveModel.messagesPerS, 1)}×` : '';
     rows.push([`7. naive baseline, ${naiveModel.latencyMs} ms model`, `${f(naiveModel.messagesPerS, 2)} msg/s`, `${naiveModel.messages} msgs in ${f(naiveModel.seconds, 2)} s${ratio}`]);
+  }
+  if (r.local) {
+    const l = r.local;
+    rows.push(['8. local model: training', `${f(l.training.seconds, 2)} s`, `${l.training.examples} examples (${l.seedExamples} seed), peak RSS +${f(l.training.peakRssMb, 0)} MB while training`]);
+    rows.push(['8. local model: prediction', `${f(l.prediction.msPerEmail, 2)} ms/email`, `parse excluded, ${l.prediction.emails} emails; the loaded model holds ${f(l.prediction.modelMb, 0)} MB`]);
+    const c = l.learning.cascade;
+    const pct1 = (n: number | null) => (n === null ? '–' : `${round(n * 100, 1)} %`);
+    rows.push([
+      `8. local model: after ${l.learning.mailboxLabels} mailbox labels`,
+      `${pct1(l.learning.agreement)} agreement`,
+      `on the next ${l.learning.evaluated} (seed only ${pct1(l.learning.seedOnlyAgreement)}); cascade ≥ ${c.confidence}: ${pct1(c.share)} decided locally at ${pct1(c.agreement)} agreement`,
+    ]);
   }
   const m = r.machine;
   const header = `Mailroom bench — ${r.measured_at} — ${m.cpu} (${m.cores} cores, ${m.memory_gb} GB), ${m.os}, Node ${m.node}, ${r.options.database}${r.options.database === 'postgres' && m.postgres ? ` (PostgreSQL ${m.postgres})` : ''}`;

@@ -62,7 +62,7 @@ export async function createClassifier(config: Pick<Config, 'classifier' | 'data
 
 /** classifier.local.path, else local-model.json beside the embedded database's folder. */
 export function localModelPath(config: Pick<Config, 'classifier' | 'database'>): string {
-  return config.classifier.local.path ?? join(dirname(config.database.path), 'local-model.json');
+  return nonEmpty(config.classifier.local.path) ?? join(dirname(config.database.path), 'local-model.json');
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -109,7 +109,7 @@ export const configSchema = z
             path: z.string().optional(),
             /** It may suggest tickets on its own once "support" was right this often… */
             min_precision: z.number().min(0).max(1).default(0.95),
-            /** …on at least this many of the mailbox's own labels held out of its training. */
+            /** …on at least this many of the mailbox's own labels, each judged by a model trained without it. */
             min_labels: z.number().int().min(0).default(200),
             /** Retrain in the background once this many new labels arrived. */
             retrain_after: z.number().int().min(1).default(50),

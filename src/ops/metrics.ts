@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { Gauge } from 'prom-client';
+import { type CascadeUsage, cascadeUsage } from '../classify/index.js';
 import type { Db, DeliveryStatus, MessageStatus } from '../db/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -10,7 +11,14 @@ import type { Metrics } from '../util/metrics.js';
  * database reports the same, true numbers: outbox depth and age, deliveries per subscription and
  * status, messages per status.
  */
-export function observeDatabase(metrics: Metrics, db: Db, options: { clock: Clock; logger?: Logger }): void {
+export interface ObserveOptions {
+  clock: Clock;
+  logger?: Logger;
+  /** classifier.local.cascade_confidence: with it, the local model's work beside the AI model is reported too. */
+  cascadeConfidence?: number;
+}
+
+export function observeDatabase(metrics: Metrics, db: Db, options: ObserveOptions): void {
   const registers = [metrics.registry];
   // One read per scrape: the collects of a scrape start together and share the read in flight; the
   // next scrape starts a fresh one, so it always sees the database as it is.
@@ -58,6 +66,19 @@ export function observeDatabase(metrics: Metrics, db: Db, options: { clock: Cloc
     },
     ['status'],
   );
+  if (options.cascadeConfidence === undefined) return;
+  const cascade = (name: string, help: string, value: (c: CascadeUsage) => number) => gauge(name, help, (g, s) => (s.cascade ? g.set(value(s.cascade)) : undefined));
+  cascade('mailroom_local_decided', 'Emails the local model answered on its own in the cascade, with no AI model call.', (c) => c.decidedLocally);
+  cascade('mailroom_model_calls', 'Emails the AI model answered (cache hits not counted).', (c) => c.modelCalls);
+  cascade('mailroom_local_decided_share', 'Share of classified emails the local model answered on its own (0 to 1).', (c) => {
+    const total = c.decidedLocally + c.modelCalls;
+    return total === 0 ? 0 : c.decidedLocally / total;
+  });
+  cascade('mailroom_local_tokens_saved', 'Model tokens the local answers saved: their count times the mean tokens of a model call.', (c) => c.tokensSavedEstimate);
+  cascade('mailroom_local_agreement_ratio', 'Running agreement of the local model with the AI model on the emails it was confident about (last 500); 0 until measured.', (c) =>
+    c.agreement.compared === 0 ? 0 : c.agreement.agreeing / c.agreement.compared,
+  );
+  cascade('mailroom_local_agreement_compared', 'Confident local answers the agreement is measured over (at most 500).', (c) => c.agreement.compared);
 }
 
 interface OutboxRow {
@@ -73,19 +94,21 @@ interface DatabaseSnapshot {
   oldestDueAgeSeconds: number;
   deliveries: OutboxRow[];
   messages: Partial<Record<MessageStatus, number>>;
+  cascade: CascadeUsage | null;
 }
 
-async function loadSnapshot(db: Db, options: { clock: Clock; logger?: Logger }): Promise<DatabaseSnapshot | null> {
+async function loadSnapshot(db: Db, options: ObserveOptions): Promise<DatabaseSnapshot | null> {
   const now = options.clock.now();
   try {
     // The pending part uses webhook_deliveries_due_idx; the delivered/failed counts scan the table,
     // which is fine at scrape intervals for the volumes a mailbox produces.
-    const [deliveries, messages] = await Promise.all([
+    const [deliveries, messages, cascade] = await Promise.all([
       sql<OutboxRow>`
         select subscription_id, status, count(*)::int as count,
                min(next_attempt_at) filter (where status = 'pending' and next_attempt_at <= ${now}) as oldest_due
         from webhook_deliveries group by subscription_id, status`.execute(db),
       sql<{ status: MessageStatus; count: number }>`select status, count(*)::int as count from messages group by status`.execute(db),
+      options.cascadeConfidence === undefined ? null : cascadeUsage(db, options.cascadeConfidence),
     ]);
     let depth = 0;
     let oldest: number | null = null;
@@ -99,6 +122,7 @@ async function loadSnapshot(db: Db, options: { clock: Clock; logger?: Logger }):
       oldestDueAgeSeconds: oldest === null ? 0 : Math.max(0, (now.getTime() - oldest) / 1000),
       deliveries: deliveries.rows,
       messages: Object.fromEntries(messages.rows.map((m) => [m.status, m.count])),
+      cascade,
     };
   } catch (error) {
     options.logger?.warn({ err: error }, 'metrics: could not read the outbox and backlog from the database; those gauges are missing from this scrape');

@@ -8,11 +8,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
+import { sql } from 'kysely';
 import { type ClassifierSetup, createClassifier } from '../../src/classify/index.js';
 import { configSchema } from '../../src/config/index.js';
 import type { Db } from '../../src/db/index.js';
+import { observeDatabase } from '../../src/ops/index.js';
 import { parseEmail } from '../../src/parse/index.js';
+import { systemClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { createMetrics } from '../../src/util/metrics.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../support/fake-openai-server.js';
 import { makeEml } from '../support/make-eml.js';
@@ -49,7 +53,7 @@ describeEachDatabase('the local model beside the AI model', (getDb) => {
   }
 
   /** `n` earlier emails the local model was sure of, of which `agreeing` the model answered alike. */
-  async function history(db: Db, n: number, agreeing: number, from = 0): Promise<void> {
+  async function history(db: Db, n: number, agreeing: number, from = 0, decidedLocally = false): Promise<void> {
     for (let i = from; i < from + n; i++) {
       const id = `em_HISTORY${String(i).padStart(6, '0')}`;
       await db
@@ -80,7 +84,16 @@ describeEachDatabase('the local model beside the AI model', (getDb) => {
         .execute();
       await db
         .insertInto('local_predictions')
-        .values({ email_id: id, model_version: 'lm-test', intent: 'job', confidence: 0.97, payment: 0, legal: 0, llm_intent: i - from < agreeing ? 'job' : 'sales' })
+        .values({
+          email_id: id,
+          model_version: 'lm-test',
+          intent: 'job',
+          confidence: 0.97,
+          payment: 0,
+          legal: 0,
+          llm_intent: decidedLocally ? null : i - from < agreeing ? 'job' : 'sales',
+          decided_locally: decidedLocally,
+        })
         .execute();
     }
   }
@@ -123,5 +136,44 @@ describeEachDatabase('the local model beside the AI model', (getDb) => {
     const { classifier } = await setup(true);
     await classifier.classify({ email: await parseEmail(JOB), mailbox: 'support' });
     assert.equal(server.totalRequests, 1, '140 of 150 = 93 %');
+  });
+
+  test('/metrics: the share decided locally, the model calls and tokens it saved, the running agreement', async () => {
+    const db = getDb();
+    await history(db, 150, 147);
+    await history(db, 30, 0, 150, true);
+    for (let i = 0; i < 10; i++) {
+      await db
+        .insertInto('classifications')
+        .values({
+          email_id: `em_HISTORY${String(i).padStart(6, '0')}`,
+          classifier: 'openai',
+          model: 'test-model',
+          prompt_version: 'p1',
+          input_hash: `h${i}`,
+          output: null,
+          confidence: null,
+          model_confidence: null,
+          logprob_confidence: null,
+          mode: 'json_schema',
+          prompt_tokens: 900,
+          completion_tokens: 100,
+          latency_ms: 10,
+          cached_from: null,
+          error: null,
+        })
+        .execute();
+      await sql`update classifications set output = '{}'::jsonb where input_hash = ${`h${i}`}`.execute(db);
+    }
+    const metrics = createMetrics({ defaultMetrics: false });
+    observeDatabase(metrics, db, { clock: systemClock, cascadeConfidence: 0.9 });
+    const text = await metrics.render();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    assert.equal(value('mailroom_local_decided'), 30);
+    assert.equal(value('mailroom_model_calls'), 10);
+    assert.equal(value('mailroom_local_decided_share'), 0.75);
+    assert.equal(value('mailroom_local_tokens_saved'), 30_000, '30 local answers × 1,000 tokens per model call');
+    assert.equal(value('mailroom_local_agreement_compared'), 150);
+    assert.equal(value('mailroom_local_agreement_ratio'), 147 / 150);
   });
 });

@@ -28,6 +28,29 @@ export async function agreementOf(db: Db, confidence: number): Promise<Agreement
   return rows[0] ?? { compared: 0, agreeing: 0 };
 }
 
+/** What the local model has done beside the AI model, over the whole database. */
+export interface CascadeUsage {
+  agreement: Agreement;
+  /** Emails the cascade answered locally (no model call). */
+  decidedLocally: number;
+  /** Emails the AI model answered (cache hits not counted). */
+  modelCalls: number;
+  /** Decided locally times the mean tokens of a model call: what they would have cost. */
+  tokensSavedEstimate: number;
+}
+
+export async function cascadeUsage(db: Db, confidence: number): Promise<CascadeUsage> {
+  const [agreement, { rows }] = await Promise.all([
+    agreementOf(db, confidence),
+    sql<{ local: number; model: number; tokens: number | null }>`
+      select (select count(*)::int from local_predictions where decided_locally) as local,
+             (select count(*)::int from classifications where classifier = 'openai' and cached_from is null and output is not null) as model,
+             (select avg(coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0))::float from classifications where classifier = 'openai' and prompt_tokens is not null) as tokens`.execute(db),
+  ]);
+  const calls = rows[0] ?? { local: 0, model: 0, tokens: null };
+  return { agreement, decidedLocally: calls.local, modelCalls: calls.model, tokensSavedEstimate: Math.round(calls.local * (calls.tokens ?? 0)) };
+}
+
 export function agreementTrusted(agreement: Agreement, settings: Config['classifier']['local']): boolean {
   return agreement.compared >= settings.cascade_min_answers && agreement.agreeing / agreement.compared >= settings.cascade_agreement;
 }

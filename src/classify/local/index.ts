@@ -4,7 +4,7 @@
  * with no API key, gives a second opinion on the flags beside the AI model, and may answer the easy
  * emails itself once it has shown it agrees (classifier.cascade).
  */
-export { AGREEMENT_WINDOW, type Agreement, agreementOf, agreementTrusted, withLocalModel } from './cascade.js';
+export { AGREEMENT_WINDOW, type Agreement, agreementOf, agreementTrusted, type CascadeUsage, cascadeUsage, withLocalModel } from './cascade.js';
 export { type AutonomyRule, autonomyGap, createLocalClassifier, toClassification } from './local-classifier.js';
 export { type LocalModel, MODEL_FORMAT, type Prediction, predict, type TrainingExample, trainLocalModel } from './model.js';
 export { type LocalModelStore, openLocalModel } from './store.js';

@@ -6,15 +6,15 @@ import { type LocalModel, type Prediction, predict } from './model.js';
 
 /** When the local model may suggest tickets on its own (classifier.local). */
 export interface AutonomyRule {
-  /** Measured precision of "support" on the mailbox's own held-out labels, at least. */
+  /** Measured precision of "support" on the mailbox's own labels (each judged by a fold model that did not train on it), at least. */
   minPrecision: number;
-  /** Over at least this many of the mailbox's own held-out labels. */
+  /** Over at least this many of the mailbox's own labels. */
   minLabels: number;
 }
 
 /**
  * Null when the model has earned the right to suggest tickets: its "support" was right often enough
- * on enough of this mailbox's own labels held out of its training. Otherwise why not, in words that
+ * on enough of this mailbox's own labels, each judged by a model that did not train on it. Otherwise why not, in words that
  * say how far it is.
  */
 export function autonomyGap(model: LocalModel, rule: AutonomyRule): string | null {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { sql } from 'kysely';
-import { type Agreement, agreementOf, agreementTrusted, autonomyGap, createLocalClassifier, type LocalModel, localModelPath, openLocalModel } from '../../classify/index.js';
+import { type Agreement, agreementTrusted, autonomyGap, cascadeUsage, createLocalClassifier, type LocalModel, localModelPath, openLocalModel } from '../../classify/index.js';
 import type { Config } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
 import { policyFrom } from '../../decide/index.js';
@@ -22,7 +21,7 @@ export function register(program: Command, openApp: AppFactory): void {
     .action(async (_options, command: Command) => withModel(openApp, command.optsWithGlobals<ModelFlags>(), true));
   model
     .command('status')
-    .description('version, labels per source, held-out accuracy, and whether it may suggest tickets or answer for the model (cascade)')
+    .description('version, labels per source, out-of-fold accuracy, and whether it may suggest tickets or answer for the model (cascade)')
     .option('--json', 'one JSON object')
     .action(async (_options, command: Command) => withModel(openApp, command.optsWithGlobals<ModelFlags>(), false));
   model
@@ -101,12 +100,7 @@ interface ModelStatus {
 async function statusOf(db: Db, config: Config, model: LocalModel): Promise<ModelStatus> {
   const settings = config.classifier.local;
   const gap = autonomyGap(model, autonomyRule(config));
-  const agreement = await agreementOf(db, settings.cascade_confidence);
-  const { rows } = await sql<{ local: number; model: number; tokens: number | null }>`
-    select (select count(*)::int from local_predictions where decided_locally) as local,
-           (select count(*)::int from classifications where classifier = 'openai' and cached_from is null and output is not null) as model,
-           (select avg(coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0))::float from classifications where classifier = 'openai' and prompt_tokens is not null) as tokens`.execute(db);
-  const calls = rows[0] ?? { local: 0, model: 0, tokens: null };
+  const usage = await cascadeUsage(db, settings.cascade_confidence);
   return {
     version: model.version,
     trained_at: model.trainedAt,
@@ -116,11 +110,11 @@ async function statusOf(db: Db, config: Config, model: LocalModel): Promise<Mode
     autonomy: gap ?? 'earned: its precision for support on this mailbox is high enough to suggest tickets on its own',
     cascade: {
       enabled: config.classifier.cascade,
-      agreement,
-      trusted: agreementTrusted(agreement, settings),
-      decided_locally: calls.local,
-      model_calls: calls.model,
-      tokens_saved_estimate: Math.round(calls.local * (calls.tokens ?? 0)),
+      agreement: usage.agreement,
+      trusted: agreementTrusted(usage.agreement, settings),
+      decided_locally: usage.decidedLocally,
+      model_calls: usage.modelCalls,
+      tokens_saved_estimate: usage.tokensSavedEstimate,
     },
   };
 }
@@ -135,11 +129,11 @@ function formatStatus(s: ModelStatus, trainedInSeconds: number | null): string {
   return [
     `local model ${s.version}, trained ${s.trained_at}${trainedInSeconds === null ? '' : ` in ${trainedInSeconds.toFixed(1)} s`}`,
     `labels: ${list(s.labels, String)}`,
-    `held-out intent accuracy: ${list(s.held_out.accuracy.bySource, pct)}`,
+    `intent accuracy out of fold (each example by a model trained without it): ${list(s.held_out.accuracy.bySource, pct)}`,
     `  by language: ${list(s.held_out.accuracy.byLanguage, pct)}`,
     `  by intent:   ${list(s.held_out.accuracy.byIntent, pct)}`,
     `suggests tickets on its own: ${s.may_suggest_tickets ? 'yes' : 'no'} — ${s.autonomy}`,
-    `  (support precision on ${s.held_out.mailboxLabels} held-out labels of this mailbox: ${pct(s.held_out.mailboxSupportPrecision)})`,
+    `  (support precision on ${s.held_out.mailboxLabels} labels of this mailbox, out of fold: ${pct(s.held_out.mailboxSupportPrecision)})`,
     `cascade: ${s.cascade.enabled ? 'on' : 'off'}; agreement with the AI model ${agreement.compared === 0 ? 'not measured yet' : `${pct(agreement.agreeing / agreement.compared)} over ${agreement.compared} confident answers`}${s.cascade.trusted ? ' (trusted)' : ''}`,
     `  decided locally ${s.cascade.decided_locally}, model calls ${s.cascade.model_calls}, tokens saved ≈ ${s.cascade.tokens_saved_estimate}`,
     '',

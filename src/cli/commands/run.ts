@@ -71,7 +71,7 @@ export function register(program: Command, openApp: AppFactory): void {
         onStored: () => pipeline.wake(),
         tuning: { leaseTtlMs: config.ingest.lease_ttl, leaseRetryMs: Math.max(1000, Math.min(10_000, config.ingest.lease_ttl / 3)) },
       });
-      observeDatabase(metrics, db, { clock, logger });
+      observeDatabase(metrics, db, { clock, logger, cascadeConfidence: local ? config.classifier.local.cascade_confidence : undefined });
       const readiness = createReadiness({ db, mailboxes: () => watchers.status(), llm: llmProbe(resolveLlmEndpoint(config.classifier)), clock });
       const api = config.api.enabled ? await startApiServer({ db, config, logger, readiness, metrics, clock, wakeDeliveries: deliveries.wake }) : null;
       if (api) logger.info({ url: api.url }, 'HTTP API listening');
