@@ -53,6 +53,16 @@ export function detectNoReply(email: ParsedEmail): PrefilterHit | null {
 export function detectBulk(email: ParsedEmail, ownAddresses: readonly string[]): PrefilterHit | null {
   const found = bulkEvidence(email, ownAddresses);
   if (found === null) return null;
+  const list = discussionList(email);
+  if (list !== null) {
+    // A person wrote this, to a list the mailbox is on: not a request to the team, so no ticket and
+    // no draft, but not silently dropped either.
+    return {
+      kind: 'bulk',
+      action: 'review',
+      reason: { code: 'prefilter_list_post', text: `A post to the discussion list ${list}: written by a person, but to the list, not to this mailbox; left for review` },
+    };
+  }
   return {
     kind: 'bulk',
     action: 'ignore',
@@ -69,6 +79,29 @@ export function bulkEvidence(email: ParsedEmail, ownAddresses: readonly string[]
   const precedence = headerValues(email, 'precedence').find((v) => /^(?:bulk|list|junk)$/i.test(v));
   if (precedence !== undefined) return `Bulk mail (Precedence: ${precedence.toLowerCase()})`;
   return null;
+}
+
+/**
+ * The list a person posted to, when the message came through a discussion list — one people write
+ * to (RFC 2369 List-Post with an address; Mailman's X-BeenThere; ezmlm's Mailing-List) — rather
+ * than a newsletter; null otherwise.
+ */
+function discussionList(email: ParsedEmail): string | null {
+  const post = headerValues(email, 'list-post').find((v) => /<mailto:/i.test(v));
+  const relayed = post ?? headerValues(email, 'x-beenthere')[0] ?? headerValues(email, 'mailing-list').find((v) => /\bcontact\b|\brun by\b/i.test(v)) ?? listManagerSender(email);
+  if (relayed === undefined || isNoReplyAddress(email.from?.address ?? '')) return null;
+  const listId = headerValues(email, 'list-id')[0];
+  return quoteForReason(listId ?? relayed.replace(/^<mailto:|>$/gi, ''), 50);
+}
+
+/** Majordomo and Mailman resend a post with Sender: owner-LIST@, LIST-owner@, LIST-admin@ or LIST-bounces@, From the person. */
+function listManagerSender(email: ParsedEmail): string | undefined {
+  const value = headerValues(email, 'sender')[0] ?? '';
+  const sender = (/<([^>]+)>/.exec(value)?.[1] ?? value).trim().toLowerCase();
+  const parts = splitAddress(sender);
+  const from = email.from?.address?.toLowerCase() ?? '';
+  if (parts === null || from === '' || sender === from) return undefined;
+  return /^owner-|-(?:owner|admin|bounces|request)$/.test(parts.local) ? sender : undefined;
 }
 
 /** List-Id `<support.mailroom.example>` or List-Post `<mailto:support@mailroom.example>` naming one of our addresses. */

@@ -170,6 +170,25 @@ describe('bulk', () => {
     assert.equal(kindOf({ headers: { 'list-id': 'Support <support.mailroom.example>', precedence: 'list' } }), null);
     assert.equal(kindOf({ headers: { 'list-post': '<mailto:support@mailroom.example>', precedence: 'list' } }), null);
   });
+  test("a person's post to a discussion list is left for review, never ignored; a newsletter is ignored", () => {
+    const hit = (headers: Record<string, string>, from = 'jay@lists-user.example') => runPrefilters(makeEmail({ from, headers }), ctx);
+    const posts: Record<string, string>[] = [
+      { 'list-id': 'PostgreSQL SQL <pgsql-sql.postgresql.org>', 'list-post': '<mailto:pgsql-sql@postgresql.org>', 'list-unsubscribe': '<mailto:x@postgresql.org>', precedence: 'bulk' },
+      { 'list-id': "Irish Linux Users' Group <ilug.linux.ie>", 'x-beenthere': 'ilug@linux.ie', precedence: 'bulk' },
+      { sender: 'owner-openssl-users@openssl.org', precedence: 'bulk' },
+      { sender: '"pgsql-sql" <pgsql-sql-owner@postgresql.org>', precedence: 'bulk' },
+      { 'mailing-list': 'contact qmail-help@list.cr.yp.to; run by ezmlm', precedence: 'bulk' },
+    ];
+    for (const headers of posts) {
+      const found = hit(headers);
+      assert.equal(found?.kind, 'bulk', JSON.stringify(headers));
+      assert.equal(found?.action, 'review', JSON.stringify(headers));
+      assert.match(found?.reason.text ?? '', /discussion list .+ written by a person/);
+    }
+    assert.equal(hit({ 'list-id': 'News <news.vendor.example>', 'list-unsubscribe': '<https://vendor.example/u>' })?.action, 'ignore');
+    assert.equal(hit({ 'list-post': '<mailto:news@vendor.example>' }, 'noreply@vendor.example')?.action, 'ignore', 'a no-reply sender is no person');
+    assert.equal(hit({ sender: 'owner-news@vendor.example', precedence: 'bulk' }, 'owner-news@vendor.example')?.action, 'ignore', 'sent by the list itself');
+  });
   test('auto-reply wins over bulk', () => {
     assert.equal(kindOf({ headers: { 'list-id': '<x.example>', 'auto-submitted': 'auto-replied' } }), 'auto_reply');
   });
