@@ -2,7 +2,7 @@
 # Mailroom: build the TypeScript once, then run it as an unprivileged user in a slim image.
 # Debian (glibc), not Alpine: TypeScript 7's compiler ships as a glibc binary.
 
-ARG NODE_VERSION=20
+ARG NODE_VERSION=24
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
