@@ -73,8 +73,10 @@ export const configSchema = z
         fetch_batch: z.number().int().min(1).max(1000).default(50),
         /** Set $Mailroom-Ticket / -Draft / -Review keywords on the message. */
         keywords: z.boolean().default(false),
-        /** How long a mailbox stays with a process that stopped renewing its lease (crashed elsewhere). */
+        /** A process that stops renewing (crashed elsewhere) has its mailboxes watched again within this. */
         lease_ttl: duration.default(30_000),
+        /** IMAP logins in flight at once, for the whole process: servers limit concurrent logins. */
+        connect_concurrency: z.number().int().min(1).max(256).default(8),
         /** Worker concurrency for parse → classify → decide. */
         workers: z.number().int().min(1).max(64).default(4),
       })

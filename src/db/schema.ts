@@ -110,6 +110,15 @@ export interface IngestLeasesTable {
   renewed_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface IngestProcessesTable {
+  id: string;
+  expires_at: Timestamp;
+  mailboxes: number;
+  watching: ColumnType<number, number | undefined, number>;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  heartbeat_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 // --- Webhooks (migrations/0002_webhooks.sql) ---
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -220,6 +229,7 @@ export interface Database {
   decisions: DecisionsTable;
   ingest_cursors: IngestCursorsTable;
   ingest_leases: IngestLeasesTable;
+  ingest_processes: IngestProcessesTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;

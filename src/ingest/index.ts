@@ -8,5 +8,5 @@ export { classifyImapError, createImapClient, describeImapError, describeMailbox
 export { DECISION_KEYWORDS, enqueueKeyword, type KeywordOutcome, keywordHandler } from './keywords.js';
 export { releaseDeadLocalLeases } from './lease.js';
 export type { MailboxStatus, WatcherState } from './mailbox-watcher.js';
-export { type MailboxWatchers, startMailboxWatchers } from './start-mailbox-watchers.js';
+export { type IngestSummary, type MailboxWatchers, startMailboxWatchers } from './start-mailbox-watchers.js';
 export { headerBlock, type IncomingMessage, type StoredMessage, storeMessage, threadIdFor } from './store-message.js';

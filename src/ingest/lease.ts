@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../db/index.js';
 import { isDeadLocalHolder } from '../queue/index.js';
-import type { Logger } from '../util/logger.js';
 
 /**
  * Exactly one process watches each mailbox: the one holding its lease row.
@@ -11,143 +10,126 @@ import type { Logger } from '../util/logger.js';
  * breaks the lock is gone without the holder noticing until it checks. A row with an expiry works
  * the same through the pool, on PostgreSQL and on PGlite, shows who watches what (`select * from
  * ingest_leases`), and lets the transaction that stores a message check that its writer still
- * holds the lease (see advance-cursor.ts), which an advisory lock on another connection cannot.
- * The price is a takeover delay of up to one TTL after a holder dies, and one UPDATE every TTL/3.
+ * holds the lease (advanceCursor in cursor.ts), which an advisory lock on another connection cannot.
+ *
+ * The statements here work on all of a process's leases at once (lease-keeper.ts runs them): a
+ * process with a thousand mailboxes renews them, beats its heartbeat and learns what the others
+ * hold in one statement per cycle, not one per mailbox.
  */
-export class MailboxLease {
-  readonly #db: Db;
-  readonly #mailbox: string;
-  readonly #holder: string;
-  readonly #ttlMs: number;
-  readonly #logger: Logger;
-  readonly #onLost: () => void;
-  #held = false;
-  /** Local deadline after which we stop trusting the lease even if renewals could not be confirmed. */
-  #validUntil = 0;
-  #timer: NodeJS.Timeout | null = null;
-  #lastHolder: string | null = null;
 
-  constructor(params: { db: Db; mailbox: string; holder: string; ttlMs: number; logger: Logger; onLost: () => void }) {
-    this.#db = params.db;
-    this.#mailbox = params.mailbox;
-    this.#holder = params.holder;
-    this.#ttlMs = params.ttlMs;
-    this.#logger = params.logger;
-    this.#onLost = params.onLost;
-  }
+/** One configured mailbox as the cycle saw it. */
+export interface LeaseRow {
+  mailbox: string;
+  /** Null when nobody holds it. */
+  holder: string | null;
+  /** Milliseconds until the lease expires, by the database's clock (negative: expired); null when free. */
+  expiresInMs: number | null;
+}
 
-  get held(): boolean {
-    return this.#held && Date.now() < this.#validUntil;
-  }
-
-  /** The holder seen at the last attempt (ours or another process's). */
-  get holder(): string | null {
-    return this.#lastHolder;
-  }
-
-  /** Tries once; on success keeps renewing every TTL/3 until release() or loss. */
-  async tryAcquire(): Promise<boolean> {
-    const startedAt = Date.now();
-    const result = await acquireLease(this.#db, { mailbox: this.#mailbox, holder: this.#holder, ttlMs: this.#ttlMs });
-    this.#lastHolder = result.holder;
-    if (!result.held) return false;
-    this.#held = true;
-    this.#validUntil = startedAt + this.#ttlMs;
-    this.#schedule();
-    return true;
-  }
-
-  #schedule(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#renew(), Math.max(50, Math.floor(this.#ttlMs / 3)));
-  }
-
-  async #renew(): Promise<void> {
-    this.#timer = null;
-    if (!this.#held) return;
-    const startedAt = Date.now();
-    try {
-      const still = await renewLease(this.#db, { mailbox: this.#mailbox, holder: this.#holder, ttlMs: this.#ttlMs });
-      if (!this.#held) return;
-      if (still) {
-        this.#validUntil = startedAt + this.#ttlMs;
-        this.#schedule();
-        return;
-      }
-      this.#lose('another process took the lease over');
-    } catch (error) {
-      if (!this.#held) return;
-      if (Date.now() >= this.#validUntil) {
-        this.#lose(`the lease could not be renewed before it expired: ${(error as Error).message}`);
-      } else {
-        this.#schedule();
-      }
-    }
-  }
-
-  #lose(reason: string): void {
-    this.#held = false;
-    this.#logger.warn({ mailbox: this.#mailbox }, `mailbox "${this.#mailbox}": lost the watch lease (${reason}); stopping this watcher's IMAP session`);
-    this.#onLost();
-  }
-
-  /** Stops renewing and deletes the row so a standby process can take over at once. */
-  async release(): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    const wasHeld = this.#held;
-    this.#held = false;
-    if (wasHeld) await releaseLease(this.#db, { mailbox: this.#mailbox, holder: this.#holder });
-  }
-
-  /** Stops renewing without releasing (tests: simulate a holder that froze or died). */
-  abandon(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#held = false;
-  }
+export interface CycleResult {
+  /** Live registered processes, this one included. */
+  live: number;
+  /** Their ids (holder names), this one included. */
+  processes: string[];
+  /** The mailboxes whose lease this process still held and has renewed. */
+  renewed: string[];
+  /** Every configured mailbox with its holder before this statement. */
+  leases: LeaseRow[];
 }
 
 /**
- * Takes the mailbox's lease for `holder`, or renews it when `holder` already has it. Succeeds only
- * when nobody holds it, the holder is us, or the holder's lease has expired (a dead or stuck
- * process). Expiry is judged by the database clock, so the processes' clocks never have to agree.
- * Returns the holder after the statement: `holder` when we have it, the other process otherwise.
+ * The heartbeat, the renewal of every lease `holder` has among `mailboxes`, and a look at the
+ * rest, in ONE statement. Data-modifying CTEs run on the statement's snapshot, so `leases` shows
+ * the rows as they were before the renewal; `renewed` says which of ours survived (a lease another
+ * process took after it expired is not renewed: we have lost it). Expiry is judged by the
+ * database's clock, so the processes' clocks never have to agree.
  */
-export async function acquireLease(db: DbOrTx, params: { mailbox: string; holder: string; ttlMs: number }): Promise<{ held: boolean; holder: string | null }> {
-  const { rows } = await sql<{ holder: string }>`
+export async function leaseCycle(db: DbOrTx, params: { holder: string; mailboxes: readonly string[]; lifeMs: number; watching: number }): Promise<CycleResult> {
+  const names = [...params.mailboxes];
+  const { rows } = await sql<{ live: string; processes: string[] | null; renewed: string[] | null; mailbox: string | null; holder: string | null; expires_in_ms: string | null }>`
+    with beat as (
+      insert into ingest_processes (id, expires_at, mailboxes, watching, started_at, heartbeat_at)
+      values (${params.holder}, now() + ${params.lifeMs} * interval '1 millisecond', ${names.length}, ${params.watching}, now(), now())
+      on conflict (id) do update
+        set expires_at = excluded.expires_at, mailboxes = excluded.mailboxes, watching = excluded.watching, heartbeat_at = now()
+      returning id
+    ), renewed as (
+      update ingest_leases
+         set expires_at = now() + ${params.lifeMs} * interval '1 millisecond', renewed_at = now()
+       where holder = ${params.holder} and mailbox = any(${names}::text[])
+      returning mailbox
+    ), others as (
+      select id from ingest_processes where expires_at > now() and id <> ${params.holder}
+    ), summary as (
+      select (select count(*) from others) + (select count(*) from beat) as live,
+             (select array_agg(id) from others) as processes,
+             (select array_agg(mailbox) from renewed) as renewed
+    )
+    select s.live, s.processes, s.renewed, n.mailbox, l.holder, (extract(epoch from (l.expires_at - now())) * 1000)::bigint as expires_in_ms
+      from summary s
+      left join unnest(${names}::text[]) as n(mailbox) on true
+      left join ingest_leases l on l.mailbox = n.mailbox`.execute(db);
+  const first = rows[0];
+  return {
+    live: Number(first?.live ?? 1),
+    processes: [params.holder, ...(first?.processes ?? [])],
+    renewed: first?.renewed ?? [],
+    leases: rows
+      .filter((r): r is typeof r & { mailbox: string } => r.mailbox !== null)
+      .map((r) => ({ mailbox: r.mailbox, holder: r.holder, expiresInMs: r.expires_in_ms === null ? null : Number(r.expires_in_ms) })),
+  };
+}
+
+/**
+ * Takes the leases of those `mailboxes` that are free or expired, in one statement; returns the
+ * ones taken. A lease another process holds and keeps renewing is never taken: handing over is the
+ * holder's move (releaseLease), so a mailbox is never watched by two processes at once.
+ */
+export async function acquireLeases(db: DbOrTx, params: { holder: string; mailboxes: readonly string[]; lifeMs: number }): Promise<string[]> {
+  if (params.mailboxes.length === 0) return [];
+  const { rows } = await sql<{ mailbox: string }>`
     insert into ingest_leases (mailbox, holder, expires_at, acquired_at, renewed_at)
-    values (${params.mailbox}, ${params.holder}, now() + ${params.ttlMs} * interval '1 millisecond', now(), now())
+    select m, ${params.holder}, now() + ${params.lifeMs} * interval '1 millisecond', now(), now()
+      from unnest(${[...params.mailboxes]}::text[]) as m
     on conflict (mailbox) do update
       set holder = excluded.holder,
           expires_at = excluded.expires_at,
           acquired_at = case when ingest_leases.holder = excluded.holder then ingest_leases.acquired_at else now() end,
           renewed_at = now()
       where ingest_leases.holder = excluded.holder or ingest_leases.expires_at < now()
-    returning holder`.execute(db);
-  if (rows.length > 0) return { held: true, holder: params.holder };
-  const current = await db.selectFrom('ingest_leases').select('holder').where('mailbox', '=', params.mailbox).executeTakeFirst();
-  return { held: false, holder: current?.holder ?? null };
+    returning mailbox`.execute(db);
+  return rows.map((r) => r.mailbox);
 }
 
-/** Extends the lease if `holder` still has it; false when another process took it over. */
-export async function renewLease(db: DbOrTx, params: { mailbox: string; holder: string; ttlMs: number }): Promise<boolean> {
-  const result = await sql`
-    update ingest_leases
-       set expires_at = now() + ${params.ttlMs} * interval '1 millisecond', renewed_at = now()
-     where mailbox = ${params.mailbox} and holder = ${params.holder}`.execute(db);
-  return Number(result.numAffectedRows ?? 0n) > 0;
-}
-
-/** Gives the lease up so a standby process can take the mailbox at once (graceful stop). */
+/** Gives the lease up so another process can take the mailbox at once (after our session logged out). */
 export async function releaseLease(db: DbOrTx, params: { mailbox: string; holder: string }): Promise<void> {
   await db.deleteFrom('ingest_leases').where('mailbox', '=', params.mailbox).where('holder', '=', params.holder).execute();
 }
 
-/** Deletes the leases of dead Mailroom processes on this host, so a standby takes their mailboxes at once. */
+/** A graceful stop: our leases (normally released one by one already) and our registry row go. */
+export async function unregisterProcess(db: DbOrTx, holder: string): Promise<void> {
+  await db.deleteFrom('ingest_leases').where('holder', '=', holder).execute();
+  await db.deleteFrom('ingest_processes').where('id', '=', holder).execute();
+}
+
+/** Deletes the leases and registry rows of the given holders (processes known to be dead). */
+export async function releaseHolders(db: DbOrTx, holders: readonly string[]): Promise<void> {
+  if (holders.length === 0) return;
+  await db
+    .deleteFrom('ingest_leases')
+    .where('holder', 'in', [...holders])
+    .execute();
+  await db
+    .deleteFrom('ingest_processes')
+    .where('id', 'in', [...holders])
+    .execute();
+}
+
+/** Deletes the leases of dead Mailroom processes on this host, so another process takes their mailboxes at once. */
 export async function releaseDeadLocalLeases(db: Db, options: { ownPid: boolean }): Promise<string[]> {
-  const rows = await db.selectFrom('ingest_leases').select('holder').execute();
-  const dead = [...new Set(rows.map((r) => r.holder))].filter((holder) => isDeadLocalHolder(holder, options));
-  if (dead.length > 0) await db.deleteFrom('ingest_leases').where('holder', 'in', dead).execute();
+  const leases = await db.selectFrom('ingest_leases').select('holder').distinct().execute();
+  const registered = await db.selectFrom('ingest_processes').select('id').execute();
+  const dead = [...new Set([...leases.map((r) => r.holder), ...registered.map((r) => r.id)])].filter((holder) => isDeadLocalHolder(holder, options));
+  await releaseHolders(db, dead);
   return dead;
 }

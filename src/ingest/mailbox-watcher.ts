@@ -3,17 +3,21 @@ import type { Config, MailboxConfig } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from '../util/metrics.js';
-import { backoffDelay, createWakeableSleep, sleep } from '../util/wait.js';
+import { backoffDelay, createWakeableSleep, jitter, sleep } from '../util/wait.js';
+import type { ConnectGate, LoginSlot } from './connect-gate.js';
+import { isLoginRefusal } from './connect-gate.js';
 import { type Cursor, prepareCursor } from './cursor.js';
-import { classifyImapError, createImapClient, describeImapError } from './imap-client.js';
-import { MailboxLease } from './lease.js';
+import { classifyImapError, createImapClient, describeImapError, imapOptionsFor } from './imap-client.js';
 import { LeaseLostError, sweepMailbox } from './sweep-mailbox.js';
 
 /**
- * standby: another process holds this mailbox's lease; connecting / reconnecting: trying to reach
- * the server (see lastError); connected: watching (IDLE plus periodic sweeps).
+ * standby: this process does not hold the mailbox's lease (another one watches it, or it is being
+ * handed over); waiting: ours, waiting for a login slot or for the server to take logins again
+ * (connect-gate.ts); connecting / reconnecting: trying to reach the server (see lastError);
+ * connected: watching (IDLE plus periodic sweeps); releasing: finishing the current sweep before
+ * handing the mailbox to another process.
  */
-export type WatcherState = 'starting' | 'standby' | 'connecting' | 'connected' | 'reconnecting' | 'stopped';
+export type WatcherState = 'starting' | 'standby' | 'waiting' | 'connecting' | 'connected' | 'reconnecting' | 'releasing' | 'stopped';
 
 /** One mailbox as /ready and `mailroom doctor` show it. */
 export interface MailboxStatus {
@@ -36,10 +40,10 @@ export interface MailboxStatus {
 
 /** Timings a test may shorten; the defaults are for production. */
 export interface WatcherTuning {
-  /** The lease expires this long after its last renewal; a dead holder's mailbox is taken over after it. */
+  /** ingest.lease_ttl: a dead holder's mailboxes are watched again within it (lease-keeper.ts). */
   leaseTtlMs: number;
-  /** A standby process retries the lease this often (±20 %). */
-  leaseRetryMs: number;
+  /** How often the processes on this host that hold leases are checked for being alive (a syscall, no query). */
+  localProbeMs: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
   /** A rejected login is retried at this slow, steady pace (no point hammering, and servers lock accounts). */
@@ -52,7 +56,7 @@ export interface WatcherTuning {
 
 export const DEFAULT_TUNING: WatcherTuning = {
   leaseTtlMs: 30 * 1000,
-  leaseRetryMs: 10 * 1000,
+  localProbeMs: 1000,
   reconnectMinMs: 1000,
   reconnectMaxMs: 60 * 1000,
   authRetryMs: 60 * 1000,
@@ -71,17 +75,30 @@ export interface MailboxWatcherDeps {
   /** The classifier's length cap: messages are parsed once, when stored. */
   maxCleanChars: number;
   tuning: WatcherTuning;
+  /** Every login of the process passes it. */
+  gate: ConnectGate;
+  /** The lease as the process's lease keeper knows it. */
+  lease: LeaseView;
+}
+
+/** What the watcher needs to know of its lease; lease-keeper.ts takes, renews and gives it. */
+export interface LeaseView {
+  /** This process holds the lease and has renewed it recently enough to trust it. */
+  held(): boolean;
+  /** The holder seen last (this process or another), null when free. */
+  holder(): string | null;
 }
 
 /**
- * Watches one mailbox for as long as this process holds its lease: connect, catch up from the
- * cursor, IDLE, sweep on every new-mail notice and every ingest.sweep_interval, reconnect on any
- * failure with backoff and jitter — forever, until stop(). Each state change is logged once.
+ * Watches one mailbox while this process holds its lease: wait for a login slot, connect, catch up
+ * from the cursor, IDLE, sweep on every new-mail notice and every ingest.sweep_interval, reconnect
+ * on any failure with backoff and jitter — until the lease keeper hands the mailbox over (after the
+ * current sweep), the lease is lost (at once), or stop(). Each state change is logged once.
  */
 export class MailboxWatcher {
   readonly #deps: MailboxWatcherDeps;
   readonly #logger: Logger;
-  readonly #lease: MailboxLease;
+  readonly #server: string;
   readonly #stopController = new AbortController();
   #running: Promise<void> | null = null;
   #client: ImapFlow | null = null;
@@ -91,26 +108,22 @@ export class MailboxWatcher {
   #loggedKey = '';
   #cursor: Cursor | null = null;
   #stored = 0;
-  /** Cut short by IMAP events and stop; the session loop waits on it between sweeps. */
+  /** Cut short by IMAP events, lease changes and stop; the loops wait on it. */
   readonly #idle = createWakeableSleep();
   #newMail = false;
   #sessionConnected = false;
+  /** The keeper gave us the lease and has not asked for it back. */
+  #assigned = false;
+  /** Resolved once a requested hand-over has closed the session. */
+  #handOver: { done: Promise<void>; resolve: () => void } | null = null;
+  /** Aborts a wait for a login slot or a reconnect delay when the lease goes or we stop. */
+  #waitAbort = new AbortController();
 
   constructor(deps: MailboxWatcherDeps) {
     this.#deps = deps;
     this.#logger = deps.logger.child({ mailbox: deps.mailbox.name });
-    this.#lease = new MailboxLease({
-      db: deps.db,
-      mailbox: deps.mailbox.name,
-      holder: deps.processId,
-      ttlMs: deps.tuning.leaseTtlMs,
-      logger: this.#logger,
-      onLost: () => {
-        // Drop the session now: the new holder is already reading this mailbox.
-        this.#client?.close();
-        this.#wakeUp();
-      },
-    });
+    const options = imapOptionsFor(deps.mailbox, deps.logger);
+    this.#server = `${options.host}:${options.port}`;
   }
 
   start(): void {
@@ -123,9 +136,51 @@ export class MailboxWatcher {
     return this.#stopController.signal.aborted;
   }
 
-  /** Finishes the message in hand, logs out, releases the lease. */
+  /** The session is open, or about to be: a hand-over of this one costs a logout. */
+  get busy(): boolean {
+    return this.#state === 'connected' || this.#state === 'connecting';
+  }
+
+  /** The lease keeper took the lease for us: start watching. */
+  take(): void {
+    this.#assigned = true;
+    this.#waitAbort = new AbortController();
+    this.#wakeUp();
+  }
+
+  /**
+   * The keeper wants the mailbox for another process: finish the current sweep, log out, and
+   * resolve — only then may the lease row go, so two processes never watch the mailbox at once.
+   */
+  handOver(): Promise<void> {
+    if (!this.#assigned) return Promise.resolve();
+    if (!this.#handOver) {
+      let resolve = () => {};
+      const done = new Promise<void>((r) => (resolve = r));
+      this.#handOver = { done, resolve };
+      this.#waitAbort.abort();
+      this.#wakeUp();
+    }
+    return this.#handOver.done;
+  }
+
+  /** The lease is gone (another process took it, or it could not be renewed in time): drop the session now. */
+  lose(reason: string): void {
+    if (!this.#assigned) return;
+    this.#assigned = false;
+    this.#waitAbort.abort();
+    if (this.#state !== 'releasing') {
+      this.#logger.warn({ mailbox: this.#deps.mailbox.name }, `mailbox "${this.#deps.mailbox.name}": lost the watch lease (${reason}); stopping this watcher's IMAP session`);
+    }
+    // The new holder may already be reading this mailbox.
+    this.#client?.close();
+    this.#wakeUp();
+  }
+
+  /** Finishes the message in hand, logs out; the lease keeper releases the lease after. */
   async stop(): Promise<void> {
     this.#stopController.abort();
+    this.#waitAbort.abort();
     this.#wakeUp();
     // A connect or a large download in progress is cut short rather than waited for: what was
     // not committed is fetched again by the next holder.
@@ -136,10 +191,10 @@ export class MailboxWatcher {
     this.#transition('stopped');
   }
 
-  /** Test hook: stop renewing the lease and drop the connection without releasing, like a frozen process. */
+  /** Test hook: drop the connection and stop, without logging out, like a process that froze or died. */
   async freeze(): Promise<void> {
-    this.#lease.abandon();
     this.#stopController.abort();
+    this.#waitAbort.abort();
     this.#client?.close();
     this.#wakeUp();
     await this.#running;
@@ -150,9 +205,9 @@ export class MailboxWatcher {
       mailbox: this.#deps.mailbox.name,
       folder: this.#deps.mailbox.folder,
       state: this.#state,
-      connected: this.#state === 'connected',
-      leaseHeld: this.#lease.held,
-      leaseHolder: this.#lease.holder,
+      connected: this.#state === 'connected' || (this.#state === 'releasing' && this.#client !== null),
+      leaseHeld: this.#deps.lease.held(),
+      leaseHolder: this.#deps.lease.holder(),
       since: this.#stateSince,
       lastError: this.#lastError,
       uidvalidity: this.#cursor?.uidvalidity ?? null,
@@ -161,51 +216,71 @@ export class MailboxWatcher {
     };
   }
 
+  /** Ours to watch: assigned, the lease still trusted, and not being handed over. */
+  #watching(): boolean {
+    return this.#assigned && !this.#handOver && this.#deps.lease.held();
+  }
+
+  #finishHandOver(): void {
+    if (!this.#handOver) return;
+    const { resolve } = this.#handOver;
+    this.#handOver = null;
+    this.#assigned = false;
+    resolve();
+  }
+
   async #run(): Promise<void> {
-    const { tuning } = this.#deps;
-    const signal = this.#stopController.signal;
+    const { tuning, gate } = this.#deps;
     let failures = 0;
     while (!this.#stopping) {
-      if (!this.#lease.held) {
-        let acquired = false;
-        try {
-          acquired = await this.#lease.tryAcquire();
-        } catch (error) {
-          this.#transition('standby', `mailbox "${this.#deps.mailbox.name}": cannot take the watch lease: database error (${(error as Error).message}); retrying`);
-        }
-        if (!acquired) {
-          if (this.#lease.holder && this.#lease.holder !== this.#deps.processId) {
-            this.#transition('standby', null, `watched by process ${this.#lease.holder}; standing by`);
-          }
-          await sleep(backoffDelay(1, { minMs: tuning.leaseRetryMs, maxMs: tuning.leaseRetryMs }), signal);
-          continue;
-        }
-        failures = 0;
+      if (this.#handOver) this.#finishHandOver();
+      if (!this.#watching()) {
+        const holder = this.#deps.lease.holder();
+        this.#transition('standby', null, holder && holder !== this.#deps.processId ? `watched by process ${holder}; standing by` : undefined);
+        await this.#idle.sleep(60_000);
+        continue;
+      }
+      if (this.#state !== 'reconnecting') this.#transition('waiting');
+      const slot = await gate.acquire(this.#server, this.#waitAbort.signal);
+      if (!slot) continue;
+      if (!this.#watching() || this.#stopping) {
+        slot.done();
+        continue;
       }
       this.#sessionConnected = false;
       try {
-        await this.#session();
+        await this.#session(slot);
+        slot.done();
         failures = 0;
       } catch (error) {
         if (this.#stopping) break;
-        if (error instanceof LeaseLostError || !this.#lease.held) continue;
+        if (error instanceof LeaseLostError || !this.#watching()) {
+          slot.done();
+          continue;
+        }
         // A drop after a healthy session starts the backoff over.
         failures = this.#sessionConnected ? 1 : failures + 1;
+        this.#deps.metrics.imapReconnects.inc({ mailbox: this.#deps.mailbox.name });
+        if (!this.#sessionConnected && isLoginRefusal(error)) {
+          // The server would not take this login: the gate backs the whole server off, so this
+          // mailbox queues again at once instead of adding a retry of its own to the storm.
+          slot.refused(shortReason(error));
+          this.#transition('reconnecting', describeImapError(this.#deps.mailbox, error, 'waiting for the server to take logins again (the whole server backs off)'));
+          continue;
+        }
+        slot.done();
         const auth = classifyImapError(error) === 'auth';
         const delay = auth ? tuning.authRetryMs : backoffDelay(failures, { minMs: tuning.reconnectMinMs, maxMs: tuning.reconnectMaxMs });
         const retry = auth ? `retrying every ${seconds(tuning.authRetryMs)}` : `retrying with backoff (at most every ${seconds(tuning.reconnectMaxMs)})`;
         this.#transition('reconnecting', describeImapError(this.#deps.mailbox, error, retry));
-        this.#deps.metrics.imapReconnects.inc({ mailbox: this.#deps.mailbox.name });
-        await sleep(delay, signal);
+        await sleep(delay, this.#waitAbort.signal);
       }
     }
-    await this.#lease.release().catch((error) => {
-      this.#logger.warn({ err: error }, `mailbox "${this.#deps.mailbox.name}": could not release the watch lease (${(error as Error).message}); another process takes over when it expires`);
-    });
+    this.#finishHandOver();
   }
 
-  /** One connection, from connect to close. Returns on stop or lease loss; throws on failure. */
-  async #session(): Promise<void> {
+  /** One connection, from connect to close. Returns on stop, hand-over or lease loss; throws on failure. */
+  async #session(slot: LoginSlot): Promise<void> {
     const { db, mailbox, ingest, tuning } = this.#deps;
     const client = createImapClient(mailbox, this.#logger);
     client.maxIdleTime = tuning.maxIdleMs;
@@ -227,9 +302,12 @@ export class MailboxWatcher {
       if (watchingUidValidity !== null && Number(opened.uidValidity) !== watchingUidValidity) fail(new Error(`UIDVALIDITY of "${mailbox.folder}" changed to ${opened.uidValidity}`));
     });
     if (this.#state !== 'reconnecting') this.#transition('connecting');
+    let graceful = false;
     try {
       await client.connect();
       const opened = await client.mailboxOpen(mailbox.folder, { readOnly: true });
+      // Logged in and the folder is open: the login's cost to the server is paid, the slot is free.
+      slot.succeeded();
       const uidNext = opened.uidNext || (await highestUid(client)) + 1;
       const { cursor, change, previous } = await prepareCursor(db, {
         mailbox: mailbox.name,
@@ -242,8 +320,14 @@ export class MailboxWatcher {
       this.#logCursorChange(change, cursor, previous);
       this.#transition('connected');
       this.#sessionConnected = true;
+      // The first periodic sweep comes at a random point of the interval, so a thousand mailboxes
+      // that connected together do not sweep together ever after.
+      let nextSweepMs = Math.max(1, Math.round(ingest.sweep_interval * Math.random()));
       for (;;) {
-        if (this.#stopping || !this.#lease.held) return;
+        if (this.#stopping || !this.#watching()) {
+          graceful = this.#stopping || this.#handOver !== null;
+          return;
+        }
         if (failure) throw failure;
         this.#newMail = false;
         const result = await sweepMailbox(
@@ -260,7 +344,8 @@ export class MailboxWatcher {
               this.#deps.metrics.messagesIngested.inc({ mailbox: mailbox.name });
               this.#deps.onStored?.(emailId);
             },
-            shouldStop: () => this.#stopping || !this.#lease.held,
+            // A hand-over waits for the sweep to finish; a stop or a lost lease does not.
+            shouldStop: () => this.#stopping || !this.#assigned || !this.#deps.lease.held(),
           },
           this.#cursor,
         );
@@ -269,16 +354,18 @@ export class MailboxWatcher {
         if (result.stored + result.duplicates + result.headersOnly > 0) {
           this.#logger.debug({ ...result, cursor: undefined, lastUid: result.cursor.lastUid }, `mailbox "${mailbox.name}": stored ${result.stored} new message(s)`);
         }
+        if (this.#handOver) this.#transition('releasing');
         if (this.#newMail || failure) continue;
-        if (this.#stopping || !this.#lease.held) return;
+        if (this.#stopping || !this.#watching()) continue;
         // IDLE until new mail, the next sweep, a stop or a failure; the next command ends it.
         const idling = client.idle().catch(() => false);
-        await this.#idle.sleep(ingest.sweep_interval);
+        await this.#idle.sleep(nextSweepMs);
+        nextSweepMs = jitter(ingest.sweep_interval);
         void idling;
       }
     } finally {
       this.#client = null;
-      if (this.#stopping && !failure && client.usable) {
+      if (graceful && !failure && client.usable) {
         await Promise.race([client.logout().catch(() => {}), sleep(tuning.logoutTimeoutMs)]);
       }
       client.close();
@@ -320,6 +407,8 @@ export class MailboxWatcher {
     const name = this.#deps.mailbox.name;
     if (error) this.#logger.warn({ state }, error);
     else if (state === 'connected') this.#logger.info({ state, folder: this.#deps.mailbox.folder }, `mailbox "${name}": connected, watching "${this.#deps.mailbox.folder}"`);
+    // A thousand mailboxes standing by (or handed over) are not a thousand lines: the lease keeper logs the summary.
+    else if (state === 'standby' || state === 'waiting') this.#logger.debug({ state }, `mailbox "${name}": ${note ?? state}`);
     else if (note) this.#logger.info({ state }, `mailbox "${name}": ${note}`);
     else if (state === 'stopped') this.#logger.info({ state }, `mailbox "${name}": stopped`);
     else this.#logger.debug({ state }, `mailbox "${name}": ${state}`);
@@ -329,6 +418,12 @@ export class MailboxWatcher {
 async function highestUid(client: ImapFlow): Promise<number> {
   const last = await client.fetchOne('*', { uid: true });
   return last ? last.uid : 0;
+}
+
+/** A refusal in a few words for /ready ("connection refused", the server's text). */
+function shortReason(error: unknown): string {
+  const e = (error ?? {}) as { code?: string; responseText?: string; message?: string };
+  return e.responseText || e.code || e.message || String(error);
 }
 
 function seconds(ms: number): string {

@@ -2,7 +2,9 @@ import { type Config, ConfigError } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { Logger } from '../util/logger.js';
 import { createMetrics, type Metrics } from '../util/metrics.js';
+import { ConnectGate, type GateStatus } from './connect-gate.js';
 import { imapOptionsFor } from './imap-client.js';
+import { LeaseKeeper, type ShareStatus } from './lease-keeper.js';
 import { DEFAULT_TUNING, type MailboxStatus, MailboxWatcher, type WatcherTuning } from './mailbox-watcher.js';
 
 export interface MailboxWatchersContext {
@@ -19,16 +21,37 @@ export interface MailboxWatchersContext {
   tuning?: Partial<WatcherTuning>;
 }
 
+/** The process's mailboxes at a glance, for /ready: how many are watched here, and why the rest wait. */
+export interface IngestSummary {
+  mailboxes: number;
+  /** Watched by this process now. */
+  connected: number;
+  /** Watched by another process (or passing between processes). */
+  standby: number;
+  /** Ours, waiting for a login slot or for the server to take logins again. */
+  waiting: number;
+  /** Ours, connecting or reconnecting after a failure (each says why in its lastError). */
+  connecting: number;
+  share: ShareStatus;
+  logins: GateStatus;
+  /** One sentence: what the numbers mean. */
+  note: string;
+}
+
 export interface MailboxWatchers {
   /** Finishes the message in hand, logs out of every mailbox, releases the leases. */
   stop(): Promise<void>;
   status(): MailboxStatus[];
+  summary(): IngestSummary;
+  /** Test hook: stop heartbeats and renewals and drop every connection without releasing, like a frozen or killed process. */
+  freeze(): Promise<void>;
 }
 
 /**
- * Starts one watcher per configured mailbox. Each watches only while this process holds the
- * mailbox's lease, so any number of processes sharing a PostgreSQL database can run this: one
- * watches each mailbox, the others stand by and take over when it stops or dies.
+ * Starts one watcher per configured mailbox and the lease keeper that decides which of them this
+ * process watches: any number of processes sharing a PostgreSQL database can run this, each
+ * watching its fair share and taking over from one that stops or dies. Every login passes one
+ * gate (ingest.connect_concurrency), so a thousand mailboxes connect without overrunning the server.
  * Throws ConfigError (before connecting anywhere) for a mailbox that can never work.
  */
 export function startMailboxWatchers(ctx: MailboxWatchersContext): MailboxWatchers {
@@ -42,23 +65,68 @@ export function startMailboxWatchers(ctx: MailboxWatchersContext): MailboxWatche
   const tuning = { ...DEFAULT_TUNING, ...ctx.tuning };
   const logger = ctx.logger.child({ component: 'ingest' });
   const metrics = ctx.metrics ?? createMetrics({ defaultMetrics: false });
-  const watchers = ctx.config.mailboxes.map(
-    (mailbox) =>
-      new MailboxWatcher({
-        db: ctx.db,
-        mailbox,
-        ingest: ctx.config.ingest,
-        logger,
-        metrics,
-        maxCleanChars: ctx.config.classifier.max_input_chars,
-        processId: ctx.processId,
-        onStored: ctx.onStored,
-        tuning,
-      }),
-  );
+  const gate = new ConnectGate({ concurrency: ctx.config.ingest.connect_concurrency, backoffMinMs: tuning.reconnectMinMs, backoffMaxMs: tuning.reconnectMaxMs });
+  const keeper = new LeaseKeeper({ db: ctx.db, holder: ctx.processId, mailboxes: [...names], leaseTtlMs: tuning.leaseTtlMs, localProbeMs: tuning.localProbeMs, logger });
+  const watchers = ctx.config.mailboxes.map((mailbox) => {
+    const watcher = new MailboxWatcher({
+      db: ctx.db,
+      mailbox,
+      ingest: ctx.config.ingest,
+      logger,
+      metrics,
+      maxCleanChars: ctx.config.classifier.max_input_chars,
+      processId: ctx.processId,
+      onStored: ctx.onStored,
+      tuning,
+      gate,
+      lease: keeper.view(mailbox.name),
+    });
+    keeper.follow(mailbox.name, watcher);
+    return watcher;
+  });
   for (const watcher of watchers) watcher.start();
+  keeper.start();
   return {
-    stop: async () => void (await Promise.all(watchers.map((w) => w.stop()))),
+    stop: async () => {
+      // Renewals go on while the sessions log out, so no other process takes a mailbox before then.
+      keeper.drain();
+      await Promise.all(watchers.map((w) => w.stop()));
+      gate.close();
+      await keeper.release().catch((error: unknown) => {
+        logger.warn({ err: error }, `could not release the watch leases (${(error as Error).message}); other processes take the mailboxes over when they expire`);
+      });
+    },
+    freeze: async () => {
+      await keeper.halt();
+      await Promise.all(watchers.map((w) => w.freeze()));
+      gate.close();
+    },
     status: () => watchers.map((w) => w.status()),
+    summary: () =>
+      summarize(
+        watchers.map((w) => w.status()),
+        keeper.status(),
+        gate.status(),
+      ),
   };
+}
+
+function summarize(statuses: MailboxStatus[], share: ShareStatus, logins: GateStatus): IngestSummary {
+  const count = (states: string[]) => statuses.filter((s) => states.includes(s.state)).length;
+  const connected = statuses.filter((s) => s.connected).length;
+  const waiting = count(['waiting']);
+  const connecting = count(['connecting', 'reconnecting']);
+  const standby = count(['standby', 'starting']);
+  const parts = [`${connected} of ${statuses.length} mailboxes watched by this process`];
+  if (standby > 0) parts.push(`${standby} by other processes (${share.processes} share them; this one's share is ${share.target})`);
+  if (waiting > 0) {
+    const backingOff = logins.servers.filter((s) => s.backoffMs !== null);
+    const why =
+      backingOff.length > 0
+        ? backingOff.map((s) => `${s.server} refused logins (${s.lastRefusal ?? 'refused'}), next try in ${Math.ceil((s.backoffMs ?? 0) / 1000)} s`).join('; ')
+        : `at most ${logins.concurrency} logins at once (ingest.connect_concurrency), ${logins.inFlight} in flight`;
+    parts.push(`${waiting} waiting to log in: ${why}`);
+  }
+  if (connecting > 0) parts.push(`${connecting} connecting or retrying (see each mailbox's error)`);
+  return { mailboxes: statuses.length, connected, standby, waiting, connecting, share, logins, note: parts.join('; ') };
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { DEFAULT_BASE_URL } from '../classify/index.js';
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
-import type { MailboxStatus } from '../ingest/index.js';
+import type { IngestSummary, MailboxStatus } from '../ingest/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
 
 /** What GET /ready reports. `ready` is true only when every part is. */
@@ -19,6 +19,8 @@ export interface ReadinessReport {
     trying_for_seconds: number | null;
     error: string | null;
   }>;
+  /** How many mailboxes this process watches, how many other processes watch, and why the rest wait. */
+  ingest?: IngestSummary | null;
   llm: { ok: boolean; kind: 'openai' | 'rules'; checked_at: string | null; error: string | null };
 }
 
@@ -32,6 +34,8 @@ export interface ReadinessSources {
   db: Db;
   /** The watchers' `status()`; omitted or empty when no mailbox is configured. */
   mailboxes?: () => MailboxStatus[];
+  /** The watchers' `summary()`. */
+  ingest?: () => IngestSummary;
   llm?: LlmProbe;
   clock?: Clock;
   /** How long an LLM answer counts (so frequent probes do not become model traffic). Default 60 s. */
@@ -40,8 +44,11 @@ export interface ReadinessSources {
   databaseTimeoutMs?: number;
 }
 
-/** A mailbox that another process is watching is fine: the lease means someone has it. */
-const HEALTHY_STATES = new Set(['connected', 'standby']);
+/**
+ * A mailbox that another process is watching is fine: the lease means someone has it. One being
+ * handed over is still watched until its sweep ends.
+ */
+const HEALTHY_STATES = new Set(['connected', 'standby', 'releasing']);
 
 /**
  * Builds the readiness callback `createApiServer` takes. The LLM is probed at most once per
@@ -98,7 +105,7 @@ export function createReadiness(sources: ReadinessSources): () => Promise<Readin
     const [database, llm] = await Promise.all([checkDatabase(), probeLlm()]);
     const mailboxes = (sources.mailboxes?.() ?? []).map((m) => {
       const ok = HEALTHY_STATES.has(m.state);
-      const trying = m.state === 'connecting' || m.state === 'reconnecting' || m.state === 'starting';
+      const trying = m.state === 'connecting' || m.state === 'reconnecting' || m.state === 'starting' || m.state === 'waiting';
       return {
         name: m.mailbox,
         ok,
@@ -108,7 +115,7 @@ export function createReadiness(sources: ReadinessSources): () => Promise<Readin
         error: ok ? null : m.lastError,
       };
     });
-    return { ready: database.ok && llm.ok && mailboxes.every((m) => m.ok), database, mailboxes, llm };
+    return { ready: database.ok && llm.ok && mailboxes.every((m) => m.ok), database, mailboxes, ingest: sources.ingest?.() ?? null, llm };
   };
 }
 

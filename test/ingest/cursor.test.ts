@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import { advanceCursor, prepareCursor } from '../../src/ingest/cursor.js';
-import { acquireLease, releaseLease, renewLease } from '../../src/ingest/lease.js';
+import { acquireLeases, leaseCycle, releaseDeadLocalLeases, releaseLease, unregisterProcess } from '../../src/ingest/lease.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { cleanIngest } from './helpers.js';
 
@@ -39,7 +39,7 @@ describeEachDatabase('ingest cursor and lease SQL', (getDb) => {
     const db = getDb();
     await prepareCursor(db, { mailbox: 'a', state: { folder: 'INBOX', uidvalidity: 77, uidNext: 1 }, backfillMs: 0, now });
     assert.equal(await advanceCursor(db, { mailbox: 'a', uidvalidity: 77, uid: 5, holder: 'p1' }), false, 'no lease, no write');
-    assert.equal((await acquireLease(db, { mailbox: 'a', holder: 'p1', ttlMs: 60_000 })).held, true);
+    assert.deepEqual(await acquireLeases(db, { mailboxes: ['a'], holder: 'p1', lifeMs: 60_000 }), ['a']);
     assert.equal(await advanceCursor(db, { mailbox: 'a', uidvalidity: 77, uid: 5, holder: 'p1' }), true);
     assert.equal(await advanceCursor(db, { mailbox: 'a', uidvalidity: 77, uid: 3, holder: 'p1' }), true);
     assert.equal(await advanceCursor(db, { mailbox: 'a', uidvalidity: 78, uid: 9, holder: 'p1' }), false, 'stale UIDVALIDITY');
@@ -49,18 +49,61 @@ describeEachDatabase('ingest cursor and lease SQL', (getDb) => {
 
   test('a live lease is exclusive; an expired one is taken over; release frees it', async () => {
     const db = getDb();
-    assert.deepEqual(await acquireLease(db, { mailbox: 'a', holder: 'p1', ttlMs: 60_000 }), { held: true, holder: 'p1' });
-    assert.deepEqual(await acquireLease(db, { mailbox: 'a', holder: 'p2', ttlMs: 60_000 }), { held: false, holder: 'p1' });
-    assert.equal(await renewLease(db, { mailbox: 'a', holder: 'p1', ttlMs: 60_000 }), true);
-    assert.equal(await renewLease(db, { mailbox: 'a', holder: 'p2', ttlMs: 60_000 }), false);
+    const take = (holder: string, mailboxes: string[], lifeMs = 60_000) => acquireLeases(db, { holder, mailboxes, lifeMs });
+    const renew = async (holder: string) => (await leaseCycle(db, { holder, mailboxes: ['a', 'b'], lifeMs: 60_000, watching: 0 })).renewed;
+    assert.deepEqual(await take('p1', ['a']), ['a']);
+    assert.deepEqual(await take('p2', ['a', 'b']), ['b'], 'only the free one');
+    assert.deepEqual(await renew('p1'), ['a']);
+    assert.deepEqual(await renew('p2'), ['b']);
     await db
       .updateTable('ingest_leases')
       .set({ expires_at: new Date(Date.now() - 60_000) })
+      .where('mailbox', '=', 'a')
       .execute();
-    assert.deepEqual(await acquireLease(db, { mailbox: 'a', holder: 'p2', ttlMs: 60_000 }), { held: true, holder: 'p2' });
-    assert.equal(await renewLease(db, { mailbox: 'a', holder: 'p1', ttlMs: 60_000 }), false, 'the old holder learns it lost the lease');
+    assert.deepEqual(await take('p2', ['a']), ['a']);
+    assert.deepEqual(await renew('p1'), [], 'the old holder learns it lost the lease');
     await releaseLease(db, { mailbox: 'a', holder: 'p2' });
-    assert.equal((await acquireLease(db, { mailbox: 'b', holder: 'p3', ttlMs: 1 })).held, true);
-    assert.deepEqual(await acquireLease(db, { mailbox: 'a', holder: 'p1', ttlMs: 60_000 }), { held: true, holder: 'p1' });
+    assert.deepEqual(await take('p1', ['a']), ['a']);
+  });
+
+  test('one statement per cycle: heartbeat, renewals and the holder of every mailbox; live processes counted', async () => {
+    const db = getDb();
+    const mailboxes = ['a', 'b', 'c'];
+    const first = await leaseCycle(db, { holder: 'p1', mailboxes, lifeMs: 60_000, watching: 0 });
+    assert.equal(first.live, 1);
+    assert.deepEqual(first.processes, ['p1']);
+    assert.deepEqual(
+      first.leases.map((l) => [l.mailbox, l.holder]),
+      [
+        ['a', null],
+        ['b', null],
+        ['c', null],
+      ],
+    );
+    await acquireLeases(db, { holder: 'p1', mailboxes: ['a', 'b'], lifeMs: 60_000 });
+    const second = await leaseCycle(db, { holder: 'p2', mailboxes, lifeMs: 60_000, watching: 0 });
+    assert.equal(second.live, 2);
+    assert.deepEqual(new Set(second.processes), new Set(['p1', 'p2']));
+    assert.deepEqual(second.renewed, []);
+    const byMailbox = new Map(second.leases.map((l) => [l.mailbox, l]));
+    assert.equal(byMailbox.get('a')?.holder, 'p1');
+    assert.ok((byMailbox.get('a')?.expiresInMs ?? 0) > 50_000, 'expiry by the database clock');
+    assert.equal(byMailbox.get('c')?.holder, null);
+    const row = await db.selectFrom('ingest_processes').selectAll().where('id', '=', 'p2').executeTakeFirstOrThrow();
+    assert.equal(row.mailboxes, 3);
+    // A process whose heartbeat expired is not counted.
+    await db
+      .updateTable('ingest_processes')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', 'p1')
+      .execute();
+    assert.equal((await leaseCycle(db, { holder: 'p2', mailboxes, lifeMs: 60_000, watching: 0 })).live, 1);
+    await unregisterProcess(db, 'p1');
+    assert.deepEqual(
+      (await db.selectFrom('ingest_leases').select('mailbox').execute()).map((r) => r.mailbox),
+      [],
+      'a graceful stop leaves no lease behind',
+    );
+    assert.deepEqual(await releaseDeadLocalLeases(db, { ownPid: false }), [], 'test holders are not of this host');
   });
 });

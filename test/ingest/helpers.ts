@@ -10,7 +10,7 @@ import type { PrivateDovecot } from '../support/dovecot.js';
 /** Fast enough for tests, still exercising every path. */
 export const FAST_TUNING: Partial<WatcherTuning> = {
   leaseTtlMs: 1500,
-  leaseRetryMs: 300,
+  localProbeMs: 200,
   reconnectMinMs: 100,
   reconnectMaxMs: 1000,
   authRetryMs: 500,
@@ -106,5 +106,5 @@ export async function duplicateMessageIds(db: Db, mailbox = 'support'): Promise<
 }
 
 export async function cleanIngest(db: Db): Promise<void> {
-  await sql`truncate messages, ingest_cursors, ingest_leases cascade`.execute(db);
+  await sql`truncate messages, ingest_cursors, ingest_leases, ingest_processes cascade`.execute(db);
 }

@@ -2,10 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { advanceCursor, readCursor } from '../../src/ingest/cursor.js';
 import { startMailboxWatchers } from '../../src/ingest/index.js';
-import { acquireLease } from '../../src/ingest/lease.js';
-import { DEFAULT_TUNING, MailboxWatcher } from '../../src/ingest/mailbox-watcher.js';
+import { acquireLeases } from '../../src/ingest/lease.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { createMetrics } from '../../src/util/metrics.js';
 import { describeEachDatabase } from '../support/databases.js';
 import { dovecotSkip, type PrivateDovecot, startDovecot } from '../support/dovecot.js';
 import { appendMany, cleanIngest, duplicateMessageIds, FAST_TUNING, ingestConfig, makeMessage, messageCount, storedSubjects, waitFor } from './helpers.js';
@@ -60,19 +58,8 @@ describeEachDatabase('mailbox lease', (getDb) => {
     const db = getDb();
     const user = dovecot.users[0]!.user;
     const config = ingestConfig(dovecot, { ingest: { sweep_interval: '1s' } });
-    const tuning = { ...DEFAULT_TUNING, ...FAST_TUNING };
-    const frozen = new MailboxWatcher({
-      db,
-      mailbox: config.mailboxes[0]!,
-      ingest: config.ingest,
-      logger: silentLogger(),
-      metrics: createMetrics(),
-      maxCleanChars: 6000,
-      processId: 'proc-old',
-      tuning,
-    });
-    frozen.start();
-    await waitFor('the first holder connected', () => frozen.status().connected);
+    const frozen = startMailboxWatchers({ db, config, logger: silentLogger(), processId: 'proc-old', tuning: FAST_TUNING });
+    await waitFor('the first holder connected', () => frozen.status()[0]!.connected);
     const standby = await startMailboxWatchers({ db, config, logger: silentLogger(), processId: 'proc-new', tuning: FAST_TUNING });
     try {
       await dovecot.append(user, 'INBOX', makeMessage('m1'));
@@ -91,7 +78,7 @@ describeEachDatabase('mailbox lease', (getDb) => {
       // Fencing: the old holder can neither move the cursor nor take the lease back while it is live.
       const cursor = (await readCursor(db, 'support'))!;
       assert.equal(await advanceCursor(db, { mailbox: 'support', uidvalidity: cursor.uidvalidity, uid: cursor.lastUid + 100, holder: 'proc-old' }), false);
-      assert.equal((await acquireLease(db, { mailbox: 'support', holder: 'proc-old', ttlMs: 1000 })).held, false);
+      assert.deepEqual(await acquireLeases(db, { mailboxes: ['support'], holder: 'proc-old', lifeMs: 1000 }), []);
       assert.equal((await readCursor(db, 'support'))!.lastUid, cursor.lastUid);
     } finally {
       await standby.stop();

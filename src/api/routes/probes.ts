@@ -15,12 +15,54 @@ const readySchema = {
         properties: {
           name: { type: 'string' },
           ok: { type: 'boolean' },
-          state: { type: 'string', description: 'starting, standby (another process watches it), connecting, connected, reconnecting, stopped' },
+          state: {
+            type: 'string',
+            description:
+              'starting, standby (another process watches it), waiting (for a login slot or for the server to take logins again), connecting, connected, reconnecting, releasing (handing over to another process after its sweep), stopped',
+          },
           since: dateTime,
           trying_for_seconds: nullableInteger,
           error: nullableString,
         },
         required: ['name', 'ok', 'state', 'since'],
+      },
+    },
+    ingest: {
+      type: ['object', 'null'],
+      description: 'How many mailboxes this process watches, how many other processes watch, and why the rest wait (`note`).',
+      properties: {
+        mailboxes: { type: 'integer' },
+        connected: { type: 'integer' },
+        standby: { type: 'integer' },
+        waiting: { type: 'integer' },
+        connecting: { type: 'integer' },
+        share: {
+          type: 'object',
+          properties: { processes: { type: 'integer' }, target: { type: 'integer' }, held: { type: 'integer' }, handingOver: { type: 'integer' } },
+        },
+        logins: {
+          type: 'object',
+          properties: {
+            concurrency: { type: 'integer' },
+            inFlight: { type: 'integer' },
+            queued: { type: 'integer' },
+            servers: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  server: { type: 'string' },
+                  inFlight: { type: 'integer' },
+                  queued: { type: 'integer' },
+                  backoffMs: nullableInteger,
+                  refusals: { type: 'integer' },
+                  lastRefusal: nullableString,
+                },
+              },
+            },
+          },
+        },
+        note: nullableString,
       },
     },
     llm: {
@@ -63,6 +105,8 @@ export function registerProbeRoutes(app: FastifyInstance, deps: ApiDeps, openApi
             ...report,
             database: { ...report.database, error: null },
             mailboxes: report.mailboxes.map((m) => ({ ...m, error: null })),
+            // Counts for everyone; server names and their answers only with a token.
+            ingest: report.ingest && { ...report.ingest, note: null, logins: { ...report.ingest.logins, servers: [] } },
             llm: { ...report.llm, error: null },
           };
       return reply.code(report.ready ? 200 : 503).send(shown);

@@ -34,7 +34,8 @@ export function register(program: Command, openApp: AppFactory): void {
       const clock = systemClock;
       // Claims of a process on this host that died (SIGKILL, OOM) are released now, not when they go stale.
       await releaseDead(db, logger, true);
-      const sweepDead = setInterval(() => void releaseDead(db, logger, false), DEAD_CLAIMS_SWEEP_MS);
+      // Watch leases of dead local processes are the lease keeper's (within a second); this sweep is for queue claims.
+      const sweepDead = setInterval(() => void releaseDeadClaims(db, logger), DEAD_CLAIMS_SWEEP_MS);
       sweepDead.unref();
       // The local model learns the mailbox: retrained in a worker thread once enough new labels arrived.
       const retrain = setInterval(() => {
@@ -69,10 +70,10 @@ export function register(program: Command, openApp: AppFactory): void {
         metrics,
         processId: workerId,
         onStored: () => pipeline.wake(),
-        tuning: { leaseTtlMs: config.ingest.lease_ttl, leaseRetryMs: Math.max(1000, Math.min(10_000, config.ingest.lease_ttl / 3)) },
+        tuning: { leaseTtlMs: config.ingest.lease_ttl },
       });
       observeDatabase(metrics, db, { clock, logger, cascadeConfidence: local ? config.classifier.local.cascade_confidence : undefined });
-      const readiness = createReadiness({ db, mailboxes: () => watchers.status(), llm: llmProbe(resolveLlmEndpoint(config.classifier)), clock });
+      const readiness = createReadiness({ db, mailboxes: () => watchers.status(), ingest: () => watchers.summary(), llm: llmProbe(resolveLlmEndpoint(config.classifier)), clock });
       const api = config.api.enabled ? await startApiServer({ db, config, logger, readiness, metrics, clock, wakeDeliveries: deliveries.wake }) : null;
       if (api) logger.info({ url: api.url }, 'HTTP API listening');
       if (config.mailboxes.length === 0) {
@@ -105,6 +106,14 @@ export function register(program: Command, openApp: AppFactory): void {
       await app.close();
       logger.info('stopped');
     });
+}
+
+async function releaseDeadClaims(db: Db, logger: Logger): Promise<void> {
+  try {
+    for (const holder of await releaseDeadLocalClaims(db, { ownPid: false })) logger.info({ holder }, 'released the claims of a Mailroom process on this host that is no longer running');
+  } catch (error) {
+    logger.warn({ err: error }, 'could not check for claims of dead processes');
+  }
 }
 
 async function releaseDead(db: Db, logger: Logger, ownPid: boolean): Promise<void> {
