@@ -47,11 +47,15 @@ export interface StartMailroomOptions {
   logFile?: string;
   /** Extra node flags, e.g. --cpu-prof (not allowed in NODE_OPTIONS). */
   nodeArgs?: string[];
+  /** A command that execs node in turn (keeping the pid), e.g. unshare for a host name of its own. */
+  wrap?: string[];
 }
 
 /** Starts `mailroom <args>` from source; log level info so each decision is one line. */
 export function startMailroom(options: StartMailroomOptions): MailroomProcess {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', MAIN, ...options.args], {
+  const command = [process.execPath, ...(options.nodeArgs ?? []), '--import', 'tsx', MAIN, ...options.args];
+  const [file, ...args] = [...(options.wrap ?? []), ...command] as [string, ...string[]];
+  const child = spawn(file, args, {
     cwd: PROJECT_ROOT,
     env: { ...process.env, MAILROOM_CONFIG: '', OPENAI_API_KEY: '', MAILROOM_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

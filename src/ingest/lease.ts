@@ -46,7 +46,7 @@ export interface CycleResult {
  */
 export async function leaseCycle(db: DbOrTx, params: { holder: string; mailboxes: readonly string[]; lifeMs: number; watching: number }): Promise<CycleResult> {
   const names = [...params.mailboxes];
-  const { rows } = await sql<{ live: string; processes: string[] | null; renewed: string[] | null; mailbox: string | null; holder: string | null; expires_in_ms: string | null }>`
+  const { rows } = await sql<{ live: string | null; processes: string[] | null; mailbox: string | null; holder: string | null; expires_in_ms: string | null; renewed: boolean }>`
     with beat as (
       insert into ingest_processes (id, expires_at, mailboxes, watching, started_at, heartbeat_at)
       values (${params.holder}, now() + ${params.lifeMs} * interval '1 millisecond', ${names.length}, ${params.watching}, now(), now())
@@ -61,22 +61,25 @@ export async function leaseCycle(db: DbOrTx, params: { holder: string; mailboxes
     ), others as (
       select id from ingest_processes where expires_at > now() and id <> ${params.holder}
     ), summary as (
-      select (select count(*) from others) + (select count(*) from beat) as live,
-             (select array_agg(id) from others) as processes,
-             (select array_agg(mailbox) from renewed) as renewed
+      select (select count(*) from others) + (select count(*) from beat) as live, (select array_agg(id) from others) as processes
     )
-    select s.live, s.processes, s.renewed, n.mailbox, l.holder, (extract(epoch from (l.expires_at - now())) * 1000)::bigint as expires_in_ms
+    -- The summary rides on the first row only: a thousand copies of it would cost more to parse than the rest.
+    select case when n.ord = 1 or n.ord is null then s.live end as live,
+           case when n.ord = 1 then s.processes end as processes,
+           n.mailbox, l.holder, (extract(epoch from (l.expires_at - now())) * 1000)::bigint as expires_in_ms,
+           (r.mailbox is not null) as renewed
       from summary s
-      left join unnest(${names}::text[]) as n(mailbox) on true
-      left join ingest_leases l on l.mailbox = n.mailbox`.execute(db);
-  const first = rows[0];
+      left join unnest(${names}::text[]) with ordinality as n(mailbox, ord) on true
+      left join ingest_leases l on l.mailbox = n.mailbox
+      left join renewed r on r.mailbox = n.mailbox
+     order by n.ord`.execute(db);
+  const first = rows.find((r) => r.live !== null);
+  const leases = rows.filter((r): r is typeof r & { mailbox: string } => r.mailbox !== null);
   return {
     live: Number(first?.live ?? 1),
     processes: [params.holder, ...(first?.processes ?? [])],
-    renewed: first?.renewed ?? [],
-    leases: rows
-      .filter((r): r is typeof r & { mailbox: string } => r.mailbox !== null)
-      .map((r) => ({ mailbox: r.mailbox, holder: r.holder, expiresInMs: r.expires_in_ms === null ? null : Number(r.expires_in_ms) })),
+    renewed: leases.filter((r) => r.renewed).map((r) => r.mailbox),
+    leases: leases.map((r) => ({ mailbox: r.mailbox, holder: r.holder, expiresInMs: r.expires_in_ms === null ? null : Number(r.expires_in_ms) })),
   };
 }
 

@@ -25,6 +25,13 @@ export interface DovecotUser {
 
 export interface StartDovecotOptions {
   users?: DovecotUser[];
+  /**
+   * 'test' (default) raises the per-user connection and process limits so tests never meet them;
+   * 'stock' keeps Dovecot's own defaults, for measuring what a real server's limits do.
+   */
+  limits?: 'test' | 'stock';
+  /** Extra configuration lines appended at the end (later settings win). */
+  settings?: string;
 }
 
 export interface PrivateDovecot {
@@ -45,6 +52,11 @@ export interface PrivateDovecot {
   maildir(user: string): string;
   /** Dovecot's own log (useful in assertion messages). */
   log(): string;
+  /** Its configuration and whole log file (doveadm, session analysis). */
+  configFile: string;
+  logFile: string;
+  /** Delivers one message the way a local delivery agent does (doveadm save): no IMAP session of its own. */
+  deliver(user: string, raw: Buffer | string, folder?: string): Promise<void>;
 }
 
 const DEFAULT_USERS: DovecotUser[] = [{ user: 'support', password: 'support-pass' }];
@@ -134,13 +146,15 @@ function safeRead(file: string): string {
   }
 }
 
-function dovecotConfig(dir: string, port: number): string {
+function dovecotConfig(dir: string, port: number, options: StartDovecotOptions): string {
+  const test = (options.limits ?? 'test') === 'test';
   return `# Private test instance written by test/support/dovecot.ts
 instance_name = mailroom-test-${port}
 base_dir = ${dir}/run
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
 info_log_path = ${dir}/dovecot.log
+log_timestamp = "%Y-%m-%d %H:%M:%S.%{usecs} "
 protocols = imap
 listen = 127.0.0.1
 ssl = no
@@ -150,7 +164,7 @@ default_internal_user = dovecot
 default_login_user = dovenull
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
-mail_max_userip_connections = 500
+${test ? 'mail_max_userip_connections = 500' : ''}
 verbose_proctitle = yes
 shutdown_clients = yes
 passdb {
@@ -187,9 +201,7 @@ service imap-login {
   }
   process_min_avail = 0
 }
-service imap {
-  process_limit = 512
-}
+${test ? 'service imap {\n  process_limit = 512\n}' : ''}
 service auth {
   user = root
 }
@@ -204,6 +216,7 @@ service stats {
     mode = 0666
   }
 }
+${options.settings ?? ''}
 `;
 }
 
@@ -225,7 +238,7 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<P
   writeFileSync(join(dir, 'passwd'), `${users.map((u) => `${u.user}:{PLAIN}${u.password}::::::`).join('\n')}\n`, { mode: 0o600 });
   const port = await freeLoopbackPort();
   const configFile = join(dir, 'dovecot.conf');
-  writeFileSync(configFile, dovecotConfig(dir, port));
+  writeFileSync(configFile, dovecotConfig(dir, port, options));
   const logFile = join(dir, 'dovecot.log');
   const outFile = join(dir, 'stdout.log');
 
@@ -345,5 +358,18 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<P
       return join(dir, 'home', user, 'Maildir');
     },
     log: () => safeRead(logFile),
+    configFile,
+    logFile,
+    deliver(user, raw, folder = 'INBOX') {
+      findUser(user);
+      return new Promise((resolve, reject) => {
+        const child = spawn('doveadm', ['-c', configFile, 'save', '-u', user, '-m', folder], { stdio: ['pipe', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.once('error', reject);
+        child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`doveadm save for ${user} exited with ${code}: ${stderr.trim()}`))));
+        child.stdin!.end(raw);
+      });
+    },
   };
 }
