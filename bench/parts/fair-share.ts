@@ -8,8 +8,8 @@
  * one mailbox at once; every message must be stored and decided exactly once.
  */
 import { sql } from 'kysely';
+import { sampleSessions, sessionOverlaps, watchSessions } from '../../test/support/dovecot-sessions.js';
 import { sleep } from '../support/append.js';
-import { sampleSessions, sessionOverlaps, watchSessions } from '../support/dovecot-sessions.js';
 import type { MailroomProcess } from '../support/mailroom-process.js';
 import { seededRandom } from '../support/prng.js';
 import { createScaleWorld, type ScaleWorld } from '../support/scale-world.js';

@@ -18,10 +18,13 @@ export interface ManyMailboxesOptions {
   idleSeconds: number;
   sweepInterval: string;
   dovecotSettings?: string;
+  /** Leave fs.inotify.max_user_instances as it is (to see what the stock value does). */
+  keepInotify?: boolean;
 }
 
 export interface ManyMailboxesResult {
   mailboxes: number;
+  inotifyInstances: { before: number; during: number } | null;
   allConnected: boolean;
   connectedAtEnd: number;
   secondsToAllConnected: number | null;
@@ -57,7 +60,9 @@ export async function runManyMailboxes(options: ManyMailboxesOptions, log: (line
     leaseTtl: '30s',
     sweepInterval: options.sweepInterval,
     ...(options.dovecotSettings !== undefined ? { dovecotSettings: options.dovecotSettings } : {}),
+    inotify: !options.keepInotify,
   });
+  if (world.inotify) log(`fs.inotify.max_user_instances ${world.inotify.before}${world.inotify.during !== world.inotify.before ? ` → ${world.inotify.during} for this run (README)` : ''}`);
   try {
     const { process: run, apiUrl } = await world.startRun('one');
     const started = await run.running;
@@ -107,6 +112,7 @@ export async function runManyMailboxes(options: ManyMailboxesOptions, log: (line
     if (stopped.code !== 0) log(`mailroom run exited with ${stopped.code} (signal ${stopped.signal}); last lines:\n${run.tail()}`);
     return {
       mailboxes: options.mailboxes,
+      inotifyInstances: world.inotify,
       allConnected: allAt !== null,
       connectedAtEnd: connected,
       secondsToAllConnected: allAt ? (allAt - started) / 1000 : null,

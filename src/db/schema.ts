@@ -114,6 +114,7 @@ export interface IngestProcessesTable {
   id: string;
   expires_at: Timestamp;
   mailboxes: number;
+  mailbox_set: string;
   watching: ColumnType<number, number | undefined, number>;
   started_at: ColumnType<Date, Date | string | undefined, Date | string>;
   heartbeat_at: ColumnType<Date, Date | string | undefined, Date | string>;

@@ -44,6 +44,8 @@ export interface ShareStatus {
   target: number;
   held: number;
   handingOver: number;
+  /** Cycles run since the start: one statement each, unless there was something to take or give. */
+  cycles: number;
 }
 
 interface Lease {
@@ -69,7 +71,7 @@ export class LeaseKeeper {
   /** Holders on this host seen in the last cycle, probed for being alive. */
   #localHolders = new Set<string>();
   #deadFound = new Set<string>();
-  #status: ShareStatus = { processes: 1, target: 0, held: 0, handingOver: 0 };
+  #status: Omit<ShareStatus, 'cycles'> = { processes: 1, target: 0, held: 0, handingOver: 0 };
   #cycleTimer: NodeJS.Timeout | null = null;
   #probeTimer: NodeJS.Timeout | null = null;
   #lapseTimer: NodeJS.Timeout | null = null;
@@ -111,7 +113,7 @@ export class LeaseKeeper {
   }
 
   status(): ShareStatus {
-    return { ...this.#status, held: this.#mine.size, handingOver: this.#giving.size };
+    return { ...this.#status, held: this.#mine.size, handingOver: this.#giving.size, cycles: this.#cycles };
   }
 
   /** Keeps renewing but takes and gives nothing more (while the watchers stop). */

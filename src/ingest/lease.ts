@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../db/index.js';
 import { isDeadLocalHolder } from '../queue/index.js';
@@ -27,7 +28,7 @@ export interface LeaseRow {
 }
 
 export interface CycleResult {
-  /** Live registered processes, this one included. */
+  /** Live registered processes configured with the same mailboxes, this one included. */
   live: number;
   /** Their ids (holder names), this one included. */
   processes: string[];
@@ -46,12 +47,13 @@ export interface CycleResult {
  */
 export async function leaseCycle(db: DbOrTx, params: { holder: string; mailboxes: readonly string[]; lifeMs: number; watching: number }): Promise<CycleResult> {
   const names = [...params.mailboxes];
+  const set = mailboxSetDigest(names);
   const { rows } = await sql<{ live: string | null; processes: string[] | null; mailbox: string | null; holder: string | null; expires_in_ms: string | null; renewed: boolean }>`
     with beat as (
-      insert into ingest_processes (id, expires_at, mailboxes, watching, started_at, heartbeat_at)
-      values (${params.holder}, now() + ${params.lifeMs} * interval '1 millisecond', ${names.length}, ${params.watching}, now(), now())
+      insert into ingest_processes (id, expires_at, mailboxes, mailbox_set, watching, started_at, heartbeat_at)
+      values (${params.holder}, now() + ${params.lifeMs} * interval '1 millisecond', ${names.length}, ${set}, ${params.watching}, now(), now())
       on conflict (id) do update
-        set expires_at = excluded.expires_at, mailboxes = excluded.mailboxes, watching = excluded.watching, heartbeat_at = now()
+        set expires_at = excluded.expires_at, mailboxes = excluded.mailboxes, mailbox_set = excluded.mailbox_set, watching = excluded.watching, heartbeat_at = now()
       returning id
     ), renewed as (
       update ingest_leases
@@ -59,9 +61,9 @@ export async function leaseCycle(db: DbOrTx, params: { holder: string; mailboxes
        where holder = ${params.holder} and mailbox = any(${names}::text[])
       returning mailbox
     ), others as (
-      select id from ingest_processes where expires_at > now() and id <> ${params.holder}
+      select id, mailbox_set from ingest_processes where expires_at > now() and id <> ${params.holder}
     ), summary as (
-      select (select count(*) from others) + (select count(*) from beat) as live, (select array_agg(id) from others) as processes
+      select (select count(*) from others where mailbox_set = ${set}) + (select count(*) from beat) as live, (select array_agg(id) from others) as processes
     )
     -- The summary rides on the first row only: a thousand copies of it would cost more to parse than the rest.
     select case when n.ord = 1 or n.ord is null then s.live end as live,
@@ -81,6 +83,14 @@ export async function leaseCycle(db: DbOrTx, params: { holder: string; mailboxes
     renewed: leases.filter((r) => r.renewed).map((r) => r.mailbox),
     leases: leases.map((r) => ({ mailbox: r.mailbox, holder: r.holder, expiresInMs: r.expires_in_ms === null ? null : Number(r.expires_in_ms) })),
   };
+}
+
+/** Names the list of mailboxes: processes with the same digest share them fairly. */
+export function mailboxSetDigest(mailboxes: readonly string[]): string {
+  return createHash('sha256')
+    .update([...mailboxes].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**

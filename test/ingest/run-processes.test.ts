@@ -14,11 +14,15 @@ import { sql } from 'kysely';
 import { stringify } from 'yaml';
 import { createPostgresDatabase, postgresUnavailable, type TestDatabase } from '../support/databases.js';
 import { dovecotSkip, type PrivateDovecot, startDovecot } from '../support/dovecot.js';
+import { sampleSessions } from '../support/dovecot-sessions.js';
 import { appendMany, duplicateMessageIds, makeMessage, messageCount, waitFor } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const pgReason = await postgresUnavailable();
 const skip = dovecotSkip() || (pgReason ? `PostgreSQL not reachable (${pgReason}); skipped` : false);
+
+/** Mailboxes of the sharing test, one Dovecot user each. */
+const SHARED = Array.from({ length: 4 }, (_, i) => ({ user: `shared${i + 1}`, password: 'shared-pass' }));
 
 interface RunProcess {
   child: ChildProcess;
@@ -33,7 +37,7 @@ describe('mailroom run processes on one PostgreSQL database', { skip }, () => {
   const running: RunProcess[] = [];
 
   before(async () => {
-    dovecot = await startDovecot();
+    dovecot = await startDovecot({ users: [{ user: 'support', password: 'support-pass' }, ...SHARED] });
     database = await createPostgresDatabase();
     dir = mkdtempSync(join(tmpdir(), 'mailroom-run-'));
   });
@@ -44,14 +48,17 @@ describe('mailroom run processes on one PostgreSQL database', { skip }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function writeConfig(): string {
-    const file = join(dir, 'mailroom.yaml');
+  function writeConfig(options: { shared?: boolean; leaseTtl?: string } = {}): string {
+    const file = join(dir, options.shared ? 'shared.yaml' : 'mailroom.yaml');
+    const mailboxes = options.shared
+      ? SHARED.map(({ user }) => ({ name: user, host: dovecot.host, port: dovecot.port, security: 'plain', user, password: 'shared-pass' }))
+      : [{ name: 'support', host: dovecot.host, port: dovecot.port, security: 'plain', user: dovecot.users[0]!.user, password: '${TEST_IMAP_PASSWORD}' }];
     writeFileSync(
       file,
       stringify({
         database: { url: database.url },
-        mailboxes: [{ name: 'support', host: dovecot.host, port: dovecot.port, security: 'plain', user: dovecot.users[0]!.user, password: '${TEST_IMAP_PASSWORD}' }],
-        ingest: { backfill: '1d', fetch_batch: 20, sweep_interval: '2s', keywords: true },
+        mailboxes,
+        ingest: { backfill: '1d', fetch_batch: 20, sweep_interval: '2s', keywords: !options.shared, ...(options.leaseTtl ? { lease_ttl: options.leaseTtl } : {}) },
         classifier: { provider: 'rules' },
         drafts: { mode: 'off' },
         api: { enabled: false },
@@ -177,5 +184,46 @@ describe('mailroom run processes on one PostgreSQL database', { skip }, () => {
     assert.equal(leases.length, 1);
     await Promise.all([stopGracefully(a), stopGracefully(b)]);
     await assertExactlyOneDecisionEach(before + total);
+  });
+
+  test('two processes share the mailboxes; after a SIGKILL of one the other watches them all, long before the lease would expire', { timeout: 180_000 }, async () => {
+    // lease_ttl 10 minutes: only noticing that the holder's pid is gone can explain a takeover within the wait below.
+    const config = writeConfig({ shared: true, leaseTtl: '10m' });
+    const names = SHARED.map((s) => s.user);
+    const holders = async () => {
+      const rows = await database.db.selectFrom('ingest_leases').select(['holder']).where('mailbox', 'in', names).execute();
+      return rows.map((r) => r.holder);
+    };
+    const a = startRun(config, 'share-a');
+    const b = startRun(config, 'share-b');
+    await waitForOrShowLog(
+      'two and two',
+      async () => {
+        const held = await holders();
+        const per = new Map<string, number>();
+        for (const h of held) per.set(h, (per.get(h) ?? 0) + 1);
+        return held.length === 4 && per.size === 2 && [...per.values()].every((n) => n === 2);
+      },
+      90_000,
+      [a, b],
+    );
+    const aId = (await database.db.selectFrom('ingest_processes').select('id').where('id', 'like', `%:${a.child.pid}:%`).executeTakeFirstOrThrow()).id;
+    a.child.kill('SIGKILL');
+    await a.exited;
+    await waitForOrShowLog('the survivor to hold every lease', async () => (await holders()).every((h) => h !== aId) && (await holders()).length === 4, 30_000, [b]);
+    const users = new Set(names);
+    await waitForOrShowLog('a session for every mailbox on the server', async () => sampleSessions(dovecot.port, users).withSession === 4, 30_000, [b]);
+    for (const user of names) await dovecot.deliver(user, makeMessage(`after the kill, for ${user}`));
+    await waitForOrShowLog(
+      'mail after the kill decided',
+      async () => {
+        const { rows } = await sql<{ n: string }>`select count(*) as n from decisions d join messages m on m.id = d.email_id where m.mailbox = any(${names}::text[])`.execute(database.db);
+        return Number(rows[0]!.n) === 4;
+      },
+      60_000,
+      [b],
+    );
+    await stopGracefully(b);
+    assert.deepEqual(await holders(), [], 'a graceful stop releases every lease');
   });
 });

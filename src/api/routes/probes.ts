@@ -38,7 +38,7 @@ const readySchema = {
         connecting: { type: 'integer' },
         share: {
           type: 'object',
-          properties: { processes: { type: 'integer' }, target: { type: 'integer' }, held: { type: 'integer' }, handingOver: { type: 'integer' } },
+          properties: { processes: { type: 'integer' }, target: { type: 'integer' }, held: { type: 'integer' }, handingOver: { type: 'integer' }, cycles: { type: 'integer' } },
         },
         logins: {
           type: 'object',
