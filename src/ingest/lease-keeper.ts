@@ -71,6 +71,8 @@ export class LeaseKeeper {
   /** Holders on this host seen in the last cycle, probed for being alive. */
   #localHolders = new Set<string>();
   #deadFound = new Set<string>();
+  /** Mailboxes of a dead local holder, released this cycle: taken now even beyond our share. */
+  #orphans = new Set<string>();
   #status: Omit<ShareStatus, 'cycles'> = { processes: 1, target: 0, held: 0, handingOver: 0 };
   #cycleTimer: NodeJS.Timeout | null = null;
   #probeTimer: NodeJS.Timeout | null = null;
@@ -171,6 +173,7 @@ export class LeaseKeeper {
       // already counts the processes without it and takes its mailboxes.
       if (this.#deadFound.size > 0) {
         const dead = [...this.#deadFound];
+        for (const [mailbox, lease] of this.#leases) if (lease.holder && this.#deadFound.has(lease.holder)) this.#orphans.add(mailbox);
         await releaseHolders(db, dead);
         for (const h of dead) this.#localHolders.delete(h);
         this.#deadFound.clear();
@@ -273,6 +276,13 @@ export class LeaseKeeper {
     // Cheapest to hand over first: mailboxes not connected yet.
     keeping.sort((a, b) => Number(this.#followers.get(a)?.busy ?? false) - Number(this.#followers.get(b)?.busy ?? false));
     const plan = planShare({ mine: keeping, leases: result.leases, live: result.live, deadHolders: new Set() });
+    // A dead process's mailboxes are watched again first and balanced after: the others on this
+    // host noticed too and take what they can, a process elsewhere only at its next cycle, and
+    // whatever is more than our share is handed over by the usual means.
+    const free = new Set(result.leases.filter((l) => l.holder === null).map((l) => l.mailbox));
+    const orphans = [...this.#orphans].filter((m) => free.has(m) && !this.#mine.has(m) && !plan.take.includes(m));
+    this.#orphans.clear();
+    if (orphans.length > 0) plan.take.push(...orphans);
     let taken: string[] = [];
     if (plan.take.length > 0) {
       const at = Date.now();
