@@ -29,7 +29,7 @@ const DATA_REQUEST = [
 // Data about the writer: "Personendaten über mich", "données me concernant", "all my personal data".
 // biome-ignore format: vocabulary reads best as a list
 const PERSONAL_DATA = [
-  '(?:my|her|his|their) personal (?:data|information)', 'personal data (?:you hold|held|that you)', 'data (?:you hold|held) (?:about|on) me',
+  '(?:my|her|his|their) personal (?:data|information)', 'personal data (?:you hold|held|that you)', '(?:data|information) (?:\\S+ ){0,2}(?:hold|store|keep|process|have)~? (?:about|on) me',
   'i miei dati personali', 'dati (?:personali )?che mi riguardano',
   'meine(?:r|n)? (?:personenbezogenen|persönlichen) daten', '~daten über mich', 'über mich gespeichert~', 'mich betreffend~',
   'mes données personnelles', 'données (?:personnelles )?(?:me|qui me) concernant',
@@ -45,16 +45,16 @@ const DATA_PROTECTION =
   'controller|processor|data processing agreement|data protection|personal data|dpo|ico|titolare del trattamento|responsabile del trattamento|dati personali|garante|auftragsverarbeit~|personenbezogene~|datenschutz~|responsable (?:du|de) traitement|sous-traitant|données personnelles|cnil|encargado del tratamiento|responsable del tratamiento|datos personales|aepd';
 
 // Someone who acts for, or is engaged by, the writer.
-const LAWYER = 'lawyers?|attorneys?|solicitors?|barristers?|legal (?:counsel|team|department|advisers?|advisors?|representatives?)';
+const LAWYER = 'lawyers?|attorneys?|solicitors?|barristers?|legal (?:counsel|advisers?|advisors?|representatives?)';
 const AVVOCATO = 'avvocat[oaie]|legal[ei]|studio legale|ufficio legale|consulente legale';
 const ANWALT = '~anwalt|~anwältin|~anwälte|anwalt|anwältin|rechtsbeistand|rechtsabteilung';
 
 // biome-ignore format: a table of rules reads best one per line
 export const LEGAL_RULES: readonly Rule[] = [
   // A lawyer engaged: "my lawyer", "mein Anwalt", "il mio avvocato", "notre avocat", "mi abogado".
-  { find: `(?:my|our) (?:${LAWYER})|(?:spoken|talked|speaking|talking|consult~|instruct~) (?:to |with )?(?:a|an|my|our) (?:lawyer|attorney|solicitor)` },
-  { find: `(?:mio|mia|miei|nostro|nostra|nostri) (?:${AVVOCATO})` },
-  { find: `(?:mein|meine|meinem|meinen|meiner|unser|unsere|unserem|unseren|unserer) (?:${ANWALT})` },
+  { find: `(?:my|our) (?:${LAWYER})|(?:spoken|talked|speaking|talking|consult~|instruct~) (?:to |with )?(?:a|an|my|our) (?:lawyer|attorney|solicitor)`, unlessHowTo: true },
+  { find: `(?:mio|mia|miei|nostro|nostra|nostri) (?:${AVVOCATO})`, unlessHowTo: true },
+  { find: `(?:mein|meine|meinem|meinen|meiner|unser|unsere|unserem|unseren|unserer) (?:${ANWALT})`, unlessHowTo: true },
   { find: '(?:mon|ma|mes|notre|nos) (?:avocat~|service juridique|juriste)|(?:mon|notre) conseil (?:est|a|vous|juridique)' },
   { find: '(?:mi|mis|nuestro|nuestra|nuestros) (?:abogad[oa]s?|letrad[oa]s?|asesor(?:ía)? (?:legal|jurídic[oa])|servicios jurídicos|departamento (?:jurídico|legal))|servicios jurídicos|departamento jurídico|asesoría jurídica' },
   // Lawyers for a client: "we act for", "wir vertreten", "unsere Mandantin", "actuamos en nombre".
@@ -66,8 +66,11 @@ export const LEGAL_RULES: readonly Rule[] = [
   // Trademarks: a competitor's mark and the confusion it claims.
   { find: 'trade ?mark infringement|likelihood of confusion|markenverletzung|markenrecht~|verwechslungsgefahr|rischio di confusione|contraffazione|risque de confusion|riesgo de confusión|cesen? (?:inmediatamente )?en el uso' },
   // Courts, judges, proceedings, formal notices.
-  { find: 'courts?|courtroom', not: 'food|tennis|basketball|squash|badminton|volleyball|padel|netball|handball|pickleball|racquetball|clay|grass|hard|indoor|outdoor|terme|délai|circuit|métrage|plus|très|trop|assez', notWithin: 0 },
-  { find: '(?:a|the|any) judges?|tribunals?|lawsuits?|litigation|class action|small claims|legal (?:action|actions|proceedings|steps|measures|recourse|remedies)' },
+  { find: 'courts?|courtroom', not: 'dates?|calendar|food|tennis|basketball|squash|badminton|volleyball|padel|netball|handball|pickleball|racquetball|clay|grass|hard|indoor|outdoor|terme|délai|circuit|métrage|plus|très|trop|assez', notWithin: 0 },
+  { find: '(?:a|the|any) judges?|tribunals?|lawsuits?|litigation|class action|small claims|legal (?:action|actions|proceedings|steps|measures|recourse|remedies|options|routes?|avenues|means)|legal ones|breach(?:ed|es|ing)? (?:of )?(?:our|the|this|your|its) (?:contract|agreement|terms|sla)' },
+  // Turning to a lawyer, or protecting one's rights: "passo tutto a un legale", "anwaltlich prüfen lassen".
+  { find: "(?:hand|pass|refer|turn|take|send|forward) (?:\\S+ ){0,3}(?:to|over to) (?:a|an|my|our) (?:lawyer|attorney|solicitor)|(?:rivolg|affid|consult|pass|rimett|gir)~ (?:\\S+ ){0,4}(?:a|ad) (?:un|uno|il mio|al mio|al nostro) (?:legale|avvocato)|(?:an|zu) (?:einen|meinen|unseren) anwalt|anwalt(?:lich)? (?:\\S+ )?(?:einschalten|beauftragen|hinzuziehen|prüfen)|(?:consulter|saisir|mandater) (?:un|mon|notre) avocat|(?:en manos de|consultar (?:con )?) (?:un|mi|mis|nuestros?) abogad~", unlessHowTo: true },
+  { find: "(?:a tutela|a difesa) dei (?:nostri|miei|propri) (?:diritti|interessi)|(?:pour la |à la )?défense de (?:nos|mes|ses) (?:droits|intérêts)|zur wahrung (?:unserer|meiner|ihrer) (?:rechte|interessen)|to protect (?:our|my|its) (?:legal )?(?:rights|interests)|en defensa de (?:nuestros|mis|sus) (?:derechos|intereses)|zu unterlassen|unterlassen sie|autorità competenti|zuständigen behörden|autorités compétentes|autoridades competentes" },
   { find: '(?:issue|start|commence|bring|begin|initiate) (?:legal |court )?proceedings|proceedings (?:against|without)|injunctions?|subpoena(?:s|ed)?|cease and desist|summons|letter before (?:action|claim)|pre-action|formal notice|notice of (?:claim|intended proceedings)' },
   { find: '(?:file|filing|filed|lodge|lodging|bring|make|making) (?:a |an )?(?:formal )?(?:claim|complaint|lawsuit|suit|case) (?:online )?(?:against|with the)|take (?:you|this|it) to court' },
   { find: 'sue|sued|suing|SUE|SUED|SUING|Sued|Suing', caseSensitive: true, not: 'le|alle|delle|dalle|nelle|sulle|tra|con', notWithin: 0 },
@@ -87,7 +90,7 @@ export const LEGAL_RULES: readonly Rule[] = [
   { find: '(?:art\\.?|artt\\.|articles?|artikel|articol[oi]|artículos?) ?(?:15|17|20|25|33|34)\\b', near: `${GDPR}|data|daten|dati|données|datos|privacy|datenschutz|protection|protezione|protección`, within: 8 },
   { find: 'right (?:to|of) (?:erasure|be forgotten|access|deletion|rectification|portability|object)|(?:data )?subject access requests?|dsars?|diritto (?:all\'oblio|alla cancellazione|di accesso|alla portabilità)|recht auf (?:vergessenwerden|löschung|auskunft|datenübertragbarkeit)|droit (?:à|a) l\'(?:oubli|effacement)|droit d\'accès|derecho (?:al olvido|de supresión|de acceso|a la portabilidad)' },
   { find: ERASE, near: `${ALL_MY_DATA}|${PERSONAL_DATA}`, within: 6 },
-  { find: ACCESS, near: PERSONAL_DATA, within: 6 },
+  { find: `${ACCESS}|know|tell me|wissen|sapere|savoir|saber`, near: PERSONAL_DATA, within: 6 },
   { find: 'auskunft~|auskunftsersuchen|auskunftsanspruch', near: 'personendaten|personenbezogen~|über mich|gespeichert~|datenschutz~|dsgvo|dsg', within: 10 },
   { find: 'data protection (?:authority|commission~)|supervisory authority|information commissioner|cnil|aepd|agencia española de protección de datos|garante (?:della |per la )?(?:privacy|protezione dei dati)|autorità di controllo|datenschutzbehörde|datenschutzaufsicht|aufsichtsbehörde|autorité de contrôle' },
   { find: 'ICO', caseSensitive: true },
@@ -96,9 +99,9 @@ export const LEGAL_RULES: readonly Rule[] = [
   // Copyright and takedowns.
   { find: 'dmca|digital millennium copyright act|§ ?512|section 512|17 u\\.?s\\.?c|under penalty of perjury|good ?faith belief|copyright (?:infringement|owner|holder|agent)|infring~|own the copyright|(?:copyright|designs and patents) act|take ?down (?:notice|request)|notice and take ?down' },
   { find: 'urheberrechtsverletzung~|urhg|§ ?97|diritt[oi] d\'autore|violazione del copyright|droits? d\'auteur|propriété intellectuelle|contrefaçon|lcen|confiance dans l\'économie numérique|contenus? (?:manifestement )?illicites?|propiedad intelectual|derechos de (?:autor|explotación)|lssi(?:-?ce)?|infracción de derechos' },
-  { find: "copyright|urheberrecht~|bildrecht~|diritt[oi] d'autore|droits? d'auteur|derechos de autor|(?:my|our|mi[ae]|nostr[ei]|meine|unsere|mes|nos|mis|nuestr[oa]s) (?:photo~|images?|pictures?|fotograf~|foto~|immagin[ei]|bild(?:er)?|texts?|articles?|oper[ae]|œuvres?|obras?|artwork|illustration~)", near: 'without|senza|ohne|sans|sin|unauthori[sz]ed|unlicen[cs]ed|non autorizzat~|take (?:it |them )?down|taken down|infring~', within: 8, bodyOnly: true },
+  { find: "copyright|urheberrecht~|bildrecht~|diritt[oi] d'autore|droits? d'auteur|derechos de autor|(?:my|our|mi[ae]|mio|nostr[eoai]|meine[rn]?|unsere[rn]?|mes|mon|notre|nos|mis|mi|nuestr[oa]s?) (?:photo~|images?|pictures?|fotograf~|foto~|immagin[ei]|bild(?:er)?|texts?|articles?|oper[ae]|œuvres?|obras?|artwork|illustration~|logos?|trade ?marks?|brand|marke|marchio|marque|marca)", near: 'without|senza|ohne|sans|sin|unauthori[sz]ed|unlicen[cs]ed|non autorizzat~|take (?:it |them )?down|taken down|infring~', within: 8, bodyOnly: true },
   // Weak: alone none of these is a legal matter, two kinds together are.
-  { find: `${LAWYER}|law firm|avvocat[oaie]|studio legale|${ANWALT}|kanzlei|avocat~|barreau|cabinet d'avocats|abogad[oa]s?|bufete|letrad[oa]s?|avv\\.|me\\.|maître`, weak: 'lawyer' },
+  { find: `${LAWYER}|legal (?:team|department)|law firm|avvocat[oaie]|studio legale|${ANWALT}|kanzlei|avocat~|barreau|cabinet d'avocats|abogad[oa]s?|bufete|letrad[oa]s?|avv\\.|me\\.|maître`, weak: 'lawyer' },
   { find: 'damages|compensation|liab(?:le|ility)|negligence|breach of (?:contract|the agreement|the sla)|risarciment~|inadempiment~|danni|schadens?ersatz~|haftung|vertragsbruch|dommages|indemnisation|préjudice|réparation|manquement|daños|perjuicios|indemnización|incumplimiento', weak: 'claim' },
   { find: 'within (?:\\d+|seven|fourteen|thirty) (?:working |business |calendar )?(?:days|hours)|by \\d+ ?(?:pm|am)|entro (?:e non oltre )?\\d+ (?:giorni|ore)|binnen \\d+|innerhalb (?:von )?\\d+ (?:tagen|stunden)|bis (?:zum|spätestens) \\d|sous \\d+ (?:jours|heures)|dans un délai de|(?:en|dentro de) (?:el|un) plazo (?:máximo )?de|innert \\d+', weak: 'deadline' },
   // An e-mail that denies, to a machine, being a legal matter is trying to talk its way out of the flag.

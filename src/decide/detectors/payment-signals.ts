@@ -31,14 +31,14 @@ const TAKEN = [
 // biome-ignore format: vocabulary reads best as a list
 const CHARGED = [
   'charged', 'debited', 'billed', 'deducted', 'addebitat~', 'prelevat~', 'scalat~', 'abgebucht', 'eingezogen', 'belastet',
-  'débité~', 'prélevé~', "(?:m'|nous |l'|les )(?:a|as|avez|ont) (?:été )?facturé~", 'cobrad[oa]s?', 'cobraron', 'cobrasteis', 'cargad[oa]s?', 'cargaron', 'descontad[oa]s?', 'descontaron', 'cobró',
+  'débité~', 'prélevé~', 'encaissé~', "(?:m'|nous |l'|les )(?:a|as|avez|ont) (?:été )?facturé~", "(?:j'ai|nous avons|a|ont) été (?:facturé|débité|prélevé)~", 'cobrad[oa]s?', 'cobraron', 'cobrasteis', 'cargad[oa]s?', 'cargaron', 'descontad[oa]s?', 'descontaron', 'cobró',
 ].join('|');
 const CHARGE_NOUN = 'charges|payments?|transactions?|cargos?|cobros?|addebit[oi]|abbuchung(?:en)?|belastung(?:en)?|lastschrift(?:en)?|prélèvements?';
 
 // The same money taken more than once.
 // biome-ignore format: vocabulary reads best as a list
 const TWICE = [
-  'twice', 'two times', 'double~', 'duplicate~', 'again', 'two lots', '(?:2|two|deux|due|zwei|dos) (?:times|fois|volte|mal|veces)',
+  'twice', 'two times', 'double~', 'duplicate~', 'again', 'another', 'two lots', '(?:2|two|deux|due|zwei|dos) (?:times|fois|volte|mal|veces)',
   'due volte', 'doppi[oa]', 'di nuovo', 'identic[io]', 'uguali', 'ripetut[oi]',
   'zweimal', 'doppelt', 'erneut', 'nochmals', 'noch einmal',
   'deux fois', 'en double', 'à nouveau', 'de nouveau', 'identiques',
@@ -70,7 +70,8 @@ const WRONG =
 // biome-ignore format: vocabulary reads best as a list
 const GIVE_BACK = [
   '(?:put|give|pay|send|want|get) (?:it|them|that|this|(?:my|our|the) money|the (?:second|extra|other|duplicate) (?:one|charge|payment)|the difference|the rest) back', 'credit (?:it |them |that )?back',
-  'mi restitu~', 'ci restitu~', 'restituitemi', 'restituzione', "restituire (?:la somma|l'importo|i soldi|il denaro|quanto)", 'ridat[ei]', 'rivoglio', 'tornare indietro', 'riaccredit~',
+  '(?:my|our|the) money (?:returned|refunded|back)', 'return (?:my|our|the) money', '(?:credit|refund|return) (?:(?:me|us) )?(?:the|for the) (?:difference|overpayment|extra)',
+  'mi restitu~', 'ci restitu~', 'restitu(?:ite|ire|irci|irmi|itemi|iteci|iscano)', 'restituzione', 'ridat[ei]', 'rivogli(?:o|amo)', 'rivorre(?:i|mmo)', 'tornare indietro', 'riaccredit~',
   'zurück(?:zahlen|überweisen|buchen|geben|haben|holen)', 'zurückgebucht', 'zurückgezahlt', 'zurücküberwiesen', 'zurückgehen', 'zurückerhalten', 'gutschreiben', 'gutgeschrieben',
   'me rendre', 'rendez-moi', "récupérer (?:mes|mon|nos|notre|l'argent|la somme|le montant|la différence)",
   'devolv(?:áis|éis|ed|er|erme|ernos|ieran|ieron)', 'devuélv~', '(?:me|nos) devuelv~', 'devolución', 'retroced~',
@@ -81,7 +82,7 @@ const MONEY = `@amount|money|soldi|denaro|importo|somma|geld|betrag|argent|somme
 // Bank, card issuer, PayPal: where a charge is reversed or disputed.
 const BANK = 'bank|my card|card (?:issuer|company)|paypal|banca|filiale|banque|bancaire|banco|sparkasse|hausbank';
 const CONTEST = 'dispute~|disputad[oa]|contest(?:a|are|ato|ata|azione|er|e|é|ée|ation|erai|erons|ing|ed)|reklam~';
-const DISPUTE = `${CONTEST}|revers~|stop (?:the )?payment|recall~|opposition|widersprech~|widerspruch|zurückgehen|zurückholen|retroced~`;
+const DISPUTE = `${CONTEST}|revers~|stop (?:the )?payment|recall~|opposition|widersprech~|widerspruch|zurückgehen|zurückholen|retroced~|fraud~|frode|betrug~|fraude|reject~|rejet~|refus~|rifiut~|respin~|zurückgewiesen|zurückgegeben|returned|retourné~|rechaz~|devuelt[oa]`;
 
 // Changed details: new, changed, switched, from now on; or asked for.
 // biome-ignore format: vocabulary reads best as a list
@@ -97,7 +98,7 @@ const BANK_WORD = 'iban|account|bank|conto|bonifico|konto|überweis~|kontoinhabe
 
 // Someone's bank details, payment method, tax number, or invoice address.
 const BANK_DETAILS =
-  'bank (?:details|account)|iban|bic|bankverbindung|kontoverbindung|bankdaten|kontodaten|bankkonto|coordinate bancarie|conto corrente|rib|coordonnées bancaires|compte bancaire|datos bancarios|cuenta bancaria|entidad bancaria|número de cuenta';
+  'bank (?:details|account|letter|information|info)|banking (?:information|details)|remittance (?:details|information)|iban|bic|bankverbindung|kontoverbindung|bankdaten|kontodaten|bankkonto|coordinate bancarie|conto corrente|rib|coordonnées bancaires|compte bancaire|datos bancarios|cuenta bancaria|entidad bancaria|número de cuenta';
 // biome-ignore format: vocabulary reads best as a list
 const PAY_METHOD = [
   'payment (?:method|details|information|info)', 'billing (?:details|information|info)', 'credit card', 'debit card', 'card payments?', 'card details', 'paypal', 'bank transfer', 'direct debit',
@@ -110,8 +111,10 @@ const TAX_ID =
   'vat (?:number|no|id|registration|reg)|vat-?registered|tax id|ust-?id(?:nr)?|che-\\d{3}\\.\\d{3}\\.\\d{3}|umsatzsteuer-?identifikationsnummer|steuernummer|partita iva|p\\. ?iva|codice fiscale|(?:n°|numéro|no) (?:de )?tva|tva intracommunautaire|siret|siren|nif(?:-iva)?|cif';
 const INVOICE_ADDRESS =
   'billing (?:address|details|entity)|invoice (?:address|details)|rechnungs(?:anschrift|adresse|empfänger|daten)|indirizzo di fatturazione|dati di fatturazione|intestat[ie] (?:a|alla|al)|adresse de facturation|entité facturée|raison sociale|dirección (?:fiscal|de facturación)|domicilio fiscal|datos fiscales|razón social';
-const REISSUE = 're-?issu~|neu ausstellen|neu ausgestellt|riemett~|riemess~|riemission~|réémett~|rééditer|facture rectifiée|reemitir|rectificativ[ao]|rectific(?:ar|ad[ao]s?|ación)';
+const REISSUE =
+  're-?issu~|neu ausstellen|neu ausgestellt|neuausstellung|stornier~|riemett~|riemess~|riemission~|réémett~|rééditer|facture rectifiée|reemitir|rectificativ[ao]|rectific(?:ar|ad[ao]s?|ación)';
 const CREDIT = 'credit note|gutschrift|nota di credito|un avoir|notes? de crédit|nota de (?:crédito|abono)|saldo a favor';
+const CORRECTION = 'correct(?:ed|ion)?|correct[oa]|corrett[oa]|wrong|incorrect~|errat[oai]|sbagliat[oai]|falsch~|corrig~|correg~';
 const NOT_A_QUESTION = 'free|gratuit~|gratis|kostenlos|will|would|if|be|wird|würde|sarà|sarebbe|sera|serait|será|sería';
 
 // biome-ignore format: a table of rules reads best one per line
@@ -128,17 +131,37 @@ export const PAYMENT_RULES: readonly Rule[] = [
   { find: 'rückerstatt~|erstattung(?:en)?|erstatt(?:en|et)|(?:kosten|beitrags|gebühren)erstatt~|rückbuchung~|rücklastschrift~|geld zurück', not: 'garantie|anzeige|meldung|bericht', notWithin: 2 },
   { find: 'rembours~|rétrofacturation~|recrédit~', not: 'satisfait|garanti~', notWithin: 2 },
   { find: 'reembols~|reintegr~|contracargos?|devolución del? (?:mi |el |los )?(?:dinero|importe|pago|cargo)', not: 'garantía|política', notWithin: 2 },
-  { find: GIVE_BACK, near: MONEY, within: 10 },
+  { find: GIVE_BACK, near: MONEY, within: 10, not: 'guarantee~|garantie|garanzia|garantía', notWithin: 1 },
   // Charged twice, after cancelling, without consent, wrongly, still, or asked not to charge again.
   { find: `double ?(?:charg|bill|debit)~|overcharg~|overbill~|doppio addebito|doppelt (?:abgebucht|belastet|berechnet|bezahlt)|double (?:prélèvement|débit|facturation)|débits? en double|doble (?:cargo|cobro)|${TWO_CHARGES}` },
-  { find: `${CHARGED}|${CHARGE_NOUN}`, near: TWICE, within: 6, not: NOT_A_QUESTION, notWithin: 2 },
+  { find: `${CHARGED}|${CHARGE_NOUN}`, near: TWICE, within: 6, not: `${NOT_A_QUESTION}|hours?|stunden|ore|heures|horas|minut~`, notWithin: 2 },
   { find: CHARGED, near: UNWANTED, within: 10, not: NOT_A_QUESTION, notWithin: 2 },
   { find: `(?:${CHARGE_NOUN}) (?:\\S+ )?(?:${WRONG})|(?:unauthori[sz]ed|unrecogni[sz]ed|unberechtigte) (?:${CHARGE_NOUN})` },
   { find: 'wrongly|erroneously|by mistake|in error|irrtümlich|fälschlich~|per errore|erroneamente|à tort|par erreur|por error|indebidamente', near: `${CHARGED}|factur(?:ée?s?|ado|ato)|berechnet`, within: 4 },
   { find: '(?:continu~|keep|kept|still|weiterhin|toujours|sigue[ns]?|seguís|seguir) (?:\\S+ ){0,3}(?:charging|charg(?:e|es|ed) (?:me|us|my|our)|bill(?:ing|s|ed)? (?:me|us)|addebit~|abbuch~|prélev~|débit~|(?:me|nous) factur~|cobr~|cargándo(?:me|nos)|cargar(?:me|nos))', not: 'battery|batteria|akku|batterie|batería', notWithin: 4 },
   { find: `${CHARGED}|charg(?:e|es|ing)|bill(?:s|ing)?|addebit~|abbuchung(?:en)?|abbuchen|lastschrift(?:en)?|prélèvements?|prélever|débiter|factur(?:er|ation)|cargos?|cobros?|cobrar|cargar`, near: 'further|additional|any more|ulterior[ei]|weitere~|zusätzlich~|supplémentaires?|autres?|adicional(?:es)?|más', within: 3 },
   { find: "(?:do not|don't|stop|non|nicht mehr|ne (?:plus|pas)|cessez de|smettete di|dejen de) (?:\\S+ ){0,2}(?:charg(?:e|ing)|bill(?:ing)?|debit(?:ing)?|addebitar~|abbuchen|belasten|prélever|débiter|cobrar~|cargar~)", not: 'vat|tax|iva|tva|mwst|ust|impuest~|steuer~', notWithin: 3 },
-  { find: '@amount', near: `${TAKEN}|${TWICE}|${TWO_CHARGES}|(?:two|2|zwei|due|deux|dos) (?:invoices|rechnungen|fatture|factures|facturas)`, within: 6 },
+  // Charged *me*: the writer's own money, not a client's ("you billed us for 15 seats", "me habéis cobrado").
+  { find: "(?:charged|billed|debited|invoiced) (?:me|us)|(?:mi|ci) (?:\\S+ ){0,2}(?:addebitat~|prelevat~|fatturat~|scalat~)|(?:mir|uns) (?:\\S+ ){0,4}(?:berechnet|abgebucht|belastet|in rechnung gestellt)|(?:m'|nous )(?:avez|a|ont) (?:\\S+ )?(?:débité|prélevé|facturé|encaissé)~|(?:me|nos) (?:habéis|han|ha|has) (?:\\S+ )?(?:cobrado|cargado|facturado|pasado)|(?:me|nos) (?:cobraron|cobrasteis|cobró|cargaron|facturaron)", unlessHowTo: true },
+  { find: "(?:take|took|taken|taking|charg(?:e|ed|ing)|debit(?:ed)?|deduct~|withdr[ae]w~|prelev~|addebit~|scal~|abbuch~|abgebucht|einzieh~|eingezogen|belast~|prélev~|débit(?:er|é~)|cobr~|carg(?:ar|ado|aron)|descont~)", near: "(?:from|off|on|to|out of) (?:my|our) (?:card|credit card|account|bank account|statement)|(?:dal|dalla|sul|sulla) (?:mio|mia|nostro|nostra) (?:conto|carta)|(?:von|auf) (?:meinem|meiner|unserem|unserer) (?:konto|karte|kreditkarte)|(?:sur|de) (?:mon|ma|notre) (?:compte|carte)|(?:de|en) (?:mi|nuestra|nuestro) (?:cuenta|tarjeta|extracto)", within: 4 },
+  // Charged after cancelling: "I cancelled in March", "trotz Kündigung", "di de baja".
+  { find: "(?:i|we) (?:have |had |already )*cancel(?:l)?ed(?! (?:the |an? |this |that )?(?:invoice|quote|estimate|task|project|import|export))|(?:ich|wir) (?:habe|haben) (?:\\S+ ){0,3}gekündigt|(?:nach|trotz) (?:der |meiner |unserer )?kündigung|(?:ho|abbiamo) (?:\\S+ ){0,2}(?:disdetto|receduto)|(?:dopo|nonostante) (?:la )?disdetta|(?:j'ai|nous avons) (?:\\S+ ){0,2}(?:résilié|annulé (?:mon|notre) abonnement)|(?:après|malgré) (?:la |ma |notre )?résiliation|(?:di|dimos|me di|nos dimos) de baja|cancelé (?:la|mi) (?:suscripción|cuenta)|(?:tras|después de|pese a) (?:la )?baja", near: `${INVOICE}|${CHARGE_NOUN}|${TAKEN}|@amount`, within: 15 },
+  { find: "revers(?:e|al of|ing) (?:this|the|that|my|these|it)(?: (?:charge|payment|transaction|debit)s?)?" },
+  { find: "(?:i|we) (?:have |had |already )*(?:paid|settled|transferred|wired)|(?:ho|abbiamo) (?:già )?(?:pagato|saldato|versato|bonificato)|(?:ich|wir) (?:habe|haben) (?:\\S+ ){0,3}(?:bezahlt|überwiesen|beglichen)|(?:j'ai|nous avons) (?:déjà )?(?:payé|réglé|viré)|(?:he|hemos) (?:\\S+ )?(?:pagado|abonado|transferido)|pagué|pagamos", near: 'reminders?|sollecit~|richiam[oi]|mahnung~|zahlungserinnerung~|relances?|rappels?|avisos?|recordatorios?|overdue|unpaid|impag~|insolut~|offene?n?|scadut[ae]|impayé~|still|ancora|immer noch|toujours|sigo|todavía|@amount', within: 10, unlessHowTo: true },
+  { find: 'pay(?:ing|ment)?|pagar|pago|pagare|pagamento|zahl(?:en|ung)|bezahl~|payer|paiement|checkout|renew~|rinnov~|verlänger~|renouvel~|renov~', near: "errors?|errore|fehler|erreur|fail~|fall(?:a|ó|ido)|échou~|fehlgeschlagen|non va|non passa|funktioniert nicht|doesn't work|not working|no funciona|ne (?:fonctionne|marche) pas|non funziona|declined|rejected|refused|abgelehnt|rifiutat[oa]|refusé~|rechazad[oa]|denegad[oa]|non (?:va|è andato) a buon fine", within: 5, not: 'reminders?|erinnerung~|promemoria|rappels?|recordatorios?|sollecit~|mahnung~|links? (?:for|to) (?:my|our) clients?', notWithin: 1 },
+  { find: "(?:payment|zahlung|pagamento|paiement|pago|überweisung|bonifico|virement|transferencia) (?:\\S+ ){0,3}(?:(?:has|have)n't|has not|did ?n[o']t|nicht|non (?:è|e)|n'est pas|no (?:ha|se ha)) (?:\\S+ )?(?:arriv~|angekommen|eingegangen|arrivat[oa]|arrivé~|llegado|recibid[oa]|received|gone through|reach~)" },
+  { find: "receipt|quittung|zahlungsbestätigung|ricevuta|quietanza|quietanzat[ae]|reçu|acquittée?s?|justificatif de paiement|recibo|comprobante", near: "payment|paid|pagamento|pagato|zahlung|bezahlt|paiement|payé|pago|pagado", within: 6, unlessHowTo: true },
+  { find: `${INVOICE}`, near: "in the name of|made out to|a nome d(?:i|ella|el)|intestat[ao] a|auf (?:den )?namen|au nom de|a nombre de", within: 6, bodyOnly: true, unlessHowTo: true },
+  // A charge on the writer's statement, or never authorised; money owed to the writer.
+  { find: "(?:my|our|the) (?:bank |card |credit card )?statement|(?:mein(?:em)?|unser(?:em)?|dem) kontoauszug|estratto conto|(?:mon|notre) relevé|relevé (?:de compte|bancaire)|extracto (?:de (?:la |mi )?tarjeta|bancario|de (?:la )?cuenta)|(?:mi|el|nuestro) extracto", near: `@amount|${CHARGE_NOUN}|${TAKEN}|mailroom|von ihnen|vostr[oi]|de vous|vuestro`, within: 10, unlessHowTo: true },
+  { find: "(?:never|mai|nie|jamais|nunca) (?:\\S+ ){0,2}(?:authori[sz]ed|approved|autorizzat[oa]|approvat[oa]|autorisiert|genehmigt|autorisé~|autorizad[oa])", near: `${CHARGE_NOUN}|${TAKEN}|@amount|this|questo|diese|ce|este`, within: 6 },
+  { find: "owed|owe (?:me|us)|(?:mi|ci) spetta|zusteht|me corresponde|nos corresponde|(?:m'|nous )est dû", near: 'credit|refund|money|compensation|rimborso|accredito|gutschrift|erstattung|remboursement|avoir|reembolso|abono|@amount', within: 4 },
+  { find: "can only pay|can(?:not|'t) pay|unable to pay|release (?:the )?payment|können (?:\\S+ )?nicht (?:bezahlen|zahlen|überweisen)|non (?:possiamo|posso) pagare|ne (?:pouvons|peux) pas (?:payer|régler)|no (?:podemos|puedo) pagar", near: `${INVOICE}|@amount`, within: 10 },
+  { find: "purchase order|po (?:number|no|#)|bestellnummer|ordine d'acquisto|numero d'ordine|bon de commande|orden de compra", near: INVOICE, within: 10, weak: 'invoice admin' },
+  { find: 'vorsteuer~|input tax|iva (?:non )?detraibile|tva (?:non )?déductible|iva (?:no )?deducible|reverse[ -]?charge|steuerschuldnerschaft|inversione contabile|autoliquidation|inversión del sujeto pasivo', near: INVOICE, within: 10, unlessHowTo: true },
+  { find: "(?:pay|pagare|pagar|zahlen|bezahlen|payer|régler) (?:\\S+ ){0,3}(?:con|per|by|par|with|mit|via|tramite|por|en) (?:\\S+ )?(?:bonifico|carta|card|karte|kreditkarte|überweisung|lastschrift|virement|carte|prélèvement|transferencia|tarjeta|domiciliación|paypal|bank transfer|invoice|rechnung|fattura|facture|factura)", near: 'instead|statt|anstatt|invece|au lieu|en lugar|en vez|switch~|move|passare|passer|umstellen|wechseln|cambiar|from now on|ab sofort|d\'ora in poi|désormais|a partir de ahora', within: 10 },
+  { find: "(?:got|received|erhalten|bekommen|ricevuto|reçu|recibido) (?:\\S+ ){0,2}(?:invoices?|rechnung(?:en)?|fattur[ae]|factures?|facturas?)", near: 'cancel(?:l)?ed|cancellation|downgrad~|gekündigt|kündigung|herabgestuft|disdett[ao]|disdetto|résilié~|résiliation|de baja|cancelad[oa]|cancelé|although|despite|obwohl|trotz|nonostante|malgré|aunque|pese', within: 12 },
+  { find: '@amount', near: `${TAKEN}|${TWICE}|${TWO_CHARGES}|(?:two|2|zwei|due|deux|dos) (?:invoices|rechnungen|fatture|factures|facturas)`, within: 6, unlessHowTo: true },
   // Disputed with the bank ("my bank is reversing it", "je conteste l'opération auprès de ma banque"), or an invoice contested.
   { find: BANK, near: DISPUTE, within: 6 },
   { find: CONTEST, near: `${MONEY}|${INVOICE}`, within: 6 },
@@ -152,14 +175,14 @@ export const PAYMENT_RULES: readonly Rule[] = [
   { find: '(?:card|carte|carta|karte|kreditkarte|tarjeta) (?:\\S+ ){0,3}(?:expired|has expired|scadut[ao]|abgelaufen|expiré~|caducad[ao]|vencid[ao])|(?:expired|abgelaufene) (?:credit )?(?:card|karte)|carte expirée|carta scaduta|tarjeta caducada' },
   { find: PAY_METHOD, near: CHANGED, within: 8 },
   // New bank details, VAT numbers and invoice addresses, invoices to reissue or credit, a SEPA mandate.
-  { find: BANK_DETAILS, near: `${CHANGED}|${SHARE}`, within: 8, bodyOnly: true },
-  { find: TAX_ID, near: CHANGED, within: 10, bodyOnly: true },
-  { find: INVOICE_ADDRESS, near: CHANGED, within: 10, bodyOnly: true },
-  { find: `address on (?:the |our |my |your )?invoices?|(?:indirizzo|sede) (?:\\S+ ){0,2}fattur~|fattur~ (?:\\S+ ){0,5}(?:indirizzo|sede)|adresse (?:\\S+ ){0,3}factur~|anschrift (?:\\S+ ){0,3}rechnung~|dirección (?:\\S+ ){0,3}factur~`, near: `${CHANGED}|wrong|incorrect~|errat[oa]|sbagliat[oa]|corregg~|falsch~|korrigier~|erron~|corrig~|correg~`, within: 10, bodyOnly: true },
-  { find: INVOICE, near: REISSUE, within: 12, bodyOnly: true, not: 'how|wie|come|comment|cómo', notWithin: 4 },
-  { find: CREDIT, near: `${INVOICE}|${MONEY}`, within: 10, bodyOnly: true },
+  { find: BANK_DETAILS, near: `${CHANGED}|${SHARE}`, within: 8, bodyOnly: true, unlessHowTo: true },
+  { find: TAX_ID, near: `${CHANGED}|${CORRECTION}`, within: 10, bodyOnly: true, unlessHowTo: true },
+  { find: INVOICE_ADDRESS, near: CHANGED, within: 10, bodyOnly: true, unlessHowTo: true },
+  { find: `address on (?:the |our |my |your )?invoices?|(?:indirizzo|sede) (?:\\S+ ){0,2}fattur~|fattur~ (?:\\S+ ){0,5}(?:indirizzo|sede)|adresse (?:\\S+ ){0,3}factur~|factur~ (?:\\S+ ){0,5}adresse|(?:anschrift|adresse) (?:\\S+ ){0,3}rechnung~|rechnung~ (?:\\S+ ){0,5}(?:anschrift|adresse)|dirección (?:\\S+ ){0,3}factur~|factur~ (?:\\S+ ){0,5}dirección`, near: `${CHANGED}|wrong|incorrect~|errat[oa]|sbagliat[oa]|corregg~|falsch~|korrigier~|erron~|corrig~|correg~`, within: 10, bodyOnly: true, unlessHowTo: true },
+  { find: INVOICE, near: REISSUE, within: 12, bodyOnly: true, unlessHowTo: true },
+  { find: CREDIT, near: `${INVOICE}|${MONEY}`, within: 10, bodyOnly: true, unlessHowTo: true },
   { find: 'lastschriftmandat~|sepa-?mandat~|mandat (?:de prélèvement|sepa)|mandato (?:sepa|sdd|di addebito)|sepa mandate|mandato (?:de adeudo|sepa)|orden de domiciliación' },
-  { find: 'sepa|direct debit|lastschrift~|~lastschrift|einzugsermächtigung|addebito diretto|domiciliazione (?:bancaria)?|sdd|prélèvement (?:sepa|automatique)|domiciliación|adeudo (?:directo|sepa)', near: `mandat[eo]?s?|mandato|mandat|${CHANGED}|iban|switch|passer|passare|umstellen|pasar`, within: 8 },
+  { find: 'sepa|direct debit|lastschrift~|~lastschrift|einzugsermächtigung|addebito diretto|domiciliazione (?:bancaria)?|sdd|prélèvement (?:sepa|automatique)|domiciliación|adeudo (?:directo|sepa)', near: `mandat[eo]?s?|mandato|mandat|${CHANGED}|iban|switch|passer|passare|umstellen|pasar`, within: 8, unlessHowTo: true },
   { find: 'install?ments?|payment plan|rateizz~|(?:in|due|tre|quattro|\\d) rate|ratenzahlung|ratenplan|teilzahlung|in (?:\\S+ )?raten|paiement en (?:plusieurs|\\d+) fois|échelonn~|pago (?:a plazos|fraccionado|aplazado)|a plazos|en (?:\\d|dos|tres) plazos' },
   // Dunning and payment demands; weak alone, because invoicing customers write "reminder" and "overdue" about their own clients.
   { find: 'overdue|past due|unpaid|outstanding (?:invoice|balance|amount|payment)s?|amounts? (?:due|owed|owing)|(?:payment )?reminders?|payment (?:received|receipt)|remittance', weak: 'dunning' },
@@ -172,10 +195,10 @@ export const PAYMENT_RULES: readonly Rule[] = [
   { find: '(?:debt|owed|owing|outstanding|balance|credito|dovut[oaie]|insolut~|forderung|schuld~|ausstehend~|créance|dette|solde|crédito|deuda|adeud~|valor a pagar|amount to pay|importo da pagare|zu zahlen|montant à payer|importe a pagar|total due|amount due|importe|betrag|montant|importo)', near: '@amount', within: 3, weak: 'amount due' },
   { find: 'überwiesen|überweisung|bank transfer|bonifico|virement|transferencia|transferid[oa]|by transfer|e-banking', near: '@amount', within: 12, weak: 'transfer' },
   { find: 'pay now|paga ora|jetzt (?:bezahlen|zahlen)|payer maintenant|pagar ahora|procedere al pagamento|proceed to payment|complete (?:the )?payment|complete el pago', weak: 'payment demand' },
-  { find: 'sollecit(?:o|i) di pagamento|payment reminder|zahlungserinnerung|relance de paiement|rappel de paiement|recordatorio de pago', near: '@amount|already|già|bereits|schon|déjà|ya|paid|pagat[ao]|saldat[ao]|bezahlt|überwiesen|payée?|réglée?|pagad[ao]', within: 25 },
-  { find: 'already (?:been )?(?:paid|settled|transferred)|(?:was|were|been|have|has) (?:paid|settled)|già (?:pagat[oa]|saldat[oa]|versat[oa]|bonificat[oa])|saldat[oa] con bonifico|bereits (?:bezahlt|überwiesen|beglichen)|schon (?:bezahlt|überwiesen)|déjà (?:payée?s?|réglée?s?|viré~)|ya (?:pagad[oa]|abonad[oa]|transferid[oa])', near: `${INVOICE}|@amount|transfer|bonifico|überweisung|virement|transferencia|reminder|sollecit~|mahnung|relance|recordatorio`, within: 15 },
+  { find: 'sollecit(?:o|i) di pagamento|payment reminder|zahlungserinnerung|relance de paiement|rappel de paiement|recordatorio de pago', near: '@amount|already|già|bereits|schon|déjà|ya|paid|pagat[ao]|saldat[ao]|bezahlt|überwiesen|payée?|réglée?|pagad[ao]', within: 25, unlessHowTo: true },
+  { find: 'already (?:been )?(?:paid|settled|transferred)|(?:was|were|been|have|has) (?:paid|settled)|già (?:pagat[oa]|saldat[oa]|versat[oa]|bonificat[oa])|saldat[oa] con bonifico|bereits (?:bezahlt|überwiesen|beglichen)|schon (?:bezahlt|überwiesen)|déjà (?:payée?s?|réglée?s?|viré~)|ya (?:pagad[oa]|abonad[oa]|transferid[oa])', near: `${INVOICE}|@amount|transfer|bonifico|überweisung|virement|transferencia|reminder|sollecit~|mahnung|relance|recordatorio`, within: 15, unlessHowTo: true },
   { find: 'letzte mahnung|final (?:reminder|demand|notice)|dernière relance|ultimo sollecito|último aviso|aviso final' },
-  { find: '(?:second|third|2nd|3rd|another) (?:payment )?reminder|(?:zweite|dritte|erneute) (?:mahnung|zahlungserinnerung)|(?:secondo|terzo|ennesimo) (?:sollecito|richiamo)|(?:deuxième|troisième|nouvelle) relance|(?:segundo|tercer) (?:aviso|recordatorio)' },
+  { find: '(?:second|third|2nd|3rd|another) (?:payment )?reminder|(?:zweite|dritte|erneute) (?:mahnung|zahlungserinnerung)|(?:secondo|terzo|ennesimo) (?:sollecito|richiamo)|(?:deuxième|troisième|nouvelle) relance|(?:segundo|tercer) (?:aviso|recordatorio)', near: 'received|got|arrived|already|your|erhalten|bekommen|bereits|schon|ihre|ricevuto|arrivato|già|vostro|reçu|déjà|votre|recibido|llegado|ya|su|paid|bezahlt|überwiesen|pagat[oa]|saldat[oa]|payée?|réglée?|pagad[oa]', within: 8 },
   { find: "no (?:la |lo |los |las )?reconozco|(?:don't|do not) recogni[sz]e|non (?:la |lo |li |le )?riconosco|erkenne (?:ich )?nicht|ne (?:la |le |les )?reconnais pas|unrecogni[sz]ed|unbekannte?", near: `${INVOICE}|${CHARGE_NOUN}|${CHARGED}|@amount`, within: 6 },
   { find: "please pay|kindly (?:pay|settle|remit|transfer|release)|please (?:settle|remit)|bitte (?:\\S+ ){0,3}(?:überweisen|begleichen|bezahlen)|begleichen sie|vi preghiamo di (?:pagare|saldare|versare)|effettuate il versamento|(?:procedere|procedete) al (?:pagamento|saldo)|merci de (?:régler|payer|procéder au (?:paiement|règlement))|veuillez (?:régler|payer|procéder au (?:paiement|règlement))|rogamos (?:que )?(?:realice|abone|pague)|proceda al pago|realice (?:la transferencia|el pago)|consign(?:e|ar) (?:hoy )?a la cuenta", not: 'attention', notWithin: 1 },
   { find: "(?:fammi|farmi|fatemi|me (?:haces|hagas|hacéis|mandas)|hazme|send me|envoie-moi|vire-moi|mir (?:\\S+ )?überweisen|an mich (?:\\S+ )?überweisen) (?:\\S+ ){0,3}(?:bonifico|transferencia|bizum|überweisung|virement|paypal|money|soldi|geld|argent|dinero)", near: '@amount|transfer~|bonifico|überweis~|virement|transferencia|pag~|pay~|zahl~', within: 15 },

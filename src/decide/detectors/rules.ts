@@ -28,6 +28,12 @@ export interface Rule {
   weak?: string;
   /** Ignored in the signature: job titles, register courts, tax numbers and bank footers say who writes, not what they want. */
   bodyOnly?: boolean;
+  /**
+   * Ignored in a how-to question about Mailroom itself, or about the customer's own clients ("How do I
+   * change the IBAN on my invoices?", "Wie ändere ich die Rechnungsadresse für meine Kunden?"): the
+   * product prints bank details, VAT numbers and addresses, and those questions are support.
+   */
+  unlessHowTo?: boolean;
   /** For words that are also names (`sue` the verb vs. `Sue` the person). */
   caseSensitive?: boolean;
   /** Reported instead of the matched text, for patterns whose match alone says little. */
@@ -45,6 +51,7 @@ export interface Hit {
 
 const WORD_AFTER = '(?![\\p{L}\\p{N}])';
 const SPELLINGS: Record<string, string> = { ü: 'ue?', ö: 'oe?', ä: 'ae?', œ: 'oe?', æ: 'ae?', ø: 'oe?', ß: 'ss?' };
+const NOTATION: Record<string, string> = { ' ?': '[\\s-]*', ' ': '[\\s-]+', "'": "'\\s*", '~': '\\p{L}*' };
 const COMPILED = new Map<string, { regex: RegExp; compound: boolean }>();
 
 /** The alternatives of a pattern at its top level (not inside a group or a character class). */
@@ -84,11 +91,10 @@ export function compilePattern(pattern: string, caseSensitive = false): { regex:
       .map((alt) => {
         const prefix = alt.startsWith('~') ? '' : /^(?:\(\?:|\()*(?:[\p{L}\p{N}[]|\\d|\\p\{L\})/u.test(alt) ? '\\b' : '';
         if (alt.startsWith('~')) compound = true;
-        const body = foldAccents(alt.replace(/^~/, '').replace(/[üöäœæøß]/gi, (c) => SPELLINGS[c.toLowerCase()] ?? c))
-          .replace(/ \?/g, '[\\s-]*')
-          .replace(/ /g, '[\\s-]+')
-          .replace(/'/g, "'\\s*")
-          .replace(/~/g, '\\p{L}*');
+        // Character classes ("[ -]", "[sz]") are copied as written; the notation applies outside them.
+        const body = foldAccents(
+          alt.replace(/^~/, '').replace(/\[(?:\\.|[^\]])*\]|\\.| \?|[ '~üöäœæøß]/gi, (m) => (m.length > 1 && m !== ' ?' ? m : (NOTATION[m] ?? SPELLINGS[m.toLowerCase()] ?? m))),
+        );
         return prefix + body;
       })
       .join('|');
@@ -175,6 +181,34 @@ function nearest(partners: Located[], span: Located, within: number, accept: (p:
   return undefined;
 }
 
+// Questions about using the product, and the customer's own clients, in the sentence of a match. The
+// question words are taken with a verb where they also mean "as" or "or" once accents are folded
+// ("wie folgt", "come indicato", "ou à défaut", "como siempre").
+// biome-ignore format: vocabulary reads best as a list
+const HOW_TO = compilePattern([
+  'how (?:do|can|could|should|would|to|does)', 'where (?:do|can|could|should|is|are|does)', 'is (?:it|there a way) (?:possible )?to',
+  'wie (?:kann|können|könnte|ändere|ändert|mache|lege|stelle|erstelle|füge|trage|richte|hinterlege|markiere|bekomme|funktioniert)', 'wo (?:kann|können|finde|ändere|stelle|hinterlege|trage)', 'kann man', 'lässt sich',
+  'come (?:posso|possiamo|faccio|si fa|si può|devo|modific~|cambi~|impost~|aggiung~|inserisc~|segn~|emett~)', 'dove (?:posso|si|trovo|cambio|imposto)', 'si può', 'è possibile',
+  'comment (?:puis|peut|faire|modifier|changer|ajouter|on|je|est-ce|créer|émettre|marquer|paramétrer)', 'peut-on', 'est-il possible',
+  '¿ ?(?:cómo|dónde)', '(?:cómo|dónde) (?:puedo|hago|se puede|se hace|podemos|cambio|modifico|añado|emito|marco|configuro)', 'se puede', 'es posible',
+  '(?:to|for|of|from) (?:my|our|a|the) (?:clients?|customers?)', '(?:meine[nrs]?|unsere[nrs]?) kunden', '(?:für|von) (?:einen|einem|den|dem) kunden', '(?:eines|des|der) kunden',
+  '(?:ai |per i )?(?:miei|nostri) clienti', '(?:per|a|di|del|dal|al) (?:un |il |mio |nostro )?cliente', '(?:à |pour )?(?:mes|nos) clients', "(?:pour|à|au|d'un|du|de) (?:un |mon |notre )?client",
+  '(?:a |para )?(?:mis|nuestros) clientes', '(?:para|a|de|del) (?:un |el |mi |nuestro )?cliente',
+  '(?:a|the|my|our) (?:clients?|customers?)', '(?:ein|der|mein|unser)e?[mnr]? kunden?', '(?:un|il|mio|nostro) cliente', '(?:i|miei|nostri) clienti',
+  '(?:un|le|mon|notre) client', '(?:les|mes|nos) clients', '(?:un|el|mi|nuestro) cliente', '(?:los|mis|nuestros) clientes',
+].join('|')).regex;
+
+/** Whether the sentence around a span asks how to use the product, or is about the customer's own clients. */
+function isHowTo(field: Field, span: Span): boolean {
+  const text = field.lower;
+  let from = span.start;
+  while (from > 0 && span.start - from < 160 && !/[.!?\n]/.test(text[from - 1]!)) from--;
+  let to = span.end;
+  while (to < text.length && to - span.end < 160 && !/[.!?\n]/.test(text[to]!)) to++;
+  HOW_TO.lastIndex = 0;
+  return HOW_TO.test(text.slice(from, to + 1));
+}
+
 /** Terms are reported short; a long alternation match should not fill a reason text. */
 const MAX_TERM_CHARS = 40;
 
@@ -192,7 +226,7 @@ export function applyRule(rule: Rule, field: Field): Hit[] {
   const seen = new Set<string>();
   const inBody = (s: Span) => !rule.bodyOnly || s.start < field.signatureAt;
   for (const span of find(field, rule.find, rule.caseSensitive)) {
-    if (!inBody(span)) continue;
+    if (!inBody(span) || (rule.unlessHowTo && isHowTo(field, span))) continue;
     if (rule.not && nearest(find(field, rule.not), span, rule.notWithin ?? 2)) continue;
     let term = rule.label ?? quote(field, span);
     if (rule.near) {
