@@ -45,13 +45,11 @@ const TWICE = [
   'dos veces', 'duplicad[oa]s?', 'otra vez', 'de nuevo', 'vuelto a', 'repetid[oa]s?',
 ].join('|');
 
-// Two charges counted as such: "deux débits", "two lots of £29", "due movimenti identici".
-// biome-ignore format: vocabulary reads best as a list
-const TWO_CHARGES = [
-  '(?:two|2) (?:charges|payments|debits|transactions|lots)', '(?:due|2) (?:addebiti|movimenti|pagamenti|uscite|prelievi)',
-  '(?:zwei|2) (?:abbuchungen|belastungen|zahlungen|lastschriften)', '(?:deux|2) (?:débits|prélèvements|paiements|lignes|opérations)',
-  '(?:dos|2) (?:cargos|cobros|pagos|adeudos)',
-].join('|');
+// Two charges counted as such: "deux débits", "zwei Abbuchungen"; beside an amount also "two lots of £29",
+// "due movimenti identici" (alone, "two payments" and "deux lignes" are as often a client's or an invoice's).
+const TWO_CHARGES =
+  '(?:two|2) (?:charges|debits)|(?:due|2) (?:addebiti|prelievi)|(?:zwei|2) (?:abbuchungen|belastungen|lastschriften)|(?:deux|2) (?:débits|prélèvements)|(?:dos|2) (?:cargos|cobros|adeudos)';
+const TWO_ITEMS = `${TWO_CHARGES}|(?:two|2) (?:payments|transactions|lots|invoices)|(?:due|2) (?:movimenti|pagamenti|uscite|fatture)|(?:zwei|2) (?:zahlungen|rechnungen)|(?:deux|2) (?:paiements|lignes|opérations|factures)|(?:dos|2) (?:pagos|movimientos|facturas)`;
 
 // After cancelling, without consent, never ordered.
 // biome-ignore format: vocabulary reads best as a list
@@ -121,9 +119,9 @@ const NOT_A_QUESTION = 'free|gratuit~|gratis|kostenlos|will|would|if|be|wird|wü
 export const PAYMENT_RULES: readonly Rule[] = [
   // Entities: a card number or an IBAN in the text (not in the signature's bank footer).
   { find: '@card' },
-  { find: '@iban', bodyOnly: true },
-  { find: '@iban-like', near: BANK_WORD, within: 6, bodyOnly: true },
-  { find: "card number|numéro de (?:la )?carte|numero (?:della |di )?carta|kartennummer|número de (?:la )?tarjeta" },
+  { find: '@iban', bodyOnly: true, unless: 'clients' },
+  { find: '@iban-like', near: BANK_WORD, within: 6, bodyOnly: true, unless: 'clients' },
+  { find: "card number|numéro de (?:la )?carte|numero (?:della |di )?carta|kartennummer|número de (?:la )?tarjeta", unless: 'how-to' },
   // Refunds, reimbursements, chargebacks, and money asked back in other words.
   { find: 'refund(?:s|ed|ing)?|reimburs~|re-?credit~', not: 'polic(?:y|ies)|guarantee~|terms|conditions|non', notWithin: 1 },
   { find: 'chargebacks?|charge ?backs?|charged back|money back|moneyback', not: 'guarantee~|garantie', notWithin: 1 },
@@ -142,26 +140,26 @@ export const PAYMENT_RULES: readonly Rule[] = [
   { find: `${CHARGED}|charg(?:e|es|ing)|bill(?:s|ing)?|addebit~|abbuchung(?:en)?|abbuchen|lastschrift(?:en)?|prélèvements?|prélever|débiter|factur(?:er|ation)|cargos?|cobros?|cobrar|cargar`, near: 'further|additional|any more|ulterior[ei]|weitere~|zusätzlich~|supplémentaires?|autres?|adicional(?:es)?|más', within: 3 },
   { find: "(?:do not|don't|stop|non|nicht mehr|ne (?:plus|pas)|cessez de|smettete di|dejen de) (?:\\S+ ){0,2}(?:charg(?:e|ing)|bill(?:ing)?|debit(?:ing)?|addebitar~|abbuchen|belasten|prélever|débiter|cobrar~|cargar~)", not: 'vat|tax|iva|tva|mwst|ust|impuest~|steuer~', notWithin: 3 },
   // Charged *me*: the writer's own money, not a client's ("you billed us for 15 seats", "me habéis cobrado").
-  { find: "(?:charged|billed|debited|invoiced) (?:me|us)|(?:mi|ci) (?:\\S+ ){0,2}(?:addebitat~|prelevat~|fatturat~|scalat~)|(?:mir|uns) (?:\\S+ ){0,4}(?:berechnet|abgebucht|belastet|in rechnung gestellt)|(?:m'|nous )(?:avez|a|ont) (?:\\S+ )?(?:débité|prélevé|facturé|encaissé)~|(?:me|nos) (?:habéis|han|ha|has) (?:\\S+ )?(?:cobrado|cargado|facturado|pasado)|(?:me|nos) (?:cobraron|cobrasteis|cobró|cargaron|facturaron)", unlessHowTo: true },
+  { find: "(?:charged|billed|debited|invoiced) (?:me|us)|(?:mi|ci) (?:\\S+ ){0,2}(?:addebitat~|prelevat~|fatturat~|scalat~)|(?:mir|uns) (?:\\S+ ){0,4}(?:berechnet|abgebucht|belastet|in rechnung gestellt)|(?:m'|nous )(?:avez|a|ont) (?:\\S+ )?(?:débité|prélevé|facturé|encaissé)~|(?:me|nos) (?:habéis|han|ha|has) (?:\\S+ )?(?:cobrado|cargado|facturado|pasado)|(?:me|nos) (?:cobraron|cobrasteis|cobró|cargaron|facturaron)", unless: 'how-to' },
   { find: "(?:take|took|taken|taking|charg(?:e|ed|ing)|debit(?:ed)?|deduct~|withdr[ae]w~|prelev~|addebit~|scal~|abbuch~|abgebucht|einzieh~|eingezogen|belast~|prélev~|débit(?:er|é~)|cobr~|carg(?:ar|ado|aron)|descont~)", near: "(?:from|off|on|to|out of) (?:my|our) (?:card|credit card|account|bank account|statement)|(?:dal|dalla|sul|sulla) (?:mio|mia|nostro|nostra) (?:conto|carta)|(?:von|auf) (?:meinem|meiner|unserem|unserer) (?:konto|karte|kreditkarte)|(?:sur|de) (?:mon|ma|notre) (?:compte|carte)|(?:de|en) (?:mi|nuestra|nuestro) (?:cuenta|tarjeta|extracto)", within: 4 },
   // Charged after cancelling: "I cancelled in March", "trotz Kündigung", "di de baja".
   { find: "(?:i|we) (?:have |had |already )*cancel(?:l)?ed(?! (?:the |an? |this |that )?(?:invoice|quote|estimate|task|project|import|export))|(?:ich|wir) (?:habe|haben) (?:\\S+ ){0,3}gekündigt|(?:nach|trotz) (?:der |meiner |unserer )?kündigung|(?:ho|abbiamo) (?:\\S+ ){0,2}(?:disdetto|receduto)|(?:dopo|nonostante) (?:la )?disdetta|(?:j'ai|nous avons) (?:\\S+ ){0,2}(?:résilié|annulé (?:mon|notre) abonnement)|(?:après|malgré) (?:la |ma |notre )?résiliation|(?:di|dimos|me di|nos dimos) de baja|cancelé (?:la|mi) (?:suscripción|cuenta)|(?:tras|después de|pese a) (?:la )?baja", near: `${INVOICE}|${CHARGE_NOUN}|${TAKEN}|@amount`, within: 15 },
   { find: "revers(?:e|al of|ing) (?:this|the|that|my|these|it)(?: (?:charge|payment|transaction|debit)s?)?" },
-  { find: "(?:i|we) (?:have |had |already )*(?:paid|settled|transferred|wired)|(?:ho|abbiamo) (?:già )?(?:pagato|saldato|versato|bonificato)|(?:ich|wir) (?:habe|haben) (?:\\S+ ){0,3}(?:bezahlt|überwiesen|beglichen)|(?:j'ai|nous avons) (?:déjà )?(?:payé|réglé|viré)|(?:he|hemos) (?:\\S+ )?(?:pagado|abonado|transferido)|pagué|pagamos", near: 'reminders?|sollecit~|richiam[oi]|mahnung~|zahlungserinnerung~|relances?|rappels?|avisos?|recordatorios?|overdue|unpaid|impag~|insolut~|offene?n?|scadut[ae]|impayé~|still|ancora|immer noch|toujours|sigo|todavía|@amount', within: 10, unlessHowTo: true },
+  { find: "(?:i|we) (?:have |had |already )*(?:paid|settled|transferred|wired)|(?:ho|abbiamo) (?:già )?(?:pagato|saldato|versato|bonificato)|(?:ich|wir) (?:habe|haben) (?:\\S+ ){0,3}(?:bezahlt|überwiesen|beglichen)|(?:j'ai|nous avons) (?:déjà )?(?:payé|réglé|viré)|(?:he|hemos) (?:\\S+ )?(?:pagado|abonado|transferido)|pagué|pagamos", near: 'reminders?|sollecit~|richiam[oi]|mahnung~|zahlungserinnerung~|relances?|rappels?|avisos?|recordatorios?|overdue|unpaid|impag~|insolut~|offene?n?|scadut[ae]|impayé~|still|ancora|immer noch|toujours|sigo|todavía|@amount', within: 10, unless: 'how-to' },
   { find: 'pay(?:ing|ment)?|pagar|pago|pagare|pagamento|zahl(?:en|ung)|bezahl~|payer|paiement|checkout|renew~|rinnov~|verlänger~|renouvel~|renov~', near: "errors?|errore|fehler|erreur|fail~|fall(?:a|ó|ido)|échou~|fehlgeschlagen|non va|non passa|funktioniert nicht|doesn't work|not working|no funciona|ne (?:fonctionne|marche) pas|non funziona|declined|rejected|refused|abgelehnt|rifiutat[oa]|refusé~|rechazad[oa]|denegad[oa]|non (?:va|è andato) a buon fine", within: 5, not: 'reminders?|erinnerung~|promemoria|rappels?|recordatorios?|sollecit~|mahnung~|links? (?:for|to) (?:my|our) clients?', notWithin: 1 },
   { find: "(?:payment|zahlung|pagamento|paiement|pago|überweisung|bonifico|virement|transferencia) (?:\\S+ ){0,3}(?:(?:has|have)n't|has not|did ?n[o']t|nicht|non (?:è|e)|n'est pas|no (?:ha|se ha)) (?:\\S+ )?(?:arriv~|angekommen|eingegangen|arrivat[oa]|arrivé~|llegado|recibid[oa]|received|gone through|reach~)" },
-  { find: "receipt|quittung|zahlungsbestätigung|ricevuta|quietanza|quietanzat[ae]|reçu|acquittée?s?|justificatif de paiement|recibo|comprobante", near: "payment|paid|pagamento|pagato|zahlung|bezahlt|paiement|payé|pago|pagado", within: 6, unlessHowTo: true },
-  { find: `${INVOICE}`, near: "in the name of|made out to|a nome d(?:i|ella|el)|intestat[ao] a|auf (?:den )?namen|au nom de|a nombre de", within: 6, bodyOnly: true, unlessHowTo: true },
+  { find: "receipt|quittung|zahlungsbestätigung|ricevuta|quietanza|quietanzat[ae]|reçu|acquittée?s?|justificatif de paiement|recibo|comprobante", near: "payment|paid|pagamento|pagato|zahlung|bezahlt|paiement|payé|pago|pagado", within: 6, unless: 'how-to' },
+  { find: `${INVOICE}`, near: "in the name of|made out to|a nome d(?:i|ella|el)|intestat[ao] a|auf (?:den )?namen|au nom de|a nombre de", within: 6, bodyOnly: true, unless: 'how-to' },
   // A charge on the writer's statement, or never authorised; money owed to the writer.
-  { find: "(?:my|our|the) (?:bank |card |credit card )?statement|(?:mein(?:em)?|unser(?:em)?|dem) kontoauszug|estratto conto|(?:mon|notre) relevé|relevé (?:de compte|bancaire)|extracto (?:de (?:la |mi )?tarjeta|bancario|de (?:la )?cuenta)|(?:mi|el|nuestro) extracto", near: `@amount|${CHARGE_NOUN}|${TAKEN}|mailroom|von ihnen|vostr[oi]|de vous|vuestro`, within: 10, unlessHowTo: true },
+  { find: "(?:my|our|the) (?:bank |card |credit card )?statement|(?:mein(?:em)?|unser(?:em)?|dem) kontoauszug|estratto conto|(?:mon|notre) relevé|relevé (?:de compte|bancaire)|extracto (?:de (?:la |mi )?tarjeta|bancario|de (?:la )?cuenta)|(?:mi|el|nuestro) extracto", near: `@amount|${CHARGE_NOUN}|${TAKEN}|mailroom|von ihnen|vostr[oi]|de vous|vuestro`, within: 10, unless: 'how-to' },
   { find: "(?:never|mai|nie|jamais|nunca) (?:\\S+ ){0,2}(?:authori[sz]ed|approved|autorizzat[oa]|approvat[oa]|autorisiert|genehmigt|autorisé~|autorizad[oa])", near: `${CHARGE_NOUN}|${TAKEN}|@amount|this|questo|diese|ce|este`, within: 6 },
   { find: "owed|owe (?:me|us)|(?:mi|ci) spetta|zusteht|me corresponde|nos corresponde|(?:m'|nous )est dû", near: 'credit|refund|money|compensation|rimborso|accredito|gutschrift|erstattung|remboursement|avoir|reembolso|abono|@amount', within: 4 },
   { find: "can only pay|can(?:not|'t) pay|unable to pay|release (?:the )?payment|können (?:\\S+ )?nicht (?:bezahlen|zahlen|überweisen)|non (?:possiamo|posso) pagare|ne (?:pouvons|peux) pas (?:payer|régler)|no (?:podemos|puedo) pagar", near: `${INVOICE}|@amount`, within: 10 },
   { find: "purchase order|po (?:number|no|#)|bestellnummer|ordine d'acquisto|numero d'ordine|bon de commande|orden de compra", near: INVOICE, within: 10, weak: 'invoice admin' },
-  { find: 'vorsteuer~|input tax|iva (?:non )?detraibile|tva (?:non )?déductible|iva (?:no )?deducible|reverse[ -]?charge|steuerschuldnerschaft|inversione contabile|autoliquidation|inversión del sujeto pasivo', near: INVOICE, within: 10, unlessHowTo: true },
+  { find: 'vorsteuer~|input tax|iva (?:non )?detraibile|tva (?:non )?déductible|iva (?:no )?deducible|reverse[ -]?charge|steuerschuldnerschaft|inversione contabile|autoliquidation|inversión del sujeto pasivo', near: INVOICE, within: 10, unless: 'how-to' },
   { find: "(?:pay|pagare|pagar|zahlen|bezahlen|payer|régler) (?:\\S+ ){0,3}(?:con|per|by|par|with|mit|via|tramite|por|en) (?:\\S+ )?(?:bonifico|carta|card|karte|kreditkarte|überweisung|lastschrift|virement|carte|prélèvement|transferencia|tarjeta|domiciliación|paypal|bank transfer|invoice|rechnung|fattura|facture|factura)", near: 'instead|statt|anstatt|invece|au lieu|en lugar|en vez|switch~|move|passare|passer|umstellen|wechseln|cambiar|from now on|ab sofort|d\'ora in poi|désormais|a partir de ahora', within: 10 },
   { find: "(?:got|received|erhalten|bekommen|ricevuto|reçu|recibido) (?:\\S+ ){0,2}(?:invoices?|rechnung(?:en)?|fattur[ae]|factures?|facturas?)", near: 'cancel(?:l)?ed|cancellation|downgrad~|gekündigt|kündigung|herabgestuft|disdett[ao]|disdetto|résilié~|résiliation|de baja|cancelad[oa]|cancelé|although|despite|obwohl|trotz|nonostante|malgré|aunque|pese', within: 12 },
-  { find: '@amount', near: `${TAKEN}|${TWICE}|${TWO_CHARGES}|(?:two|2|zwei|due|deux|dos) (?:invoices|rechnungen|fatture|factures|facturas)`, within: 6, unlessHowTo: true },
+  { find: '@amount', near: `${TAKEN}|${TWICE}|${TWO_ITEMS}`, within: 6, unless: 'how-to' },
   // Disputed with the bank ("my bank is reversing it", "je conteste l'opération auprès de ma banque"), or an invoice contested.
   { find: BANK, near: DISPUTE, within: 6 },
   { find: CONTEST, near: `${MONEY}|${INVOICE}`, within: 6 },
@@ -173,16 +171,16 @@ export const PAYMENT_RULES: readonly Rule[] = [
   { find: '(?:tarjeta|pago|transacción|operación|renovación|cobro) (?:\\S+ ){0,3}(?:denegad[oa]|rechazad[oa]|fallid[oa]|declinad[oa])|(?:no se pudo|no pudimos|no hemos podido) (?:\\S+ ){0,2}(?:procesar|autorizar|cobrar|cargar|completar) (?:\\S+ ){0,2}(?:pago|cobro|tarjeta)|fall(?:ó|a) el (?:cobro|pago)|(?:cobro|pago) (?:ha )?fall(?:ado|ido|ó)' },
   { find: 'pay (?:your|the|our|this|my|an?) (?:[\\p{L}]+ )?invoice', near: "error~|fail~|unable|can ?not|can't|won't|doesn't|problem|not working", within: 10 },
   { find: '(?:card|carte|carta|karte|kreditkarte|tarjeta) (?:\\S+ ){0,3}(?:expired|has expired|scadut[ao]|abgelaufen|expiré~|caducad[ao]|vencid[ao])|(?:expired|abgelaufene) (?:credit )?(?:card|karte)|carte expirée|carta scaduta|tarjeta caducada' },
-  { find: PAY_METHOD, near: CHANGED, within: 8 },
+  { find: PAY_METHOD, near: CHANGED, within: 8, unless: 'clients' },
   // New bank details, VAT numbers and invoice addresses, invoices to reissue or credit, a SEPA mandate.
-  { find: BANK_DETAILS, near: `${CHANGED}|${SHARE}`, within: 8, bodyOnly: true, unlessHowTo: true },
-  { find: TAX_ID, near: `${CHANGED}|${CORRECTION}`, within: 10, bodyOnly: true, unlessHowTo: true },
-  { find: INVOICE_ADDRESS, near: CHANGED, within: 10, bodyOnly: true, unlessHowTo: true },
-  { find: `address on (?:the |our |my |your )?invoices?|(?:indirizzo|sede) (?:\\S+ ){0,2}fattur~|fattur~ (?:\\S+ ){0,5}(?:indirizzo|sede)|adresse (?:\\S+ ){0,3}factur~|factur~ (?:\\S+ ){0,5}adresse|(?:anschrift|adresse) (?:\\S+ ){0,3}rechnung~|rechnung~ (?:\\S+ ){0,5}(?:anschrift|adresse)|dirección (?:\\S+ ){0,3}factur~|factur~ (?:\\S+ ){0,5}dirección`, near: `${CHANGED}|wrong|incorrect~|errat[oa]|sbagliat[oa]|corregg~|falsch~|korrigier~|erron~|corrig~|correg~`, within: 10, bodyOnly: true, unlessHowTo: true },
-  { find: INVOICE, near: REISSUE, within: 12, bodyOnly: true, unlessHowTo: true },
-  { find: CREDIT, near: `${INVOICE}|${MONEY}`, within: 10, bodyOnly: true, unlessHowTo: true },
+  { find: BANK_DETAILS, near: `${CHANGED}|${SHARE}`, within: 8, bodyOnly: true, unless: 'how-to' },
+  { find: TAX_ID, near: `${CHANGED}|${CORRECTION}`, within: 10, bodyOnly: true, unless: 'how-to' },
+  { find: INVOICE_ADDRESS, near: CHANGED, within: 10, bodyOnly: true, unless: 'how-to' },
+  { find: `address on (?:the |our |my |your )?invoices?|(?:indirizzo|sede) (?:\\S+ ){0,2}fattur~|fattur~ (?:\\S+ ){0,5}(?:indirizzo|sede)|adresse (?:\\S+ ){0,3}factur~|factur~ (?:\\S+ ){0,5}adresse|(?:anschrift|adresse) (?:\\S+ ){0,3}rechnung~|rechnung~ (?:\\S+ ){0,5}(?:anschrift|adresse)|dirección (?:\\S+ ){0,3}factur~|factur~ (?:\\S+ ){0,5}dirección`, near: `${CHANGED}|wrong|incorrect~|errat[oa]|sbagliat[oa]|corregg~|falsch~|korrigier~|erron~|corrig~|correg~`, within: 10, bodyOnly: true, unless: 'how-to' },
+  { find: INVOICE, near: REISSUE, within: 12, bodyOnly: true, unless: 'how-to' },
+  { find: CREDIT, near: `${INVOICE}|${MONEY}`, within: 10, bodyOnly: true, unless: 'how-to' },
   { find: 'lastschriftmandat~|sepa-?mandat~|mandat (?:de prélèvement|sepa)|mandato (?:sepa|sdd|di addebito)|sepa mandate|mandato (?:de adeudo|sepa)|orden de domiciliación' },
-  { find: 'sepa|direct debit|lastschrift~|~lastschrift|einzugsermächtigung|addebito diretto|domiciliazione (?:bancaria)?|sdd|prélèvement (?:sepa|automatique)|domiciliación|adeudo (?:directo|sepa)', near: `mandat[eo]?s?|mandato|mandat|${CHANGED}|iban|switch|passer|passare|umstellen|pasar`, within: 8, unlessHowTo: true },
+  { find: 'sepa|direct debit|lastschrift~|~lastschrift|einzugsermächtigung|addebito diretto|domiciliazione (?:bancaria)?|sdd|prélèvement (?:sepa|automatique)|domiciliación|adeudo (?:directo|sepa)', near: `mandat[eo]?s?|mandato|mandat|${CHANGED}|iban|switch|passer|passare|umstellen|pasar`, within: 8, unless: 'how-to' },
   { find: 'install?ments?|payment plan|rateizz~|(?:in|due|tre|quattro|\\d) rate|ratenzahlung|ratenplan|teilzahlung|in (?:\\S+ )?raten|paiement en (?:plusieurs|\\d+) fois|échelonn~|pago (?:a plazos|fraccionado|aplazado)|a plazos|en (?:\\d|dos|tres) plazos' },
   // Dunning and payment demands; weak alone, because invoicing customers write "reminder" and "overdue" about their own clients.
   { find: 'overdue|past due|unpaid|outstanding (?:invoice|balance|amount|payment)s?|amounts? (?:due|owed|owing)|(?:payment )?reminders?|payment (?:received|receipt)|remittance', weak: 'dunning' },
@@ -195,8 +193,8 @@ export const PAYMENT_RULES: readonly Rule[] = [
   { find: '(?:debt|owed|owing|outstanding|balance|credito|dovut[oaie]|insolut~|forderung|schuld~|ausstehend~|créance|dette|solde|crédito|deuda|adeud~|valor a pagar|amount to pay|importo da pagare|zu zahlen|montant à payer|importe a pagar|total due|amount due|importe|betrag|montant|importo)', near: '@amount', within: 3, weak: 'amount due' },
   { find: 'überwiesen|überweisung|bank transfer|bonifico|virement|transferencia|transferid[oa]|by transfer|e-banking', near: '@amount', within: 12, weak: 'transfer' },
   { find: 'pay now|paga ora|jetzt (?:bezahlen|zahlen)|payer maintenant|pagar ahora|procedere al pagamento|proceed to payment|complete (?:the )?payment|complete el pago', weak: 'payment demand' },
-  { find: 'sollecit(?:o|i) di pagamento|payment reminder|zahlungserinnerung|relance de paiement|rappel de paiement|recordatorio de pago', near: '@amount|already|già|bereits|schon|déjà|ya|paid|pagat[ao]|saldat[ao]|bezahlt|überwiesen|payée?|réglée?|pagad[ao]', within: 25, unlessHowTo: true },
-  { find: 'already (?:been )?(?:paid|settled|transferred)|(?:was|were|been|have|has) (?:paid|settled)|già (?:pagat[oa]|saldat[oa]|versat[oa]|bonificat[oa])|saldat[oa] con bonifico|bereits (?:bezahlt|überwiesen|beglichen)|schon (?:bezahlt|überwiesen)|déjà (?:payée?s?|réglée?s?|viré~)|ya (?:pagad[oa]|abonad[oa]|transferid[oa])', near: `${INVOICE}|@amount|transfer|bonifico|überweisung|virement|transferencia|reminder|sollecit~|mahnung|relance|recordatorio`, within: 15, unlessHowTo: true },
+  { find: 'sollecit(?:o|i) di pagamento|payment reminder|zahlungserinnerung|relance de paiement|rappel de paiement|recordatorio de pago', near: '@amount|already|già|bereits|schon|déjà|ya|paid|pagat[ao]|saldat[ao]|bezahlt|überwiesen|payée?|réglée?|pagad[ao]', within: 25, unless: 'how-to' },
+  { find: 'already (?:been )?(?:paid|settled|transferred)|(?:was|were|been|have|has) (?:paid|settled)|già (?:pagat[oa]|saldat[oa]|versat[oa]|bonificat[oa])|saldat[oa] con bonifico|bereits (?:bezahlt|überwiesen|beglichen)|schon (?:bezahlt|überwiesen)|déjà (?:payée?s?|réglée?s?|viré~)|ya (?:pagad[oa]|abonad[oa]|transferid[oa])', near: `${INVOICE}|@amount|transfer|bonifico|überweisung|virement|transferencia|reminder|sollecit~|mahnung|relance|recordatorio`, within: 15, unless: 'how-to' },
   { find: 'letzte mahnung|final (?:reminder|demand|notice)|dernière relance|ultimo sollecito|último aviso|aviso final' },
   { find: '(?:second|third|2nd|3rd|another) (?:payment )?reminder|(?:zweite|dritte|erneute) (?:mahnung|zahlungserinnerung)|(?:secondo|terzo|ennesimo) (?:sollecito|richiamo)|(?:deuxième|troisième|nouvelle) relance|(?:segundo|tercer) (?:aviso|recordatorio)', near: 'received|got|arrived|already|your|erhalten|bekommen|bereits|schon|ihre|ricevuto|arrivato|già|vostro|reçu|déjà|votre|recibido|llegado|ya|su|paid|bezahlt|überwiesen|pagat[oa]|saldat[oa]|payée?|réglée?|pagad[oa]', within: 8 },
   { find: "no (?:la |lo |los |las )?reconozco|(?:don't|do not) recogni[sz]e|non (?:la |lo |li |le )?riconosco|erkenne (?:ich )?nicht|ne (?:la |le |les )?reconnais pas|unrecogni[sz]ed|unbekannte?", near: `${INVOICE}|${CHARGE_NOUN}|${CHARGED}|@amount`, within: 6 },

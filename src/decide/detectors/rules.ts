@@ -29,11 +29,11 @@ export interface Rule {
   /** Ignored in the signature: job titles, register courts, tax numbers and bank footers say who writes, not what they want. */
   bodyOnly?: boolean;
   /**
-   * Ignored in a how-to question about Mailroom itself, or about the customer's own clients ("How do I
-   * change the IBAN on my invoices?", "Wie ändere ich die Rechnungsadresse für meine Kunden?"): the
-   * product prints bank details, VAT numbers and addresses, and those questions are support.
+   * Ignored in a sentence about the customer's own clients ('clients': "the client paid by card"), or
+   * also in a how-to question about the product ('how-to': "How do I change the IBAN on my invoices?"):
+   * the product prints bank details, VAT numbers and addresses, and those questions are support.
    */
-  unlessHowTo?: boolean;
+  unless?: 'how-to' | 'clients';
   /** For words that are also names (`sue` the verb vs. `Sue` the person). */
   caseSensitive?: boolean;
   /** Reported instead of the matched text, for patterns whose match alone says little. */
@@ -181,32 +181,32 @@ function nearest(partners: Located[], span: Located, within: number, accept: (p:
   return undefined;
 }
 
-// Questions about using the product, and the customer's own clients, in the sentence of a match. The
-// question words are taken with a verb where they also mean "as" or "or" once accents are folded
-// ("wie folgt", "come indicato", "ou à défaut", "como siempre").
+// Questions about using the product. Question words that also mean "as" or "or" once accents are
+// folded ("wie folgt", "come indicato", "ou à défaut", "como siempre") count only with a verb.
 // biome-ignore format: vocabulary reads best as a list
-const HOW_TO = compilePattern([
+const QUESTION = compilePattern([
   'how (?:do|can|could|should|would|to|does)', 'where (?:do|can|could|should|is|are|does)', 'is (?:it|there a way) (?:possible )?to',
   'wie (?:kann|können|könnte|ändere|ändert|mache|lege|stelle|erstelle|füge|trage|richte|hinterlege|markiere|bekomme|funktioniert)', 'wo (?:kann|können|finde|ändere|stelle|hinterlege|trage)', 'kann man', 'lässt sich',
   'come (?:posso|possiamo|faccio|si fa|si può|devo|modific~|cambi~|impost~|aggiung~|inserisc~|segn~|emett~)', 'dove (?:posso|si|trovo|cambio|imposto)', 'si può', 'è possibile',
   'comment (?:puis|peut|faire|modifier|changer|ajouter|on|je|est-ce|créer|émettre|marquer|paramétrer)', 'peut-on', 'est-il possible',
   '¿ ?(?:cómo|dónde)', '(?:cómo|dónde) (?:puedo|hago|se puede|se hace|podemos|cambio|modifico|añado|emito|marco|configuro)', 'se puede', 'es posible',
-  '(?:to|for|of|from) (?:my|our|a|the) (?:clients?|customers?)', '(?:meine[nrs]?|unsere[nrs]?) kunden', '(?:für|von) (?:einen|einem|den|dem) kunden', '(?:eines|des|der) kunden',
-  '(?:ai |per i )?(?:miei|nostri) clienti', '(?:per|a|di|del|dal|al) (?:un |il |mio |nostro )?cliente', '(?:à |pour )?(?:mes|nos) clients', "(?:pour|à|au|d'un|du|de) (?:un |mon |notre )?client",
-  '(?:a |para )?(?:mis|nuestros) clientes', '(?:para|a|de|del) (?:un |el |mi |nuestro )?cliente',
-  '(?:a|the|my|our) (?:clients?|customers?)', '(?:ein|der|mein|unser)e?[mnr]? kunden?', '(?:un|il|mio|nostro) cliente', '(?:i|miei|nostri) clienti',
-  '(?:un|le|mon|notre) client', '(?:les|mes|nos) clients', '(?:un|el|mi|nuestro) cliente', '(?:los|mis|nuestros) clientes',
 ].join('|')).regex;
+// The customer's own clients ("mein Kunde", "a client"); not a bare "Cliente", which is how suppliers address Mailroom.
+const CLIENTS = compilePattern(
+  "(?:a|the|my|our|to|for|of) (?:clients?|customers?)|(?:ein|der|den|dem|des|mein|unser|für|von)~ kunden?|(?:un|il|mio|nostro|al|del|dal|per il|ai|dei|i|miei|nostri) client[ei]|(?:un|le|mon|notre|au|du|d'un|les|mes|nos|aux|des) clients?|(?:un|el|mi|nuestro|al|del|los|mis|nuestros) clientes?",
+).regex;
 
-/** Whether the sentence around a span asks how to use the product, or is about the customer's own clients. */
-function isHowTo(field: Field, span: Span): boolean {
+/** Whether the sentence around a span is about the customer's clients or, for 'how-to', asks how to use the product. */
+function isExcepted(field: Field, span: Span, unless: 'how-to' | 'clients'): boolean {
   const text = field.lower;
   let from = span.start;
   while (from > 0 && span.start - from < 160 && !/[.!?\n]/.test(text[from - 1]!)) from--;
   let to = span.end;
   while (to < text.length && to - span.end < 160 && !/[.!?\n]/.test(text[to]!)) to++;
-  HOW_TO.lastIndex = 0;
-  return HOW_TO.test(text.slice(from, to + 1));
+  const sentence = text.slice(from, to + 1);
+  CLIENTS.lastIndex = 0;
+  QUESTION.lastIndex = 0;
+  return CLIENTS.test(sentence) || (unless === 'how-to' && QUESTION.test(sentence));
 }
 
 /** Terms are reported short; a long alternation match should not fill a reason text. */
@@ -226,7 +226,7 @@ export function applyRule(rule: Rule, field: Field): Hit[] {
   const seen = new Set<string>();
   const inBody = (s: Span) => !rule.bodyOnly || s.start < field.signatureAt;
   for (const span of find(field, rule.find, rule.caseSensitive)) {
-    if (!inBody(span) || (rule.unlessHowTo && isHowTo(field, span))) continue;
+    if (!inBody(span) || (rule.unless && isExcepted(field, span, rule.unless))) continue;
     if (rule.not && nearest(find(field, rule.not), span, rule.notWithin ?? 2)) continue;
     let term = rule.label ?? quote(field, span);
     if (rule.near) {
