@@ -29,6 +29,12 @@ const PAYMENT_POSITIVE: Record<string, string[]> = {
     'The card is 4111 1111 1111 1111, expiry 10/29.',
     'There is a charge I do not recognise: $19.99 on 2 May.',
     'Is it possible to pay the annual fee in three instalments?',
+    'Why did you take another $59 from my card? I closed my account in March.',
+    'Your system billed us for 15 seats but we only have 9 users.',
+    'I paid the invoice on the 2nd, why am I getting reminders?',
+    'I never signed up for the annual plan. Please reverse this charge.',
+    'My bank statement shows MAILROOM EXAMPLE £12 on the 4th.',
+    'I upgraded by mistake, can you give me back the €30?',
   ],
   it: [
     'Vorrei il rimborso dell’abbonamento.',
@@ -42,6 +48,9 @@ const PAYMENT_POSITIVE: Record<string, string[]> = {
     'La carta di credito è scaduta, come la aggiorno?',
     'Vorremmo passare all’addebito diretto SEPA, vi mando il mandato firmato.',
     'RIMBORSATEMI SUBITO',
+    "Mi è arrivato l'addebito del rinnovo anche se avevo disattivato il rinnovo automatico.",
+    'Vorremmo pagare annualmente con bonifico invece che con la carta.',
+    'Non ho mai autorizzato questo pagamento.',
   ],
   de: [
     'Ich verlange eine Rückerstattung.',
@@ -56,6 +65,10 @@ const PAYMENT_POSITIVE: Record<string, string[]> = {
     'Bitte ändern Sie die Rechnungsadresse und stellen Sie die Rechnung neu aus.',
     'Die Kreditkarte wurde abgelehnt.',
     'Wir möchten auf SEPA-Lastschrift umstellen.',
+    'Wir haben Ihre Rechnung bereits am 3. beglichen, bitte stoppen Sie das Mahnverfahren.',
+    'Meine Bank hat die Lastschrift zurückgegeben, was muss ich tun?',
+    'Bitte ändern Sie unsere Bankverbindung wie folgt: IBAN DE89 3704 0044 0532 0130 00.',
+    'Wir bitten um Stornierung der Rechnung 2026-044 und Neuausstellung an die neue Adresse.',
   ],
   fr: [
     'Je demande le remboursement de ma commande.',
@@ -68,6 +81,8 @@ const PAYMENT_POSITIVE: Record<string, string[]> = {
     'Notre numéro de TVA intracommunautaire a changé.',
     'Le paiement par carte a été refusé.',
     'Pourriez-vous réémettre la facture avec la bonne raison sociale ?',
+    'Le virement pour la facture 2026-14 a été effectué le 12, merci de vérifier.',
+    "J'ai annulé mon abonnement mais j'ai quand même été facturé ce mois-ci.",
   ],
   es: [
     'Quiero un reembolso inmediato.',
@@ -80,6 +95,8 @@ const PAYMENT_POSITIVE: Record<string, string[]> = {
     'Nuestro domicilio fiscal ha cambiado, por favor actualizadlo en las facturas.',
     'La tarjeta fue rechazada al renovar.',
     'Quiero pasar a domiciliación bancaria con mandato SEPA.',
+    '¿Por qué me habéis cobrado 99 € si tengo el plan gratuito?',
+    'Necesitamos una factura con nuestro CIF correcto, la anterior tiene un error.',
   ],
 };
 
@@ -103,6 +120,9 @@ const LEGAL_POSITIVE: Record<string, string[]> = {
     'You host my photos without my permission; I own the copyright.',
     'We must inform you of a personal data breach affecting your account.',
     'I will let a judge decide who pays for this.',
+    'Please tell me which personal data about me you process, and for how long.',
+    'I withdraw my consent and ask you to erase everything you have on me.',
+    'If this is not fixed I will take you to small claims court.',
   ],
   it: [
     'Il mio avvocato vi scriverà.',
@@ -115,6 +135,8 @@ const LEGAL_POSITIVE: Record<string, string[]> = {
     'La presente vale come messa in mora.',
     'Scrivo per conto della mia assistita.',
     'Chiedo la cancellazione di tutti i miei dati.',
+    'In mancanza di riscontro, adirò le vie legali.',
+    'Mi rivolgerò alle autorità competenti e a un legale.',
   ],
   de: [
     'Mein Anwalt meldet sich bei Ihnen.',
@@ -127,6 +149,8 @@ const LEGAL_POSITIVE: Record<string, string[]> = {
     'Bitte um Löschung meiner Daten gemäß DSGVO.',
     'Sie erhalten eine Abmahnung wegen Verletzung von § 97 UrhG.',
     'Wir vertreten die Firma Beispiel GmbH.',
+    'Wir widersprechen der Verarbeitung unserer Daten und verlangen Löschung.',
+    'Hiermit kündige ich fristlos und behalte mir Schadensersatzansprüche vor.',
   ],
   fr: [
     'Notre avocat vous contactera.',
@@ -137,6 +161,7 @@ const LEGAL_POSITIVE: Record<string, string[]> = {
     'Nous avons saisi la CNIL.',
     'Vous reproduisez mes photos en violation de mes droits d’auteur.',
     'Effacez toutes mes données, c’est mon droit.',
+    'Les données de mes clients ont fuité à cause de votre faille de sécurité.',
   ],
   es: [
     'Mi abogado se pondrá en contacto.',
@@ -147,6 +172,7 @@ const LEGAL_POSITIVE: Record<string, string[]> = {
     'He enviado un burofax.',
     'Actuamos en nombre de nuestra mandante, titular de la marca.',
     'Esto lo va a decidir un juez.',
+    'Su web utiliza nuestra marca sin autorización; exigimos su retirada inmediata.',
   ],
 };
 
@@ -172,6 +198,13 @@ const NEGATIVE: Record<string, string[]> = {
     'It took ages to cancel the import, can you make it faster?',
     'Can I export all my data to CSV?',
     'The bank details footer is missing on the PDF.',
+    'How can I change my billing address shown on invoices to my customers?',
+    'My client paid €1,200 by bank transfer but the invoice still shows as open.',
+    'The time tracker charged 2 hours twice to the same task.',
+    'How do I give our lawyer read-only access to the projects?',
+    'We are investigating a memory leak when loading large projects.',
+    'The judge of our photo contest needs an account.',
+    'Can I export all my data to CSV?',
   ],
   it: [
     'Il legale rappresentante della società è Mario Rossi.',
@@ -181,6 +214,9 @@ const NEGATIVE: Record<string, string[]> = {
     'Le sue fatture non si aprono in anteprima.',
     'Sono avvocato e vorrei sapere come impostare la tariffa oraria per pratica.',
     "L'API restituisce un errore 500 sull'importo.",
+    "Come cambio l'IBAN che compare sulle mie fatture?",
+    'La fattura elettronica viene scartata dallo SDI per partita IVA errata del mio cliente.',
+    'Il giudice di gara non riesce ad accedere.',
   ],
   de: [
     'Das Gericht des Tages war lecker.',
@@ -190,6 +226,8 @@ const NEGATIVE: Record<string, string[]> = {
     'Wie richte ich Zahlungserinnerungen für meine Kunden ein?',
     'In meiner Kanzlei möchten wir Mandanten im 15-Minuten-Takt abrechnen.',
     'Die Karte im Kanban-Board springt zurück, wenn ich eine neue Karte anlege.',
+    'Wie ändere ich die Bankverbindung in der Rechnungsvorlage?',
+    'Bei der Eingabe einer neuen IBAN für einen Kunden kommt ein Validierungsfehler.',
   ],
   fr: [
     'Je ne peux pas me connecter depuis ce matin.',
@@ -198,6 +236,9 @@ const NEGATIVE: Record<string, string[]> = {
     'Je suis avocate et je facture au temps passé : comment régler un taux par dossier ?',
     'Le débit de notre connexion est de nouveau lent.',
     'Nous cherchons une solution à court terme.',
+    'Comment modifier le RIB affiché sur mes factures ?',
+    'Mon client a reçu la relance alors qu’il avait déjà payé, pourquoi ?',
+    'Enquête de satisfaction : le lien ne fonctionne pas.',
   ],
   es: [
     'Hay una alta demanda de nuestro producto.',
@@ -205,6 +246,8 @@ const NEGATIVE: Record<string, string[]> = {
     'Sin embargo, la exportación funciona.',
     'La API devuelve un error al crear la factura.',
     'La página sigue cargando sin parar.',
+    '¿Cómo cambio el IBAN que aparece en mis facturas?',
+    '¿Cómo puedo filtrar los datos por cliente?',
   ],
 };
 

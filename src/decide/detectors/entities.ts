@@ -42,8 +42,13 @@ export function findIbanLike(field: Field): Span[] {
     .map((s) => ({ ...s, label: `${s.label} (checksum fails)` }));
 }
 
+const SHAPED = new WeakMap<Field, Array<Span & { valid: boolean }>>();
+
 function ibanShaped(field: Field): Array<Span & { valid: boolean }> {
+  const cached = SHAPED.get(field);
+  if (cached) return cached;
   const spans: Array<Span & { valid: boolean }> = [];
+  SHAPED.set(field, spans);
   for (const m of field.folded.matchAll(IBAN_CANDIDATE)) {
     const compact = m[0].toUpperCase().replace(/ /g, '');
     const length = IBAN_LENGTH.get(compact.slice(0, 2)) ?? 0;

@@ -226,14 +226,14 @@ export function applyRule(rule: Rule, field: Field): Hit[] {
   const seen = new Set<string>();
   const inBody = (s: Span) => !rule.bodyOnly || s.start < field.signatureAt;
   for (const span of find(field, rule.find, rule.caseSensitive)) {
-    if (!inBody(span) || (rule.unless && isExcepted(field, span, rule.unless))) continue;
+    if (!inBody(span)) continue;
     if (rule.not && nearest(find(field, rule.not), span, rule.notWithin ?? 2)) continue;
+    const partner = rule.near ? nearest(find(field, rule.near), span, rule.within ?? 8, inBody) : undefined;
+    if (rule.near && !partner) continue;
+    // The sentence test is the dearest, so it runs last.
+    if (rule.unless && isExcepted(field, span, rule.unless)) continue;
     let term = rule.label ?? quote(field, span);
-    if (rule.near) {
-      const partner = nearest(find(field, rule.near), span, rule.within ?? 8, inBody);
-      if (!partner) continue;
-      if (!rule.label) term = partner.start < span.start ? `${quote(field, partner)} … ${term}` : `${term} … ${quote(field, partner)}`;
-    }
+    if (partner && !rule.label) term = partner.start < span.start ? `${quote(field, partner)} … ${term}` : `${term} … ${quote(field, partner)}`;
     const key = term.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
