@@ -385,6 +385,22 @@ describe('normalisation', () => {
   });
 });
 
+describe('signatures, disclaimers and privacy notices raise no flag', () => {
+  const question = 'How do I export all projects as PDF?';
+  const footers = [
+    '\n\nKind regards\nJane Doe\nPartner, Doe & Roe Solicitors LLP · Authorised and regulated by the Solicitors Regulation Authority',
+    '\n\nMit freundlichen Grüßen\nJan Muster\nGeschäftsführer · Amtsgericht Hamburg HRB 12345 · USt-IdNr. DE123456789\nIBAN DE89 3704 0044 0532 0130 00',
+    ' Diese E-Mail enthält vertrauliche und/oder rechtlich geschützte Informationen. Wenn Sie nicht der richtige Adressat sind, löschen Sie diese Mail. Informationen zum Datenschutz nach Art. 13 DSGVO unter example.de/datenschutz.',
+    ' Le informazioni contenute in questa e-mail sono riservate. Ai sensi del Regolamento UE 2016/679 (GDPR), se avete ricevuto questo messaggio per errore vi preghiamo di cancellarlo.',
+    " Ce message est confidentiel. Conformément au RGPD, vous disposez d'un droit d'accès, de rectification et de suppression de vos données.",
+    ' Este mensaje es confidencial. De acuerdo con el RGPD, puede ejercer sus derechos de acceso y supresión en privacidad@example.es.',
+    ' This email may be confidential and legally privileged. If you are not the intended recipient, notify the sender and delete it; any unauthorised use is prohibited.',
+  ];
+  for (const footer of footers) {
+    test(footer.trim().slice(0, 40), () => assert.deepEqual(inBody(question + footer).matches, []));
+  }
+});
+
 describe('where a match was found', () => {
   test('subject, body and hidden text are reported separately, each term once per place', () => {
     const r = detectFlags({

@@ -44,6 +44,11 @@ const ACCESS = 'access|copy|auskunft|herausgabe|kopie|accesso|copia|accès|copie
 const DATA_PROTECTION =
   'controller|processor|data processing agreement|data protection|personal data|dpo|ico|titolare del trattamento|responsabile del trattamento|dati personali|garante|auftragsverarbeit~|personenbezogene~|datenschutz~|responsable (?:du|de) traitement|sous-traitant|données personnelles|cnil|encargado del tratamiento|responsable del tratamiento|datos personales|aepd';
 
+// A confidentiality footer or privacy notice: it cites the GDPR and the reader's rights, and asks a
+// wrong recipient to delete the mail; nobody there requests anything.
+const NOTICE =
+  'confidential~|privileged|riservat[ae]|vertraulich~|confidenti~|confidencial~|intended recipient|destinatari[oa]|destinataire|adressat|empfänger|per errore|par erreur|por error|irrtümlich|in error|informativa|datenschutz(?:erklärung|hinweise?)|informationen zum datenschutz|privacy (?:policy|notice)|politique de confidentialité|política de privacidad|vous (?:disposez|pouvez exercer)|potete esercitare|può esercitare|puede (?:usted )?ejercer|podrá ejercer|sie haben das recht|you (?:have|may|can) (?:the right|exercise)';
+
 // Someone who acts for, or is engaged by, the writer.
 const LAWYER = 'lawyers?|attorneys?|solicitors?|barristers?|legal (?:counsel|advisers?|advisors?|representatives?)';
 const AVVOCATO = 'avvocat[oaie]|legal[ei]|studio legale|ufficio legale|consulente legale';
@@ -89,9 +94,9 @@ export const LEGAL_RULES: readonly Rule[] = [
   { find: 'precetto|ufficio (?:d\'|di )?esecuzione|esecuzione forzata|pignorament~|ingiung~|betreibung~|zahlungsbefehl|zwangsvollstreckung~|pfändung~|drittschuldner~|saisie-attribution|saisie sur salaire|(?:orden|oficio|auto) de embargo|embargo y retención|proceso ejecutivo|garnish~|liquidation judiciaire|mandataire judiciaire|insolvenzverwalter~|curatore fallimentare|administrador concursal' },
   { find: 'probate|executors? of|estate of the late|grant of (?:probate|representation)|erbschein|nachlassgericht|notai[oa]|notaire|notari[oa]|notar(?:in)?|succession de' },
   // Data protection: GDPR requests, rights, regulators, breach notices.
-  { find: GDPR, near: DATA_REQUEST, within: 10, label: 'GDPR/DSGVO/RGPD request' },
-  { find: '(?:art\\.?|artt\\.|articles?|artikel|articol[oi]|artículos?) ?(?:15|17|20|25|33|34)\\b', near: `${GDPR}|data|daten|dati|données|datos|privacy|datenschutz|protection|protezione|protección`, within: 8 },
-  { find: 'right (?:to|of) (?:erasure|be forgotten|access|deletion|rectification|portability|object)|(?:data )?subject access requests?|dsars?|diritto (?:all\'oblio|alla cancellazione|di accesso|alla portabilità)|recht auf (?:vergessenwerden|löschung|auskunft|datenübertragbarkeit)|droit (?:à|a) l\'(?:oubli|effacement)|droit d\'accès|derecho (?:al olvido|de supresión|de acceso|a la portabilidad)' },
+  { find: GDPR, near: DATA_REQUEST, within: 10, label: 'GDPR/DSGVO/RGPD request', not: NOTICE, notWithin: 15 },
+  { find: '(?:art\\.?|artt\\.|articles?|artikel|articol[oi]|artículos?) ?(?:15|17|20|25|33|34)\\b', near: `${GDPR}|data|daten|dati|données|datos|privacy|datenschutz|protection|protezione|protección`, within: 8, not: NOTICE, notWithin: 15 },
+  { find: 'right (?:to|of) (?:erasure|be forgotten|access|deletion|rectification|portability|object)|(?:data )?subject access requests?|dsars?|diritto (?:all\'oblio|alla cancellazione|di accesso|alla portabilità)|recht auf (?:vergessenwerden|löschung|auskunft|datenübertragbarkeit)|droit (?:à|a) l\'(?:oubli|effacement)|droit d\'accès|derecho (?:al olvido|de supresión|de acceso|a la portabilidad)', not: NOTICE, notWithin: 15 },
   { find: ERASE, near: `${ALL_MY_DATA}|${PERSONAL_DATA}|everything you (?:have|hold|store|keep) (?:on|about) me|my data|meine[rn]? daten|i miei dati|mes données|mis datos`, within: 6, unless: 'how-to' },
   { find: "(?:data|information|details|daten|angaben|dati|informazioni|données|informations|datos|información) (?:\\S+ ){0,4}(?:about me|on me|über mich|zu meiner person|su di me|sur moi|me concernant|sobre mí)", not: 'api|endpoint|json|webhook|export~', notWithin: 4 },
   { find: "withdraw (?:my )?consent|object to (?:the )?processing|right to object|(?:widerspruch gegen|widersprech~) (?:\\S+ ){0,2}verarbeitung|einwilligung (?:\\S+ )?widerruf~|widerruf~ (?:\\S+ ){0,2}einwilligung|revoc~ (?:il |mio )?consenso|(?:mi|ci) oppong~ al trattamento|opposizione al trattamento|droit d'opposition|opposition au traitement|retir~ (?:mon|notre) consentement|(?:me|nos) opon~ al tratamiento|derecho de oposición|revoc~ (?:mi|el) consentimiento" },

@@ -86,7 +86,7 @@ const DISPUTE = `${CONTEST}|revers~|stop (?:the )?payment|recall~|opposition|wid
 // Changed details: new, changed, switched, from now on; or asked for.
 // biome-ignore format: vocabulary reads best as a list
 const CHANGED = [
-  'new', 'change~', 'updat~', 'switch~', 'moved?', 'closing', 'closed', 'old', 'from now on', 'going forward', 'registered', 'add it', 'instead',
+  'new', 'change~', 'updat~', 'switch~', 'moved?', 'closing', 'closed', 'old', 'from now on', 'going forward', 'add it', 'instead',
   'nuov[oaie]', 'cambi~', 'variazion~', 'aggiorn~', 'modific~', 'divent~', "d'ora in poi", 'a partire da', 'invece',
   'neu~', 'geändert', 'änder~', 'wechsel~', 'gewechselt', 'umstell~', 'umgestellt', 'ab sofort', 'künftig', 'hinterlegen', 'aktualisier~', 'statt', 'anstatt',
   'nouve(?:au|lle|aux|lles)', 'nouvel', 'changement', 'chang[ée]~', 'modifi~', 'désormais', 'dorénavant', 'mettre à jour', 'au lieu',
@@ -114,14 +114,16 @@ const REISSUE =
   're-?issu~|neu ausstellen|neu ausgestellt|neuausstellung|stornier~|riemett~|riemess~|riemission~|réémett~|rééditer|facture rectifiée|reemitir|rectificativ[ao]|rectific(?:ar|ad[ao]s?|ación)';
 const CREDIT = 'credit note|gutschrift|nota di credito|un avoir|notes? de crédit|nota de (?:crédito|abono)|saldo a favor';
 const CORRECTION = 'correct(?:ed|ion)?|correct[oa]|corrett[oa]|wrong|incorrect~|errat[oai]|sbagliat[oai]|falsch~|corrig~|correg~';
+// A company footer around an account number: register, tax number, managing director.
+const FOOTER = 'hrb|hra|ust-?id~|geschäftsführ~|amtsgericht|registergericht|registered (?:office|in)|company (?:no|number|reg~)|p\\. ?iva|rea|siret|rcs|capital social|cif|sitz|vat (?:no|number|reg~)';
 const NOT_A_QUESTION = 'free|gratuit~|gratis|kostenlos|will|would|if|be|wird|würde|sarà|sarebbe|sera|serait|será|sería';
 
 // biome-ignore format: a table of rules reads best one per line
 export const PAYMENT_RULES: readonly Rule[] = [
   // Entities: a card number or an IBAN in the text (not in the signature's bank footer).
   { find: '@card' },
-  { find: '@iban', bodyOnly: true, unless: 'clients' },
-  { find: '@iban-like', near: BANK_WORD, within: 6, bodyOnly: true, unless: 'clients' },
+  { find: '@iban', bodyOnly: true, unless: 'clients', not: FOOTER, notWithin: 12 },
+  { find: '@iban-like', near: BANK_WORD, within: 6, bodyOnly: true, unless: 'clients', not: FOOTER, notWithin: 12 },
   { find: "card number|numéro de (?:la )?carte|numero (?:della |di )?carta|kartennummer|número de (?:la )?tarjeta", unless: 'how-to' },
   // Refunds, reimbursements, chargebacks, and money asked back in other words.
   { find: 'refund(?:s|ed|ing)?|reimburs~|re-?credit~', not: 'polic(?:y|ies)|guarantee~|terms|conditions|non', notWithin: 1 },
