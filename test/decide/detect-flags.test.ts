@@ -192,6 +192,7 @@ const NEGATIVE: Record<string, string[]> = {
     'Please reset my password, the login fails.',
     'Is client access to the portal free of charge?',
     'What is your refund policy if we cancel the annual plan later?',
+    'If we stop after the first month, is there a refund for the rest of the year?',
     'How much is the Team plan per user, and is VAT included?',
     'How do I send a payment reminder for overdue invoices to my clients?',
     'I am a solicitor; how can I bill each client matter at a different hourly rate?',
@@ -217,6 +218,7 @@ const NEGATIVE: Record<string, string[]> = {
     "Come cambio l'IBAN che compare sulle mie fatture?",
     'La fattura elettronica viene scartata dallo SDI per partita IVA errata del mio cliente.',
     'Il giudice di gara non riesce ad accedere.',
+    'Se disdico dopo un mese, c’è un rimborso della parte non usata?',
   ],
   de: [
     'Das Gericht des Tages war lecker.',
@@ -248,6 +250,7 @@ const NEGATIVE: Record<string, string[]> = {
     'La página sigue cargando sin parar.',
     '¿Cómo cambio el IBAN que aparece en mis facturas?',
     '¿Cómo puedo filtrar los datos por cliente?',
+    'Si lo cancelamos en el primer mes, ¿hay reembolso?',
   ],
 };
 
@@ -299,6 +302,12 @@ describe('weak signals need a second kind', () => {
     assert.equal(inBody('La fattura scaduta non è corretta.').payment, false);
     assert.equal(inBody('Fattura n. 2026/118 scaduta: importo € 240,00.').payment, true);
     assert.equal(inBody('Tengo una factura vencida que no reconozco.').payment, true, 'an unrecognised invoice is a dispute');
+  });
+  test('both weak signals are named, even where they overlap', () => {
+    assert.deepEqual(
+      detectFlags({ subject: 'Ihre Rechnung Nr. 2026-0412', text: 'Siehe Betreff.', hiddenText: '' }).matches.map((m) => m.term),
+      ['Rechnung Nr. 2026-0412', 'Ihre Rechnung'],
+    );
   });
   test('a security incident is a breach notice only beside data-protection words', () => {
     assert.equal(inBody('We had a security incident on the status page yesterday.').legal, false);

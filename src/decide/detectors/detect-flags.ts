@@ -54,12 +54,14 @@ export function detectFlags(input: DetectorInput): DetectorResult {
     raised[flag] = kinds.has(null) || kinds.size >= 2;
   }
   // Strong signals first, so a reason names what decided; words already reported for a flag in a field
-  // (by an earlier rule, or inside a strong term: "avvocato" in "mio avvocato") are not named twice.
+  // (by an earlier rule, or inside a strong term: "avvocato" in "mio avvocato") are not named twice,
+  // unless they are a weak signal of another kind that the flag needed.
   const reported: typeof found = [];
   for (const hit of [...found.filter((f) => f.weak === null), ...found.filter((f) => f.weak !== null)]) {
     if (!raised[hit.flag]) continue;
     const same = reported.filter((r) => r.flag === hit.flag && r.field === hit.field);
-    if (same.some((r) => (r.start < hit.end && hit.start < r.end) || r.term.toLowerCase().includes(hit.term.toLowerCase()))) continue;
+    const repeats = (r: (typeof found)[number]) => (r.weak === null || r.weak === hit.weak) && ((r.start < hit.end && hit.start < r.end) || r.term.toLowerCase().includes(hit.term.toLowerCase()));
+    if (same.some(repeats)) continue;
     reported.push(hit);
   }
   const matches = reported.map(({ flag, term, where }) => ({ flag, term, where }));

@@ -116,6 +116,9 @@ const CREDIT = 'credit note|gutschrift|nota di credito|un avoir|notes? de crédi
 const CORRECTION = 'correct(?:ed|ion)?|correct[oa]|corrett[oa]|wrong|incorrect~|errat[oai]|sbagliat[oai]|falsch~|corrig~|correg~';
 // A company footer around an account number: register, tax number, managing director.
 const FOOTER = 'hrb|hra|ust-?id~|geschäftsführ~|amtsgericht|registergericht|registered (?:office|in)|company (?:no|number|reg~)|p\\. ?iva|rea|siret|rcs|capital social|cif|sitz|vat (?:no|number|reg~)';
+// Whether refunds exist at all is a question before buying ("if we cancel in the first month, is there a refund?").
+const REFUND_POLICY =
+  "do you (?:offer |give |do )?refunds?|(?:is|are) (?:there )?(?:a |any )?refunds?|c'è (?:un )?rimborso|è previsto (?:un )?rimborso|(?:gibt es|bekomme ich) (?:eine )?(?:rück)?erstattung|y a-t-il (?:un )?remboursement|est-ce que vous remboursez|(?:hay|existe|ofrecéis|ofrecen) (?:un |algún )?reembolso";
 const NOT_A_QUESTION = 'free|gratuit~|gratis|kostenlos|will|would|if|be|wird|würde|sarà|sarebbe|sera|serait|será|sería';
 
 // biome-ignore format: a table of rules reads best one per line
@@ -126,12 +129,12 @@ export const PAYMENT_RULES: readonly Rule[] = [
   { find: '@iban-like', near: BANK_WORD, within: 6, bodyOnly: true, unless: 'clients', not: FOOTER, notWithin: 12 },
   { find: "card number|numéro de (?:la )?carte|numero (?:della |di )?carta|kartennummer|número de (?:la )?tarjeta", unless: 'how-to' },
   // Refunds, reimbursements, chargebacks, and money asked back in other words.
-  { find: 'refund(?:s|ed|ing)?|reimburs~|re-?credit~', not: 'polic(?:y|ies)|guarantee~|terms|conditions|non', notWithin: 1 },
+  { find: 'refund(?:s|ed|ing)?|reimburs~|re-?credit~', not: `polic(?:y|ies)|guarantee~|terms|conditions|non|${REFUND_POLICY}`, notWithin: 1 },
   { find: 'chargebacks?|charge ?backs?|charged back|money back|moneyback', not: 'guarantee~|garantie', notWithin: 1 },
-  { find: 'rimbors~|storn(?:o|i|are|ato|ata|ate)|riaddebit[oi]|riaccredit~', not: 'soddisfatti|garanzia', notWithin: 3 },
-  { find: 'rückerstatt~|erstattung(?:en)?|erstatt(?:en|et)|(?:kosten|beitrags|gebühren)erstatt~|rückbuchung~|rücklastschrift~|geld zurück', not: 'garantie|anzeige|meldung|bericht', notWithin: 2 },
-  { find: 'rembours~|rétrofacturation~|recrédit~', not: 'satisfait|garanti~', notWithin: 2 },
-  { find: 'reembols~|reintegr~|contracargos?|devolución del? (?:mi |el |los )?(?:dinero|importe|pago|cargo)', not: 'garantía|política', notWithin: 2 },
+  { find: 'rimbors~|storn(?:o|i|are|ato|ata|ate)|riaddebit[oi]|riaccredit~', not: `soddisfatti|garanzia|${REFUND_POLICY}`, notWithin: 3 },
+  { find: 'rückerstatt~|erstattung(?:en)?|erstatt(?:en|et)|(?:kosten|beitrags|gebühren)erstatt~|rückbuchung~|rücklastschrift~|geld zurück', not: `garantie|anzeige|meldung|bericht|${REFUND_POLICY}`, notWithin: 2 },
+  { find: 'rembours~|rétrofacturation~|recrédit~', not: `satisfait|garanti~|${REFUND_POLICY}`, notWithin: 2 },
+  { find: 'reembols~|reintegr~|contracargos?|devolución del? (?:mi |el |los )?(?:dinero|importe|pago|cargo)', not: `garantía|política|${REFUND_POLICY}`, notWithin: 2 },
   { find: GIVE_BACK, near: MONEY, within: 10, not: 'guarantee~|garantie|garanzia|garantía', notWithin: 1 },
   // Charged twice, after cancelling, without consent, wrongly, still, or asked not to charge again.
   { find: `double ?(?:charg|bill|debit)~|overcharg~|overbill~|doppio addebito|doppelt (?:abgebucht|belastet|berechnet|bezahlt)|double (?:prélèvement|débit|facturation)|débits? en double|doble (?:cargo|cobro)|${TWO_CHARGES}` },
