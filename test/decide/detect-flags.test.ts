@@ -296,6 +296,10 @@ describe('weak signals need a second kind', () => {
       ['Avv.', 'entro 48 ore'],
     );
   });
+  test('a termination with a deadline is a customer leaving; with a claim for damages it is legal', () => {
+    assert.equal(inBody('Hiermit kündigen wir fristlos; bitte bestätigen Sie das binnen 14 Tagen.').legal, false);
+    assert.equal(inBody('We terminate the agreement for cause and will seek damages for the lost weeks.').legal, true);
+  });
   test('an overdue invoice alone is product talk; with its number or an amount due it is dunning', () => {
     assert.equal(inBody('This is about an overdue invoice from March.').payment, false);
     assert.equal(inBody('Reminder: invoice INV-2026-0412 is overdue.').payment, true);

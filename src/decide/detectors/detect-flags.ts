@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { DetectorMatch, DetectorResult } from '../decision.js';
-import { LEGAL_RULES } from './legal-signals.js';
+import { LEGAL_RULES, legalWeakKindsSuffice } from './legal-signals.js';
 import { attachmentWords, type Field, prepareField } from './normalize.js';
-import { PAYMENT_RULES } from './payment-signals.js';
+import { PAYMENT_RULES, paymentWeakKindsSuffice } from './payment-signals.js';
 import { applyRule, type Hit, type Rule } from './rules.js';
 
 export interface DetectorInput {
@@ -19,6 +19,7 @@ const RULES: ReadonlyArray<[DetectorMatch['flag'], readonly Rule[]]> = [
   ['payment', PAYMENT_RULES],
   ['legal', LEGAL_RULES],
 ];
+const WEAK_KINDS_SUFFICE = { payment: paymentWeakKindsSuffice, legal: legalWeakKindsSuffice };
 
 /** Bump when the matching code changes what the same rules find (entities, normalisation). */
 const ENGINE_VERSION = 2;
@@ -32,8 +33,8 @@ export const DETECTOR_TERMS_FINGERPRINT = createHash('sha256')
 /**
  * Mailroom's own payment and legal detectors (en/it/de/fr/es): phrases, phrases near each other, and
  * entities (valid IBANs, card numbers, amounts) in the subject, the text, the hidden text and the
- * attachment names. A flag is raised by one strong signal, or by weak signals of two different kinds
- * (a lawyer's title and a deadline; not a lawyer's title alone). Every distinct (flag, term, where) of
+ * attachment names. A flag is raised by one strong signal, or by weak signals of kinds that suffice
+ * together (a lawyer's title and a deadline; not a lawyer's title alone). Every distinct (flag, term, where) of
  * a raised flag is recorded once: the strong signals, then the weak ones, each in the order subject,
  * body, hidden, attachment.
  */
@@ -50,8 +51,8 @@ export function detectFlags(input: DetectorInput): DetectorResult {
   });
   const raised = { payment: false, legal: false };
   for (const flag of ['payment', 'legal'] as const) {
-    const kinds = new Set(found.filter((f) => f.flag === flag).map((f) => f.weak));
-    raised[flag] = kinds.has(null) || kinds.size >= 2;
+    const hits = found.filter((f) => f.flag === flag);
+    raised[flag] = hits.some((f) => f.weak === null) || WEAK_KINDS_SUFFICE[flag](new Set(hits.map((f) => f.weak ?? '')));
   }
   // Strong signals first, so a reason names what decided; words already reported for a flag in a field
   // (by an earlier rule, or inside a strong term: "avvocato" in "mio avvocato") are not named twice,

@@ -54,6 +54,15 @@ const LAWYER = 'lawyers?|attorneys?|solicitors?|barristers?|legal (?:counsel|adv
 const AVVOCATO = 'avvocat[oaie]|legal[ei]|studio legale|ufficio legale|consulente legale';
 const ANWALT = '~anwalt|~anwältin|~anwälte|anwalt|anwältin|rechtsbeistand|rechtsabteilung';
 
+/**
+ * Weak legal signals that raise the flag together: a lawyer's title with a deadline, a claim or a
+ * termination (a lawyer writing), or a claim with a termination. A deadline with a termination is a
+ * customer leaving, and a deadline with a claim for compensation is a complaint.
+ */
+export function legalWeakKindsSuffice(kinds: ReadonlySet<string>): boolean {
+  return (kinds.has('lawyer') && kinds.size >= 2) || (kinds.has('claim') && kinds.has('termination'));
+}
+
 // biome-ignore format: a table of rules reads best one per line
 export const LEGAL_RULES: readonly Rule[] = [
   // A lawyer engaged: "my lawyer", "mein Anwalt", "il mio avvocato", "notre avocat", "mi abogado".
@@ -116,7 +125,7 @@ export const LEGAL_RULES: readonly Rule[] = [
   { find: 'urheberrechtsverletzung~|urhg|§ ?97|diritt[oi] d\'autore|violazione del copyright|droits? d\'auteur|propriété intellectuelle|contrefaçon|lcen|confiance dans l\'économie numérique|contenus? (?:manifestement )?illicites?|propiedad intelectual|derechos de (?:autor|explotación)|lssi(?:-?ce)?|infracción de derechos' },
   { find: "copyright~|urheberrecht~|bildrecht~|diritt[oi] d'autore|droits? d'auteur|derechos de autor|(?:my|our|mi[ae]|mio|nostr[eoai]|meine[rn]?|unsere[rn]?|mes|mon|notre|nos|mis|mi|nuestr[oa]s?) (?:photo~|images?|pictures?|fotograf~|foto~|immagin[ei]|bild(?:er)?|texts?|articles?|oper[ae]|œuvres?|obras?|artwork|illustration~|logos?|trade ?marks?|brand|marke|marchio|marque|marca)", near: 'without|senza|ohne|sans|sin|unauthori[sz]ed|unlicen[cs]ed|non autorizzat~|take (?:it |them )?down|taken down|infring~', within: 8, bodyOnly: true },
   // Weak: alone none of these is a legal matter, two kinds together are.
-  { find: `${LAWYER}|legal (?:team|department)|law firm|avvocat[oaie]|studio legale|${ANWALT}|kanzlei|avocat~|barreau|cabinet d'avocats|abogad[oa]s?|bufete|letrad[oa]s?|avv\\.|me\\.|maître`, weak: 'lawyer' },
+  { find: `${LAWYER}|legal (?:team|department)|law firm|avvocat[oaie]|studio legale|${ANWALT}|kanzlei|avocat~|barreau|cabinet d'avocats|abogad[oa]s?|bufete|letrad[oa]s?|avv\\.|maître`, weak: 'lawyer' },
   { find: 'fristlos~|außerordentlich~ kündig~|terminat~ (?:the|our|this) (?:contract|agreement)|termination for (?:breach|cause)|risoluzione del contratto|recesso per giusta causa|résiliation (?:immédiate|pour faute)|resolución del contrato|resolver el contrato', weak: 'termination' },
   { find: 'damages|compensation|liab(?:le|ility)|negligence|breach of (?:contract|the agreement|the sla)|risarciment~|inadempiment~|danni|schadens?ersatz~|haftung|vertragsbruch|dommages|indemnisation|préjudice|réparation|manquement|daños|perjuicios|indemnización|incumplimiento', weak: 'claim' },
   { find: 'within (?:\\d+|seven|fourteen|thirty) (?:working |business |calendar )?(?:days|hours)|by \\d+ ?(?:pm|am)|entro (?:e non oltre )?\\d+ (?:giorni|ore)|binnen \\d+|innerhalb (?:von )?\\d+ (?:tagen|stunden)|bis (?:zum|spätestens) \\d|sous \\d+ (?:jours|heures)|dans un délai de|(?:en|dentro de) (?:el|un) plazo (?:máximo )?de|innert \\d+', weak: 'deadline' },

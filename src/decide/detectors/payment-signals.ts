@@ -123,6 +123,11 @@ const REFUND_POLICY =
   "do you (?:offer |give |do )?refunds?|(?:is|are) (?:there )?(?:a |any )?refunds?|c'è (?:un )?rimborso|è previsto (?:un )?rimborso|(?:gibt es|bekomme ich) (?:eine )?(?:rück)?erstattung|y a-t-il (?:un )?remboursement|est-ce que vous remboursez|(?:hay|existe|ofrecéis|ofrecen) (?:un |algún )?reembolso";
 const NOT_A_QUESTION = 'free|gratuit~|gratis|kostenlos|will|would|if|be|wird|würde|sarà|sarebbe|sera|serait|será|sería';
 
+/** Weak payment signals raise the flag in any two kinds: an invoice number and a reminder, an amount due and a "pay now". */
+export function paymentWeakKindsSuffice(kinds: ReadonlySet<string>): boolean {
+  return kinds.size >= 2;
+}
+
 // biome-ignore format: a table of rules reads best one per line
 export const PAYMENT_RULES: readonly Rule[] = [
   // Entities: a card number, an IBAN in the text (not in a signature's or a company footer's bank line).
