@@ -52,11 +52,11 @@ export function attachmentWords(filename: string): string {
 // courts, tax and bank footers, confidentiality notices), which says who writes, not what they want.
 // biome-ignore format: a table of closings reads best as written
 const CLOSING = new RegExp(`^(?:${[
-  '(?:kind|best|warm|many)? ?regards', 'best(?: wishes)?', 'cheers', 'thanks?(?: you)?(?: (?:in advance|again|so much))?', 'many thanks', 'sincerely', 'yours (?:sincerely|faithfully|truly)', 'all the best',
-  'cordiali saluti', 'distinti saluti', 'saluti', 'un saluto', 'grazie(?: mille)?', 'buona giornata', 'a presto',
-  'mit freundlichen gr(?:u|ue|ü)(?:ß|ss)en', 'freundliche gr(?:u|ue|ü)(?:ß|ss)e', '(?:viele|liebe|beste|herzliche) gr(?:u|ue|ü)(?:ß|ss)e', 'mfg', 'vielen dank', 'danke',
-  '(?:bien )?cordialement', 'bien (?:à|a) vous', 'salutations(?: distingu(?:é|e)es)?', 'merci(?: beaucoup| d\'avance)?', 'bonne journ(?:é|e)e',
-  'atentamente', '(?:un )?saludos?(?: cordiales)?', 'un cordial saludo', '(?:muchas )?gracias', 'quedo atent[oa]',
+  '(?:kind|best|warm|many)? ?regards', 'best(?: wishes)?', 'br', 'cheers', 'thanks?(?: you)?(?: (?:in advance|again|so much))?', 'many thanks', 'sincerely', 'yours (?:sincerely|faithfully|truly)', 'all the best',
+  '(?:cordiali|distinti) saluti', 'saluti(?: cordiali)?', 'un (?:cordiale )?saluto', 'cordialmente', 'grazie(?: mille)?', 'buona giornata', 'a presto', 'ciao',
+  'mit freundlichen gr(?:u|ue|ü)(?:ß|ss)en', 'freundliche gr(?:u|ue|ü)(?:ß|ss)e', '(?:viele|liebe|beste|herzliche|sch(?:ö|oe|o)ne) gr(?:u|ue|ü)(?:ß|ss)e', 'gru(?:ß|ss)', 'mfg', 'lg', 'vg', 'vielen dank', 'danke',
+  '(?:bien )?cordialement', 'bien (?:à|a) vous', '(?:sinc(?:è|e)res )?salutations(?: distingu(?:é|e)es)?', 'merci(?: beaucoup| d\'avance)?', 'bonne journ(?:é|e)e',
+  'atentamente', '(?:un )?saludos?(?: cordiales)?', 'un cordial saludo', 'un abrazo', '(?:muchas )?gracias', 'quedo atent[oa]',
 ].join('|')})[\\s,.!]*$`, 'i');
 
 /**
