@@ -21,8 +21,8 @@ const RULES: ReadonlyArray<[DetectorMatch['flag'], readonly Rule[]]> = [
 ];
 const WEAK_KINDS_SUFFICE = { payment: paymentWeakKindsSuffice, legal: legalWeakKindsSuffice };
 
-/** Bump when the matching code changes what the same rules find (entities, normalisation). */
-const ENGINE_VERSION = 2;
+/** Bump when code changes what the same rules find: entities, normalisation and closings, the how-to and client words of rules.ts. */
+const ENGINE_VERSION = 3;
 
 /** Changes whenever a rule or the engine changes; part of the policy version stored with each decision. */
 export const DETECTOR_TERMS_FINGERPRINT = createHash('sha256')
@@ -34,9 +34,9 @@ export const DETECTOR_TERMS_FINGERPRINT = createHash('sha256')
  * Mailroom's own payment and legal detectors (en/it/de/fr/es): phrases, phrases near each other, and
  * entities (valid IBANs, card numbers, amounts) in the subject, the text, the hidden text and the
  * attachment names. A flag is raised by one strong signal, or by weak signals of kinds that suffice
- * together (a lawyer's title and a deadline; not a lawyer's title alone). Every distinct (flag, term, where) of
- * a raised flag is recorded once: the strong signals, then the weak ones, each in the order subject,
- * body, hidden, attachment.
+ * together (a lawyer's title and a deadline; not a lawyer's title alone). Every distinct (flag, term,
+ * where) of a raised flag is recorded once: the strong signals, then the weak ones, each in the order
+ * subject, body, hidden, attachment.
  */
 export function detectFlags(input: DetectorInput): DetectorResult {
   const fields: Array<[DetectorMatch['where'], Field]> = [];
