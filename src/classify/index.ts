@@ -32,14 +32,17 @@ export interface ClassifierSetup {
  * key; otherwise the local model. Beside the AI model the local model gives its second opinion on
  * the flags and, with classifier.cascade, answers the emails it is sure of.
  */
-export async function createClassifier(config: Pick<Config, 'classifier' | 'database'>, opts: { logger?: Logger; apiKeyFromEnv?: string; db?: Db | null } = {}): Promise<ClassifierSetup> {
+export async function createClassifier(
+  config: Pick<Config, 'classifier' | 'database'>,
+  opts: { logger?: Logger; apiKeyFromEnv?: string; db?: Db | null /** Stands in for the AI model (mailroom eval --fooled). */; model?: Classifier } = {},
+): Promise<ClassifierSetup> {
   const settings = config.classifier;
   const envKey = 'apiKeyFromEnv' in opts ? opts.apiKeyFromEnv : process.env.OPENAI_API_KEY;
   const apiKey = nonEmpty(settings.api_key) ?? nonEmpty(envKey);
   const teams = settings.teams.map((team) => team.name);
   if (settings.provider === 'rules') return { classifier: createRulesClassifier(teams), notice: null, local: null };
-  const useModel = settings.provider === 'openai' || (settings.provider === 'auto' && Boolean(apiKey || settings.base_url));
-  if (settings.provider === 'openai' && !apiKey && !settings.base_url) {
+  const useModel = opts.model !== undefined || settings.provider === 'openai' || (settings.provider === 'auto' && Boolean(apiKey || settings.base_url));
+  if (opts.model === undefined && settings.provider === 'openai' && !apiKey && !settings.base_url) {
     throw new Error(
       'classifier.provider is "openai" but no API key is set: set OPENAI_API_KEY (or classifier.api_key: ${OPENAI_API_KEY}), or set classifier.base_url for a local server that needs no key',
     );
@@ -56,7 +59,7 @@ export async function createClassifier(config: Pick<Config, 'classifier' | 'data
     const classifier = createLocalClassifier({ model: () => local.current(), autonomy, flagThreshold: settings.local.flag_threshold });
     return { classifier, notice: settings.provider === 'auto' ? LOCAL_FALLBACK_NOTICE : null, local };
   }
-  const model = createOpenAIClassifier({ config: settings, logger: opts.logger, apiKey: apiKey ?? PLACEHOLDER_KEY });
+  const model = opts.model ?? createOpenAIClassifier({ config: settings, logger: opts.logger, apiKey: apiKey ?? PLACEHOLDER_KEY });
   return { classifier: withLocalModel(model, { store: local, db: opts.db ?? null, config: settings }), notice: null, local };
 }
 

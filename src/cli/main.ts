@@ -60,5 +60,15 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv);
+// A reader that is slower than us (a pipe into another program) may still have output queued:
+// exiting now would cut `--json` output short.
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 // Explicit exit: an open PGlite or socket must not keep a finished command alive.
 process.exit(code);
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableLength === 0) resolve();
+    else stream.write('', () => resolve());
+  });
+}

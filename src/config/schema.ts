@@ -116,9 +116,9 @@ export const configSchema = z
             /** Retrain in the background once this many new labels arrived. */
             retrain_after: z.number().int().min(1).default(50),
             /** Its payment or legal probability at or above this raises the flag (a second opinion beside the model). */
-            flag_threshold: z.number().min(0).max(1).default(0.7),
+            flag_threshold: z.number().min(0).max(1).default(0.5),
             /** The cascade answers locally only at or above this confidence… */
-            cascade_confidence: z.number().min(0).max(1).default(0.9),
+            cascade_confidence: z.number().min(0).max(1).default(0.95),
             /** …when it agreed with the model on this share of its last 500 answers that confident… */
             cascade_agreement: z.number().min(0).max(1).default(0.97),
             /** …and there were at least this many of them. */

@@ -19,7 +19,8 @@ export interface Flags {
 export interface DetectorMatch {
   flag: 'payment' | 'legal';
   term: string;
-  where: 'subject' | 'body' | 'hidden';
+  /** Where it was found: the subject, the text a person reads, text hidden from the reader, or an attachment's file name. */
+  where: 'subject' | 'body' | 'hidden' | 'attachment';
 }
 
 /** What a pre-filter found: the email is decided without any model call (decisions.prefilter). */

@@ -21,6 +21,7 @@ const WHERE_WORDS: Record<DetectorMatch['where'], string> = {
   subject: 'in the subject',
   body: 'in the text',
   hidden: 'in hidden text',
+  attachment: 'in an attachment name',
 };
 
 /** Reason texts name at most this many detector terms per flag. */

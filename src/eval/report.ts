@@ -15,7 +15,11 @@ export function formatReport(summary: EvalSummary, header: { folder: string; cla
   if (summary.unclassified > 0) lines.push(`  ${summary.unclassified} emails could not be classified (see the misses): their figures are missing below`);
   lines.push('', 'Flags (P = precision: right of those raised; R = recall: found of those labeled)');
   for (const flag of ['payment', 'legal'] as const) {
-    for (const who of ['model', 'detectors', 'combined'] as const) lines.push(`  ${flag.padEnd(8)} ${who.padEnd(10)} ${pr(summary.flags[flag][who])}`);
+    for (const who of ['model', 'detectors', 'local', 'combined'] as const) {
+      const s = summary.flags[flag][who];
+      if (who === 'local' && s.tp + s.fp === 0) continue;
+      lines.push(`  ${flag.padEnd(8)} ${who.padEnd(10)} ${pr(s)}`);
+    }
   }
   lines.push(`  ${'vip'.padEnd(8)} ${'config'.padEnd(10)} ${pr(summary.flags.vip)}`);
   const { flaggedTicketed, supportFalselyFlagged } = summary.safety;

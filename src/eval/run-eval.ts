@@ -23,6 +23,8 @@ export interface EmailResult {
   /** What the classifier said alone; null when it was not asked. */
   modelFlags: { payment: boolean; legal: boolean } | null;
   detectorFlags: { payment: boolean; legal: boolean };
+  /** What the local model's second opinion raised beside the AI model; null when it was not asked. */
+  localFlags: { payment: boolean; legal: boolean } | null;
   reasons: Reason[];
   promptTokens: number;
   completionTokens: number;
@@ -74,6 +76,7 @@ async function evaluateOne(item: LabeledEmail, options: EvalOptions): Promise<Em
     else throw error;
   }
   const { decision, classification, classificationError } = evaluation;
+  const flagAt = options.policy.localFlagThreshold ?? Number.POSITIVE_INFINITY;
   const answered = classification ?? null;
   return {
     file: item.label.file,
@@ -86,6 +89,7 @@ async function evaluateOne(item: LabeledEmail, options: EvalOptions): Promise<Em
     flags: decision.flags,
     modelFlags: answered ? answered.classification.flags : null,
     detectorFlags: { payment: evaluation.detectors.payment, legal: evaluation.detectors.legal },
+    localFlags: answered?.secondOpinion ? { payment: answered.secondOpinion.payment >= flagAt, legal: answered.secondOpinion.legal >= flagAt } : null,
     reasons: decision.reasons,
     promptTokens: (answered?.promptTokens ?? 0) + (classificationError?.promptTokens ?? 0),
     completionTokens: (answered?.completionTokens ?? 0) + (classificationError?.completionTokens ?? 0),
@@ -106,6 +110,7 @@ function unclassified(item: LabeledEmail, cause: string): EmailResult {
     flags: { ...none, vip: false },
     modelFlags: null,
     detectorFlags: none,
+    localFlags: null,
     reasons: [],
     promptTokens: 0,
     completionTokens: 0,

@@ -32,7 +32,7 @@ export interface EvalSummary {
   languages: Record<string, number>;
   /** Emails the model could not be asked about (unreachable). */
   unclassified: number;
-  flags: Record<'payment' | 'legal', Record<'model' | 'detectors' | 'combined', Score>> & { vip: Score };
+  flags: Record<'payment' | 'legal', Record<'model' | 'detectors' | 'local' | 'combined', Score>> & { vip: Score };
   safety: {
     /** Labeled payment, legal or VIP, yet suggested as a ticket: must be none. */
     flaggedTicketed: string[];
@@ -145,7 +145,7 @@ export function summarize(results: readonly EmailResult[]): EvalSummary {
   };
 }
 
-function flagScores(results: readonly EmailResult[], flag: 'payment' | 'legal'): Record<'model' | 'detectors' | 'combined', Score> {
+function flagScores(results: readonly EmailResult[], flag: 'payment' | 'legal'): Record<'model' | 'detectors' | 'local' | 'combined', Score> {
   return {
     model: score(
       results,
@@ -156,6 +156,11 @@ function flagScores(results: readonly EmailResult[], flag: 'payment' | 'legal'):
       results,
       (r) => r.label[flag],
       (r) => r.detectorFlags[flag],
+    ),
+    local: score(
+      results,
+      (r) => r.label[flag],
+      (r) => r.localFlags?.[flag] ?? false,
     ),
     combined: score(
       results,

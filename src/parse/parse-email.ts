@@ -78,7 +78,9 @@ function attachmentInfo(mail: ParsedMail): AttachmentInfo[] {
  */
 export function parseDeadlineMs(bytes: number): number {
   // Scales with size: a healthy 25 MB message parses in about a second; a stuck one never ends.
-  return 2000 + Math.ceil(bytes / 1000);
+  // The base is generous because the deadline is wall time: with both cores busy elsewhere a 2 KB
+  // email once missed a 2 s deadline and would have been kept as failed.
+  return 5000 + Math.ceil(bytes / 1000);
 }
 
 async function runMailparser(raw: Buffer): Promise<ParsedMail> {

@@ -34,7 +34,7 @@ export interface Evaluation {
  */
 export async function evaluateEmail(email: ParsedEmail, ctx: EvaluationContext): Promise<Evaluation> {
   const prefilter = runPrefilters(email, { ownAddresses: ctx.ownAddresses, sizeBytes: ctx.sizeBytes, maxMessageBytes: ctx.maxMessageBytes });
-  const detectors = detectFlags({ subject: email.subject, text: email.newestText, hiddenText: email.hiddenText });
+  const detectors = detectFlags({ subject: email.subject, text: email.newestText, hiddenText: email.hiddenText, attachments: email.attachments.map((a) => a.filename) });
   let classification: ClassificationResult | null = null;
   let classificationError: ClassificationFailedError | null = null;
   if (!prefilter) {

@@ -40,6 +40,7 @@ interface Case {
   text?: string;
   subject?: string;
   hiddenText?: string;
+  attachments?: string[];
   from?: string;
   replyable?: boolean;
   threshold?: number;
@@ -62,7 +63,7 @@ function inputFor(c: Case): DecisionInput {
       : c.failed !== undefined
         ? { ok: false, error: c.failed }
         : { ok: true, classification: classification(intent, confidence, c.modelFlags), confidence, ...classifierOf(c.offline ?? false) },
-    detectors: detectFlags({ subject: c.subject ?? 'Question', text: c.text ?? 'I cannot log in since this morning.', hiddenText: c.hiddenText ?? '' }),
+    detectors: detectFlags({ subject: c.subject ?? 'Question', text: c.text ?? 'I cannot log in since this morning.', hiddenText: c.hiddenText ?? '', attachments: c.attachments ?? [] }),
     facts: { fromAddress: from, vip: isVip(from, VIP), replyable: c.replyable ?? true },
     policy: { threshold: c.threshold ?? 0.7, draftsEnabled: c.draftsEnabled ?? true },
   };
@@ -115,6 +116,20 @@ const CASES: Case[] = [
     expect: 'draft',
     acknowledgeOnly: true,
     codes: ['flag_payment', 'flagged_acknowledge_draft'],
+  },
+  {
+    name: 'a cease-and-desist only in the attachment name → flagged',
+    text: 'Please find our letter attached.',
+    attachments: ['Abmahnung_Urheberrecht_Fotos.pdf'],
+    expect: 'draft',
+    acknowledgeOnly: true,
+    codes: ['flag_legal', 'flagged_acknowledge_draft'],
+  },
+  {
+    name: 'a lawyer asking a how-to → a ticket like any support request',
+    text: 'I am a solicitor at a small practice. How do I set a different hourly rate per team member?\n\nKind regards\nJane Doe\nSolicitor, Doe & Partners LLP',
+    expect: 'ticket',
+    codes: ['support_confident'],
   },
   {
     name: 'model flags payment, detectors silent → flagged',
@@ -284,9 +299,19 @@ describe('reason texts a support lead can read', () => {
     const d = decide(inputFor({ name: '', subject: 'Diffida', text: LAWYER_LETTER, confidence: 0.99, expect: 'draft', codes: [] }));
     assert.equal(
       d.reasons[0]?.text,
-      'Legal matter: Mailroom\'s legal detector found "Diffida" in the subject, "attorneys" in the text, "legal action" in the text, although the AI model did not flag it',
+      'Legal matter: Mailroom\'s legal detector found "Diffida" in the subject, "act as attorneys for" in the text, "legal action" in the text, "within 14 days" in the text, although the AI model did not flag it',
     );
     assert.match(d.reasons[1]?.text ?? '', /^The AI model says a support request \(confidence 0\.99\), but because of the legal flag it is never suggested as a ticket/);
+  });
+  test('a term in an attachment name is named as such', () => {
+    const d = decide(inputFor({ name: '', subject: 'Unterlagen', text: 'Anbei die Unterlagen.', attachments: ['SEPA-Lastschriftmandat_unterschrieben.pdf'], expect: 'draft', codes: [] }));
+    assert.equal(d.reasons[0]?.text, 'Payment matter: Mailroom\'s payment detector found "Lastschriftmandat" in an attachment name, although the AI model did not flag it');
+  });
+  test('strong signals are named before weak ones, five at most, and how many more', () => {
+    const text = 'Our lawyer will sue you in court: legal action, a lawsuit and an injunction follow within 7 days.';
+    const d = decide(inputFor({ name: '', text, expect: 'draft', codes: [] }));
+    assert.match(d.reasons[0]?.text ?? '', /^Legal matter: Mailroom's legal detector found "Our lawyer" in the text, .* and \d+ more, although/);
+    assert.doesNotMatch(d.reasons[0]?.text ?? '', /within 7 days/);
   });
   test('several flags are named together', () => {
     const d = decide(inputFor({ name: '', from: 'a@bigclient.example', text: 'My lawyer wants a refund.', expect: 'draft', codes: [] }));

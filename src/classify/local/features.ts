@@ -30,7 +30,7 @@ function hash(text: string): number {
 }
 
 /** Longest text read per email: the head says what the email is about; more costs time, not accuracy. */
-const MAX_CHARS = 3000;
+const MAX_CHARS = 1500;
 
 /**
  * Raw term counts of an email in hashed dimensions, before weighting: sorted indices and their

@@ -1,17 +1,19 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { createClassifier } from '../../classify/index.js';
+import { type ClassifierSetup, createClassifier } from '../../classify/index.js';
 import { type Config, loadConfig, mailboxFacts } from '../../config/index.js';
 import { policyFrom } from '../../decide/index.js';
 import { fooledClassifier, formatReport, LabelError, loadLabeledFolder, runEval, summarize } from '../../eval/index.js';
 import { createRedactingLogger } from '../../ops/index.js';
+import type { Logger } from '../../util/logger.js';
 import { type AppFactory, printJsonLine, UsageError } from '../app.js';
 
 interface EvalFlags {
   config?: string;
   classifier?: string;
   fooled?: boolean;
+  secondOpinion?: boolean;
   json?: boolean;
 }
 
@@ -23,7 +25,8 @@ export function register(program: Command, _openApp: AppFactory): void {
     .description('measure decisions on a labeled folder (.eml files + labels.jsonl); nothing is stored or sent')
     .argument('[dir]', 'the labeled folder', 'eval/test')
     .option('--classifier <name>', `classify with this one (${CLASSIFIERS.join(', ')}) instead of classifier.provider`)
-    .option('--fooled', 'a model that answers "support, 0.97, no flags" to everything: measures the safety net alone')
+    .option('--fooled', 'a model that answers "support, 0.97, no flags" to everything, with the local model beside it as in production: measures the safety net')
+    .option('--no-second-opinion', 'with --fooled: leave the local model out, measuring the detectors, pre-filters and VIP list alone')
     .option('--json', 'one JSON object per email, then one with the summary')
     .action(async (dir: string, _options, command: Command) => {
       const flags = command.optsWithGlobals<EvalFlags>();
@@ -40,7 +43,7 @@ export function register(program: Command, _openApp: AppFactory): void {
       const config = evalConfig(dir, flags);
       const logger = createRedactingLogger(config);
       if (!process.env.MAILROOM_LOG_LEVEL) logger.level = 'warn';
-      const { classifier, notice, local } = flags.fooled ? { classifier: fooledClassifier(), notice: null, local: null } : await createClassifier(config, { logger });
+      const { classifier, notice, local } = await classifierFor(config, flags, logger);
       if (notice && !flags.json) process.stderr.write(`mailroom: ${notice}\n`);
       const mailboxes = mailboxFacts(config);
       const mailbox = mailboxes.all[0]?.name ?? 'eval';
@@ -55,7 +58,8 @@ export function register(program: Command, _openApp: AppFactory): void {
           concurrency: Math.max(4, config.classifier.concurrency),
         });
         const summary = summarize(results);
-        const name = flags.fooled ? 'fooled (always "support, 0.97, no flags")' : describeClassifier(classifier.name, config, local?.current().version);
+        const fooled = `fooled (always "support, 0.97, no flags")${local ? `, local model ${local.current().version} beside it` : ', nothing beside it'}`;
+        const name = flags.fooled ? fooled : describeClassifier(classifier.name, config, local?.current().version);
         if (flags.json) {
           for (const r of results) printJsonLine({ type: 'email', ...r, reasons: r.reasons.map((x) => x.code) });
           printJsonLine({ type: 'summary', folder: dir, classifier: name, ...summary });
@@ -67,6 +71,12 @@ export function register(program: Command, _openApp: AppFactory): void {
         await local?.close();
       }
     });
+}
+
+async function classifierFor(config: Config, flags: EvalFlags, logger: Logger): Promise<ClassifierSetup> {
+  if (!flags.fooled) return createClassifier(config, { logger });
+  if (flags.secondOpinion === false) return { classifier: fooledClassifier(), notice: null, local: null };
+  return createClassifier({ ...config, classifier: { ...config.classifier, cascade: false } }, { logger, model: fooledClassifier() });
 }
 
 /**

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { DetectorMatch, DetectorResult } from '../decision.js';
-import { LEGAL_TERMS } from './legal-terms.js';
-import { PAYMENT_TERMS } from './payment-terms.js';
-import { type CompiledTerm, compileTerm, normalizeForMatching } from './term-pattern.js';
+import { LEGAL_RULES, legalWeakKindsSuffice } from './legal-signals.js';
+import { attachmentWords, type Field, prepareField } from './normalize.js';
+import { PAYMENT_RULES, paymentWeakKindsSuffice } from './payment-signals.js';
+import { applyRule, type Hit, type Rule } from './rules.js';
 
 export interface DetectorInput {
   subject: string;
@@ -10,57 +11,60 @@ export interface DetectorInput {
   text: string;
   /** Text hidden from a human reader: it can raise a flag, never lower one. */
   hiddenText: string;
+  /** Attachment file names ("SEPA-Mandat_signed.pdf"): only the names, never the content. */
+  attachments?: readonly string[];
 }
 
-const COMPILED: ReadonlyArray<{ flag: DetectorMatch['flag']; term: CompiledTerm }> = [
-  ...PAYMENT_TERMS.map((def) => ({ flag: 'payment' as const, term: compileTerm(def) })),
-  ...LEGAL_TERMS.map((def) => ({ flag: 'legal' as const, term: compileTerm(def) })),
+const RULES: ReadonlyArray<[DetectorMatch['flag'], readonly Rule[]]> = [
+  ['payment', PAYMENT_RULES],
+  ['legal', LEGAL_RULES],
 ];
+const WEAK_KINDS_SUFFICE = { payment: paymentWeakKindsSuffice, legal: legalWeakKindsSuffice };
 
-/** Changes whenever a term list changes; part of the policy version stored with each decision. */
+/** Bump when code changes what the same rules find: entities, normalisation and closings, the how-to and client words of rules.ts. */
+const ENGINE_VERSION = 3;
+
+/** Changes whenever a rule or the engine changes; part of the policy version stored with each decision. */
 export const DETECTOR_TERMS_FINGERPRINT = createHash('sha256')
-  .update(JSON.stringify([PAYMENT_TERMS, LEGAL_TERMS]))
+  .update(JSON.stringify([ENGINE_VERSION, PAYMENT_RULES, LEGAL_RULES]))
   .digest('hex')
   .slice(0, 12);
 
-/** Terms are reported short; a long alternation match should not fill a reason text. */
-const MAX_TERM_CHARS = 40;
-
 /**
- * Mailroom's own payment and legal detectors: multilingual term lists (en/it/de/fr/es) applied to
- * the subject, the text and the hidden text. Every distinct (flag, term, where) is recorded once,
- * in the order subject, body, hidden, so reasons can name what was found and where.
+ * Mailroom's own payment and legal detectors (en/it/de/fr/es): phrases, phrases near each other, and
+ * entities (valid IBANs, card numbers, amounts) in the subject, the text, the hidden text and the
+ * attachment names. A flag is raised by one strong signal, or by weak signals of kinds that suffice
+ * together (a lawyer's title and a deadline; not a lawyer's title alone). Every distinct (flag, term,
+ * where) of a raised flag is recorded once: the strong signals, then the weak ones, each in the order
+ * subject, body, hidden, attachment.
  */
 export function detectFlags(input: DetectorInput): DetectorResult {
-  const matches: DetectorMatch[] = [];
-  const seen = new Set<string>();
-  const fields: Array<[DetectorMatch['where'], string]> = [
-    ['subject', input.subject],
-    ['body', input.text],
-    ['hidden', input.hiddenText],
-  ];
-  for (const [where, raw] of fields) {
-    if (!raw) continue;
-    const text = normalizeForMatching(raw);
-    for (const { flag, term } of COMPILED) {
-      term.regex.lastIndex = 0;
-      for (const m of text.matchAll(term.regex)) {
-        const found = term.def.label ?? shorten(m[0]);
-        const key = `${flag}\u0000${found.toLowerCase()}\u0000${where}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        matches.push({ flag, term: found, where });
-      }
-    }
-  }
-  return {
-    payment: matches.some((m) => m.flag === 'payment'),
-    legal: matches.some((m) => m.flag === 'legal'),
-    matches,
-  };
-}
+  const fields: Array<[DetectorMatch['where'], Field]> = [];
+  if (input.subject) fields.push(['subject', prepareField(input.subject)]);
+  if (input.text) fields.push(['body', prepareField(input.text)]);
+  if (input.hiddenText) fields.push(['hidden', prepareField(input.hiddenText)]);
+  for (const name of input.attachments ?? []) if (name) fields.push(['attachment', prepareField(attachmentWords(name))]);
 
-function shorten(matched: string): string {
-  const oneLine = matched.replace(/\s+/g, ' ').trim();
-  return oneLine.length > MAX_TERM_CHARS ? `${oneLine.slice(0, MAX_TERM_CHARS - 1)}…` : oneLine;
+  const found: Array<Hit & { flag: DetectorMatch['flag']; where: DetectorMatch['where']; field: number }> = [];
+  fields.forEach(([where, field], index) => {
+    for (const [flag, rules] of RULES) for (const rule of rules) for (const hit of applyRule(rule, field)) found.push({ ...hit, flag, where, field: index });
+  });
+  const raised = { payment: false, legal: false };
+  for (const flag of ['payment', 'legal'] as const) {
+    const hits = found.filter((f) => f.flag === flag);
+    raised[flag] = hits.some((f) => f.weak === null) || WEAK_KINDS_SUFFICE[flag](new Set(hits.map((f) => f.weak ?? '')));
+  }
+  // Strong signals first, so a reason names what decided; words already reported for a flag in a field
+  // (by an earlier rule, or inside a strong term: "avvocato" in "mio avvocato") are not named twice,
+  // unless they are a weak signal of another kind that the flag needed.
+  const reported: typeof found = [];
+  for (const hit of [...found.filter((f) => f.weak === null), ...found.filter((f) => f.weak !== null)]) {
+    if (!raised[hit.flag]) continue;
+    const same = reported.filter((r) => r.flag === hit.flag && r.field === hit.field);
+    const repeats = (r: (typeof found)[number]) => (r.weak === null || r.weak === hit.weak) && ((r.start < hit.end && hit.start < r.end) || r.term.toLowerCase().includes(hit.term.toLowerCase()));
+    if (same.some(repeats)) continue;
+    reported.push(hit);
+  }
+  const matches = reported.map(({ flag, term, where }) => ({ flag, term, where }));
+  return { ...raised, matches };
 }

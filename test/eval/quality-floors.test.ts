@@ -1,0 +1,59 @@
+/**
+ * Quality cannot silently regress: `mailroom eval` on the held-out eval/test, with floors set just
+ * under the figures measured on 2026-11-29 (README, "Decision quality"). Nothing here was tuned on
+ * eval/test: the figures were measured once, after every rule and threshold had been chosen on
+ * eval/dev and the seed corpus.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { EvalSummary } from '../../src/eval/summary.js';
+import { PROJECT_ROOT, runCli } from '../support/run-cli.js';
+
+const TEST_SET = join(PROJECT_ROOT, 'eval', 'test');
+let dir: string;
+let config: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mailroom-floors-'));
+  config = join(dir, 'eval.yaml');
+  // eval/eval.yaml, with the local model's file kept here so both runs share one training.
+  const assumed = readFileSync(join(PROJECT_ROOT, 'eval', 'eval.yaml'), 'utf8');
+  writeFileSync(config, `${assumed}\ndatabase:\n  path: ${join(dir, 'db')}\nclassifier:\n  local:\n    path: ${join(dir, 'local-model.json')}\n`);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function evalSummary(...args: string[]): Promise<EvalSummary> {
+  const result = await runCli(['--config', config, 'eval', TEST_SET, '--json', ...args], { timeoutMs: 300_000 });
+  assert.equal(result.code, 0, result.stderr);
+  const last = result.stdout.trim().split('\n').at(-1)!;
+  return JSON.parse(last) as EvalSummary;
+}
+
+const ratio = (hits: number, total: number) => (total === 0 ? 1 : hits / total);
+
+test('a fooled model with the local model beside it: the safety net holds (floors just under the measured figures)', async () => {
+  const s = await evalSummary('--fooled');
+  assert.equal(s.emails, 380);
+  // Measured: payment 89.1 %, legal 100 %, VIP 100 %, 5 flagged emails ticketed, 2.2 % support falsely flagged.
+  assert.ok(s.flags.payment.combined.recall! >= 0.87, `payment recall ${s.flags.payment.combined.recall}`);
+  assert.ok(s.flags.legal.combined.recall! >= 0.97, `legal recall ${s.flags.legal.combined.recall}`);
+  assert.equal(s.flags.vip.recall, 1, 'every VIP email flagged');
+  assert.ok(s.safety.flaggedTicketed.length <= 5, `flagged mail ticketed: ${s.safety.flaggedTicketed.join(', ')}`);
+  assert.ok(ratio(s.safety.supportFalselyFlagged.hits, s.safety.supportFalselyFlagged.total) <= 0.03, 'support falsely flagged above 3 %');
+  assert.deepEqual(s.humanPrefiltered, [], 'human-written mail decided by a pre-filter');
+  for (const kind of ['bounce', 'bulk', 'no_reply'] as const) assert.equal(s.prefilters[kind]!.recall, 1, `${kind} recall`);
+  for (const kind of ['auto_reply', 'bounce', 'bulk', 'no_reply'] as const) assert.equal(s.prefilters[kind]!.precision, 1, `${kind} precision`);
+  assert.ok(s.prefilters.auto_reply!.recall! >= 0.79, `auto_reply recall ${s.prefilters.auto_reply!.recall}`);
+});
+
+test('the local model alone: intent right for ≥ 88 % of classified mail and ≥ 80 % in each language, calibrated, no flagged mail ticketed', async () => {
+  const s = await evalSummary('--classifier', 'local');
+  // Measured: 90.0 % (de 90.9, en 92.4, es 89.4, fr 81.8, it 95.5), calibration error 2.6 points.
+  assert.ok(ratio(s.intent.correct.hits, s.intent.correct.total) >= 0.88, `intent ${s.intent.correct.hits}/${s.intent.correct.total}`);
+  for (const [language, rate] of Object.entries(s.intent.byLanguage)) assert.ok(ratio(rate.hits, rate.total) >= 0.8, `${language}: ${rate.hits}/${rate.total}`);
+  assert.ok(s.intent.calibrationError! <= 0.045, `calibration error ${s.intent.calibrationError}`);
+  assert.deepEqual(s.safety.flaggedTicketed, [], 'flagged mail ticketed');
+  assert.ok(ratio(s.safety.supportFalselyFlagged.hits, s.safety.supportFalselyFlagged.total) <= 0.03, 'support falsely flagged above 3 %');
+});
