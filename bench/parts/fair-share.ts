@@ -43,18 +43,21 @@ export async function runFairShare(options: { mailboxes: number; leaseTtl: strin
   const delivered: string[] = [];
   let delivering = true;
   const random = seededRandom(21);
-  const trickle = (async () => {
-    for (let i = 0; delivering; i++) {
-      const user = random.pick(world.users);
-      const id = `<share.${i}.${startedAt.toString(36)}@bench.mailroom>`;
-      await world.dovecot.deliver(
-        user,
-        `From: Customer <c${i}@example.org>\r\nTo: ${user}@example.com\r\nSubject: question ${i}\r\nMessage-ID: ${id}\r\nDate: ${new Date().toUTCString()}\r\n\r\nHello, how do I export my invoices? (${i})\r\n`,
-      );
-      delivered.push(id);
-      await sleep(500);
-    }
-  })();
+  // From the first process's full connection on: mail older than a mailbox's first start is not ours (ingest.backfill 0).
+  let trickle: Promise<void> = Promise.resolve();
+  const startTrickle = () =>
+    (trickle = (async () => {
+      for (let i = 0; delivering; i++) {
+        const user = random.pick(world.users);
+        const id = `<share.${i}.${startedAt.toString(36)}@bench.mailroom>`;
+        await world.dovecot.deliver(
+          user,
+          `From: Customer <c${i}@example.org>\r\nTo: ${user}@example.com\r\nSubject: question ${i}\r\nMessage-ID: ${id}\r\nDate: ${new Date().toUTCString()}\r\n\r\nHello, how do I export my invoices? (${i})\r\n`,
+        );
+        delivered.push(id);
+        await sleep(500);
+      }
+    })());
   try {
     const runs: Array<{ name: string; process: MailroomProcess; apiUrl: string }> = [];
     const start = async (name: string, remoteHost?: string) => {
@@ -67,6 +70,7 @@ export async function runFairShare(options: { mailboxes: number; leaseTtl: strin
     const aStarted = Date.now();
     const first = await waitForAll(world, () => runs.filter((r) => r.process.child.exitCode === null), options.mailboxes, 180_000);
     log(`first process: all ${options.mailboxes} connected ${first ? `after ${((first - aStarted) / 1000).toFixed(1)} s` : '— not within 180 s'}`);
+    startTrickle();
 
     const phases: FairShareResult['phases'] = [];
     for (const [name, remote] of [
