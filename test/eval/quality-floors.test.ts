@@ -1,6 +1,6 @@
 /**
  * Quality cannot silently regress: `mailroom eval` on the held-out eval/test, with floors set just
- * under the figures measured on 2026-11-29 (README, "Decision quality"). Nothing here was tuned on
+ * under the figures measured on 2026-11-30 (README, "Decision quality"). Nothing here was tuned on
  * eval/test: the figures were measured once, after every rule and threshold had been chosen on
  * eval/dev and the seed corpus.
  */
@@ -50,7 +50,7 @@ test('a fooled model with the local model beside it: the safety net holds (floor
 
 test('the local model alone: intent right for ≥ 88 % of classified mail and ≥ 80 % in each language, calibrated, no flagged mail ticketed', async () => {
   const s = await evalSummary('--classifier', 'local');
-  // Measured: 90.0 % (de 90.9, en 92.4, es 89.4, fr 81.8, it 95.5), calibration error 2.6 points.
+  // Measured: 89.7 % (de 89.4, en 89.4, es 90.9, fr 86.4, it 92.4), calibration error 2.9 points.
   assert.ok(ratio(s.intent.correct.hits, s.intent.correct.total) >= 0.88, `intent ${s.intent.correct.hits}/${s.intent.correct.total}`);
   for (const [language, rate] of Object.entries(s.intent.byLanguage)) assert.ok(ratio(rate.hits, rate.total) >= 0.8, `${language}: ${rate.hits}/${rate.total}`);
   assert.ok(s.intent.calibrationError! <= 0.045, `calibration error ${s.intent.calibrationError}`);
