@@ -75,8 +75,12 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown, substituted: Read
   return `${path || '(top level)'}: ${message}${shown}${hint}`;
 }
 
+/** Keys whose values are secrets (or hold one, like a connection URL with its password). */
+const SECRET_KEY = /(^|\.)(password|access_token|api_key|secret_key|link_secret|tokens(\[\d+\])?)$|^database\.url$/;
+
 /** What an error may show of a value: never a secret, never anything taken from the environment. */
 function showValue(got: unknown, path: string, substituted: ReadonlySet<string>): string {
+  if (SECRET_KEY.test(path)) return 'a value (not shown: a secret)';
   if ([...substituted].some((key) => key === path || key.startsWith(`${path}.`) || key.startsWith(`${path}[`))) {
     return 'a value from the environment (not shown)';
   }

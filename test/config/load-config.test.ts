@@ -130,3 +130,24 @@ test('a ${VAR} in a comment is not substituted and not required', () => {
   const config = parseConfigText('# smtp: {password: ${SMTP_PASSWORD}}\npolicy:\n  threshold: 0.5\n', 'm.yaml', {});
   assert.equal(config.policy.threshold, 0.5);
 });
+
+// Finding 10: an error about a secret field never echoes its value, even one written in the file.
+const secretFields: [string, RegExp][] = [
+  ['api:\n  tokens: ["short-Tok3n"]\n', /api\.tokens\[0\]: expected a token of at least 16 characters, got a value \(not shown: a secret\)/],
+  ['mailboxes:\n  - name: s\n    host: h\n    user: u\n    password: 12345678\n', /mailboxes\[0\]\.password: expected string/],
+  ['classifier:\n  api_key: 12345678\n', /classifier\.api_key: expected string/],
+  ['database:\n  url: 12345678\n', /database\.url: expected string/],
+];
+for (const [text, expected] of secretFields) {
+  test(`an error about a secret field does not echo its value: ${expected.source.slice(0, 40)}`, () => {
+    assert.throws(
+      () => parseConfigText(text, 'm.yaml', {}),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, expected);
+        assert.doesNotMatch(error.message, /short-Tok3n|12345678/);
+        return true;
+      },
+    );
+  });
+}
