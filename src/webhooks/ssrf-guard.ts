@@ -113,7 +113,15 @@ export async function checkWebhookUrl(rawUrl: string, policy: UrlPolicy): Promis
   try {
     url = new URL(rawUrl);
   } catch {
-    throw new WebhookUrlRefusedError(`"${rawUrl}" is not a URL; expected https://host/path`);
+    const shown = rawUrl.includes('@') ? 'the webhook URL' : `"${rawUrl}"`;
+    throw new WebhookUrlRefusedError(`${shown} is not a URL; expected https://host/path`);
+  }
+  // Refused rather than stored: a password in the URL would sit in clear in the database and be
+  // shown by every listing. The receiver knows the sender by the signature instead.
+  if (url.username || url.password) {
+    throw new WebhookUrlRefusedError(
+      `refusing ${url.origin}: a webhook URL may not carry a user name or password (they would be stored and shown in clear); remove them — the receiver authenticates Mailroom by the webhook-signature header, verified with the subscription's whsec_ signing secret (docs/events.md)`,
+    );
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
     const hint = url.protocol === 'http:' ? ' (set webhooks.allow_http: true to allow plain http, e.g. for a test receiver)' : '';
@@ -143,6 +151,22 @@ export async function checkWebhookUrl(rawUrl: string, policy: UrlPolicy): Promis
   }
   const chosen = addresses[0]!;
   return { url, hostname, address: chosen.address, family: chosen.family };
+}
+
+/**
+ * A stored URL as listings show it: user name and password (accepted by older versions) replaced,
+ * so no listing repeats a credential.
+ */
+export function displayWebhookUrl(stored: string): string {
+  try {
+    const url = new URL(stored);
+    if (!url.username && !url.password) return stored;
+    url.username = '';
+    url.password = '';
+    return `${url.protocol}//[credentials removed]@${url.href.slice(url.protocol.length + 2)}`;
+  } catch {
+    return stored;
+  }
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Array<{ address: string; family: number }>, family?: number) => void;
