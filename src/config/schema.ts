@@ -171,6 +171,8 @@ export const configSchema = z
           })
           .strict()
           .optional(),
+        /** Send mode: answer a Reply-To on another domain than From's (by default such replies go to From). */
+        send_to_reply_to: z.boolean().default(false),
         /** At most this many automatic sends to one recipient per day (send mode). */
         max_sends_per_recipient_per_day: z.number().int().min(1).default(3),
       })

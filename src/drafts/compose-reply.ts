@@ -21,6 +21,8 @@ export interface ComposeReplyInput {
   date: Date;
   /** Send mode: mark the message as generated (RFC 3834) so other responders stay quiet. */
   autoReply?: boolean;
+  /** The addressee when the caller chose it (send mode); default `replyTarget(original)`. */
+  to?: EmailAddress;
 }
 
 export interface ComposedReply {
@@ -34,10 +36,29 @@ export interface ComposedReply {
   text: string;
 }
 
-/** Where a reply goes: Reply-To when the original has one, else From. Null when neither is usable. */
-export function replyTarget(original: Pick<ParsedEmail, 'replyTo' | 'from'>): EmailAddress | null {
-  const target = original.replyTo?.address ? original.replyTo : original.from;
-  return target?.address?.includes('@') ? target : null;
+/**
+ * Where a reply goes: Reply-To when the original has one, else From. Null when neither is usable.
+ * `sending` (drafts.mode send, no person in between): Reply-To only when it is on From's own
+ * domain or `trustReplyTo` (drafts.send_to_reply_to) says so. Anyone can write any Reply-To, and an
+ * automatic answer quoting the original to a third party is backscatter.
+ */
+export function replyTarget(original: Pick<ParsedEmail, 'replyTo' | 'from'>, options: { sending?: boolean; trustReplyTo?: boolean } = {}): EmailAddress | null {
+  const usable = (address: EmailAddress | null | undefined) => (address?.address?.includes('@') ? address : null);
+  const replyTo = usable(original.replyTo);
+  const from = usable(original.from);
+  if (!replyTo) return from;
+  if (!options.sending || options.trustReplyTo || (from && sameDomain(replyTo.address, from.address))) return replyTo;
+  return from;
+}
+
+function sameDomain(a: string, b: string): boolean {
+  const domain = (address: string) =>
+    address
+      .slice(address.lastIndexOf('@') + 1)
+      .trim()
+      .toLowerCase()
+      .replace(/\.$/, '');
+  return domain(a) !== '' && domain(a) === domain(b);
 }
 
 /**
@@ -46,7 +67,7 @@ export function replyTarget(original: Pick<ParsedEmail, 'replyTo' | 'from'>): Em
  */
 export async function composeReply(input: ComposeReplyInput): Promise<ComposedReply> {
   const { original } = input;
-  const to = replyTarget(original);
+  const to = input.to ?? replyTarget(original);
   if (!to) throw new Error(`email ${input.emailId} has no usable From or Reply-To address to answer`);
   const subject = replySubject(original.subject);
   const inReplyTo = original.messageId && isMessageId(original.messageId) ? original.messageId : null;

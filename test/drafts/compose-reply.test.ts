@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import type { ReplyLanguage } from '../../src/drafts/compose-reply.js';
-import { composeReply, isMessageId, threadReferences } from '../../src/drafts/compose-reply.js';
+import { composeReply, isMessageId, replyTarget, threadReferences } from '../../src/drafts/compose-reply.js';
 import { parseEmail } from '../../src/parse/parse-email.js';
 import { makeEml } from '../support/make-eml.js';
 
@@ -134,4 +134,17 @@ test('Auto-Submitted: auto-replied only for automatic sends', async () => {
   const sent = await compose(makeEml({}), { autoReply: true });
   assert.equal(sent.parsed.headers.get('auto-submitted'), 'auto-replied');
   assert.equal(sent.parsed.headers.get('x-auto-response-suppress'), 'All');
+});
+
+test("replyTarget when sending: Reply-To only on From's domain or when trusted", () => {
+  const from = { name: 'Buyer', address: 'buyer@customer.example' };
+  const other = { name: '', address: 'victim@elsewhere.example' };
+  const same = { name: '', address: 'accounts@CUSTOMER.example' };
+  const sub = { name: '', address: 'x@mail.customer.example' };
+  assert.equal(replyTarget({ from, replyTo: other })?.address, other.address, 'drafts keep the Reply-To');
+  assert.equal(replyTarget({ from, replyTo: other }, { sending: true })?.address, from.address);
+  assert.equal(replyTarget({ from, replyTo: same }, { sending: true })?.address, same.address);
+  assert.equal(replyTarget({ from, replyTo: sub }, { sending: true })?.address, from.address, 'a subdomain is another domain');
+  assert.equal(replyTarget({ from, replyTo: other }, { sending: true, trustReplyTo: true })?.address, other.address);
+  assert.equal(replyTarget({ from: null, replyTo: other }, { sending: true }), null, 'no From to fall back to: nobody');
 });
