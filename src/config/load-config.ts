@@ -38,7 +38,14 @@ export function parseConfigText(text: string, source: string, env: NodeJS.Proces
   }
   // Substituted after parsing, inside string values only: whatever the environment holds (a `#`,
   // a newline, a leading `*`, digits) is taken literally as that string and cannot add keys.
-  const { value, missing, substituted } = substituteInValues(doc.toJS() ?? {}, env);
+  let parsed: unknown;
+  try {
+    parsed = doc.toJS() ?? {};
+  } catch (error) {
+    // yaml refuses alias bombs and aliases to nothing while building values, not while parsing.
+    throw new ConfigError(`${source}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const { value, missing, substituted } = substituteInValues(parsed, env);
   if (missing.length > 0) {
     const list = missing.map(({ name, path }) => `\${${name}} (${path})`).join(', ');
     throw new ConfigError(

@@ -151,3 +151,11 @@ for (const [text, expected] of secretFields) {
     );
   });
 }
+
+test('an alias bomb is a configuration error, not a crash', () => {
+  const bomb = 'a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
+  assert.throws(
+    () => parseConfigText(bomb, 'm.yaml', {}),
+    (error: unknown) => error instanceof ConfigError && /^m\.yaml: not valid YAML: Excessive alias count/.test(error.message),
+  );
+});
