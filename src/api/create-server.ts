@@ -65,6 +65,13 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
     }
   });
 
+  // PostgreSQL text cannot hold a NUL character: refused here with a clear answer instead of an
+  // error from the database.
+  app.addHook('preValidation', async (request, reply) => {
+    const where = nulCharacterIn({ path: request.params, query: request.query, body: request.body });
+    if (where) return sendError(reply, 400, `${where} contains a NUL character (%00), which no Mailroom value can hold; remove it`, 'BAD_REQUEST');
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     // The path without the query string: a raw link's token must not reach the log.
     const path = request.url.split('?', 1)[0];
@@ -76,6 +83,12 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) return sendError(reply, 400, error.message, 'BAD_REQUEST');
     if (error.statusCode && error.statusCode < 500) return sendError(reply, error.statusCode, error.message, error.code);
+    // SQLSTATE class 22 (data exception: out of range, bad date, bad text) comes from a value the
+    // request carried that the route's own checks let through: the request is at fault, not the server.
+    if (typeof error.code === 'string' && /^22[0-9A-Z]{3}$/.test(error.code)) {
+      logger.warn({ err: error, method: request.method, path: request.url.split('?', 1)[0] }, 'api request refused by the database');
+      return sendError(reply, 400, 'a value in the request is out of range or malformed; check the ids, dates and cursor you sent', 'BAD_REQUEST');
+    }
     logger.error({ err: error, method: request.method, path: request.url.split('?', 1)[0] }, 'api request failed');
     return sendError(reply, 500, `internal error (request ${request.id}); the Mailroom log has the details`);
   });
@@ -87,6 +100,18 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   registerSubscriptionRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
   return app;
+}
+
+/** `path.id`, `query.mailbox`, `body.url`: the first string with a NUL character, or null. */
+function nulCharacterIn(value: unknown, where = ''): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? where || 'the request' : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000')) return `${where ? `${where}.` : ''}a key`;
+    const found = nulCharacterIn(item, where ? `${where}.${key}` : key);
+    if (found) return found;
+  }
+  return null;
 }
 
 /** `127.0.0.1:8025`, `[::1]:8025`, `0.0.0.0:80`, `:8025` (all interfaces) or `8025` (loopback). */

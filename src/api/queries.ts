@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { parseDateTime } from '../config/index.js';
 import type { Action, Classification, DetectorMatch, Reason } from '../contract/index.js';
 import type { Db, MessageStatus } from '../db/index.js';
 
@@ -14,6 +15,7 @@ export interface PageKey {
   id: string;
 }
 
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 export function encodeCursor(key: PageKey): string {
@@ -26,7 +28,9 @@ export function decodeCursor(cursor: string): PageKey | null {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 2) return null;
     const [time, id] = value as unknown[];
-    if (typeof time !== 'string' || !TIME.test(time) || typeof id !== 'string' || !/^\d{1,19}$/.test(id)) return null;
+    if (typeof time !== 'string' || !TIME.test(time) || parseDateTime(time) === null) return null;
+    // A bigint column: an id past its range would fail in the database, not here.
+    if (typeof id !== 'string' || !/^\d{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT) return null;
     return { time, id };
   } catch {
     return null;

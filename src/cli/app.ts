@@ -2,6 +2,7 @@ import { type Config, loadConfig, parseSince } from '../config/index.js';
 import { acquirePGliteLock, type Db, describeDatabase, migrateToLatest, openDatabase } from '../db/index.js';
 import { createRedactingLogger } from '../ops/index.js';
 import type { Logger } from '../util/logger.js';
+import { visible } from '../util/terminal-text.js';
 
 /** What a command works with: validated configuration, a migrated database and a logger. */
 export interface App {
@@ -66,7 +67,8 @@ export function printJsonLine(value: unknown): void {
 export function formatTable(header: string[], rows: string[][], maxWidths: number[] = []): string {
   const cut = (text: string, i: number) => {
     const max = maxWidths[i];
-    const flat = text.replace(/\s+/g, ' ');
+    // Cells hold subjects, senders and receivers' answers: nothing in them may act on the terminal.
+    const flat = visible(text.replace(/\s+/g, ' '));
     return max && flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
   };
   const cells = [header, ...rows].map((row) => row.map(cut));

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/index.js';
+import { visible } from '../util/terminal-text.js';
 import { type AppFactory, EXIT_SOME_FAILED, EXIT_USAGE, openApp, UsageError } from './app.js';
 
 type Register = (program: Command, openApp: AppFactory) => void;
@@ -54,7 +55,8 @@ export async function main(argv: string[]): Promise<number> {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`mailroom: ${message}\n`);
+    // Messages can quote mail, receivers or files: shown, never let act on the terminal.
+    process.stderr.write(`mailroom: ${visible(message)}\n`);
     return error instanceof ConfigError || error instanceof UsageError ? EXIT_USAGE : EXIT_SOME_FAILED;
   }
 }

@@ -171,6 +171,8 @@ export const configSchema = z
           })
           .strict()
           .optional(),
+        /** Send mode: answer a Reply-To on another domain than From's (by default such replies go to From). */
+        send_to_reply_to: z.boolean().default(false),
         /** At most this many automatic sends to one recipient per day (send mode). */
         max_sends_per_recipient_per_day: z.number().int().min(1).default(3),
       })
@@ -183,8 +185,10 @@ export const configSchema = z
         tokens: z.array(z.string().min(16, 'expected a token of at least 16 characters')).default([]),
         /** Public base URL; when set, events carry a signed raw_email_url. */
         public_url: z.string().url().optional(),
-        /** Key that signs raw_email_url links. */
-        link_secret: optionalSecret,
+        /** Key that signs raw_email_url links: 32+ characters, or a guessable key would let anyone make links. */
+        link_secret: optionalSecret.refine((v) => v === undefined || v.length >= 32, {
+          message: 'expected at least 32 random characters (e.g. from `openssl rand -base64 32`); set it through "${MAILROOM_LINK_SECRET}"',
+        }),
         raw_link_ttl: duration.default(7 * 86_400_000),
       })
       .strict()

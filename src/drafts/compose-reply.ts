@@ -21,6 +21,8 @@ export interface ComposeReplyInput {
   date: Date;
   /** Send mode: mark the message as generated (RFC 3834) so other responders stay quiet. */
   autoReply?: boolean;
+  /** The addressee when the caller chose it (send mode); default `replyTarget(original)`. */
+  to?: EmailAddress;
 }
 
 export interface ComposedReply {
@@ -34,10 +36,29 @@ export interface ComposedReply {
   text: string;
 }
 
-/** Where a reply goes: Reply-To when the original has one, else From. Null when neither is usable. */
-export function replyTarget(original: Pick<ParsedEmail, 'replyTo' | 'from'>): EmailAddress | null {
-  const target = original.replyTo?.address ? original.replyTo : original.from;
-  return target?.address?.includes('@') ? target : null;
+/**
+ * Where a reply goes: Reply-To when the original has one, else From. Null when neither is usable.
+ * `sending` (drafts.mode send, no person in between): Reply-To only when it is on From's own
+ * domain or `trustReplyTo` (drafts.send_to_reply_to) says so. Anyone can write any Reply-To, and an
+ * automatic answer quoting the original to a third party is backscatter.
+ */
+export function replyTarget(original: Pick<ParsedEmail, 'replyTo' | 'from'>, options: { sending?: boolean; trustReplyTo?: boolean } = {}): EmailAddress | null {
+  const usable = (address: EmailAddress | null | undefined) => (address?.address?.includes('@') ? address : null);
+  const replyTo = usable(original.replyTo);
+  const from = usable(original.from);
+  if (!replyTo) return from;
+  if (!options.sending || options.trustReplyTo || (from && sameDomain(replyTo.address, from.address))) return replyTo;
+  return from;
+}
+
+function sameDomain(a: string, b: string): boolean {
+  const domain = (address: string) =>
+    address
+      .slice(address.lastIndexOf('@') + 1)
+      .trim()
+      .toLowerCase()
+      .replace(/\.$/, '');
+  return domain(a) !== '' && domain(a) === domain(b);
 }
 
 /**
@@ -46,10 +67,10 @@ export function replyTarget(original: Pick<ParsedEmail, 'replyTo' | 'from'>): Em
  */
 export async function composeReply(input: ComposeReplyInput): Promise<ComposedReply> {
   const { original } = input;
-  const to = replyTarget(original);
+  const to = input.to ?? replyTarget(original);
   if (!to) throw new Error(`email ${input.emailId} has no usable From or Reply-To address to answer`);
   const subject = replySubject(original.subject);
-  const inReplyTo = original.messageId;
+  const inReplyTo = original.messageId && isMessageId(original.messageId) ? original.messageId : null;
   const references = threadReferences(original);
 
   const attribution = attributionLine(input.language, original.from, original.date);
@@ -89,14 +110,41 @@ export async function composeReply(input: ComposeReplyInput): Promise<ComposedRe
   return { raw, to, subject, messageId: input.messageId, inReplyTo, references, text };
 }
 
+// RFC 5322 msg-id: "<" id-left "@" id-right ">". The left part also takes the dots real mailers
+// misplace ("<..x@host>"); nothing else: no spaces, brackets, colons, quotes or a second @.
+const ID_TEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+";
+const ID_RIGHT = `(?:${ID_TEXT}|\\[[\\x21-\\x5a\\x5e-\\x7e]*\\])`;
+const MSG_ID = new RegExp(`^<${ID_TEXT}@${ID_RIGHT}>$`);
+const MSG_IDS = new RegExp(`<${ID_TEXT}@${ID_RIGHT}>`, 'g');
+/** Longer than any header line may be (RFC 5322 §2.1.1): not an id a mailer made. */
+const MAX_MSG_ID_LENGTH = 998;
+
+/** Whether a value is one well-formed Message-ID, safe to put into In-Reply-To and References. */
+export function isMessageId(value: string): boolean {
+  return value.length <= MAX_MSG_ID_LENGTH && MSG_ID.test(value);
+}
+
+/**
+ * The well-formed ids of a raw References or In-Reply-To header. Read from the header itself:
+ * mailparser splits "<a@b> Bcc: x@evil>" at the spaces and wraps each piece in brackets, which
+ * turns junk into id-shaped pieces like "<Bcc:>".
+ */
+export function messageIdsIn(header: string): string[] {
+  return [...header.matchAll(MSG_IDS)].map((match) => match[0]).filter(isMessageId);
+}
+
 /**
  * The parent's References (or, without one, its In-Reply-To) followed by the parent's own
  * Message-ID (RFC 5322 §3.6.4), without duplicates, trimmed to the root and the newest ids.
+ * An id that is not well-formed is dropped: the values come from the sender and become our headers.
  */
-export function threadReferences(original: Pick<ParsedEmail, 'references' | 'inReplyTo' | 'messageId'>): string[] {
-  const chain = original.references.length > 0 ? [...original.references] : original.inReplyTo ? [original.inReplyTo] : [];
-  if (original.messageId) chain.push(original.messageId);
-  const unique = [...new Set(chain.filter((id) => /^<[^<>\s]+>$/.test(id)))];
+export function threadReferences(original: Pick<ParsedEmail, 'references' | 'inReplyTo' | 'messageId'> & { headers?: Record<string, string> }): string[] {
+  const fromHeader = original.headers?.references;
+  const references = fromHeader !== undefined ? messageIdsIn(fromHeader) : original.references.filter(isMessageId);
+  const parent = original.inReplyTo && isMessageId(original.inReplyTo) ? [original.inReplyTo] : [];
+  const chain = references.length > 0 ? references : parent;
+  if (original.messageId && isMessageId(original.messageId)) chain.push(original.messageId);
+  const unique = [...new Set(chain)];
   if (unique.length <= MAX_REFERENCES) return unique;
   return [unique[0]!, ...unique.slice(unique.length - (MAX_REFERENCES - 1))];
 }

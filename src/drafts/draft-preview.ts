@@ -2,6 +2,7 @@ import type { Mailboxes } from '../config/index.js';
 import type { Classification } from '../contract/index.js';
 import type { EmailAddress, ParsedEmail } from '../parse/index.js';
 import { isReplyableSender } from '../prefilter/index.js';
+import { visible, visibleLines } from '../util/terminal-text.js';
 import { type ComposedReply, composeReply, replyLanguage } from './compose-reply.js';
 import { draftMessageId } from './process-draft.js';
 import type { ReplyWriter, WrittenReply } from './write-reply.js';
@@ -52,15 +53,17 @@ export async function previewDraft(input: PreviewDraftInput): Promise<DraftPrevi
     messageId: draftMessageId(`preview-${input.emailId}`, from.address),
     date: input.now ?? new Date(),
   });
+  // Decoded values from the email: a CR/LF in a display name must not pass for a header line, and
+  // nothing may act on the terminal it is printed to.
   const readable = [
-    `From: ${from.address}`,
-    `To: ${composed.to.name ? `${composed.to.name} <${composed.to.address}>` : composed.to.address}`,
-    `Subject: ${composed.subject}`,
-    ...(composed.inReplyTo ? [`In-Reply-To: ${composed.inReplyTo}`] : []),
-    ...(composed.references.length > 0 ? [`References: ${composed.references.join(' ')}`] : []),
+    `From: ${visible(from.address)}`,
+    `To: ${visible(composed.to.name ? `${composed.to.name} <${composed.to.address}>` : composed.to.address)}`,
+    `Subject: ${visible(composed.subject)}`,
+    ...(composed.inReplyTo ? [`In-Reply-To: ${visible(composed.inReplyTo)}`] : []),
+    ...(composed.references.length > 0 ? [`References: ${visible(composed.references.join(' '))}`] : []),
     `X-Mailroom-Writer: ${reply.writer} (${reply.language})`,
     '',
-    composed.text,
+    visibleLines(composed.text),
   ].join('\n');
   return { ok: true, reply, composed, message: composed.raw.toString('utf8'), readable };
 }

@@ -60,9 +60,14 @@ interface Prepared {
   mailbox: MailboxFacts;
   email: ParsedEmail;
   from: EmailAddress;
+  /** Whom a draft for review is addressed to. */
   to: EmailAddress;
+  /** Whom an automatic send goes to (drafts.mode send): Reply-To only when trusted, else From; null: nobody. */
+  sendTo: EmailAddress | null;
   acknowledgeOnly: boolean;
 }
+
+type Sendable = Prepared & { sendTo: EmailAddress };
 
 /** After the model, IMAP or SMTP was unreachable: 30 s doubling to 30 min. */
 const UNAVAILABLE_RETRY = { minMs: 30_000, maxMs: 30 * 60 * 1000 };
@@ -106,6 +111,8 @@ export async function processDraft(ctx: ResolvedDraftContext, row: ClaimedDraft,
   }
   const to = replyTarget(email);
   if (!to) return skip('the email has no address to reply to');
+  // Sent replies may go elsewhere than drafts: see replyTarget. Drafts keep the Reply-To, a person reviews them.
+  const sendTo = replyTarget(email, { sending: true, trustReplyTo: ctx.config.drafts.send_to_reply_to });
   if (!mailbox.replyFrom) return postpone(`mailbox "${mailbox.name}" has no address for the draft's From: set mailboxes[].addresses`, { permanent: true });
   const prepared: Prepared = {
     row,
@@ -114,6 +121,7 @@ export async function processDraft(ctx: ResolvedDraftContext, row: ClaimedDraft,
     email,
     from: { name: '', address: mailbox.replyFrom },
     to: { name: to.name, address: to.address.toLowerCase() },
+    sendTo: sendTo ? { name: sendTo.name, address: sendTo.address.toLowerCase() } : null,
     acknowledgeOnly: row.acknowledge_only || source.acknowledgeOnly === true || isFlagged(source.flags),
   };
 
@@ -129,7 +137,13 @@ export async function processDraft(ctx: ResolvedDraftContext, row: ClaimedDraft,
       if (!(error instanceof ClassifierUnavailableError)) throw error;
       return postpone(`the model could not write the reply: ${error.message}`, error);
     }
-    const saved = { reply_text: reply.text, language: reply.language, writer: reply.writer, recipient: prepared.to.address, message_id: messageId };
+    const saved = {
+      reply_text: reply.text,
+      language: reply.language,
+      writer: reply.writer,
+      recipient: ctx.config.drafts.mode === 'send' && prepared.sendTo ? prepared.sendTo.address : prepared.to.address,
+      message_id: messageId,
+    };
     await updateClaimed(ctx.db, fence, saved, ctx.clock.now());
   }
   const compose = (date: Date, autoReply: boolean) =>
@@ -142,6 +156,8 @@ export async function processDraft(ctx: ResolvedDraftContext, row: ClaimedDraft,
       messageId,
       date,
       autoReply,
+      // autoReply is set exactly when the message is sent rather than stored as a draft.
+      to: autoReply && sendTo ? sendTo : to,
     }).then((c) => c.raw);
 
   try {
@@ -188,12 +204,18 @@ type SendResult = { kind: 'done'; outcome: DraftOutcome } | { kind: 'draft'; not
  * is unknown (never sent twice: the copy in Sent proves a send, its absence proves nothing).
  * Throws SendFailedError (postpone) when the server was unreachable and nothing was sent.
  */
-async function trySend(ctx: ResolvedDraftContext, p: Prepared, compose: (date: Date, autoReply: boolean) => Promise<Buffer>, messageId: string): Promise<SendResult> {
-  const { row } = p;
+async function trySend(ctx: ResolvedDraftContext, prepared: Prepared, compose: (date: Date, autoReply: boolean) => Promise<Buffer>, messageId: string): Promise<SendResult> {
+  const { row } = prepared;
   const smtp = ctx.config.drafts.smtp;
   const limit = ctx.config.drafts.max_sends_per_recipient_per_day;
-  if (p.acknowledgeOnly) return { kind: 'draft', note: 'payment, legal or VIP mail is never answered automatically: kept as a draft' };
+  if (prepared.acknowledgeOnly) return { kind: 'draft', note: 'payment, legal or VIP mail is never answered automatically: kept as a draft' };
   if (!smtp) return { kind: 'draft', note: 'drafts.mode is "send" but drafts.smtp is not configured: kept as a draft' };
+  const { sendTo } = prepared;
+  const answersFrom = !sendTo || sendTo.address !== prepared.to.address;
+  if (!sendTo || (answersFrom && !isReplyableSender({ ...prepared.email, replyTo: null }, prepared.mailbox.ownAddresses))) {
+    return { kind: 'draft', note: `the Reply-To ${prepared.to.address} is not on the sender's domain and the From cannot be answered automatically: kept as a draft` };
+  }
+  const p: Sendable = { ...prepared, sendTo };
   const sentDate = row.send_started_at ?? ctx.clock.now();
 
   if (row.send_started_at !== null && row.sent_at === null) {
@@ -207,11 +229,11 @@ async function trySend(ctx: ResolvedDraftContext, p: Prepared, compose: (date: D
     if (sentToday !== null)
       return {
         kind: 'draft',
-        note: `${sentToday} automatic replies went to ${p.to.address} in the last 24 hours (drafts.max_sends_per_recipient_per_day is ${limit}): kept as a draft`,
+        note: `${sentToday} automatic replies went to ${p.sendTo.address} in the last 24 hours (drafts.max_sends_per_recipient_per_day is ${limit}): kept as a draft`,
       };
     const raw = await compose(sentDate, true);
     try {
-      const { response } = await sendReply(smtp, { raw, from: p.from.address, to: p.to.address });
+      const { response } = await sendReply(smtp, { raw, from: p.from.address, to: p.sendTo.address });
       await updateClaimed(ctx.db, p.fence, { sent_at: ctx.clock.now(), smtp_response: response }, ctx.clock.now());
     } catch (error) {
       if (!(error instanceof SendFailedError) || error.outcome === 'unknown') throw error;
@@ -236,19 +258,19 @@ async function trySend(ctx: ResolvedDraftContext, p: Prepared, compose: (date: D
  * outcome is unknown: the limit exists so two auto-responders cannot loop, and it errs on the side
  * of sending less. Returns null when booked, else how many went out today.
  */
-async function reserveSend(ctx: ResolvedDraftContext, p: Prepared, now: Date, limit: number): Promise<number | null> {
+async function reserveSend(ctx: ResolvedDraftContext, p: Sendable, now: Date, limit: number): Promise<number | null> {
   return ctx.db.transaction().execute(async (trx) => {
-    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`mailroom-send:${p.to.address}`}, 0))`.execute(trx);
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`mailroom-send:${p.sendTo.address}`}, 0))`.execute(trx);
     const since = new Date(now.getTime() - 24 * 60 * 60 * 1000);
     const row = await trx
       .selectFrom('drafts')
       .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('recipient', '=', p.to.address)
+      .where('recipient', '=', p.sendTo.address)
       .where('send_started_at', '>', since)
       .executeTakeFirstOrThrow();
     const sentToday = Number(row.n);
     if (sentToday >= limit) return sentToday;
-    await updateClaimed(trx, p.fence, { send_started_at: now, recipient: p.to.address }, now);
+    await updateClaimed(trx, p.fence, { send_started_at: now, recipient: p.sendTo.address }, now);
     return null;
   });
 }
@@ -273,9 +295,9 @@ function findInSent(ctx: ResolvedDraftContext, p: Prepared): Promise<StoredCopy 
   });
 }
 
-async function completeSent(ctx: ResolvedDraftContext, p: Prepared, copy: StoredCopy, messageId: string): Promise<DraftOutcome> {
+async function completeSent(ctx: ResolvedDraftContext, p: Sendable, copy: StoredCopy, messageId: string): Promise<DraftOutcome> {
   await finish(ctx, p, 'sent', copy, messageId, {});
-  ctx.logger.info({ draft_id: p.row.id, email_id: p.row.email_id, to: p.to.address, folder: copy.folder }, 'reply sent (drafts.mode send); copy stored in Sent');
+  ctx.logger.info({ draft_id: p.row.id, email_id: p.row.email_id, to: p.sendTo.address, folder: copy.folder }, 'reply sent (drafts.mode send); copy stored in Sent');
   return { status: 'sent', draftId: p.row.id, folder: copy.folder, uid: copy.uid };
 }
 

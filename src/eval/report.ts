@@ -1,4 +1,5 @@
 import { INTENTS } from '../contract/index.js';
+import { visible } from '../util/terminal-text.js';
 import type { EvalSummary, Rate, Score } from './summary.js';
 
 const pct = (n: number | null) => (n === null ? '   – ' : `${(n * 100).toFixed(1).padStart(5)}%`);
@@ -53,8 +54,8 @@ export function formatReport(summary: EvalSummary, header: { folder: string; cla
   lines.push('', `Tokens: ${prompt} prompt + ${completion} completion over ${classified} classified emails${classified > 0 ? ` (${Math.round((prompt + completion) / classified)} per email)` : ''}`);
   lines.push('', `Misses (${summary.misses.length})`);
   for (const miss of summary.misses) {
-    lines.push(`  ${miss.file}: ${miss.problems.join('; ')}`);
-    if (miss.reasons.length > 0) lines.push(`      decided ${miss.action}: ${miss.reasons.join(' | ')}`);
+    lines.push(`  ${visible(miss.file)}: ${visible(miss.problems.join('; '))}`);
+    if (miss.reasons.length > 0) lines.push(`      decided ${miss.action}: ${visible(miss.reasons.join(' | '))}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, DeliveryStatus } from '../db/index.js';
+import { displayWebhookUrl } from './ssrf-guard.js';
 
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed'];
 
@@ -71,7 +72,7 @@ export async function listDeliveries(
     event_type: r.type,
     email_id: r.email_id,
     subscription_id: r.subscription_id,
-    url: r.url,
+    url: displayWebhookUrl(r.url),
     status: r.status,
     attempts: r.attempts,
     next_attempt_at: r.status === 'pending' ? r.next_attempt_at : null,

@@ -54,11 +54,14 @@ export type RawTokenCheck = { ok: true; expiresAt: Date } | { ok: false; reason:
  * expiry was edited is reported as tampered, not as expired.
  */
 export function verifyRawEmailToken(config: LinkConfig, emailId: string, token: string, now: Date, options: { keyFile?: string } = {}): RawTokenCheck {
-  const match = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  // One spelling per token: no leading zero on the expiry, and the MAC compared as the exact text
+  // signRawEmailToken writes (43 base64url characters carry 258 bits; decoding ignores the last
+  // two, so comparing decoded bytes would accept four spellings of one signature).
+  const match = /^([1-9]\d{0,11})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!match) return { ok: false, reason: 'malformed' };
   const seconds = Number(match[1]);
-  const given = Buffer.from(match[2]!, 'base64url');
-  const expected = mac(linkKey(config, options), emailId, seconds);
+  const given = Buffer.from(match[2]!, 'ascii');
+  const expected = Buffer.from(mac(linkKey(config, options), emailId, seconds).toString('base64url'), 'ascii');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
   if (seconds * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true, expiresAt: new Date(seconds * 1000) };

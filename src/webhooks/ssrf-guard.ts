@@ -47,8 +47,19 @@ export class WebhookUrlRefusedError extends Error {
   }
 }
 
-/** Cloud metadata services: refused even with allow_private_networks, no receiver lives there. */
-const METADATA_ADDRESSES = new Set(['169.254.169.254', 'fd00:ec2::254', '100.100.100.200']);
+/**
+ * Cloud metadata, credential and instance DNS services: refused even with allow_private_networks,
+ * no receiver lives there and a request could carry their answers out. AWS (instance metadata,
+ * container task credentials, DNS), Oracle, Alibaba and Azure's wire server.
+ */
+const METADATA_ADDRESSES = new Set(['169.254.169.254', '169.254.170.2', '169.254.169.253', 'fd00:ec2::254', 'fd00:ec2::23', '192.0.0.192', '100.100.100.200', '168.63.129.16']);
+
+/** Whole ranges refused with private networks allowed too: link-local (where metadata lives) and AWS's IPv6 service range. */
+const ALWAYS_REFUSED_RANGES: Array<[ipaddr.IPv4 | ipaddr.IPv6, number, string]> = [
+  [ipaddr.parse('169.254.0.0'), 16, 'a link-local address (169.254.0.0/16, where cloud metadata services live)'],
+  [ipaddr.parse('fe80::'), 10, 'a link-local IPv6 address (fe80::/10)'],
+  [ipaddr.parse('fd00:ec2::'), 32, 'an AWS service address (fd00:ec2::/32, metadata and DNS)'],
+];
 
 /**
  * Why an address may not be a webhook target, or null when it is a public unicast address.
@@ -71,6 +82,9 @@ export function forbiddenAddressReason(address: string, allowPrivateNetworks = f
   }
   const normalized = parsed.kind() === 'ipv6' ? (parsed as ipaddr.IPv6).toRFC5952String() : parsed.toString();
   if (METADATA_ADDRESSES.has(normalized)) return `${normalized} is a cloud metadata service address`;
+  for (const [network, bits, words] of ALWAYS_REFUSED_RANGES) {
+    if (parsed.kind() === network.kind() && parsed.match(network, bits)) return `${normalized} is ${words}`;
+  }
   if (allowPrivateNetworks) return null;
   const range = parsed.range();
   if (range === 'unicast') return null;
@@ -113,7 +127,15 @@ export async function checkWebhookUrl(rawUrl: string, policy: UrlPolicy): Promis
   try {
     url = new URL(rawUrl);
   } catch {
-    throw new WebhookUrlRefusedError(`"${rawUrl}" is not a URL; expected https://host/path`);
+    const shown = rawUrl.includes('@') ? 'the webhook URL' : `"${rawUrl}"`;
+    throw new WebhookUrlRefusedError(`${shown} is not a URL; expected https://host/path`);
+  }
+  // Refused rather than stored: a password in the URL would sit in clear in the database and be
+  // shown by every listing. The receiver knows the sender by the signature instead.
+  if (url.username || url.password) {
+    throw new WebhookUrlRefusedError(
+      `refusing ${url.origin}: a webhook URL may not carry a user name or password (they would be stored and shown in clear); remove them — the receiver authenticates Mailroom by the webhook-signature header, verified with the subscription's whsec_ signing secret (docs/events.md)`,
+    );
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && policy.allowHttp)) {
     const hint = url.protocol === 'http:' ? ' (set webhooks.allow_http: true to allow plain http, e.g. for a test receiver)' : '';
@@ -137,12 +159,29 @@ export async function checkWebhookUrl(rawUrl: string, policy: UrlPolicy): Promis
     const reason = forbiddenAddressReason(address, policy.allowPrivateNetworks);
     if (reason) {
       const via = address === hostname ? '' : `${hostname} resolves to ${address}; `;
-      const hint = policy.allowPrivateNetworks ? '' : ' (set webhooks.allow_private_networks: true for a receiver inside your own network)';
+      const alwaysRefused = policy.allowPrivateNetworks || forbiddenAddressReason(address, true) !== null;
+      const hint = alwaysRefused ? '' : ' (set webhooks.allow_private_networks: true for a receiver inside your own network)';
       throw new WebhookUrlRefusedError(`refusing ${url.origin}: ${via}${reason}${hint}`);
     }
   }
   const chosen = addresses[0]!;
   return { url, hostname, address: chosen.address, family: chosen.family };
+}
+
+/**
+ * A stored URL as listings show it: user name and password (accepted by older versions) replaced,
+ * so no listing repeats a credential.
+ */
+export function displayWebhookUrl(stored: string): string {
+  try {
+    const url = new URL(stored);
+    if (!url.username && !url.password) return stored;
+    url.username = '';
+    url.password = '';
+    return `${url.protocol}//[credentials removed]@${url.href.slice(url.protocol.length + 2)}`;
+  } catch {
+    return stored;
+  }
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Array<{ address: string; family: number }>, family?: number) => void;

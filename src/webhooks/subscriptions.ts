@@ -5,7 +5,7 @@ import type { WebhookAgents } from './post-webhook.js';
 import type { SecretBox } from './secret-box.js';
 import { describeFailure, generateWebhookSecret, sendSigned, signingSecrets } from './send-signed.js';
 
-import { checkWebhookUrl, type UrlPolicy } from './ssrf-guard.js';
+import { checkWebhookUrl, displayWebhookUrl, type UrlPolicy } from './ssrf-guard.js';
 
 /** How long the old secret keeps signing after `rotate-secret` (Svix's default). */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
@@ -86,7 +86,7 @@ export async function listSubscriptions(db: Db, now: Date): Promise<Subscription
     .execute();
   return rows.map((r) => ({
     id: r.id,
-    url: r.url,
+    url: displayWebhookUrl(r.url),
     description: r.description,
     status: r.enabled ? 'enabled' : 'disabled',
     disabled_reason: r.disabled_reason,

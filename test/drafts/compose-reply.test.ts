@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import type { ReplyLanguage } from '../../src/drafts/compose-reply.js';
-import { composeReply, threadReferences } from '../../src/drafts/compose-reply.js';
+import { composeReply, isMessageId, replyTarget, threadReferences } from '../../src/drafts/compose-reply.js';
 import { parseEmail } from '../../src/parse/parse-email.js';
 import { makeEml } from '../support/make-eml.js';
 
@@ -49,6 +49,28 @@ test('an original without References but with In-Reply-To threads through both (
   assert.equal(trimmed.length, 30);
   assert.equal(trimmed[0], '<m0@x>', 'the thread root stays');
   assert.equal(trimmed.at(-1), '<last@x>');
+});
+
+// Security (issue 17, finding 7): ids come from the sender and become the draft's headers.
+test('an invalid Message-ID is dropped from In-Reply-To and References, never split into id-shaped pieces', async () => {
+  const { composed, parsed } = await compose(
+    makeEml({
+      messageId: '<a@b> Bcc: x@evil.example>',
+      headers: { 'In-Reply-To': '<parent@azienda.example>', References: '<root@azienda.example> <bad id@x> Bcc: y@evil.example> <parent@azienda.example>' },
+    }),
+  );
+  const head = composed.raw.toString('utf8').split('\r\n\r\n', 1)[0]!;
+  assert.doesNotMatch(head, /Bcc|evil|<bad>|<id@x>/, head);
+  assert.equal(parsed.inReplyTo, undefined, 'no In-Reply-To rather than a broken one');
+  assert.deepEqual(parsed.references, ['<root@azienda.example>', '<parent@azienda.example>']);
+});
+
+test('msg-id syntax: what is accepted and what is refused', () => {
+  for (const good of ['<CAF+x=1@mail.gmail.com>', '<20261123.abc$1@[192.0.2.1]>', "<a.b!#$%&'*+/=?^_`{|}~-@host>", '<..odd@host>']) assert.ok(isMessageId(good), good);
+  for (const bad of ['<a@b> Bcc: x@evil>', '<Bcc:>', '<no-at-sign>', 'a@b', '<a@b', '<a b@c>', '<a@b@c>', '<"q"@b>', '<a@b>\r\nBcc: x@y', `<${'a'.repeat(1000)}@b>`]) {
+    assert.ok(!isMessageId(bad), bad);
+  }
+  assert.deepEqual(threadReferences({ references: ['<Bcc:>', '<ok@x>'], inReplyTo: '<a@b> c>', messageId: '<me@x>' }), ['<ok@x>', '<me@x>']);
 });
 
 test('To is the Reply-To when there is one, otherwise From', async () => {
@@ -112,4 +134,17 @@ test('Auto-Submitted: auto-replied only for automatic sends', async () => {
   const sent = await compose(makeEml({}), { autoReply: true });
   assert.equal(sent.parsed.headers.get('auto-submitted'), 'auto-replied');
   assert.equal(sent.parsed.headers.get('x-auto-response-suppress'), 'All');
+});
+
+test("replyTarget when sending: Reply-To only on From's domain or when trusted", () => {
+  const from = { name: 'Buyer', address: 'buyer@customer.example' };
+  const other = { name: '', address: 'victim@elsewhere.example' };
+  const same = { name: '', address: 'accounts@CUSTOMER.example' };
+  const sub = { name: '', address: 'x@mail.customer.example' };
+  assert.equal(replyTarget({ from, replyTo: other })?.address, other.address, 'drafts keep the Reply-To');
+  assert.equal(replyTarget({ from, replyTo: other }, { sending: true })?.address, from.address);
+  assert.equal(replyTarget({ from, replyTo: same }, { sending: true })?.address, same.address);
+  assert.equal(replyTarget({ from, replyTo: sub }, { sending: true })?.address, from.address, 'a subdomain is another domain');
+  assert.equal(replyTarget({ from, replyTo: other }, { sending: true, trustReplyTo: true })?.address, other.address);
+  assert.equal(replyTarget({ from: null, replyTo: other }, { sending: true }), null, 'no From to fall back to: nobody');
 });

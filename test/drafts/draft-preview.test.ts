@@ -66,3 +66,32 @@ test('previewDraft: no draft for a no-reply sender, and the writer is not asked'
   assert.equal(preview.ok, false);
   assert.equal(asked, 0);
 });
+
+// Security (issue 17, finding 5): the preview is printed to a terminal; its header lines are the email's words.
+test('previewDraft: a display name with CR/LF and a subject with escape sequences cannot pass for headers or act on the terminal', async () => {
+  const config = configSchema.parse({ classifier: { provider: 'rules' } });
+  const name = Buffer.from('Maria\r\nBcc: everyone@evil.example\r\nX', 'utf8').toString('base64');
+  const email = await parseEmail(
+    makeEml({
+      from: `=?utf-8?B?${name}?= <maria@azienda.example>`,
+      subject: 'Login \u001b[2J\u001b]0;owned\u0007 broken',
+      body: 'Hello\u001b[8m hidden',
+      messageId: '<orig@x.example>',
+    }),
+  );
+  const preview = await previewDraft({
+    email,
+    emailId: 'em_preview',
+    mailbox: 'triage',
+    classification,
+    acknowledgeOnly: true,
+    mailboxes: mailboxFacts(config),
+    writer: createReplyWriter({ config }),
+    now: new Date('2026-11-23T10:00:00Z'),
+  });
+  assert.ok(preview.ok);
+  assert.doesNotMatch(preview.readable, /^Bcc:/m, 'no line of the preview starts with an injected header');
+  assert.doesNotMatch(preview.readable, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  assert.match(preview.readable, /^To: Maria\\r\\nBcc: everyone@evil\.example\\r\\nX <maria@azienda\.example>$/m);
+  assert.match(preview.readable, /^Subject: Re: Login \\u001b\[2J\\u001b\]0;owned\\u0007 broken$/m);
+});

@@ -459,6 +459,39 @@ describe('reply drafts in a real mailbox', { skip }, () => {
       assert.equal(sentMail.filter((m) => m.parsed.headers.get('x-mailroom-email-id') === flagged).length, 0);
     });
 
+    // Security (issue 17, finding 8): a sender-chosen Reply-To must not turn send mode into backscatter.
+    test("send mode: a Reply-To on another domain gets no mail (the reply goes to From); one on From's domain or with send_to_reply_to does; drafts keep the Reply-To", async () => {
+      const db = getDb();
+      const tag = Math.random().toString(36).slice(2);
+      const smtpConfig = { host: '127.0.0.1', port: smtpPort, secure: false };
+      const send = baseConfig({ drafts: { mode: 'send', smtp: smtpConfig } });
+      const trusting = baseConfig({ drafts: { mode: 'send', smtp: smtpConfig, send_to_reply_to: true } });
+      const draftOnly = baseConfig();
+      const seed = (from: string, replyTo: string) =>
+        seedDraft(db, makeEml({ from, subject: `Question ${tag}`, body: 'Do you ship to Norway?', headers: { 'Reply-To': replyTo } }), { classification: classification('en') });
+      const sentTo = (id: string) => sentMail.filter((m) => m.parsed.headers.get('x-mailroom-email-id') === id).map((m) => m.envelopeTo);
+
+      const thirdParty = await seed(`Buyer <buyer-${tag}@customer.example>`, `victim-${tag}@elsewhere.example`);
+      await writeDueDraftsNow(context(send));
+      assert.deepEqual(sentTo(thirdParty), [[`buyer-${tag}@customer.example`]], 'answered From, not the third party');
+      const [copy] = await messagesIn('Sent', thirdParty);
+      assert.equal(copy?.parsed.to && !Array.isArray(copy.parsed.to) ? copy.parsed.to.value[0]?.address : null, `buyer-${tag}@customer.example`);
+
+      const sameDomain = await seed(`Buyer <buyer2-${tag}@customer.example>`, `Accounts <accounts-${tag}@Customer.Example>`);
+      await writeDueDraftsNow(context(send));
+      assert.deepEqual(sentTo(sameDomain), [[`accounts-${tag}@customer.example`]], "a Reply-To on From's own domain is answered");
+
+      const trusted = await seed(`Buyer <buyer3-${tag}@customer.example>`, `desk-${tag}@helpdesk.example`);
+      await writeDueDraftsNow(context(trusting));
+      assert.deepEqual(sentTo(trusted), [[`desk-${tag}@helpdesk.example`]], 'drafts.send_to_reply_to: true answers any Reply-To');
+
+      const drafted = await seed(`Buyer <buyer4-${tag}@customer.example>`, `desk4-${tag}@helpdesk.example`);
+      await writeDueDraftsNow(context(draftOnly));
+      assert.deepEqual(sentTo(drafted), []);
+      const [draft] = await messagesIn('Drafts', drafted);
+      assert.equal(draft?.parsed.to && !Array.isArray(draft.parsed.to) ? draft.parsed.to.value[0]?.address : null, `desk4-${tag}@helpdesk.example`, 'a draft for review keeps the Reply-To');
+    });
+
     test('send mode: an attempt interrupted mid-send is never repeated; without a copy in Sent it becomes a draft', async () => {
       const db = getDb();
       const config = baseConfig({ drafts: { mode: 'send', smtp: { host: '127.0.0.1', port: smtpPort, secure: false } } });

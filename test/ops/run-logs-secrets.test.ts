@@ -24,7 +24,7 @@ const SECRETS = {
   apiKey: 'sk-test-LLMkey-Secret-4242',
   secretKey: 'webhook-encryption-key-Secret-0303',
   apiToken: 'api-bearer-token-Secret-5656',
-  linkSecret: 'raw-link-signing-Secret-1212',
+  linkSecret: 'raw-link-signing-Secret-1212-0123456',
 };
 
 const skip = dovecotSkip();

@@ -3,10 +3,12 @@ import { after, beforeEach, test } from 'node:test';
 import { Command } from 'commander';
 import type { AppFactory } from '../../src/cli/app.js';
 import { UsageError } from '../../src/cli/app.js';
+import { register as registerDecisions } from '../../src/cli/commands/decisions.js';
 import { register as registerDeliveries } from '../../src/cli/commands/deliveries.js';
 import { register as registerSubscriptions } from '../../src/cli/commands/subscriptions.js';
 import type { Db } from '../../src/db/index.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { seedEmail } from '../api/fixtures.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
 import { replies, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { enqueueEvents, testConfig } from './fixtures.js';
@@ -22,6 +24,7 @@ async function run(db: Db, args: string[], webhooks: Record<string, unknown> = {
   const program = new Command('mailroom').option('-c, --config <file>').exitOverride();
   registerSubscriptions(program, openApp);
   registerDeliveries(program, openApp);
+  registerDecisions(program, openApp);
   const chunks: string[] = [];
   const write = process.stdout.write;
   // Only strings are ours: the test runner itself talks to its parent through stdout in Buffers.
@@ -77,6 +80,34 @@ describeEachDatabase('webhook CLI commands', (getDb) => {
     await run(db, ['subscriptions', 'remove', added.id]);
     assert.match((await run(db, ['subscriptions', 'list'])).out, /no subscriptions/);
     await assert.rejects(run(db, ['subscriptions', 'remove', added.id]), (e: Error) => e instanceof UsageError && /no subscription sub_/.test(e.message));
+  });
+
+  // Security (issue 17, finding 5): untrusted text never reaches the terminal as control characters.
+  const ATTACK = '\u001b[2J\u001b]0;owned\u0007\u009b31m';
+  const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+  test("subscriptions test shows the receiver's first line with its control characters made visible", { timeout: 30_000 }, async () => {
+    const db = getDb();
+    const r = await startWebhookReceiver({ respond: () => ({ status: 200, body: `${ATTACK}hello\r\nsecond` }) });
+    receivers.push(r);
+    const added = JSON.parse((await run(db, ['subscriptions', 'add', r.url, '--json'])).out);
+    const tested = await run(db, ['subscriptions', 'test', added.id]);
+    assert.doesNotMatch(tested.out.trimEnd(), CONTROL, JSON.stringify(tested.out));
+    assert.match(tested.out, /: \\u001b\[2J\\u001b\]0;owned\\u0007\\u009b31mhello/);
+  });
+
+  test('decisions list shows a subject and sender with escape sequences made visible', async () => {
+    const db = getDb();
+    await seedEmail(db, { id: 'em_escape', action: 'review', subject: `Invoice ${ATTACK}paid` });
+    await db
+      .updateTable('messages')
+      .set({ from_address: `x${ATTACK}@evil.example` })
+      .where('id', '=', 'em_escape')
+      .execute();
+    const listed = await run(db, ['decisions', 'list']);
+    assert.doesNotMatch(listed.out.replace(/\n/g, ''), CONTROL, JSON.stringify(listed.out));
+    assert.match(listed.out, /Invoice \\u001b\[2J/);
+    assert.match(listed.out, /x\\u001b\[2J/);
   });
 
   test('subscriptions add refuses a loopback URL as bad usage when private networks are not allowed', async () => {

@@ -83,3 +83,30 @@ test('a name that does not resolve is an ordinary error, not a refusal (retry ma
   assert.ok(error instanceof Error && !(error instanceof WebhookUrlRefusedError));
   assert.match(error.message, /cannot resolve nowhere\.example/);
 });
+
+// Security (issue 17, finding 6): metadata and credential services stay refused with private networks allowed.
+for (const host of [
+  '169.254.170.2',
+  '169.254.169.253',
+  '192.0.0.192',
+  '169.254.0.1',
+  '169.254.255.254',
+  '[fd00:ec2::23]',
+  '[fd00:ec2:1::1]',
+  '[fe80::a9fe:a9fe]',
+  '[::ffff:169.254.170.2]',
+  '168.63.129.16',
+]) {
+  test(`refuses http://${host}/ even with allow_private_networks`, async () => {
+    await assert.rejects(checkWebhookUrl(`http://${host}/v2/credentials`, { allowHttp: true, allowPrivateNetworks: true }), (error: Error) => {
+      assert.ok(error instanceof WebhookUrlRefusedError, error.message);
+      assert.match(error.message, /metadata|link-local|AWS service/);
+      return true;
+    });
+  });
+}
+
+test('a host name resolving to the container credentials address is refused with private networks allowed', async () => {
+  const resolveHost = fakeDns({ 'creds.internal': ['10.0.0.8', '169.254.170.2'] });
+  await assert.rejects(checkWebhookUrl('http://creds.internal/', { allowHttp: true, allowPrivateNetworks: true, resolveHost }), /169\.254\.170\.2/);
+});

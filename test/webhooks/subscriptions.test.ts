@@ -52,6 +52,38 @@ describeEachDatabase('webhook subscriptions', (getDb) => {
     assert.equal((await listSubscriptions(db, new Date())).length, 0);
   });
 
+  // Security (issue 17, finding 3): credentials in a webhook URL are refused, never stored or shown.
+  test('add refuses a URL with a user name or password, points to the signing secret and stores nothing', async () => {
+    const db = getDb();
+    for (const url of ['https://user:Pa55word@hooks.example.com/x', 'https://token-Pa55word@hooks.example.com/x', 'http://:Pa55word@127.0.0.1:9/x']) {
+      await assert.rejects(addSubscription(db, { url, urlPolicy: open, secretBox, now: new Date() }), (error: Error) => {
+        assert.ok(error instanceof WebhookUrlRefusedError, error.message);
+        assert.match(error.message, /may not carry a user name or password/);
+        assert.match(error.message, /whsec_ signing secret/);
+        assert.doesNotMatch(error.message, /Pa55word/);
+        return true;
+      });
+    }
+    assert.equal((await listSubscriptions(db, new Date())).length, 0);
+  });
+
+  test('a URL with credentials stored by an older version is never listed with them and never called', async () => {
+    const db = getDb();
+    const r = await receiver();
+    const added = await addSubscription(db, { url: r.url, urlPolicy: open, secretBox, now: new Date() });
+    const legacy = r.url.replace('//', '//user:Pa55word@');
+    await db.updateTable('webhook_subscriptions').set({ url: legacy }).where('id', '=', added.id).execute();
+    await enqueueEvents(db, 1);
+    await deliverDueNow({ db, config: testConfig({ schedule: [0] }), logger: silentLogger() });
+    assert.equal(r.requests.length, 0, 'no request carried the credentials');
+    const listed = await listSubscriptions(db, new Date());
+    const deliveries = await listDeliveries(db, {});
+    const shown = JSON.stringify([listed, deliveries]);
+    assert.doesNotMatch(shown, /Pa55word|user:/);
+    assert.match(listed[0]!.url, /\[credentials removed\]@127\.0\.0\.1/);
+    assert.match(String(deliveries[0]!.last_error), /may not carry a user name or password/);
+  });
+
   test('the secret is shown once, stored only encrypted, and never listed', async () => {
     const db = getDb();
     const added = await addSubscription(db, { url: 'http://127.0.0.1:9/hook', description: 'Zendesk', urlPolicy: open, secretBox, now: new Date() });

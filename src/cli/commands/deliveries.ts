@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { DeliveryStatus } from '../../db/index.js';
+import { visible } from '../../util/terminal-text.js';
 import { DELIVERY_STATUSES, deliverDueNow, listAttempts, listDeliveries, type ReplayRefusal, replayDelivery, replayFailedSince } from '../../webhooks/index.js';
 import { type AppFactory, formatTable, parseSinceFlag, printJsonLine, UsageError } from '../app.js';
 
@@ -72,7 +73,7 @@ export function register(program: Command, openApp: AppFactory): void {
             out += `\n${r.id}\n`;
             for (const a of await listAttempts(app.db, r.id)) {
               const head = a.response_head?.split(/\r?\n/, 1)[0]?.slice(0, 80) ?? '';
-              out += `  #${a.attempt} ${a.started_at.toISOString()} ${a.status_code ?? '---'} ${a.latency_ms} ms ${a.error ?? 'ok'}${head ? ` | ${head}` : ''}\n`;
+              out += `  #${a.attempt} ${a.started_at.toISOString()} ${a.status_code ?? '---'} ${a.latency_ms} ms ${visible(a.error ?? 'ok')}${head ? ` | ${visible(head)}` : ''}\n`;
             }
           }
         }
@@ -119,7 +120,7 @@ export function register(program: Command, openApp: AppFactory): void {
           for (const r of rows) printJsonLine({ id: r.id, webhook_id: r.webhook_id, status: r.status, last_status_code: r.last_status_code, last_error: r.last_error });
         } else {
           for (const r of rows)
-            process.stdout.write(`${r.id} ${r.webhook_id}: ${r.status === 'delivered' ? 'delivered' : `not delivered (${r.last_error ?? 'pending'}); retried on the usual schedule`}\n`);
+            process.stdout.write(`${r.id} ${r.webhook_id}: ${r.status === 'delivered' ? 'delivered' : `not delivered (${visible(r.last_error ?? 'pending')}); retried on the usual schedule`}\n`);
           process.stdout.write(`replayed ${ids.length}: ${sent.delivered} delivered, ${sent.failed} failed${skipped ? `; ${skipped} skipped (subscription disabled)` : ''}\n`);
         }
         if (sent.failed > 0) process.exitCode = 1;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { visible } from '../../util/terminal-text.js';
 import {
   addSubscription,
   listSubscriptions,
@@ -172,8 +173,9 @@ export function register(program: Command, openApp: AppFactory): void {
           });
         else {
           const status = result.statusCode === null ? 'no answer' : `HTTP ${result.statusCode}`;
-          const verdict = result.error === null ? 'ok' : `failed: ${result.error}`;
-          process.stdout.write(`${verdict} — ${status} in ${result.latencyMs} ms${result.firstLine ? `: ${result.firstLine}` : ''}\n`);
+          // The receiver's words: shown, never let act on the terminal.
+          const verdict = result.error === null ? 'ok' : `failed: ${visible(result.error)}`;
+          process.stdout.write(`${verdict} — ${status} in ${result.latencyMs} ms${result.firstLine ? `: ${visible(result.firstLine)}` : ''}\n`);
         }
         if (result.error !== null) process.exitCode = 1;
       });

@@ -9,6 +9,7 @@ import { createRedactingLogger } from '../../ops/index.js';
 import { parseEmail } from '../../parse/index.js';
 import { createPipelineContext, type TriageResult, triageFiles } from '../../pipeline/index.js';
 import { systemClock } from '../../util/clock.js';
+import { visible } from '../../util/terminal-text.js';
 import { deliverDueNow, rawEmailUrl, ticketEffect } from '../../webhooks/index.js';
 import { type App, type AppFactory, EXIT_OK, EXIT_SOME_FAILED, printJsonLine, UsageError } from '../app.js';
 
@@ -96,8 +97,8 @@ async function printDraftPreview(result: Extract<TriageResult, { ok: true }>, fl
     printJsonLine(preview.ok ? { file: result.file, draft: preview.message } : { file: result.file, draft: null, reason: preview.reason });
     return;
   }
-  const body = preview.ok ? preview.readable : `(no draft: ${preview.reason})`;
-  process.stdout.write(`\n--- draft for ${result.file} ---\n${body.trimEnd()}\n--- end of draft ---\n`);
+  const body = preview.ok ? preview.readable : `(no draft: ${visible(preview.reason)})`;
+  process.stdout.write(`\n--- draft for ${visible(result.file)} ---\n${body.trimEnd()}\n--- end of draft ---\n`);
 }
 
 function toJsonLine(result: TriageResult): object {
@@ -121,12 +122,12 @@ function humanPrinter(): (result: unknown) => void {
   return (value) => {
     const result = value as TriageResult;
     if (!result.ok) {
-      process.stdout.write(`${result.file}: error: ${result.error}\n`);
+      process.stdout.write(`${visible(result.file)}: error: ${visible(result.error)}\n`);
       return;
     }
-    const why = result.reasons.map((r) => r.text).join('; ');
+    const why = visible(result.reasons.map((r) => r.text).join('; '));
     const reused = result.reused ? ' (stored decision)' : '';
-    process.stdout.write(`${result.file}: ${result.action.toUpperCase()}${reused} — ${why}\n`);
+    process.stdout.write(`${visible(result.file)}: ${result.action.toUpperCase()}${reused} — ${why}\n`);
   };
 }
 

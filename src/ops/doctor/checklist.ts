@@ -1,3 +1,5 @@
+import { visible } from '../../util/terminal-text.js';
+
 /**
  * One line of `mailroom doctor`'s checklist. `warn` is worth knowing but does not make the exit
  * code non-zero; `fail` always comes with one `fix` the operator can act on.
@@ -33,8 +35,9 @@ const MARK: Record<CheckResult['status'], string> = { ok: '[ok]  ', warn: '[warn
 
 /** One checklist line, with its fix indented below when there is one. */
 export function formatCheckLine(result: CheckResult): string {
-  const line = `${MARK[result.status]} ${result.name}: ${result.detail}`;
-  return result.fix ? `${line}\n       fix: ${result.fix}\n` : `${line}\n`;
+  // Details repeat what servers and receivers answered: shown, never let act on the terminal.
+  const line = `${MARK[result.status]} ${visible(result.name)}: ${visible(result.detail)}`;
+  return result.fix ? `${line}\n       fix: ${visible(result.fix)}\n` : `${line}\n`;
 }
 
 export function formatSummary(results: readonly CheckResult[]): string {
