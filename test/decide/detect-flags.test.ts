@@ -459,14 +459,18 @@ describe('where a match was found', () => {
   });
 });
 
-describe('speed', () => {
-  test('a pasted log full of numbers, amounts and card-like digits stays fast', () => {
-    detectFlags({ subject: 'warm-up', text: 'compile every pattern once', hiddenText: '' });
+describe('pasted logs', () => {
+  // A hang detector, not a speed check (the pattern set is linear in the text; a catastrophic
+  // backtrack would take minutes, not the tens of milliseconds this takes): the bound sits far above
+  // any machine's load.
+  test('a pasted log full of numbers, amounts and card-like digits finishes, with a bounded report', () => {
     const line = (i: number) => `2026-05-0${i % 9} 12:00:${String(i % 60).padStart(2, '0')} id=${i * 7919} amount=${i}.00 EUR card 4111 1111 ${i} took ${i} ms retry again`;
     const log = Array.from({ length: 3000 }, (_, i) => line(i)).join('\n');
     const started = performance.now();
-    detectFlags({ subject: 'log', text: log, hiddenText: '' });
+    const result = detectFlags({ subject: 'log', text: log, hiddenText: '' });
     const ms = performance.now() - started;
-    assert.ok(ms < 1500, `${log.length} characters took ${ms.toFixed(0)} ms`);
+    assert.ok(ms < 30_000, `${log.length} characters took ${ms.toFixed(0)} ms: a pattern backtracks`);
+    assert.equal(result.payment, true, 'the amounts in it are money');
+    assert.ok(result.matches.length <= 10, `${result.matches.length} matches reported for one log`);
   });
 });
