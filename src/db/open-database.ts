@@ -42,6 +42,13 @@ async function openPostgres(url: string, poolSize: number): Promise<Db> {
 
 const BYTEA_OID = 17;
 
+/**
+ * PostgreSQL's 128 MB of shared buffers live in PGlite's WebAssembly memory, which never shrinks,
+ * and Mailroom's working set is far smaller: 16 MB cut the RSS after reopening a folder from ~290
+ * to ~180 MB. Pages beyond them are read through the operating system's file cache.
+ */
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB'];
+
 async function openPGlite(path: string | null, rawStore: string | null): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
   if (path) {
@@ -50,7 +57,8 @@ async function openPGlite(path: string | null, rawStore: string | null): Promise
   }
   // bytea as Buffer, as pg returns it: PGlite's own Uint8Array would stringify as "82,101,…".
   const parsers = { [BYTEA_OID]: (text: string) => Buffer.from(text.startsWith('\\x') ? text.slice(2) : text, 'hex') };
-  const pglite = path ? new PGlite(resolve(path), { parsers }) : new PGlite({ parsers });
+  const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS];
+  const pglite = path ? new PGlite(resolve(path), { parsers, startParams }) : new PGlite({ parsers, startParams });
   await pglite.waitReady;
   return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), plugins: rawStore ? [rawStorePlugin(rawStore)] : [] });
 }
