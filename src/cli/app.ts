@@ -1,5 +1,5 @@
 import { type Config, loadConfig, parseSince } from '../config/index.js';
-import { acquirePGliteLock, type Db, describeDatabase, migrateToLatest, openDatabase, sweepRawStore } from '../db/index.js';
+import { acquirePGliteLock, type Db, describeDatabase, migrateToLatest, openDatabase } from '../db/index.js';
 import { createRedactingLogger } from '../ops/index.js';
 import type { Logger } from '../util/logger.js';
 
@@ -28,8 +28,6 @@ export const openApp: AppFactory = async (opts) => {
   try {
     db = await openDatabase(config.database);
     await migrateToLatest(db);
-    // Files of a write or a deletion a crash cut short (src/db/raw-store.ts); nothing on PostgreSQL.
-    await sweepRawStore(db);
   } catch (error) {
     releaseLock();
     throw new Error(`cannot open the database (${describeDatabase(config.database)}): ${(error as Error).message}`, { cause: error });
