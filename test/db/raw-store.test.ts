@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { deleteMessages, migrateToLatest, openDatabase, rawStoreOf, readRawMessage, sweepRawStore } from '../../src/db/index.js';
 import { storeMessage } from '../../src/ingest/index.js';
+import { auth, testServer } from '../api/fixtures.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -103,6 +104,21 @@ describeEachDatabase('raw message bytes', (getDb, { kind }) => {
       assert.equal(Buffer.compare((await readRawMessage(db, second.id))!.bytes!, raw), 0, `round ${round}`);
       await deleteMessages(db, [second.id]);
     }
+  });
+
+  test('the raw-email API serves the stored bytes byte-exact, and 404 once the message is deleted', async () => {
+    const db = getDb();
+    await truncateAll(db);
+    const raw = awkwardMessage('served');
+    const { id } = await storeMessage(db, { mailbox: 'support', source: 'file', raw, sizeBytes: raw.length }, OPTIONS);
+    const { app } = testServer(db);
+    const res = await app.inject({ url: `/v1/emails/${id}/raw`, headers: auth() });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['content-type'], 'message/rfc822');
+    assert.equal(Buffer.compare(res.rawPayload, raw), 0);
+    assert.equal((await app.inject({ url: `/v1/emails/${id}`, headers: auth() })).json().raw_available, true);
+    await deleteMessages(db, [id]);
+    assert.equal((await app.inject({ url: `/v1/emails/${id}/raw`, headers: auth() })).statusCode, 404);
   });
 
   test('a file changed outside Mailroom is reported, not served', async (t) => {
