@@ -22,7 +22,7 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
 COPY migrations ./migrations
 COPY config ./config
-# data/ holds the embedded database (when database.url is unset) and the webhook secret key file.
+# data/ holds the embedded database (when database.url is unset), its raw message files and the webhook secret key file.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]

@@ -10,6 +10,7 @@
  *     [--naive-model-messages 40] [--local-examples 5000] [--no-corpus] [--out bench/results.json]
  *
  * Figure 8 (`local`) is the local model: training, prediction and learning, in a process of its own.
+ * Figure 9 (`memory`) is memory on the embedded PGlite: the built CLI (`npm run build`) as real processes.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -22,13 +23,14 @@ import { type LatencyResult, runAppendLatency } from './parts/append-latency.js'
 import { type DrainResult, runBacklogDrain } from './parts/backlog-drain.js';
 import { type InputCharsResult, measureInputChars } from './parts/input-chars.js';
 import type { LocalModelResult } from './parts/local-model.js';
+import { type MemoryResult, measureMemory } from './parts/memory.js';
 import { type NaiveResult, runNaiveBaseline } from './parts/naive-baseline.js';
 import { runWebhooksThroughput, type WebhooksResult } from './parts/webhooks.js';
 import { backlogMessages, corpusAvailable, loadSourceMessages } from './support/message-pool.js';
 import type { DatabaseKind } from './support/scenario.js';
 import { median, percentile, round } from './support/stats.js';
 
-const PARTS = ['drain', 'model', 'latency', 'webhooks', 'chars', 'naive', 'local'] as const;
+const PARTS = ['drain', 'model', 'latency', 'webhooks', 'chars', 'naive', 'local', 'memory'] as const;
 type Part = (typeof PARTS)[number];
 
 const { values: flags } = parseArgs({
@@ -118,6 +120,7 @@ interface Results {
   chars?: Omit<InputCharsResult, 'modelBoundSources'> & { promptCharsPerRequest?: { median: number; p95: number }; promptCharsPerBacklogMessage?: number };
   naive?: NaiveResult[];
   local?: LocalModelResult;
+  memory?: MemoryResult;
 }
 
 const results: Results = {
@@ -198,6 +201,11 @@ if (only.has('local')) {
   // Its own process, so the memory it reports is the model's and not the other parts'.
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/parts/local-model.ts', '--examples', String(localExamples)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   results.local = JSON.parse(out.trim().split('\n').pop()!) as LocalModelResult;
+}
+
+if (only.has('memory')) {
+  log('memory on the embedded PGlite: triage examples/, run on a fresh and an existing folder, one 24 MB email (figure 9)');
+  results.memory = await measureMemory();
 }
 
 writeFileSync(flags.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -323,6 +331,24 @@ function renderTable(r: Results): string {
       `${pct1(l.learning.agreement)} agreement`,
       `on the next ${l.learning.evaluated} (seed only ${pct1(l.learning.seedOnlyAgreement)}); cascade ≥ ${c.confidence}: ${pct1(c.share)} decided locally at ${pct1(c.agreement)} agreement`,
     ]);
+  }
+  if (r.memory) {
+    const mem = r.memory;
+    const child = (c: number) => (c > 0 ? `; creating the database: ${f(c, 0)} MB in a child process that then exits` : '');
+    const e = mem.triageExamples;
+    rows.push(['9. triage examples/, fresh folder (PGlite)', `${f(e.peakMb, 0)} MB peak`, `${f(e.seconds, 1)} s${child(e.childPeakMb)}`]);
+    for (const [name, run] of [
+      ['fresh', mem.runFresh],
+      ['existing', mem.runExisting],
+    ] as const) {
+      rows.push([
+        `9. mailroom run, ${name} folder (PGlite)`,
+        `${f(run.peakMb, 0)} MB peak, ${f(run.steadyMb, 0)} MB steady`,
+        `ready (/health) after ${f(run.readySeconds, 1)} s${child(run.childPeakMb)}`,
+      ]);
+    }
+    const b = mem.triageBigEmail;
+    rows.push([`9. one ${f(mem.bigEmailBytes / 1024 ** 2, 1)} MB email through triage (PGlite)`, `${f(b.peakMb, 0)} MB peak`, `${f(b.seconds, 1)} s, existing folder, exit code ${b.exitCode}`]);
   }
   const m = r.machine;
   const header = `Mailroom bench — ${r.measured_at} — ${m.cpu} (${m.cores} cores, ${m.memory_gb} GB), ${m.os}, Node ${m.node}, ${r.options.database}${r.options.database === 'postgres' && m.postgres ? ` (PostgreSQL ${m.postgres})` : ''}`;

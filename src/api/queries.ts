@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { parseDateTime } from '../config/index.js';
 import type { Action, Classification, DetectorMatch, Reason } from '../contract/index.js';
-import type { Db, MessageStatus } from '../db/index.js';
+import { type Db, type MessageStatus, readRawMessage } from '../db/index.js';
 
 /**
  * Opaque page cursors. A cursor names the last row of a page by its sort key, (created_at, id),
@@ -204,7 +204,7 @@ export interface EmailRow {
 export async function loadEmail(db: Db, id: string): Promise<EmailRow | null> {
   const { rows } = await sql<EmailRow>`
     select m.id, m.thread_id, m.mailbox, m.source, m.message_id, m.sha256, m.size_bytes::text as size_bytes,
-           (m.raw is not null) as raw_available, m.from_address, m.from_name, m.subject, m.sent_at, m.received_at,
+           (m.raw is not null or m.raw_path is not null) as raw_available, m.from_address, m.from_name, m.subject, m.sent_at, m.received_at,
            m.status, m.last_error as error, m.attempts,
            d.action, d.reasons, d.flags, d.detector_matches, d.prefilter, d.acknowledge_only, d.policy_version,
            d.created_at as decided_at,
@@ -223,6 +223,6 @@ export async function loadEmail(db: Db, id: string): Promise<EmailRow | null> {
 
 /** The original bytes of one email; `raw` is null when the message was over the size limit. */
 export async function loadRawEmail(db: Db, id: string): Promise<{ raw: Buffer | null; size_bytes: string } | null> {
-  const row = await db.selectFrom('messages').select(['raw', 'size_bytes']).where('id', '=', id).executeTakeFirst();
-  return row ? { raw: row.raw === null ? null : Buffer.from(row.raw), size_bytes: String(row.size_bytes) } : null;
+  const message = await readRawMessage(db, id);
+  return message ? { raw: message.bytes, size_bytes: String(message.sizeBytes) } : null;
 }

@@ -6,4 +6,5 @@
 export { jsonColumn, textColumn } from './column-text.js';
 export { findMigrationsFolder, migrateToLatest, splitSqlStatements } from './migrate.js';
 export { acquirePGliteLock, describeDatabase, isEmbedded, openDatabase } from './open-database.js';
+export { deleteMessages, insertWithRaw, parseSource, type RawMessage, rawStoreOf, readRawMessage, sweepRawStore } from './raw-store.js';
 export type * from './schema.js';

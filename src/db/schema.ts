@@ -32,7 +32,10 @@ export interface MessagesTable extends QueueColumns<MessageStatus> {
   message_id: string | null;
   sha256: string;
   size_bytes: BigIntColumn;
-  raw: Buffer | null;
+  /** The bytes, when kept in the database (PostgreSQL); read them through src/db/raw-store.ts. */
+  raw: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
+  /** The bytes' file in the raw file store beside the embedded database, relative to it. */
+  raw_path: ColumnType<string | null, string | null | undefined, string | null>;
   raw_headers: string | null;
   from_address: string | null;
   from_name: string | null;

@@ -3,7 +3,7 @@ import type { RateLimiter } from '../classify/index.js';
 import { ClassifierUnavailableError } from '../classify/index.js';
 import type { Config, Mailboxes, MailboxFacts } from '../config/index.js';
 import type { Classification, Flags } from '../contract/index.js';
-import type { Db, DraftsTable } from '../db/index.js';
+import { type Db, type DraftsTable, parseSource, readRawMessage } from '../db/index.js';
 import { classifyImapError, describeImapError, withImapSession } from '../ingest/index.js';
 import { type EmailAddress, fromStoredEmail, type ParsedEmail, parseEmail } from '../parse/index.js';
 import { isReplyableSender } from '../prefilter/index.js';
@@ -346,9 +346,10 @@ async function loadDraftSource(ctx: ResolvedDraftContext, emailId: string): Prom
   const maxCleanChars = ctx.config.classifier.max_input_chars;
   const stored = fromStoredEmail(row.parsed, maxCleanChars);
   if (stored) return { ...decided, email: stored, parseError: null };
-  const raw = await ctx.db.selectFrom('messages').select(['raw', 'raw_headers']).where('id', '=', emailId).executeTakeFirstOrThrow();
+  const source = await readRawMessage(ctx.db, emailId);
+  if (!source) return null;
   try {
-    return { ...decided, email: await parseEmail(raw.raw ?? Buffer.from(`${raw.raw_headers ?? ''}\r\n\r\n`, 'latin1'), { maxCleanChars }), parseError: null };
+    return { ...decided, email: await parseEmail(parseSource(source), { maxCleanChars }), parseError: null };
   } catch (error) {
     return { ...decided, email: null, parseError: (error as Error).message };
   }

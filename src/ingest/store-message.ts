@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DbOrTx } from '../db/index.js';
-import { jsonColumn, textColumn } from '../db/index.js';
+import { insertWithRaw, jsonColumn, textColumn } from '../db/index.js';
 import { type ParsedEmail, parseEmail, toStoredEmail, toStoredFailure } from '../parse/index.js';
 import { base32Digest, newId, sha256Hex } from '../util/ids.js';
 
@@ -40,37 +40,39 @@ export async function storeMessage(db: DbOrTx, msg: IncomingMessage, options: { 
     error = (cause as Error).message;
   }
   const id = newId('em', options.now);
-  const inserted = await db
-    .insertInto('messages')
-    .values({
-      id,
-      thread_id: threadIdFor(parsed, id),
-      mailbox: msg.mailbox,
-      source: msg.source,
-      message_id: parsed?.messageId ?? null,
-      sha256,
-      size_bytes: msg.sizeBytes,
-      raw: msg.raw,
-      raw_headers: rawHeaders,
-      from_address: parsed?.from?.address || null,
-      from_name: parsed?.from?.name || null,
-      subject: parsed?.subject ?? null,
-      sent_at: parsed?.date ?? null,
-      received_at: msg.receivedAt ?? options.now,
-      imap_uidvalidity: msg.imap?.uidvalidity ?? null,
-      imap_uid: msg.imap?.uid ?? null,
-      status: 'pending',
-      last_error: null,
-      raw_chars: parsed?.rawChars ?? null,
-      clean_chars: parsed?.cleanChars ?? null,
-      parsed: jsonColumn(parsed ? toStoredEmail(parsed, options.maxCleanChars) : toStoredFailure(error ?? 'unknown parse error')),
-      next_attempt_at: options.now,
-      updated_at: options.now,
-    })
-    // The same bytes in the same mailbox (two processes, a re-scan after a UIDVALIDITY change) are one email.
-    .onConflict((oc) => oc.columns(['mailbox', 'sha256']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
+  const inserted = await insertWithRaw(db, msg.raw, sha256, (tx, rawColumns) =>
+    tx
+      .insertInto('messages')
+      .values({
+        id,
+        thread_id: threadIdFor(parsed, id),
+        mailbox: msg.mailbox,
+        source: msg.source,
+        message_id: parsed?.messageId ?? null,
+        sha256,
+        size_bytes: msg.sizeBytes,
+        ...rawColumns,
+        raw_headers: rawHeaders,
+        from_address: parsed?.from?.address || null,
+        from_name: parsed?.from?.name || null,
+        subject: parsed?.subject ?? null,
+        sent_at: parsed?.date ?? null,
+        received_at: msg.receivedAt ?? options.now,
+        imap_uidvalidity: msg.imap?.uidvalidity ?? null,
+        imap_uid: msg.imap?.uid ?? null,
+        status: 'pending',
+        last_error: null,
+        raw_chars: parsed?.rawChars ?? null,
+        clean_chars: parsed?.cleanChars ?? null,
+        parsed: jsonColumn(parsed ? toStoredEmail(parsed, options.maxCleanChars) : toStoredFailure(error ?? 'unknown parse error')),
+        next_attempt_at: options.now,
+        updated_at: options.now,
+      })
+      // The same bytes in the same mailbox (two processes, a re-scan after a UIDVALIDITY change) are one email.
+      .onConflict((oc) => oc.columns(['mailbox', 'sha256']).doNothing())
+      .returning('id')
+      .executeTakeFirst(),
+  );
   if (inserted) return { id: inserted.id, created: true };
   const existing = await db.selectFrom('messages').select('id').where('mailbox', '=', msg.mailbox).where('sha256', '=', sha256).executeTakeFirstOrThrow();
   return { id: existing.id, created: false };

@@ -1,7 +1,7 @@
 import { type ClassificationResult, type Classifier, ClassifierUnavailableError, classifierInputHash, decisionConfidence } from '../classify/index.js';
 import { type Config, type Mailboxes, mailboxFacts } from '../config/index.js';
 import type { Db, Tx } from '../db/index.js';
-import { jsonColumn } from '../db/index.js';
+import { jsonColumn, parseSource, readRawMessage } from '../db/index.js';
 import { type Decision, type PolicySettings, policyFrom } from '../decide/index.js';
 import { DECISION_KEYWORDS, enqueueKeyword } from '../ingest/index.js';
 import { fromStoredEmail, isMalformedEmailError, type ParsedEmail, parseEmail, storedFailure } from '../parse/index.js';
@@ -205,9 +205,10 @@ async function loadEmail(ctx: PipelineContext, row: ClaimedMessage): Promise<{ e
   if (stored) return { email: stored };
   const headersOnly = headersOnlyEmail(row);
   if (refused !== null) return { email: headersOnly, unparseable: refused };
-  const source = await ctx.db.selectFrom('messages').select(['raw', 'raw_headers']).where('id', '=', row.id).executeTakeFirstOrThrow();
+  const source = await readRawMessage(ctx.db, row.id);
+  if (!source) throw new Error(`email ${row.id} was deleted while it was being processed`);
   try {
-    return { email: await parseEmail(source.raw ?? Buffer.from(`${source.raw_headers ?? ''}\r\n\r\n`, 'latin1'), { maxCleanChars: ctx.maxCleanChars }) };
+    return { email: await parseEmail(parseSource(source), { maxCleanChars: ctx.maxCleanChars }) };
   } catch (error) {
     if (!isMalformedEmailError(error)) throw error;
     return { email: headersOnly, unparseable: error.message };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { mailboxFacts } from '../../src/config/index.js';
+import { readRawMessage } from '../../src/db/index.js';
 import { DECISION_KEYWORDS, enqueueKeyword, keywordHandler, startMailboxWatchers } from '../../src/ingest/index.js';
 import { createRunner } from '../../src/queue/index.js';
 import { systemClock } from '../../src/util/clock.js';
@@ -47,7 +48,8 @@ describeEachDatabase('IMAP watcher: IDLE and first start', (getDb) => {
       assert.equal(row.id, stored[0]);
       assert.equal(row.source, 'imap');
       assert.equal(Number(row.imap_uid), 2);
-      assert.ok(row.raw && row.raw.length > 0, 'the whole message is stored');
+      const original = await readRawMessage(db, row.id);
+      assert.ok(original?.bytes && original.bytes.length > 0, 'the whole message is stored');
       const status = watchers.status()[0]!;
       assert.equal(status.leaseHeld, true);
       assert.equal(status.lastUid, 2);

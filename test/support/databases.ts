@@ -5,6 +5,9 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -65,11 +68,20 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
   };
 }
 
-/** A migrated in-memory PGlite. */
+/** A migrated in-memory PGlite, with its raw file store in a temporary folder as beside a real one. */
 export async function createPGliteDatabase(): Promise<TestDatabase> {
-  const db = await openDatabase({ url: undefined, path: '', pool_size: 1 }, { memory: true });
+  const rawStore = mkdtempSync(join(tmpdir(), 'mailroom-raw-'));
+  const db = await openDatabase({ url: undefined, path: '', pool_size: 1 }, { memory: true, rawStore });
   await migrateToLatest(db);
-  return { db, url: null, kind: 'pglite', drop: () => db.destroy() };
+  return {
+    db,
+    url: null,
+    kind: 'pglite',
+    async drop() {
+      await db.destroy();
+      rmSync(rawStore, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Empties every Mailroom table (keeps the migration history), for a clean slate between tests. */

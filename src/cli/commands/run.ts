@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { startApiServer } from '../../api/index.js';
 import { createClassifier, type RateLimiter } from '../../classify/index.js';
 import { mailboxFacts, parseDuration } from '../../config/index.js';
-import { type Db, describeDatabase } from '../../db/index.js';
+import { type Db, describeDatabase, sweepRawStore } from '../../db/index.js';
 import { draftEffect, startDraftWorker } from '../../drafts/index.js';
 import { keywordHandler, releaseDeadLocalLeases, startMailboxWatchers } from '../../ingest/index.js';
 import { createReadiness, llmProbe, observeDatabase, resolveLlmEndpoint } from '../../ops/index.js';
@@ -34,6 +34,7 @@ export function register(program: Command, openApp: AppFactory): void {
       const clock = systemClock;
       // Claims of a process on this host that died (SIGKILL, OOM) are released now, not when they go stale.
       await releaseDead(db, logger, true);
+      await sweepRaw(db, logger);
       // Watch leases of dead local processes are the lease keeper's (within a second); this sweep is for queue claims.
       const sweepDead = setInterval(() => void releaseDeadClaims(db, logger), DEAD_CLAIMS_SWEEP_MS);
       sweepDead.unref();
@@ -106,6 +107,16 @@ export function register(program: Command, openApp: AppFactory): void {
       await app.close();
       logger.info('stopped');
     });
+}
+
+/** Raw message files a crash left without a row (src/db/raw-store.ts): invisible, removed here; nothing on PostgreSQL. */
+async function sweepRaw(db: Db, logger: Logger): Promise<void> {
+  try {
+    const { removed } = await sweepRawStore(db);
+    if (removed > 0) logger.info({ removed }, 'removed raw message files that no stored message names (left by an interrupted write or deletion)');
+  } catch (error) {
+    logger.warn({ err: error }, 'could not check the raw message store for files left by an interrupted write; they take only disk space');
+  }
 }
 
 async function releaseDeadClaims(db: Db, logger: Logger): Promise<void> {
