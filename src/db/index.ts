@@ -4,6 +4,10 @@
  */
 
 export { jsonColumn, textColumn } from './column-text.js';
-export { findMigrationsFolder, migrateToLatest, splitSqlStatements } from './migrate.js';
-export { acquirePGliteLock, describeDatabase, isEmbedded, openDatabase } from './open-database.js';
+export { type DatabaseAccess, openDatabaseAccess } from './database-access.js';
+export { acquirePGliteLock, EmbeddedDatabaseInUseError, type LockHolder, type LockRole, readLockHolder } from './embedded-lock.js';
+export { type ServedDatabase, serveEmbeddedDatabase } from './embedded-service.js';
+export { embeddedSocketPath } from './embedded-wire.js';
+export { findMigrationsFolder, knownMigrations, migrateToLatest, splitSqlStatements } from './migrate.js';
+export { describeDatabase, isEmbedded, openDatabase } from './open-database.js';
 export type * from './schema.js';
