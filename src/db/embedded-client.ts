@@ -52,7 +52,9 @@ export async function connectToService(dataPath: string, migrations: string[]): 
         'run the command from the same installation as the service, or restart mailroom run with this version',
     );
   }
-  wire.onLost = `mailroom run (process ${hello.pid}) stopped while this command was using its database; run the command again`;
+  wire.onLost =
+    `the connection to mailroom run (process ${hello.pid}) closed while this command was using the database ` +
+    '(the service stopped, or ended a transaction this command had left idle): run the command again';
   return { db: new Kysely<Database>({ dialect: new ServiceDialect(wire) }), pid: hello.pid };
 }
 
