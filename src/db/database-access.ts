@@ -13,6 +13,8 @@ import type { Db } from './schema.js';
  * opening the database, and creating a new one took 16 s on a loaded 2-core machine.
  */
 const SERVICE_START_WAIT_MS = 120_000;
+/** Another command holding the database (no service) is waited for this long: most finish in seconds. */
+const COMMAND_WAIT_MS = 60_000;
 const SERVICE_POLL_MS = 250;
 
 export interface DatabaseAccess {
@@ -22,36 +24,54 @@ export interface DatabaseAccess {
   close(): Promise<void>;
 }
 
+export interface AccessOptions {
+  role?: LockRole;
+  /** Told once per holder when the command has to wait for it. */
+  onWait?: (message: string) => void;
+  /** How long to wait for another command to release the embedded database (default 60 s). */
+  commandWaitMs?: number;
+}
+
 /**
  * Opens the database a command works with. PostgreSQL is opened as it is. The embedded database is
  * opened here, behind the lock, when no process holds it; when `mailroom run` holds it, the command
- * works through the service's socket instead (one data directory, many commands). A second
- * `mailroom run`, or a command beside another command, is refused with the holder named.
+ * works through the service's socket instead (one data directory, many commands). A command
+ * behind another command waits for it (bounded); a second `mailroom run` is refused with the holder named.
  */
-export async function openDatabaseAccess(config: Config['database'], options: { role?: LockRole; onWait?: (message: string) => void } = {}): Promise<DatabaseAccess> {
+export async function openDatabaseAccess(config: Config['database'], options: AccessOptions = {}): Promise<DatabaseAccess> {
   if (config.url) {
     const db = await openDatabase(config);
     return { db, servicePid: null, close: () => db.destroy() };
   }
   const role = options.role ?? 'command';
-  const deadline = Date.now() + SERVICE_START_WAIT_MS;
-  let told = false;
+  const started = Date.now();
+  let told: number | null = null;
   for (;;) {
     let release: () => void;
     try {
       release = acquirePGliteLock(config.path, role);
     } catch (error) {
-      if (!(error instanceof EmbeddedDatabaseInUseError) || role === 'service' || error.holder.role !== 'service') throw error;
-      const service = await connectIfServing(config.path);
-      if (service) return service;
-      if (Date.now() > deadline) {
+      if (!(error instanceof EmbeddedDatabaseInUseError) || role === 'service') throw error;
+      const { holder } = error;
+      if (holder.role === 'service') {
+        const service = await connectIfServing(config.path);
+        if (service) return service;
+      }
+      if (Date.now() - started > (holder.role === 'service' ? SERVICE_START_WAIT_MS : (options.commandWaitMs ?? COMMAND_WAIT_MS))) {
+        if (holder.role !== 'service') throw error;
         throw new Error(
-          `mailroom run (process ${error.holder.pid}) holds the embedded database in ${error.folder} but has not answered on ${embeddedSocketPath(config.path)} for ${SERVICE_START_WAIT_MS / 1000} s: ` +
+          `mailroom run (process ${holder.pid}) holds the embedded database in ${error.folder} but has not answered on ${embeddedSocketPath(config.path)} for ${SERVICE_START_WAIT_MS / 1000} s: ` +
             'check its log, or stop it and run the command again',
         );
       }
-      if (!told) options.onWait?.(`waiting for mailroom run (process ${error.holder.pid}) to finish opening the embedded database`);
-      told = true;
+      if (told !== holder.pid) {
+        options.onWait?.(
+          holder.role === 'service'
+            ? `waiting for mailroom run (process ${holder.pid}) to finish opening the embedded database`
+            : `waiting for process ${holder.pid} (another mailroom command) to finish with the embedded database`,
+        );
+      }
+      told = holder.pid;
       await sleep(SERVICE_POLL_MS);
       continue;
     }

@@ -4,7 +4,7 @@
  */
 
 export { jsonColumn, textColumn } from './column-text.js';
-export { type DatabaseAccess, openDatabaseAccess } from './database-access.js';
+export { type AccessOptions, type DatabaseAccess, openDatabaseAccess } from './database-access.js';
 export { acquirePGliteLock, EmbeddedDatabaseInUseError, type LockHolder, type LockRole, readLockHolder } from './embedded-lock.js';
 export { type ServedDatabase, serveEmbeddedDatabase } from './embedded-service.js';
 export { embeddedSocketPath } from './embedded-wire.js';

@@ -140,15 +140,18 @@ test('a command whose connection drops mid-transaction leaves nothing behind', a
   assert.ok(!now.includes('dropped-cmd'));
 });
 
-test('a command on a locked directory with nothing answering is refused with the holder named; a stale lock and socket are taken over', async () => {
+test("a command waits for another command's lock, then is refused with the holder named; a stale lock and socket are taken over", async () => {
   const other = mkdtempSync(join(tmpdir(), 'mailroom-lock-'));
   try {
     // A lock held by a live process that serves no one (another command): refused, naming it.
     const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
       writeFileSync(join(other, 'mailroom.lock'), `${holder.pid}\ncommand\n`);
-      await assert.rejects(openDatabaseAccess({ url: undefined, path: other, pool_size: 1 }), new RegExp(`in use by process ${holder.pid} \\(another mailroom command\\)`));
-      // A live service: a second one is refused.
+      const waits: string[] = [];
+      const refused = openDatabaseAccess({ url: undefined, path: other, pool_size: 1 }, { commandWaitMs: 600, onWait: (m) => waits.push(m) });
+      await assert.rejects(refused, new RegExp(`in use by process ${holder.pid} \\(another mailroom command\\)`));
+      assert.deepEqual(waits, [`waiting for process ${holder.pid} (another mailroom command) to finish with the embedded database`]);
+      // A live service: a second one is refused at once.
       writeFileSync(join(other, 'mailroom.lock'), `${holder.pid}\nservice\n`);
       await assert.rejects(openDatabaseAccess({ url: undefined, path: other, pool_size: 1 }, { role: 'service' }), /mailroom run is already running .* \(process \d+\): a second one would lose/);
     } finally {

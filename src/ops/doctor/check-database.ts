@@ -26,8 +26,8 @@ export async function checkDatabase(config: Config, options: { timeoutMs?: numbe
   let close = async () => {};
   let db: Db | null = null;
   try {
-    // Beside a running `mailroom run` on the embedded database, through its socket.
-    const access = await withDeadline(options.timeoutMs ?? 15_000, `connecting to ${where}`, () => openDatabaseAccess(config.database));
+    // Beside a running `mailroom run` on the embedded database, through its socket; another command is reported, not waited for.
+    const access = await withDeadline(options.timeoutMs ?? 15_000, `connecting to ${where}`, () => openDatabaseAccess(config.database, { commandWaitMs: 0 }));
     db = access.db;
     close = access.close;
     const opened = db;
