@@ -71,7 +71,8 @@ after(async () => {
 });
 
 function mailroom(...args: string[]): Promise<CliResult> {
-  return runCli(['--config', config, ...args], { env });
+  // Generous: on a loaded 2-core machine one command has taken over 3 minutes.
+  return runCli(['--config', config, ...args], { env, timeoutMs: 600_000 });
 }
 
 function startService(): RunningCli {
