@@ -94,6 +94,7 @@ function openSession(socket: Socket, ctx: { db: Db; migrations: string[]; idleMs
       case 'hello':
         return { pid: process.pid, migrations: ctx.migrations } satisfies Hello;
       case 'query': {
+        assertSessionSafe(request.sql);
         const result = await (trx ?? ctx.db).executeQuery(CompiledQuery.raw(request.sql, [...request.parameters]));
         return { rows: result.rows, numAffectedRows: result.numAffectedRows };
       }
@@ -141,4 +142,22 @@ function openSession(socket: Socket, ctx: { db: Db; migrations: string[]; idleMs
       await queue;
     },
   };
+}
+
+/**
+ * Statements that would change the service's session for everyone after them: a raw BEGIN outside
+ * the protocol's own, a session SET (SET LOCAL ends with its transaction), LISTEN, prepared
+ * statements, temporary tables. No Mailroom query sends them; this keeps a future one from doing so
+ * silently.
+ */
+const SESSION_STATEMENT =
+  /^\s*(begin|start\s+transaction|commit|end|abort|rollback(?!\s+to\b)|set(?!\s+local\b)|reset|discard|listen|unlisten|prepare|deallocate|create\s+(global\s+|local\s+)?temp(orary)?\b)/i;
+
+function assertSessionSafe(statement: string): void {
+  const match = SESSION_STATEMENT.exec(statement);
+  if (match) {
+    throw new Error(
+      `"${match[1]!.toUpperCase()}" would change the session mailroom run shares with its other commands: not allowed through its socket (use a Kysely transaction, or SET LOCAL inside one)`,
+    );
+  }
 }

@@ -93,7 +93,7 @@ async function readings(): Promise<string[]> {
 }
 
 test('run + decisions list + subscriptions add + deliveries replay + triage at once on one data directory; same output as without the service; a second run is refused', {
-  timeout: 900_000,
+  timeout: 1_800_000,
 }, async () => {
   // Before the service: a subscription and a first ticket, opened directly.
   const added = JSON.parse(ok(await mailroom('subscriptions', 'add', receiver.url, '--json'), 'subscriptions add')) as { id: string; secret: string };
@@ -103,7 +103,7 @@ test('run + decisions list + subscriptions add + deliveries replay + triage at o
   const delivery = JSON.parse(ok(await mailroom('deliveries', 'list', '--json'), 'deliveries list').trim()) as { id: string; webhook_id: string };
 
   const service = startService();
-  await service.waitFor(/"msg":"mailroom running"/);
+  await service.waitFor(/"msg":"mailroom running"/, 600_000);
   const socket = join(folder, 'db', 'mailroom.sock');
   assert.ok(existsSync(socket), 'the service listens in the data directory');
 
@@ -139,9 +139,9 @@ test('run + decisions list + subscriptions add + deliveries replay + triage at o
   assert.deepEqual(beside, alone);
 });
 
-test('a SIGKILLed service leaves a socket that no command mistakes for a service; the next run replaces it', { timeout: 600_000 }, async () => {
+test('a SIGKILLed service leaves a socket that no command mistakes for a service; the next run replaces it', { timeout: 1_200_000 }, async () => {
   const killed = startService();
-  await killed.waitFor(/"msg":"mailroom running"/);
+  await killed.waitFor(/"msg":"mailroom running"/, 600_000);
   const before = ok(await mailroom('subscriptions', 'list', '--json'), 'subscriptions list beside the service');
   assert.equal(await killed.stop('SIGKILL'), null);
   assert.ok(existsSync(join(folder, 'db', 'mailroom.sock')), 'the dead service left its socket file');
@@ -149,7 +149,7 @@ test('a SIGKILLed service leaves a socket that no command mistakes for a service
   assert.equal(ok(await mailroom('subscriptions', 'list', '--json'), 'subscriptions list after the SIGKILL'), before);
 
   const next = startService();
-  await next.waitFor(/"msg":"mailroom running"/);
+  await next.waitFor(/"msg":"mailroom running"/, 600_000);
   // Only possible through the new service: it holds the lock.
   assert.equal(ok(await mailroom('subscriptions', 'list', '--json'), 'subscriptions list beside the new service'), before);
   assert.equal(await next.stop('SIGTERM'), 0, next.output());

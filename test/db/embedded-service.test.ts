@@ -67,6 +67,19 @@ test('values cross the socket as PGlite gives them: Date, Buffer, bigint, affect
   });
 });
 
+test('statements that would change the shared session are refused; SET LOCAL inside a transaction is fine', async () => {
+  const db = await client();
+  for (const statement of ['BEGIN', 'commit', 'SET statement_timeout = 1', 'LISTEN x', 'CREATE TEMP TABLE t (x int)', 'reset all']) {
+    await assert.rejects(sql.raw(statement).execute(db), /would change the session mailroom run shares/, statement);
+  }
+  await db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+    await sql`SELECT 1`.execute(trx);
+  });
+  const { rows } = await sql<{ setting: string }>`SELECT current_setting('statement_timeout') AS setting`.execute(service);
+  assert.equal(rows[0]!.setting, '0');
+});
+
 test("a command's rollback takes only its own rows: the service's insert waits for the transaction and survives it", async () => {
   const db = await client();
   let serviceInsert: Promise<unknown> | null = null;
@@ -101,6 +114,8 @@ test("two commands in transactions never see each other's uncommitted rows", asy
   });
   await aHasInserted;
   const second = b.transaction().execute(async (trx) => (await sql<{ id: string }>`SELECT id FROM served_probe WHERE id = 'a-uncommitted'`.execute(trx)).rows);
+  // Time for B's statement to run, were it not held back until A is done.
+  await new Promise((resolve) => setTimeout(resolve, 150));
   releaseA();
   await first;
   assert.deepEqual(await second, []);
