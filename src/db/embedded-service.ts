@@ -8,9 +8,9 @@ import type { Database, Db } from './schema.js';
 
 /**
  * A command's transaction holds the embedded database, and with it the whole service: one that
- * sits idle this long (a stuck or stopped command) is rolled back and its connection closed.
+ * sits idle this long (a stuck or stopped command; generous, as a loaded machine can starve a live one for seconds) is rolled back and its connection closed.
  */
-const TRANSACTION_IDLE_MS = 5000;
+const TRANSACTION_IDLE_MS = 15_000;
 
 export interface ServedDatabase {
   socketPath: string;
