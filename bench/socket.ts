@@ -68,10 +68,10 @@ try {
   const commandBeside = await timeCommands();
   await service.stop();
 
-  console.log('\nper call (ms)                         p50     p95    mean');
+  console.log(`\n${'per call (ms)'.padEnd(52)}    p50     p95    mean`);
   for (const l of latencies) {
     const where = l.clients === 0 ? 'in process, no socket' : `socket, ${l.clients} client${l.clients > 1 ? 's' : ''} at once`;
-    console.log(`${`${where}: ${l.query}`.padEnd(36)} ${String(l.p50_ms).padStart(6)} ${String(l.p95_ms).padStart(7)} ${String(l.mean_ms).padStart(7)}`);
+    console.log(`${`${where}: ${l.query}`.padEnd(52)} ${String(l.p50_ms).padStart(6)} ${String(l.p95_ms).padStart(7)} ${String(l.mean_ms).padStart(7)}`);
   }
   console.log('\n`mailroom decisions list` (built CLI)   wall ms (median)   peak RSS MB (median)');
   console.log(`database opened by the command         ${String(commandAlone.wallMs).padStart(8)}          ${String(commandAlone.rssMb).padStart(8)}`);
