@@ -1,5 +1,5 @@
 import { type Config, loadConfig, parseSince } from '../config/index.js';
-import { acquirePGliteLock, type Db, describeDatabase, migrateToLatest, openDatabase } from '../db/index.js';
+import { type DatabaseAccess, type Db, describeDatabase, migrateToLatest, openDatabaseAccess } from '../db/index.js';
 import { createRedactingLogger } from '../ops/index.js';
 import type { Logger } from '../util/logger.js';
 import { visible } from '../util/terminal-text.js';
@@ -15,6 +15,8 @@ export interface App {
 
 export interface AppOptions {
   config?: string;
+  /** `mailroom run`: holds the embedded database and serves it to the other commands; a second one is refused. */
+  service?: boolean;
 }
 
 export type AppFactory = (opts: AppOptions) => Promise<App>;
@@ -24,26 +26,29 @@ export const openApp: AppFactory = async (opts) => {
   const { config, path } = loadConfig(opts.config);
   // Every secret of the configuration is scrubbed from every line, library errors included.
   const logger = createRedactingLogger(config);
-  const releaseLock = config.database.url ? () => {} : acquirePGliteLock(config.database.path);
-  let db: Db;
+  let access: DatabaseAccess | null = null;
   try {
-    db = await openDatabase(config.database);
-    await migrateToLatest(db);
+    access = await openDatabaseAccess(config.database, {
+      role: opts.service ? 'service' : 'command',
+      onWait: (message) => process.stderr.write(`mailroom: ${message}\n`),
+    });
+    // The service migrated when it started; a command beside it checked that its schema is the same.
+    if (access.servicePid === null) await migrateToLatest(access.db);
   } catch (error) {
-    releaseLock();
+    await access?.close().catch(() => {});
     throw new Error(`cannot open the database (${describeDatabase(config.database)}): ${(error as Error).message}`, { cause: error });
   }
+  const opened: DatabaseAccess = access;
   let closed = false;
   return {
     config,
     configPath: path,
-    db,
+    db: opened.db,
     logger,
     async close() {
       if (closed) return;
       closed = true;
-      await db.destroy();
-      releaseLock();
+      await opened.close();
     },
   };
 };

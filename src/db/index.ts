@@ -4,7 +4,11 @@
  */
 
 export { jsonColumn, textColumn } from './column-text.js';
-export { findMigrationsFolder, migrateToLatest, splitSqlStatements } from './migrate.js';
-export { acquirePGliteLock, describeDatabase, isEmbedded, openDatabase } from './open-database.js';
+export { type AccessOptions, type DatabaseAccess, openDatabaseAccess } from './database-access.js';
+export { acquirePGliteLock, EmbeddedDatabaseInUseError, type LockHolder, type LockRole, readLockHolder } from './embedded-lock.js';
+export { type ServedDatabase, serveEmbeddedDatabase } from './embedded-service.js';
+export { embeddedSocketPath } from './embedded-wire.js';
+export { findMigrationsFolder, knownMigrations, migrateToLatest, splitSqlStatements } from './migrate.js';
+export { describeDatabase, isEmbedded, openDatabase } from './open-database.js';
 export { deleteMessages, insertWithRaw, parseSource, type RawMessage, rawStoreOf, readRawMessage, sweepRawStore } from './raw-store.js';
 export type * from './schema.js';

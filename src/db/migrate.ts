@@ -9,6 +9,14 @@ export async function findMigrationsFolder(): Promise<string> {
   return projectFolder('migrations');
 }
 
+/** The names of the migrations this installation ships, in order. */
+export async function knownMigrations(): Promise<string[]> {
+  return (await readdir(await findMigrationsFolder()))
+    .filter((name) => name.endsWith('.sql'))
+    .map((name) => name.replace(/\.sql$/, ''))
+    .sort();
+}
+
 /** Plain-SQL files, applied in name order, statement by statement, inside the migration's transaction. */
 class SqlFolderMigrationProvider implements MigrationProvider {
   readonly #folder: string;

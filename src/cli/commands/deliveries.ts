@@ -113,7 +113,7 @@ export function register(program: Command, openApp: AppFactory): void {
           ids = result.ids;
           skipped = result.skippedDisabled;
         }
-        // Send now rather than wait for `mailroom run`: with the embedded database nothing else can.
+        // Sent now rather than at the service's next poll (if one runs): the output says how it went.
         const sent = ids.length > 0 ? await deliverDueNow({ db: app.db, config: app.config, logger: app.logger }, { onlyIds: ids }) : { delivered: 0, failed: 0 };
         const rows = await listDeliveries(app.db, { ids, limit: ids.length || 1 });
         if (flags.json) {

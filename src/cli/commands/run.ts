@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { startApiServer } from '../../api/index.js';
 import { createClassifier, type RateLimiter } from '../../classify/index.js';
 import { mailboxFacts, parseDuration } from '../../config/index.js';
-import { type Db, describeDatabase, sweepRawStore } from '../../db/index.js';
+import { type Db, describeDatabase, isEmbedded, serveEmbeddedDatabase, sweepRawStore } from '../../db/index.js';
 import { draftEffect, startDraftWorker } from '../../drafts/index.js';
 import { keywordHandler, releaseDeadLocalLeases, startMailboxWatchers } from '../../ingest/index.js';
 import { createReadiness, llmProbe, observeDatabase, resolveLlmEndpoint } from '../../ops/index.js';
@@ -28,8 +28,11 @@ export function register(program: Command, openApp: AppFactory): void {
       const flags = command.optsWithGlobals<{ config?: string; backfill?: string }>();
       const backfill = flags.backfill === undefined ? null : parseDuration(flags.backfill);
       if (backfill === null && flags.backfill !== undefined) throw new UsageError(`--backfill: expected a duration like 7d or 12h, got "${flags.backfill}"`);
-      const app = await openApp(flags);
+      const app = await openApp({ ...flags, service: true });
       const { logger, db } = app;
+      // The other commands on this data directory work through the service while it holds the embedded database.
+      const served = isEmbedded(app.config.database) ? await serveEmbeddedDatabase({ db, dataPath: app.config.database.path, logger }) : null;
+      if (served) logger.info({ socket: served.socketPath }, 'serving the embedded database to the other mailroom commands on this data directory');
       const config = backfill === null ? app.config : { ...app.config, ingest: { ...app.config.ingest, backfill } };
       const clock = systemClock;
       // Claims of a process on this host that died (SIGKILL, OOM) are released now, not when they go stale.
@@ -98,6 +101,7 @@ export function register(program: Command, openApp: AppFactory): void {
       clearInterval(sweepDead);
       clearInterval(retrain);
       // Stop accepting first, then let the stages finish what they hold.
+      await served?.close();
       await api?.close();
       await watchers.stop();
       await Promise.all([pipeline, deliveries, drafts, keywords].map((runner) => runner.stop(SHUTDOWN_DEADLINE_MS)));

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import type { Config } from '../../config/index.js';
-import { acquirePGliteLock, type Db, describeDatabase, findMigrationsFolder, openDatabase } from '../../db/index.js';
+import { type Db, describeDatabase, findMigrationsFolder, openDatabaseAccess } from '../../db/index.js';
 import { type CheckResult, fail, ok, withDeadline } from './checklist.js';
 
 export interface OpenedDatabase {
@@ -23,19 +23,20 @@ export async function checkDatabase(config: Config, options: { timeoutMs?: numbe
       opened: null,
     };
   }
-  let release = () => {};
+  let close = async () => {};
   let db: Db | null = null;
   try {
-    if (!config.database.url) release = acquirePGliteLock(config.database.path);
-    db = await withDeadline(options.timeoutMs ?? 15_000, `connecting to ${where}`, () => openDatabase(config.database));
+    // Beside a running `mailroom run` on the embedded database, through its socket; another command is reported, not waited for.
+    const access = await withDeadline(options.timeoutMs ?? 15_000, `connecting to ${where}`, () => openDatabaseAccess(config.database, { commandWaitMs: 0 }));
+    db = access.db;
+    close = access.close;
     const opened = db;
     await withDeadline(options.timeoutMs ?? 15_000, `querying ${where}`, () => sql`select 1`.execute(opened));
   } catch (error) {
-    await db?.destroy().catch(() => {});
-    release();
+    await close().catch(() => {});
     const message = (error as Error).message;
     const fix = /in use by process/.test(message)
-      ? 'stop the running Mailroom to check the embedded database, or use PostgreSQL (database.url) so several processes can share it'
+      ? 'run the doctor when that command has finished (beside `mailroom run` it works through the service), or use PostgreSQL (database.url)'
       : /password authentication|authentication failed/i.test(message)
         ? 'correct the user or password in database.url'
         : /ECONNREFUSED|no answer|ENOTFOUND|EAI_AGAIN/.test(message)
@@ -47,10 +48,7 @@ export async function checkDatabase(config: Config, options: { timeoutMs?: numbe
   }
   const opened: OpenedDatabase = {
     db,
-    close: async () => {
-      await db!.destroy();
-      release();
-    },
+    close,
   };
   const known = readdirSync(await findMigrationsFolder())
     .filter((n) => n.endsWith('.sql'))
