@@ -222,3 +222,15 @@ export async function loadRawEmail(db: Db, id: string): Promise<{ raw: Buffer | 
   const row = await db.selectFrom('messages').select(['raw', 'size_bytes']).where('id', '=', id).executeTakeFirst();
   return row ? { raw: row.raw === null ? null : Buffer.from(row.raw), size_bytes: String(row.size_bytes) } : null;
 }
+
+/** The later arrivals of one email (src/ingest/store-message.ts), oldest first. */
+export async function loadSightings(db: Db, emailId: string) {
+  const rows = await db.selectFrom('message_sightings').select(['mailbox', 'source', 'size_bytes', 'imap_uid', 'received_at']).where('email_id', '=', emailId).orderBy('id').execute();
+  return rows.map((r) => ({
+    mailbox: r.mailbox,
+    source: r.source,
+    size_bytes: Number(r.size_bytes),
+    imap_uid: r.imap_uid === null ? null : Number(r.imap_uid),
+    received_at: r.received_at.toISOString(),
+  }));
+}
