@@ -5,6 +5,7 @@ import { type CollectedRoute, collectRoute, openApiDocument } from './openapi.js
 import { registerDecisionRoutes } from './routes/decisions.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerEmailRoutes } from './routes/emails.js';
+import { registerMessageRoutes } from './routes/messages.js';
 import { registerProbeRoutes } from './routes/probes.js';
 import { registerSubscriptionRoutes } from './routes/subscriptions.js';
 import { errorSchema } from './schemas.js';
@@ -84,6 +85,7 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   registerProbeRoutes(app, deps, () => openApiDocument(routes, info));
   registerDecisionRoutes(app, deps);
   registerEmailRoutes(app, deps);
+  registerMessageRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
   return app;
