@@ -70,7 +70,8 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
     // The path without the query string: a raw link's token must not reach the log.
     const path = request.url.split('?', 1)[0];
     const line = { method: request.method, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
-    if (reply.statusCode >= 500) logger.warn(line, 'api request failed');
+    // A 503 from /ready is its answer, not a failure: readiness logs each change of state once.
+    if (reply.statusCode >= 500 && path !== '/ready') logger.warn(line, 'api request failed');
     else logger.debug(line, 'api request');
   });
 

@@ -325,6 +325,7 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
       'GET /v1/decisions',
       'GET /v1/emails/{id}',
       'GET /v1/emails/{id}/raw',
+      'GET /v1/messages',
       'GET /v1/subscriptions',
       'POST /v1/subscriptions',
       'GET /v1/subscriptions/{id}',

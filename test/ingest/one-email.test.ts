@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
+import { listWaitingMessages } from '../../src/api/index.js';
 import { storeMessage } from '../../src/ingest/index.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
 import { makeEml } from '../support/make-eml.js';
@@ -92,5 +93,39 @@ describeEachDatabase('one email, one row', (getDb) => {
       from messages`.execute(db);
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.identity, rows[0]!.computed);
+  });
+
+  test('waiting mail is listed by status with its reason', async () => {
+    const db = getDb();
+    await truncateAll(db);
+    const now = new Date();
+    const ids = [];
+    for (const n of [1, 2, 3, 4]) ids.push((await storeMessage(db, { mailbox: 'support', source: 'imap', raw: makeEml({ messageId: `<wait.${n}@x>` }), sizeBytes: 1 }, options())).id);
+    const later = new Date(now.getTime() + 60_000);
+    await db.updateTable('messages').set({ waiting_for: 'model', last_error: 'classification postponed: model down', next_attempt_at: later, attempts: 1 }).where('id', '=', ids[0]!).execute();
+    await db.updateTable('messages').set({ locked_by: 'host:1:abc', locked_at: now, attempts: 1 }).where('id', '=', ids[1]!).execute();
+    await db.updateTable('messages').set({ status: 'failed', last_error: 'malformed beyond repair' }).where('id', '=', ids[2]!).execute();
+    await db.updateTable('messages').set({ status: 'decided' }).where('id', '=', ids[3]!).execute();
+    const all = await listWaitingMessages(db, { limit: 10, now });
+    assert.deepEqual(
+      all.map((m) => [m.email_id, m.status]),
+      [
+        [ids[0], 'pending'],
+        [ids[1], 'processing'],
+        [ids[2], 'failed'],
+      ],
+    );
+    assert.match(all[0]!.reason, /^waiting for the AI model, retried as soon as it answers again: classification postponed: model down$/);
+    assert.equal(all[0]!.next_attempt_at, later.toISOString());
+    assert.match(all[1]!.reason, /^being decided by host:1:abc since /);
+    assert.equal(all[2]!.reason, 'malformed beyond repair');
+    assert.deepEqual(
+      (await listWaitingMessages(db, { status: 'processing', limit: 10, now })).map((m) => m.email_id),
+      [ids[1]],
+    );
+    assert.deepEqual(
+      (await listWaitingMessages(db, { status: 'pending', limit: 10, now })).map((m) => m.email_id),
+      [ids[0]],
+    );
   });
 });
