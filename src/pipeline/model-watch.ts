@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -51,22 +52,17 @@ export function createModelWatch(deps: { db: Db; probe: () => Promise<void>; clo
 
   const release = async (limit: 'one' | 'all') => {
     const now = deps.clock.now();
-    let query = deps.db.updateTable('messages').set({ next_attempt_at: now }).where('status', '=', 'pending').where('waiting_for', '=', 'model').where('next_attempt_at', '>', now);
-    if (limit === 'one') {
-      const first = await deps.db
-        .selectFrom('messages')
-        .select('id')
-        .where('status', '=', 'pending')
-        .where('waiting_for', '=', 'model')
-        .where('locked_by', 'is', null)
-        .orderBy('received_at')
-        .limit(1)
-        .executeTakeFirst();
-      if (!first) return;
-      query = query.where('id', '=', first.id);
-    }
-    const result = await query.executeTakeFirst();
-    if (result.numUpdatedRows > 0n) deps.wake();
+    const waitingRow = sql`status = 'pending' AND waiting_for = 'model'`;
+    // One at a time: none is released while another released one is still due or being tried.
+    const result =
+      limit === 'all'
+        ? await sql`UPDATE messages SET next_attempt_at = ${now} WHERE ${waitingRow} AND next_attempt_at > ${now}`.execute(deps.db)
+        : await sql`
+            UPDATE messages SET next_attempt_at = ${now}
+            WHERE id = (SELECT id FROM messages WHERE ${waitingRow} ORDER BY received_at, id LIMIT 1)
+              AND next_attempt_at > ${now}
+              AND NOT EXISTS (SELECT 1 FROM messages WHERE ${waitingRow} AND (next_attempt_at <= ${now} OR locked_by IS NOT NULL))`.execute(deps.db);
+    if ((result.numAffectedRows ?? 0n) > 0n) deps.wake();
   };
 
   const tick = async () => {
@@ -74,6 +70,12 @@ export function createModelWatch(deps: { db: Db; probe: () => Promise<void>; clo
       const row = await deps.db.selectFrom('messages').select('id').where('status', '=', 'pending').where('waiting_for', '=', 'model').limit(1).executeTakeFirst();
       waiting = row !== undefined;
     }
+    // Down, and nothing of ours waits (another process decided it): the probe alone says it is back.
+    if (!waiting && current?.ok === false)
+      await deps.probe().then(
+        () => record(true, null),
+        () => {},
+      );
     if (!waiting) return;
     try {
       await deps.probe();
@@ -81,7 +83,8 @@ export function createModelWatch(deps: { db: Db; probe: () => Promise<void>; clo
       record(false, (error as Error).message);
       return;
     }
-    record(true, null);
+    // /models answering does not prove completions do: the released email is the real test, and
+    // only its classification (answered()) marks the model back and releases the rest.
     await release('one');
   };
 

@@ -3,12 +3,15 @@
  * different header bytes, a triage file) is one messages row with sightings, on both databases.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { listWaitingMessages } from '../../src/api/index.js';
+import { splitSqlStatements } from '../../src/db/index.js';
 import { storeMessage } from '../../src/ingest/index.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
 import { makeEml } from '../support/make-eml.js';
+import { PROJECT_ROOT } from '../support/run-cli.js';
 
 const options = () => ({ maxCleanChars: 20_000, now: new Date() });
 
@@ -127,5 +130,29 @@ describeEachDatabase('one email, one row', (getDb) => {
       (await listWaitingMessages(db, { status: 'pending', limit: 10, now })).map((m) => m.email_id),
       [ids[0]],
     );
+  });
+
+  test('the migration gives the identity to the first of emails stored twice before it, and leaves the repeats as they were', async () => {
+    const db = getDb();
+    await truncateAll(db);
+    const eml = makeEml({ messageId: '<twice@x>' });
+    // As an older Mailroom stored them: the same email in two mailboxes, two rows, no identity.
+    const first = await storeMessage(db, { mailbox: 'support', source: 'imap', raw: eml, sizeBytes: 1 }, options());
+    const other = await storeMessage(db, { mailbox: 'other', source: 'imap', raw: makeEml({ messageId: '<once@x>' }), sizeBytes: 1 }, options());
+    await sql`drop index messages_identity_key`.execute(db);
+    await sql`update messages set identity = null`.execute(db);
+    await sql`insert into messages (id, thread_id, mailbox, source, message_id, sha256, size_bytes, from_address, status, created_at)
+              select 'em_REPEAT', thread_id, 'triage', 'file', message_id, 'other-bytes', size_bytes, from_address, 'decided', created_at + interval '1 minute'
+              from messages where id = ${first.id}`.execute(db);
+    const statements = splitSqlStatements(readFileSync(`${PROJECT_ROOT}migrations/0008_one_email.sql`, 'utf8'));
+    for (const statement of statements.filter((s) => /^\s*(UPDATE messages|CREATE UNIQUE INDEX)/m.test(s))) await sql.raw(statement).execute(db);
+    const rows = await db.selectFrom('messages').select(['id', 'identity']).orderBy('id').execute();
+    const identity = Object.fromEntries(rows.map((r) => [r.id, r.identity]));
+    assert.match(identity[first.id]!, /^mid:[0-9a-f]{64}$/);
+    assert.match(identity[other.id]!, /^mid:[0-9a-f]{64}$/);
+    assert.equal(identity.em_REPEAT, null);
+    // And a new arrival joins the first.
+    const again = await storeMessage(db, { mailbox: 'sales', source: 'imap', raw: Buffer.concat([Buffer.from('X-Trace: sales\r\n'), eml]), sizeBytes: 1 }, options());
+    assert.deepEqual(again, { id: first.id, created: false, sighting: true });
   });
 });
