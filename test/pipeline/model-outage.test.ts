@@ -110,7 +110,7 @@ describe('a model outage under mailroom run', { skip }, () => {
         250,
       );
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n${log().slice(-3000)}`);
+      throw new Error(`${(error as Error).message}\n${log().slice(-6000)}`);
     }
 
     // The CLI and the API list them with the reason.
