@@ -106,7 +106,7 @@ describe('a model outage under mailroom run', { skip }, () => {
           const rows = await db.selectFrom('messages').select('id').where('waiting_for', '=', 'model').where('status', '=', 'pending').where('locked_by', 'is', null).execute();
           return rows.length === 3;
         },
-        90_000,
+        180_000,
         250,
       );
     } catch (error) {
@@ -190,6 +190,22 @@ describe('a model outage under mailroom run', { skip }, () => {
     assert.equal((after.body.llm as { ok: boolean }).ok, true);
     const empty = await runCli(['--config', config, 'messages', 'list'], { env });
     assert.match(empty.stdout, /every stored message is decided/);
+
+    // The model goes down with no mail waiting: /ready says so from its own probe.
+    await llm.down();
+    const downAt = Date.now();
+    const noticed = await waitFor(
+      '/ready to report the model down',
+      async () => {
+        const r = await get('/ready');
+        return (r.body.llm as { ok: boolean }).ok ? null : r;
+      },
+      60_000,
+      200,
+    );
+    t.diagnostic(`model down → /ready reports it: ${Date.now() - downAt} ms`);
+    assert.equal(noticed.status, 503);
+    assert.match((noticed.body.llm as { error: string }).error, /unreachable/);
     run.kill('SIGTERM');
   });
 });

@@ -107,10 +107,10 @@ describe('one email through two mailboxes and triage is one ticket', { skip }, (
           const decided = await db.selectFrom('decisions').select('id').execute();
           return seen.length === 1 && decided.length === 1;
         },
-        60_000,
+        180_000,
         250,
       );
-      await receiver.waitForRequests(1, 20_000);
+      await receiver.waitForRequests(1, 30_000);
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
     }
