@@ -5,6 +5,7 @@ import { type CollectedRoute, collectRoute, openApiDocument } from './openapi.js
 import { registerDecisionRoutes } from './routes/decisions.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerEmailRoutes } from './routes/emails.js';
+import { registerMessageRoutes } from './routes/messages.js';
 import { registerProbeRoutes } from './routes/probes.js';
 import { registerSubscriptionRoutes } from './routes/subscriptions.js';
 import { errorSchema } from './schemas.js';
@@ -76,7 +77,8 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
     // The path without the query string: a raw link's token must not reach the log.
     const path = request.url.split('?', 1)[0];
     const line = { method: request.method, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
-    if (reply.statusCode >= 500) logger.warn(line, 'api request failed');
+    // A 503 from /ready is its answer, not a failure: readiness logs each change of state once.
+    if (reply.statusCode >= 500 && path !== '/ready') logger.warn(line, 'api request failed');
     else logger.debug(line, 'api request');
   });
 
@@ -97,6 +99,7 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   registerProbeRoutes(app, deps, () => openApiDocument(routes, info));
   registerDecisionRoutes(app, deps);
   registerEmailRoutes(app, deps);
+  registerMessageRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
   return app;

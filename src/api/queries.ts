@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { parseDateTime } from '../config/index.js';
 import type { Action, Classification, DetectorMatch, Reason } from '../contract/index.js';
 import { type Db, type MessageStatus, readRawMessage } from '../db/index.js';
+import { STALE_CLAIM_MS } from '../queue/index.js';
 
 /**
  * Opaque page cursors. A cursor names the last row of a page by its sort key, (created_at, id),
@@ -225,4 +226,80 @@ export async function loadEmail(db: Db, id: string): Promise<EmailRow | null> {
 export async function loadRawEmail(db: Db, id: string): Promise<{ raw: Buffer | null; size_bytes: string } | null> {
   const message = await readRawMessage(db, id);
   return message ? { raw: message.bytes, size_bytes: String(message.sizeBytes) } : null;
+}
+
+/** The later arrivals of one email (src/ingest/store-message.ts), oldest first. */
+export async function loadSightings(db: Db, emailId: string) {
+  const rows = await db.selectFrom('message_sightings').select(['mailbox', 'source', 'size_bytes', 'imap_uid', 'received_at']).where('email_id', '=', emailId).orderBy('id').execute();
+  return rows.map((r) => ({
+    mailbox: r.mailbox,
+    source: r.source,
+    size_bytes: Number(r.size_bytes),
+    imap_uid: r.imap_uid === null ? null : Number(r.imap_uid),
+    received_at: r.received_at.toISOString(),
+  }));
+}
+
+/** Mail not decided yet, by what it is doing: waiting for its turn or the model, being decided now, or failed. */
+export const WAITING_STATUSES = ['pending', 'processing', 'failed'] as const;
+export type WaitingStatus = (typeof WAITING_STATUSES)[number];
+
+export interface WaitingMessage {
+  email_id: string;
+  mailbox: string;
+  from: string | null;
+  subject: string | null;
+  received_at: string;
+  status: WaitingStatus;
+  attempts: number;
+  /** When it is tried next (pending); null while processing or failed. */
+  next_attempt_at: string | null;
+  /** 'model' while the AI model is unreachable (released as soon as it answers again). */
+  waiting_for: string | null;
+  /** Why it is not decided, in words. */
+  reason: string;
+}
+
+/**
+ * Messages without a decision, oldest first. `processing` is a pending row a worker holds (a claim
+ * younger than STALE_CLAIM_MS); an older claim belongs to a dead process and the row counts as pending.
+ */
+export async function listWaitingMessages(db: Db, filter: { status?: WaitingStatus; limit: number; now: Date }): Promise<WaitingMessage[]> {
+  const fresh = new Date(filter.now.getTime() - STALE_CLAIM_MS);
+  let query = db
+    .selectFrom('messages')
+    .select(['id', 'mailbox', 'from_address', 'subject', 'received_at', 'status', 'attempts', 'next_attempt_at', 'waiting_for', 'last_error', 'locked_by', 'locked_at'])
+    .where('status', 'in', ['pending', 'failed']);
+  if (filter.status === 'failed') query = query.where('status', '=', 'failed');
+  if (filter.status === 'processing') query = query.where('status', '=', 'pending').where('locked_at', '>=', fresh);
+  if (filter.status === 'pending') query = query.where('status', '=', 'pending').where((eb) => eb.or([eb('locked_at', 'is', null), eb('locked_at', '<', fresh)]));
+  const rows = await query.orderBy('received_at').orderBy('id').limit(filter.limit).execute();
+  return rows.map((r) => {
+    const processing = r.status === 'pending' && r.locked_at !== null && r.locked_at >= fresh;
+    const status: WaitingStatus = r.status === 'failed' ? 'failed' : processing ? 'processing' : 'pending';
+    return {
+      email_id: r.id,
+      mailbox: r.mailbox,
+      from: r.from_address,
+      subject: r.subject,
+      received_at: r.received_at.toISOString(),
+      status,
+      attempts: r.attempts,
+      next_attempt_at: status === 'pending' ? r.next_attempt_at.toISOString() : null,
+      waiting_for: status === 'pending' ? r.waiting_for : null,
+      reason: waitingReason(status, r, filter.now),
+    };
+  });
+}
+
+function waitingReason(
+  status: WaitingStatus,
+  r: { attempts: number; last_error: string | null; locked_by: string | null; locked_at: Date | null; next_attempt_at: Date; waiting_for: string | null },
+  now: Date,
+): string {
+  if (status === 'processing') return `being decided by ${r.locked_by} since ${r.locked_at!.toISOString()}`;
+  if (status === 'failed') return r.last_error ?? 'failed (no reason recorded)';
+  if (r.waiting_for === 'model') return `waiting for the AI model, retried as soon as it answers again: ${r.last_error ?? 'unreachable'}`;
+  if (r.last_error) return `${r.last_error}${r.next_attempt_at > now ? ` (next attempt ${r.next_attempt_at.toISOString()})` : ''}`;
+  return r.attempts === 0 ? 'queued, not tried yet' : 'queued again after an interrupted attempt';
 }

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   migrate: () => import('./commands/migrate.js'),
   triage: () => import('./commands/triage.js'),
   decisions: () => import('./commands/decisions.js'),
+  messages: () => import('./commands/messages.js'),
   subscriptions: () => import('./commands/subscriptions.js'),
   deliveries: () => import('./commands/deliveries.js'),
   doctor: () => import('./commands/doctor.js'),

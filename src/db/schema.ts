@@ -48,6 +48,10 @@ export interface MessagesTable extends QueueColumns<MessageStatus> {
   clean_chars: number | null;
   /** The parse stage's result (src/parse/stored-email.ts), stored once at ingest. */
   parsed: JSONColumnType<object> | null;
+  /** What makes two arrivals one email (migrations/0008_one_email.sql); null on legacy repeats. */
+  identity: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 'model' while the AI model is unreachable: released by the first probe that finds it back. */
+  waiting_for: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -227,8 +231,24 @@ export interface LocalPredictionsTable {
   created_at: CreatedAt;
 }
 
+// --- One email, many arrivals (migrations/0008_one_email.sql) ---
+
+export interface MessageSightingsTable {
+  id: ColumnType<string, never, never>;
+  email_id: string;
+  mailbox: string;
+  source: 'imap' | 'file';
+  sha256: string;
+  size_bytes: BigIntColumn;
+  imap_uidvalidity: BigIntColumn | null;
+  imap_uid: BigIntColumn | null;
+  received_at: ColumnType<Date, Date | string, Date | string>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   messages: MessagesTable;
+  message_sightings: MessageSightingsTable;
   classifications: ClassificationsTable;
   decisions: DecisionsTable;
   ingest_cursors: IngestCursorsTable;

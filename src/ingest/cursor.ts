@@ -167,5 +167,13 @@ export async function alreadyStoredUids(db: DbOrTx, mailbox: string, candidates:
 export async function findStoredCopies(db: DbOrTx, mailbox: string, messageIds: string[]): Promise<Array<{ messageId: string; sizeBytes: number }>> {
   if (messageIds.length === 0) return [];
   const rows = await db.selectFrom('messages').select(['message_id', 'size_bytes']).where('mailbox', '=', mailbox).where('message_id', 'in', messageIds).execute();
-  return rows.map((r) => ({ messageId: r.message_id ?? '', sizeBytes: Number(r.size_bytes) }));
+  // An email first stored from another mailbox was seen here as a sighting, with this copy's size.
+  const seen = await db
+    .selectFrom('message_sightings as s')
+    .innerJoin('messages as m', 'm.id', 's.email_id')
+    .select(['m.message_id', 's.size_bytes'])
+    .where('s.mailbox', '=', mailbox)
+    .where('m.message_id', 'in', messageIds)
+    .execute();
+  return [...rows, ...seen].map((r) => ({ messageId: r.message_id ?? '', sizeBytes: Number(r.size_bytes) }));
 }

@@ -9,4 +9,4 @@ export { DECISION_KEYWORDS, enqueueKeyword, type KeywordOutcome, keywordHandler 
 export { releaseDeadLocalLeases } from './lease.js';
 export type { MailboxStatus, WatcherState } from './mailbox-watcher.js';
 export { type IngestSummary, type MailboxWatchers, startMailboxWatchers } from './start-mailbox-watchers.js';
-export { headerBlock, type IncomingMessage, type StoredMessage, storeMessage, threadIdFor } from './store-message.js';
+export { emailIdentity, findStoredEmail, headerBlock, type IncomingMessage, type StoredMessage, storeMessage, threadIdFor } from './store-message.js';

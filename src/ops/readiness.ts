@@ -4,6 +4,7 @@ import type { Config } from '../config/index.js';
 import type { Db } from '../db/index.js';
 import type { IngestSummary, MailboxStatus } from '../ingest/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
 
 /** What GET /ready reports. `ready` is true only when every part is. */
 export interface ReadinessReport {
@@ -37,8 +38,12 @@ export interface ReadinessSources {
   /** The watchers' `summary()`. */
   ingest?: () => IngestSummary;
   llm?: LlmProbe;
+  /** What the pipeline last saw of the model (a postponed email, a classification): newer news than a cached probe. */
+  observedLlm?: () => { ok: boolean; error: string | null; checkedAt: Date } | null;
   clock?: Clock;
-  /** How long an LLM answer counts (so frequent probes do not become model traffic). Default 60 s. */
+  /** Told once when a part's state changes (not on every probe). */
+  logger?: Pick<Logger, 'info' | 'warn'>;
+  /** How long a probe's answer counts (GET /models is free, but /ready may be polled often). Default 5 s. */
   llmCacheMs?: number;
   /** Bound on the database query. Default 3 s. */
   databaseTimeoutMs?: number;
@@ -56,7 +61,17 @@ const HEALTHY_STATES = new Set(['connected', 'standby', 'releasing']);
  */
 export function createReadiness(sources: ReadinessSources): () => Promise<ReadinessReport> {
   const clock = sources.clock ?? systemClock;
-  const cacheMs = sources.llmCacheMs ?? 60_000;
+  const cacheMs = sources.llmCacheMs ?? 5000;
+  const logged = new Map<string, string>();
+  /** One line per change of a part's state or cause, so a poller hitting /ready every second logs nothing new. */
+  const logChange = (part: string, ok: boolean, error: string | null) => {
+    const key = ok ? 'ok' : `failing: ${error ?? 'unknown cause'}`;
+    const before = logged.get(part);
+    if (before === key) return;
+    logged.set(part, key);
+    if (!ok) sources.logger?.warn({ part }, `not ready: ${part}: ${error ?? 'unknown cause'}`);
+    else if (before !== undefined) sources.logger?.info({ part }, `ready again: ${part}`);
+  };
   let llmResult: { at: Date; error: string | null } | null = null;
   let llmProbe: Promise<void> | null = null;
 
@@ -79,6 +94,8 @@ export function createReadiness(sources: ReadinessSources): () => Promise<Readin
       await llmProbe;
     }
     const result = llmResult!;
+    const seen = sources.observedLlm?.();
+    if (seen && seen.checkedAt.getTime() > result.at.getTime()) return { ok: seen.ok, kind: 'openai', checked_at: seen.checkedAt.toISOString(), error: seen.error };
     return { ok: result.error === null, kind: 'openai', checked_at: result.at.toISOString(), error: result.error };
   };
 
@@ -115,6 +132,9 @@ export function createReadiness(sources: ReadinessSources): () => Promise<Readin
         error: ok ? null : m.lastError,
       };
     });
+    logChange('database', database.ok, database.error);
+    logChange('llm', llm.ok, llm.error);
+    for (const m of mailboxes) logChange(`mailbox ${m.name}`, m.ok, m.error ?? m.state);
     return { ready: database.ok && llm.ok && mailboxes.every((m) => m.ok), database, mailboxes, ingest: sources.ingest?.() ?? null, llm };
   };
 }

@@ -4,6 +4,7 @@
  * in the same transaction. A handler on the job queue, shared by any number of processes.
  */
 export { type Evaluation, type EvaluationContext, evaluateEmail, unparseableEvaluation } from './evaluate-email.js';
+export { createModelWatch, type ModelState, type ModelWatch } from './model-watch.js';
 export {
   type ClaimedMessage,
   claimMessage,

@@ -11,6 +11,7 @@ import type { Logger } from '../util/logger.js';
 import { createMetrics, type Metrics, recordClassification } from '../util/metrics.js';
 import { retryDelay } from '../util/wait.js';
 import { type Evaluation, evaluateEmail, unparseableEvaluation } from './evaluate-email.js';
+import type { ModelWatch } from './model-watch.js';
 
 /** What turning stored messages into decisions needs. */
 export interface PipelineContext {
@@ -26,6 +27,8 @@ export interface PipelineContext {
   maxCleanChars: number;
   /** The outboxes of later stages, filled in the decision's transaction. */
   effects: DecisionEffect[];
+  /** Told when the model fails or answers, so waiting mail goes on as soon as it is back (`mailroom run`). */
+  modelWatch?: Pick<ModelWatch, 'down' | 'answered'>;
 }
 
 /** The pipeline for a configuration: its mailbox facts and policy worked out once, the later stages' outboxes wired in. */
@@ -175,6 +178,8 @@ export async function processMessage(ctx: PipelineContext, row: ClaimedMessage, 
     return queued;
   });
   for (const effect of woken) effect.wake();
+  const asked = evaluation.classificationError || (evaluation.classification && evaluation.classification.mode !== 'cache' && evaluation.classification.classifier === 'openai');
+  if (asked) ctx.modelWatch?.answered();
   ctx.logger.info({ email_id: row.id, mailbox: row.mailbox, action: decision.action, reasons: decision.reasons.map((r) => r.code) }, 'decided');
   recordMetrics(ctx.metrics, evaluation);
   return { status: 'decided', emailId: row.id, email, evaluation, decision };
@@ -246,7 +251,8 @@ async function postpone(ctx: PipelineContext, row: ClaimedMessage, fence: Claim,
   const now = ctx.clock.now();
   const nextAttemptAt = new Date(now.getTime() + retryDelay(row.attempts, UNAVAILABLE_RETRY, error));
   const reason = `classification postponed, the email waits and is tried again later: ${error.message}`;
-  await reschedule(ctx.db, fence, nextAttemptAt, reason, now);
+  await reschedule(ctx.db, fence as Claim<'messages'>, nextAttemptAt, reason, now, { waiting_for: 'model' });
+  ctx.modelWatch?.down(error.message);
   ctx.metrics.retries.inc({ stage: 'pipeline' });
   const log = error.permanent ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
   log({ email_id: row.id, mailbox: row.mailbox, next_attempt_at: nextAttemptAt.toISOString() }, reason);
@@ -295,7 +301,7 @@ async function classifyWithCache(db: Db, classifier: Classifier, email: ParsedEm
  */
 async function recordDecision(trx: Tx, fence: Claim, decided: DecidedEmail, cache: { inputHash: string; cachedFrom: string | null } | null, policyVersion: string): Promise<void> {
   const { email, evaluation, decision, now } = decided;
-  await complete(trx, fence as Claim<'messages'>, { status: 'decided', last_error: null, raw_chars: email.rawChars, clean_chars: email.cleanChars }, now);
+  await complete(trx, fence as Claim<'messages'>, { status: 'decided', last_error: null, waiting_for: null, raw_chars: email.rawChars, clean_chars: email.cleanChars }, now);
   const classification = classificationRow(evaluation, cache);
   const stored = classification
     ? await trx

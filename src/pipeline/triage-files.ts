@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { ClassifierUnavailableError } from '../classify/index.js';
 import type { Action, Classification, Flags, Reason } from '../contract/index.js';
 import type { Db } from '../db/index.js';
-import { headerBlock, storeMessage } from '../ingest/index.js';
+import { findStoredEmail, headerBlock, storeMessage } from '../ingest/index.js';
 import { assertLooksLikeEmail, isMalformedEmailError, parseEmail } from '../parse/index.js';
 import { claimOf, newWorkerId } from '../queue/index.js';
 import { type Evaluation, evaluateEmail, unparseableEvaluation } from './evaluate-email.js';
@@ -37,6 +37,12 @@ export interface TriageOptions {
   mailbox: string;
   ctx: TriageContext;
   concurrency: number;
+  /**
+   * Decide without storing anything, so nothing can be sent: an email already stored reports its
+   * stored decision, a new one is classified as by --dry-run (`triage` without --deliver on a
+   * configuration that would send something).
+   */
+  preview?: boolean;
   /** Called once per file, in the order of `files`. */
   onResult: (result: TriageResult) => void;
 }
@@ -70,7 +76,7 @@ export async function triageFiles(options: TriageOptions): Promise<{ failed: num
       let result: TriageResult;
       try {
         const { db } = options.ctx;
-        result = db ? await triageStored(options, { ...options.ctx, db }, file, workerId, inFlight) : await triageDry(options, file);
+        result = !db ? await triageDry(options, file) : options.preview ? await triagePreview(options, db, file) : await triageStored(options, { ...options.ctx, db }, file, workerId, inFlight);
       } catch (error) {
         result = { file, ok: false, email_id: null, error: (error as Error).message };
       }
@@ -98,9 +104,22 @@ async function readMessageFile(file: string): Promise<Buffer> {
 }
 
 async function triageDry(options: TriageOptions, file: string): Promise<TriageResult> {
-  const { ctx } = options;
   const raw = await readMessageFile(file);
   assertLooksLikeEmail(raw);
+  return evaluateUnstored(options, file, raw);
+}
+
+async function triagePreview(options: TriageOptions, db: Db, file: string): Promise<TriageResult> {
+  const raw = await readMessageFile(file);
+  assertLooksLikeEmail(raw);
+  const known = await findStoredEmail(db, { mailbox: options.mailbox, raw, maxCleanChars: options.ctx.maxCleanChars });
+  if (known) return storedResult(db, file, known);
+  return evaluateUnstored(options, file, raw);
+}
+
+/** The pipeline on bytes that are not stored: no cache, no outbox. */
+async function evaluateUnstored(options: TriageOptions, file: string, raw: Buffer): Promise<TriageResult> {
+  const { ctx } = options;
   const email = await parseEmail(raw, { maxCleanChars: ctx.maxCleanChars }).catch((error: unknown) => {
     if (isMalformedEmailError(error)) return error;
     throw error;
@@ -201,6 +220,6 @@ function resultOf(file: string, emailId: string | null, messageId: string | null
 }
 
 function unavailableToError(error: unknown): never {
-  if (error instanceof ClassifierUnavailableError) throw new Error(`not classified, nothing stored (--dry-run): the AI model is unreachable: ${error.message}`);
+  if (error instanceof ClassifierUnavailableError) throw new Error(`not classified, nothing stored: the AI model is unreachable: ${error.message}`);
   throw error;
 }

@@ -129,8 +129,8 @@ export function complete<T extends QueueTable>(db: DbOrTx, claim: Claim<T>, set:
 }
 
 /** Back to the queue, due at `runAt`, with the reason for operators. */
-export function reschedule<T extends QueueTable>(db: DbOrTx, claim: Claim<T>, runAt: Date, error: string, now: Date): Promise<void> {
-  const set = { next_attempt_at: runAt, last_error: error.replaceAll('\u0000', ''), locked_by: null, locked_at: null };
+export function reschedule<T extends QueueTable>(db: DbOrTx, claim: Claim<T>, runAt: Date, error: string, now: Date, extra: ItemUpdate<T> = {} as ItemUpdate<T>): Promise<void> {
+  const set = { ...(extra as object), next_attempt_at: runAt, last_error: error.replaceAll('\u0000', ''), locked_by: null, locked_at: null };
   return updateClaimed(db, claim, set as unknown as ItemUpdate<T>, now);
 }
 

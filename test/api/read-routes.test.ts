@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import { sql } from 'kysely';
+import { storeMessage } from '../../src/ingest/index.js';
 import { buildTicketSuggestedEvent } from '../../src/webhooks/index.js';
 import { signRawEmailToken } from '../../src/webhooks/raw-email-link.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
+import { makeEml } from '../support/make-eml.js';
 import { ticketInput } from '../webhooks/fixtures.js';
 import { apiConfig, auth, OTHER_TOKEN, readyReport, seedDelivery, seedEmail, TOKEN, testServer } from './fixtures.js';
 
@@ -310,6 +312,31 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
     assert.equal((await app.inject({ url: '/v1/emails/em_NOURL', headers: auth() })).json().raw_email_url, null);
   });
 
+  test('/v1/emails/{id} lists the sightings of an email, and /v1/messages the mail not decided yet with its reason', async () => {
+    const db = getDb();
+    const raw = makeEml({ messageId: '<seen.twice@azienda.example>' });
+    const first = await storeMessage(db, { mailbox: 'support', source: 'imap', raw, sizeBytes: raw.length, imap: { uidvalidity: 1, uid: 4 } }, { maxCleanChars: 6000, now: new Date() });
+    const copy = Buffer.concat([Buffer.from('Delivered-To: sales@mailroom.example\r\n'), raw]);
+    await storeMessage(db, { mailbox: 'sales', source: 'imap', raw: copy, sizeBytes: copy.length, imap: { uidvalidity: 1, uid: 9 } }, { maxCleanChars: 6000, now: new Date() });
+    await db.updateTable('messages').set({ waiting_for: 'model', last_error: 'classification postponed: model down' }).where('id', '=', first.id).execute();
+    const { app } = testServer(db);
+    const email = await app.inject({ url: `/v1/emails/${first.id}`, headers: auth() });
+    assert.equal(email.statusCode, 200);
+    assert.deepEqual(
+      email.json().sightings.map((s: { mailbox: string; imap_uid: number; size_bytes: number }) => [s.mailbox, s.imap_uid, s.size_bytes]),
+      [['sales', 9, copy.length]],
+    );
+    assert.equal((await app.inject({ url: '/v1/messages' })).statusCode, 401);
+    const waiting = await app.inject({ url: '/v1/messages?status=pending', headers: auth() });
+    assert.equal(waiting.statusCode, 200);
+    assert.deepEqual(
+      waiting.json().data.map((m: { email_id: string; waiting_for: string }) => [m.email_id, m.waiting_for]),
+      [[first.id, 'model']],
+    );
+    assert.match(waiting.json().data[0].reason, /^waiting for the AI model/);
+    assert.equal((await app.inject({ url: '/v1/messages?status=stuck', headers: auth() })).statusCode, 400);
+  });
+
   test('/openapi.json describes every route with its parameters, responses and security', async () => {
     const { app } = testServer(getDb());
     const res = await app.inject({ url: '/openapi.json' });
@@ -325,6 +352,7 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
       'GET /v1/decisions',
       'GET /v1/emails/{id}',
       'GET /v1/emails/{id}/raw',
+      'GET /v1/messages',
       'GET /v1/subscriptions',
       'POST /v1/subscriptions',
       'GET /v1/subscriptions/{id}',

@@ -65,7 +65,8 @@ test('triage of a support email delivers one ticket.suggested that standardwebho
   assert.match(secret, /^whsec_[A-Za-z0-9+/=]+$/);
   receiver.secrets = [secret];
 
-  const triaged = await runCli(['--config', config, 'triage', '--json', example], { env });
+  // A configuration with a subscription only previews unless told to deliver.
+  const triaged = await runCli(['--config', config, 'triage', '--deliver', '--json', example], { env });
   assert.equal(triaged.code, 0, triaged.stderr);
   const line = JSON.parse(triaged.stdout.trim()) as { action: string; email_id: string; message_id: string };
   assert.equal(line.action, 'ticket');

@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { stringify } from 'yaml';
 import { configSchema } from '../../src/config/index.js';
+import { openDatabase } from '../../src/db/index.js';
 import { type CheckResult, runDoctor } from '../../src/ops/doctor/run-doctor.js';
 import { createSecretBox } from '../../src/webhooks/secret-box.js';
 import { addSubscription } from '../../src/webhooks/subscriptions.js';
-import { createPostgresDatabase, postgresUnavailable, type TestDatabase } from '../support/databases.js';
+import { createPostgresDatabase, PG_ADMIN_URL, postgresUnavailable, type TestDatabase } from '../support/databases.js';
 import { dovecotSkip, type PrivateDovecot, startDovecot } from '../support/dovecot.js';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../support/fake-openai-server.js';
 import { PROJECT_ROOT, runCli } from '../support/run-cli.js';
@@ -265,6 +267,43 @@ describe('mailroom doctor against Dovecot, a fake LLM, a receiver and PostgreSQL
     assert.match(db.fix!, /start PostgreSQL/);
     assert.equal(byName(results, 'subscriptions').status, 'skip');
     assert.ok(!JSON.stringify(results).includes('hunter2secret'), 'the database password is redacted');
+  });
+
+  test('on a fresh PostgreSQL database it applies the migrations first and then checks everything', async () => {
+    const name = `mailroom_doctor_fresh_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    try {
+      const { file, env } = setup();
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/url: postgres:\/\/[^\n]+/, `url: ${PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`)}`));
+      const { results, exitCode } = await runDoctor({ configPath: file, env, timeoutMs: 8000 });
+      assert.equal(byName(results, 'migrations').status, 'ok');
+      assert.match(byName(results, 'migrations').detail, /^applied \d+ pending of \d+: 0001_core, /);
+      assert.equal(byName(results, 'subscriptions').status, 'warn', 'a fresh database has no subscription yet');
+      assert.deepEqual(
+        results.filter((r) => r.status === 'fail'),
+        [],
+      );
+      assert.equal(exitCode, 0);
+      const again = await runDoctor({ configPath: file, env, timeoutMs: 8000 });
+      assert.match(byName(again.results, 'migrations').detail, /^all \d+ applied$/);
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+
+  test('on an embedded database that older Mailroom left without the newest migrations it applies them', async () => {
+    const path = join(dir, 'pglite-old');
+    const db = await openDatabase({ url: undefined, path, pool_size: 1 });
+    await db.destroy();
+    const { file, env } = setup();
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/url: postgres:\/\/[^\n]+/, `path: ${path}`));
+    const { results } = await runDoctor({ configPath: file, env, timeoutMs: 30_000 });
+    assert.equal(byName(results, 'database').status, 'ok');
+    assert.match(byName(results, 'migrations').detail, /^applied \d+ pending/);
+    assert.notEqual(byName(results, 'subscriptions').status, 'fail');
   });
 
   test('an invalid configuration exits 2 with the key named', async () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type DeliveryView, listDeliveries, rawEmailUrl, verifyRawEmailToken } from '../../webhooks/index.js';
 import { type ApiDeps, sendError } from '../api-context.js';
-import { type EmailRow, loadEmail, loadRawEmail } from '../queries.js';
+import { type EmailRow, loadEmail, loadRawEmail, loadSightings } from '../queries.js';
 import {
   actionSchema,
   classificationOutputSchema,
@@ -78,6 +78,20 @@ const emailSchema = {
       },
     },
     deliveries: { type: 'array', items: deliverySchema },
+    sightings: {
+      type: 'array',
+      description: 'Later arrivals of this same email (another mailbox, a triage file): recorded, never decided again.',
+      items: {
+        type: 'object',
+        properties: {
+          mailbox: { type: 'string' },
+          source: { type: 'string', enum: ['imap', 'file'] },
+          size_bytes: { type: 'integer' },
+          imap_uid: nullableInteger,
+          received_at: dateTime,
+        },
+      },
+    },
   },
   required: ['id', 'thread_id', 'mailbox', 'status', 'received_at', 'classification', 'decision', 'deliveries'],
 } as const;
@@ -94,7 +108,8 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const row = await loadEmail(deps.db, request.params.id);
       if (!row) return sendError(reply, 404, `no email ${request.params.id}; GET /v1/decisions lists email ids`);
       const deliveries = await listDeliveries(deps.db, { emailId: row.id, order: 'oldest', limit: null });
-      return emailView(row, deliveries, row.raw_available ? rawEmailUrl(deps.config, row.id, deps.clock.now(), linkOptions(deps)) : null);
+      const sightings = await loadSightings(deps.db, row.id);
+      return { ...emailView(row, deliveries, row.raw_available ? rawEmailUrl(deps.config, row.id, deps.clock.now(), linkOptions(deps)) : null), sightings };
     },
   );
 

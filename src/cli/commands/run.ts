@@ -6,7 +6,7 @@ import { type Db, describeDatabase, isEmbedded, serveEmbeddedDatabase, sweepRawS
 import { draftEffect, startDraftWorker } from '../../drafts/index.js';
 import { keywordHandler, releaseDeadLocalLeases, startMailboxWatchers } from '../../ingest/index.js';
 import { createReadiness, llmProbe, observeDatabase, resolveLlmEndpoint } from '../../ops/index.js';
-import { createPipelineContext, keywordEffect, startPipelineWorker } from '../../pipeline/index.js';
+import { createModelWatch, createPipelineContext, keywordEffect, startPipelineWorker } from '../../pipeline/index.js';
 import { createRunner, newWorkerId, releaseDeadLocalClaims } from '../../queue/index.js';
 import { systemClock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
@@ -67,6 +67,11 @@ export function register(program: Command, openApp: AppFactory): void {
       ];
       const pipelineCtx = createPipelineContext({ db, config, classifier, logger, clock, metrics, effects });
       const pipeline = startPipelineWorker(pipelineCtx, { workerId, concurrency: Math.max(config.ingest.workers, config.classifier.concurrency) });
+      const modelProbe = llmProbe(resolveLlmEndpoint(config.classifier));
+      // Mail postponed while the model was down goes on as soon as it answers again, not at its backed-off time.
+      const modelWatch = createModelWatch({ db, probe: () => modelProbe.probe(), clock, logger, wake: () => pipeline.wake() });
+      pipelineCtx.modelWatch = modelWatch;
+      modelWatch.start();
       const watchers = startMailboxWatchers({
         db,
         config,
@@ -77,7 +82,7 @@ export function register(program: Command, openApp: AppFactory): void {
         tuning: { leaseTtlMs: config.ingest.lease_ttl },
       });
       observeDatabase(metrics, db, { clock, logger, cascadeConfidence: local ? config.classifier.local.cascade_confidence : undefined });
-      const readiness = createReadiness({ db, mailboxes: () => watchers.status(), ingest: () => watchers.summary(), llm: llmProbe(resolveLlmEndpoint(config.classifier)), clock });
+      const readiness = createReadiness({ db, mailboxes: () => watchers.status(), ingest: () => watchers.summary(), llm: modelProbe, observedLlm: () => modelWatch.state(), clock, logger });
       const api = config.api.enabled ? await startApiServer({ db, config, logger, readiness, metrics, clock, wakeDeliveries: deliveries.wake }) : null;
       if (api) logger.info({ url: api.url }, 'HTTP API listening');
       if (config.mailboxes.length === 0) {
@@ -100,6 +105,7 @@ export function register(program: Command, openApp: AppFactory): void {
       hardStop.unref();
       clearInterval(sweepDead);
       clearInterval(retrain);
+      modelWatch.stop();
       // Stop accepting first, then let the stages finish what they hold.
       await served?.close();
       await api?.close();

@@ -10,13 +10,14 @@ import { parseEmail } from '../../parse/index.js';
 import { createPipelineContext, type TriageResult, triageFiles } from '../../pipeline/index.js';
 import { systemClock } from '../../util/clock.js';
 import { visible } from '../../util/terminal-text.js';
-import { deliverDueNow, rawEmailUrl, ticketEffect } from '../../webhooks/index.js';
+import { deliverDueNow, listSubscriptions, rawEmailUrl, type SubscriptionView, ticketEffect, ticketEventId } from '../../webhooks/index.js';
 import { type App, type AppFactory, EXIT_OK, EXIT_SOME_FAILED, printJsonLine, UsageError } from '../app.js';
 
 interface TriageFlags {
   json?: boolean;
   draft?: boolean;
   dryRun?: boolean;
+  deliver?: boolean;
   mailbox: string;
   config?: string;
 }
@@ -27,7 +28,11 @@ export function register(program: Command, openApp: AppFactory): void {
     .description('run the pipeline on message files (.eml files, folders of them, or patterns)')
     .argument('<files...>', 'message files, folders (every .eml below) or patterns')
     .option('--json', 'one JSON object per line per file: {file, message_id, action, reasons, classification}')
-    .option('--dry-run', 'decide but store nothing and send nothing')
+    .option('--dry-run', 'decide but store nothing and send nothing, without opening the database')
+    .option(
+      '--deliver',
+      'store the decisions and send what they ask for (webhooks now, reply drafts by `mailroom run`); without it, a configuration with subscriptions or reply drafts only shows what would be sent',
+    )
     .option('--draft', 'print the reply draft Mailroom would write for emails decided "draft"')
     .option('--mailbox <name>', 'file the messages under this mailbox (its addresses apply to the loop guard)', 'triage')
     .action(async (paths: string[], _options, command: Command) => {
@@ -56,21 +61,34 @@ async function runTriage(paths: string[], flags: TriageFlags, openApp: AppFactor
     draftEffect({ mailboxes, enabled: config.drafts.mode !== 'off', wake: () => {} }),
   ];
   const ctx = createPipelineContext({ db: app?.db ?? null, config, classifier, logger, clock: systemClock, effects });
+  // What a stored decision would set off; without --deliver, the run only shows it.
+  const subscriptions = app ? (await listSubscriptions(app.db, new Date())).filter((s) => s.status === 'enabled') : [];
+  const draftsMailbox = config.drafts.mode !== 'off' && mailboxes.get(flags.mailbox) ? flags.mailbox : null;
+  const preview = app !== null && !flags.deliver && (subscriptions.length > 0 || draftsMailbox !== null);
+  const effectsOf = (result: TriageResult) => (preview ? previewEffects(result, subscriptions, draftsMailbox) : null);
+  let wouldSend = 0;
   try {
     const { failed, tickets } = await triageFiles({
       files,
       mailbox: flags.mailbox,
       ctx,
+      preview,
       concurrency: Math.max(config.classifier.concurrency, 4),
       onResult: (result) => {
-        printer(flags.json ? toJsonLine(result) : result);
+        const effect = effectsOf(result);
+        if (effect && !effect.reused && (effect.webhooks.length > 0 || effect.draft)) wouldSend++;
+        printer(flags.json ? { ...toJsonLine(result), ...(effect ? { preview: effect } : {}) } : result);
+        if (effect && !flags.json) printPreview(effect);
         if (result.ok && result.action === 'draft') drafted.push(result);
       },
     });
     if (writer) for (const result of drafted) await printDraftPreview(result, flags, config, mailboxes, writer);
-    if (app && tickets > 0) {
+    if (app && !preview && tickets > 0) {
       const sent = await deliverDueNow({ db: app.db, config, logger });
       if (!flags.json) process.stderr.write(`webhooks: ${sent.delivered} delivered, ${sent.failed} to retry later (see "mailroom deliveries list")\n`);
+    }
+    if (preview && !flags.json) {
+      process.stderr.write(`preview: nothing stored, nothing sent; ${wouldSend} email${wouldSend === 1 ? '' : 's'} would set something off. Add --deliver to store and send.\n`);
     }
     if (!flags.json) process.stderr.write(`${files.length} file${files.length === 1 ? '' : 's'}, ${failed} failed\n`);
     return failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
@@ -79,6 +97,37 @@ async function runTriage(paths: string[], flags: TriageFlags, openApp: AppFactor
     await local?.close();
     await app?.close();
   }
+}
+
+/** What one result would set off, or (for an email stored before) what it set off when it was decided. */
+interface PreviewEffect {
+  /** The email was stored before: its effects were queued then, with this webhook-id. */
+  reused: boolean;
+  webhook_id: string | null;
+  webhooks: Array<{ type: 'ticket.suggested'; subscription_id: string; url: string }>;
+  /** The mailbox whose Drafts folder would get a reply draft. */
+  draft: string | null;
+}
+
+function previewEffects(result: TriageResult, subscriptions: SubscriptionView[], draftsMailbox: string | null): PreviewEffect | null {
+  if (!result.ok) return null;
+  if (result.reused) return { reused: true, webhook_id: result.action === 'ticket' && result.email_id ? ticketEventId(result.email_id) : null, webhooks: [], draft: null };
+  const ticket = result.action === 'ticket' && result.classification !== null;
+  return {
+    reused: false,
+    webhook_id: null,
+    webhooks: ticket ? subscriptions.map((s) => ({ type: 'ticket.suggested' as const, subscription_id: s.id, url: s.url })) : [],
+    draft: result.action === 'draft' ? draftsMailbox : null,
+  };
+}
+
+function printPreview(effect: PreviewEffect): void {
+  if (effect.reused) {
+    if (effect.webhook_id) process.stdout.write(`  already decided: ticket.suggested ${effect.webhook_id} was queued then (see "mailroom deliveries list"); not sent again\n`);
+    return;
+  }
+  for (const w of effect.webhooks) process.stdout.write(`  would send ${w.type} to ${w.subscription_id} ${w.url}\n`);
+  if (effect.draft) process.stdout.write(`  would write a reply draft in mailbox ${effect.draft}'s Drafts folder\n`);
 }
 
 /** Parses the file again (cheap) and prints the draft that would be written, without touching a mailbox. */

@@ -2,18 +2,21 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import type { Config } from '../../config/index.js';
-import { type Db, describeDatabase, findMigrationsFolder, openDatabaseAccess } from '../../db/index.js';
+import { type Db, describeDatabase, findMigrationsFolder, migrateToLatest, openDatabaseAccess } from '../../db/index.js';
 import { type CheckResult, fail, ok, withDeadline } from './checklist.js';
 
 export interface OpenedDatabase {
   db: Db;
+  /** Every migration is applied: the tables the later checks read exist. */
+  schemaReady: boolean;
   close(): Promise<void>;
 }
 
 /**
- * Connects and compares applied migrations with migrations/*.sql, without applying any: the
- * doctor reports, it does not change the database. Returns the open database for the checks that
- * read subscriptions.
+ * Connects and compares applied migrations with migrations/*.sql. Pending migrations that follow
+ * the applied ones are applied, as every other command does on start (a fresh database is the
+ * common case: the checks after this one need its tables); a history with gaps or unknown names is
+ * reported and left alone. Returns the open database for the checks that read subscriptions.
  */
 export async function checkDatabase(config: Config, options: { timeoutMs?: number } = {}): Promise<{ results: CheckResult[]; opened: OpenedDatabase | null }> {
   const where = describeDatabase(config.database);
@@ -46,10 +49,6 @@ export async function checkDatabase(config: Config, options: { timeoutMs?: numbe
             : 'check database.url and that the server accepts connections from this host';
     return { results: [fail('database', `cannot use ${where}: ${message}`, fix)], opened: null };
   }
-  const opened: OpenedDatabase = {
-    db,
-    close,
-  };
   const known = readdirSync(await findMigrationsFolder())
     .filter((n) => n.endsWith('.sql'))
     .map((n) => n.replace(/\.sql$/, ''))
@@ -57,10 +56,10 @@ export async function checkDatabase(config: Config, options: { timeoutMs?: numbe
   const applied = new Set(await appliedMigrations(db));
   const pending = known.filter((name) => !applied.has(name));
   const unknown = [...applied].filter((name) => !known.includes(name));
+  const inOrder = known.slice(0, applied.size).every((name) => applied.has(name));
   const results: CheckResult[] = [ok('database', `${where} answers`)];
-  if (pending.length > 0)
-    results.push(fail('migrations', `${pending.length} of ${known.length} not applied: ${pending.join(', ')}`, 'run `mailroom migrate` (`mailroom run` also applies them at start)'));
-  else if (unknown.length > 0)
+  let schemaReady = pending.length === 0 && unknown.length === 0;
+  if (unknown.length > 0)
     results.push(
       fail(
         'migrations',
@@ -68,8 +67,19 @@ export async function checkDatabase(config: Config, options: { timeoutMs?: numbe
         'run the newer Mailroom version, or restore a backup made before the upgrade',
       ),
     );
-  else results.push(ok('migrations', `all ${known.length} applied`));
-  return { results, opened };
+  else if (pending.length > 0 && !inOrder)
+    results.push(fail('migrations', `${pending.length} of ${known.length} not applied: ${pending.join(', ')}`, 'run `mailroom migrate` (`mailroom run` also applies them at start)'));
+  else if (pending.length > 0) {
+    try {
+      const opened = db;
+      await withDeadline(options.timeoutMs ?? 15_000, `migrating ${where}`, () => migrateToLatest(opened));
+      schemaReady = true;
+      results.push(ok('migrations', `applied ${pending.length} pending of ${known.length}: ${pending.join(', ')}`));
+    } catch (error) {
+      results.push(fail('migrations', `${pending.length} of ${known.length} not applied (${pending.join(', ')}): ${(error as Error).message}`, 'run `mailroom migrate` and read its error'));
+    }
+  } else results.push(ok('migrations', `all ${known.length} applied`));
+  return { results, opened: { db, schemaReady, close } };
 }
 
 /** Names in Kysely's migration table; empty when the table does not exist yet (never migrated). */

@@ -55,7 +55,8 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   try {
     for (const mailbox of config.mailboxes) add(...(await checkMailbox(mailbox, { timeoutMs, draftsNeeded: config.drafts.mode === 'draft' })));
     add(...(await checkLlm(config.classifier, { env, timeoutMs })));
-    if (opened)
+    if (opened && !opened.schemaReady) add(skip('subscriptions', 'not checked: the database migrations are not all applied (see above)'));
+    else if (opened)
       add(
         ...(await checkSubscriptions(opened.db, config, {
           timeoutMs: Math.min(timeoutMs, config.webhooks.timeout),
