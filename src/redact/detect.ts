@@ -89,11 +89,15 @@ const CARD_PREFIX = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6011|65|35|62)/;
 function cards(text: string): PiiMatch[] {
   const out: PiiMatch[] = [];
   for (const m of limited(text, CARD)) {
+    if (COMPANY_NUMBER_CONTEXT.test(text.slice(Math.max(0, m.index - 24), m.index))) continue;
     const card = cardPrefix(m[0]);
     if (card) out.push(at('card', m.index, card));
   }
   return out;
 }
+
+/** A SIRET is 14 digits with a Luhn check digit, just like some card numbers: the word in front tells them apart. */
+const COMPANY_NUMBER_CONTEXT = /(?:siret|siren|rcs|tva|vat|iva|ust)[^\n\d]{0,12}$/i;
 
 /** The longest run of whole digit groups at the start of a candidate that is a card number (a date or a CVC may follow it). */
 function cardPrefix(candidate: string): string | null {
@@ -170,11 +174,15 @@ function taxIds(text: string): PiiMatch[] {
       ((digits.length === 9 || digits.length === 14) && luhnValid(digits)) ||
       (digits.length === 10 && digits.startsWith('0')) ||
       (digits.length === 13 && /^\d{13}$/.test(digits));
-    if (ok) out.push(at('tax_id', m.index, m[0]));
+    if (!ok) continue;
+    // The Steuer-ID is a person's number for life, given at birth: Germany's national id for Mailroom's purposes.
+    const personal = digits.length === 11 && steuerIdValid(digits) && STEUER_ID_CONTEXT.test(text.slice(Math.max(0, m.index - 48), m.index));
+    out.push(at(personal ? 'national_id' : 'tax_id', m.index, m[0]));
   }
   return out;
 }
 
+const STEUER_ID_CONTEXT = /(?:steuer-?id|steuerliche|identifikationsnummer|idnr|tax\s+id)[^\n\d]{0,24}$/i;
 const CIF_PATTERN = /(?<![A-Za-z0-9])[ABCDEFGHJNPQRSUVW]-?\d{7}[0-9A-J](?![A-Za-z0-9])/g;
 
 function vatChecks(country: string, number: string): boolean {
@@ -194,7 +202,9 @@ const DATE = new RegExp(
   'giu',
 );
 const DOB_CONTEXT =
-  /(?:geboren|geb\.|geburtsdatum|geburtstag|born|birth|d\.?o\.?b\b|birthday|\bnat[oa]\b|data\s+di\s+nascita|\bn[ée]e?\s+(?:le|à)\b|naissance|nacid[oa]|fecha\s+de\s+nacimiento|nacimiento)[^\n]{0,40}$/iu;
+  /(?:geboren|geb\.|geburtsdatum|geburtstag|born|birth|d\.?o\.?b\b|birthday|\bnat[oa]\b|data\s+di\s+nascita|\bn[ée]e?\s+(?:le|à)\b|naissance|nacid[oa]|(?<!\p{L})nac[íi](?!\p{L})|fecha\s+de\s+nacimiento|nacimiento)[^\n]{0,40}$/iu;
+/** "Ich bin am 3. Mai 1980 geboren": the word comes after the date. */
+const DOB_AFTER = /^[^\n]{0,12}?\b(?:geboren|born)\b/i;
 /** A date of birth lies in the past: this year and the last few are more likely due dates. */
 const LATEST_BIRTH_YEAR = 2022;
 
@@ -203,7 +213,9 @@ function datesOfBirth(text: string): PiiMatch[] {
   for (const m of limited(text, DATE)) {
     const year = Number(/(\d{2,4})\D*$/.exec(m[0])?.[1] ?? '0');
     if ((year < 100 ? (year > 30 ? 1900 : 2000) + year : year) > LATEST_BIRTH_YEAR) continue;
-    if (DOB_CONTEXT.test(text.slice(Math.max(0, m.index - 60), m.index))) out.push(at('dob', m.index, m[0]));
+    const before = text.slice(Math.max(0, m.index - 60), m.index);
+    const after = text.slice(m.index + m[0].length, m.index + m[0].length + 16);
+    if (DOB_CONTEXT.test(before) || DOB_AFTER.test(after)) out.push(at('dob', m.index, m[0]));
   }
   return out;
 }
@@ -238,14 +250,14 @@ function phoneShaped(value: string): boolean {
   const digits = value.replace(/\D/g, '');
   if (digits.length < 7 || digits.length > 15) return false;
   if (/^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$/.test(value)) return false;
-  if (/^\d+\.\d+\.\d+(?:\.\d+)?$/.test(value)) return false;
+  if (/^\d{1,2}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?$/.test(value)) return false;
   if (/^(?:19|20)\d{2}\b/.test(value) && !/^(?:\+|00|0)/.test(value)) return false;
   return true;
 }
 
 /** How people write national numbers: a trunk 0 (IT, DE, FR, GB, AT, CH …), or Italian mobiles (3xx) and Spanish numbers (6/7/8/9) in groups. */
 function nationalShape(value: string): boolean {
-  if (/^\(?0[1-9]/.test(value) && /[\s/-]/.test(value)) return true;
+  if (/^\(?0[1-9]/.test(value) && /[\s/-]|\d\.\d+\.\d+\.\d/.test(value)) return true;
   if (/^3\d{2}[\s.]\d{3,4}[\s.]?\d{3,4}$/.test(value)) return true;
   if (/^[6789]\d{2}[\s.]\d{2,3}[\s.]\d{2,3}(?:[\s.]\d{2,3})?$/.test(value)) return true;
   return false;

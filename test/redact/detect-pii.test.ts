@@ -14,7 +14,7 @@ describe('detectPii', () => {
     assert.deepEqual(kinds('Mi DNI es 12345678Z y el NIE X1234567L; CIF B18290478'), ['national_id:12345678Z', 'national_id:X1234567L', 'tax_id:B18290478']);
     assert.deepEqual(kinds('NI number JG 10 37 59 A, VAT GB 284 7193 68'), ['national_id:JG 10 37 59 A', 'tax_id:GB 284 7193 68']);
     assert.deepEqual(kinds('N° de sécurité sociale 2 88 05 33 063 127 35, TVA FR83526018155'), ['national_id:2 88 05 33 063 127 35', 'tax_id:FR83526018155']);
-    assert.deepEqual(kinds('Steuer-ID: 86095742719, USt-IdNr. DE136695976'), ['tax_id:86095742719', 'tax_id:DE136695976']);
+    assert.deepEqual(kinds('Steuer-ID: 86095742719, USt-IdNr. DE136695976'), ['national_id:86095742719', 'tax_id:DE136695976']);
     assert.deepEqual(kinds('Geboren am 17.06.2002 in Duisburg'), ['dob:17.06.2002']);
     assert.deepEqual(kinds('Spedire a Via Belzoni 45, 35121 Padova entro venerdì'), ['address:Via Belzoni 45, 35121 Padova']);
   });
