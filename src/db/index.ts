@@ -7,3 +7,4 @@ export { jsonColumn, textColumn } from './column-text.js';
 export { findMigrationsFolder, migrateToLatest, splitSqlStatements } from './migrate.js';
 export { acquirePGliteLock, describeDatabase, isEmbedded, openDatabase } from './open-database.js';
 export type * from './schema.js';
+export { createSecretBox, defaultKeyFilePath, readOrCreateKeyFile, SealError, type SecretBox, secretBoxFromConfig } from './secret-box.js';

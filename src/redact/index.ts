@@ -6,5 +6,19 @@
  */
 export { cifValid, codiceFiscaleValid, dniNieValid, luhnValid, nirValid, steuerIdValid } from './checksums.js';
 export { detectPii, MAX_CANDIDATES, type PiiMatch } from './detect.js';
-export { PII_KINDS, type PiiCounts, type PiiKind, PLACEHOLDER, placeholderFor } from './kinds.js';
-export { applyMapping, countPii, type EmailPii, examineEmail, kindsOf, type PiiEntry, Redactor, redactedFields, restorePlaceholders } from './redact.js';
+export { isLoopbackUrl, PII_KINDS, type PiiCounts, type PiiKind, PLACEHOLDER, placeholderFor, redactionKinds } from './kinds.js';
+export {
+  applyMapping,
+  countPii,
+  type EmailPii,
+  examineEmail,
+  kindsOf,
+  openMapping,
+  type PiiEntry,
+  Redactor,
+  redactedFields,
+  redactWithMapping,
+  restorePlaceholders,
+  type Sealer,
+  sealMapping,
+} from './redact.js';

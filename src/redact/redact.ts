@@ -24,8 +24,14 @@ export class Redactor {
   readonly #entries = new Map<string, PiiEntry>();
   readonly #counters = new Map<PiiKind, number>();
 
-  constructor(kinds: ReadonlySet<PiiKind> = new Set(PII_KINDS)) {
+  /** `known`: a mapping made before (the one stored with the email), whose values keep their placeholders. */
+  constructor(kinds: ReadonlySet<PiiKind> = new Set(PII_KINDS), known: readonly PiiEntry[] = []) {
     this.#kinds = kinds;
+    for (const entry of known) {
+      this.#entries.set(keyOf(entry.kind, entry.value), entry);
+      const n = Number(/_(\d+)\]$/.exec(entry.placeholder)?.[1] ?? 0);
+      this.#counters.set(entry.kind, Math.max(this.#counters.get(entry.kind) ?? 0, n));
+    }
   }
 
   /** The placeholder for a value (a new number for a value not seen before in this email). */
@@ -124,7 +130,52 @@ export function restorePlaceholders(text: string, mapping: readonly PiiEntry[]):
 
 /** Redacts a text with a known mapping (the one stored with the email): each value becomes its placeholder again. */
 export function applyMapping(text: string, mapping: readonly PiiEntry[]): string {
-  let out = text.replace(PLACEHOLDER, (token) => token.replace('[', '(').replace(']', ')'));
+  return replaceValues(
+    text.replace(PLACEHOLDER, (token) => token.replace('[', '(').replace(']', ')')),
+    mapping,
+  );
+}
+
+function replaceValues(text: string, mapping: readonly PiiEntry[]): string {
+  let out = text;
   for (const entry of [...mapping].sort((a, b) => b.value.length - a.value.length)) out = out.split(entry.value).join(entry.placeholder);
   return out;
+}
+
+/**
+ * The view of an email for a second model call (the reply draft), consistent with the first: the
+ * values of the stored mapping keep their placeholders, found by the detectors or, when they no
+ * longer find one, by its exact text; anything new gets the next number. `mapping` is then what
+ * every placeholder in the view stands for.
+ */
+export function redactWithMapping(email: ParsedEmail, kinds: ReadonlySet<PiiKind>, stored: readonly PiiEntry[]): { view: ParsedEmail; mapping: PiiEntry[] } {
+  const redactor = new Redactor(kinds, stored);
+  const text = (value: string) => replaceValues(redactor.text(value), stored);
+  const from = email.from && kinds.has('email') && email.from.address ? { ...email.from, address: redactor.placeholder('email', email.from.address) } : email.from;
+  const view: ParsedEmail = { ...email, from, subject: text(email.subject), cleanText: text(email.cleanText), newestText: text(email.newestText), fullText: '', hiddenText: '' };
+  return { view, mapping: redactor.entries() };
+}
+
+/** Something that encrypts at rest, bound to what the data belongs to (the webhook secrets' box). */
+export interface Sealer {
+  seal(plaintext: string, boundTo: string): string;
+  open(stored: string, boundTo: string): string;
+}
+
+/** The associated data a mapping is bound to: a sealed mapping copied onto another email does not open. */
+const boundTo = (emailId: string) => `pii-mapping:${emailId}`;
+
+export function sealMapping(box: Sealer, emailId: string, mapping: readonly PiiEntry[]): string {
+  return box.seal(JSON.stringify(mapping.map((e) => [e.placeholder, e.kind, e.value])), boundTo(emailId));
+}
+
+/** The mapping back; throws when it does not decrypt (another key, altered) or is not a mapping. */
+export function openMapping(box: Sealer, emailId: string, sealed: string): PiiEntry[] {
+  const rows: unknown = JSON.parse(box.open(sealed, boundTo(emailId)));
+  if (!Array.isArray(rows)) throw new Error('the stored mapping is not a list');
+  return rows.map((row: unknown) => {
+    if (!Array.isArray(row) || row.length !== 3 || !row.every((x) => typeof x === 'string')) throw new Error('the stored mapping has an entry of the wrong shape');
+    const [placeholder, kind, value] = row as [string, PiiKind, string];
+    return { placeholder, kind, value };
+  });
 }
