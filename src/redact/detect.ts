@@ -89,12 +89,18 @@ const CARD_PREFIX = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6011|65|35|62)/;
 function cards(text: string): PiiMatch[] {
   const out: PiiMatch[] = [];
   for (const m of limited(text, CARD)) {
-    if (COMPANY_NUMBER_CONTEXT.test(text.slice(Math.max(0, m.index - 24), m.index))) continue;
+    const before = text.slice(Math.max(0, m.index - 40), m.index);
+    if (COMPANY_NUMBER_CONTEXT.test(before.slice(-24)) || NOT_CARD_CONTEXT.test(before.slice(-24))) continue;
     const card = cardPrefix(m[0]);
-    if (card) out.push(at('card', m.index, card));
+    // Printed cards come in groups; a bare run of digits is a card only where the text says so.
+    if (card && (/[ -]/.test(card) || CARD_CONTEXT.test(before))) out.push(at('card', m.index, card));
   }
   return out;
 }
+
+const CARD_CONTEXT = /(?:card|carta|karte|tarjeta|carte|visa|master\s?card|amex|american\s+express|maestro|kreditkarte|cb|pan)[^\n]{0,30}$/i;
+const NOT_CARD_CONTEXT =
+  /(?<![\p{L}])(?:(?:order|invoice|ticket|tracking|ordine|fattur|bestell|rechnung|auftrag|kunden|vorgang|command|factur|pedido|expediente|sendung|spedizion|envío|envio|colis|reference|referenz|riferimento|référence|referencia|serial|serie|account|konto|conto|cuenta|compte|transaction|transazione|transaktion)[\p{L}-]*|ref|id|nr|no|n°|#)\.?(?:\s*(?:nr|no|n°|number|nummer|numero|número|num)\.?)?[\s.:#]*$/iu;
 
 /** A SIRET is 14 digits with a Luhn check digit, just like some card numbers: the word in front tells them apart. */
 const COMPANY_NUMBER_CONTEXT = /(?:siret|siren|rcs|tva|vat|iva|ust)[^\n\d]{0,12}$/i;
@@ -162,14 +168,19 @@ function taxIds(text: string): PiiMatch[] {
     const country = m[1] === 'CHE' ? 'CH' : m[1]!;
     const raw = m[2]!.replace(/[ .-]+$/, '');
     const number = `${m[1] === 'CHE' ? 'E' : ''}${raw.replace(/[ .-]/g, '')}`;
-    if (!VAT_PATTERNS[country]?.test(number) || !vatChecks(country, number)) continue;
+    // A country prefix and the country's exact pattern are distinctive on their own; the check digits
+    // decide only where the number could be something else (a Spanish letter-number code).
+    if (!VAT_PATTERNS[country]?.test(number) || (country === 'ES' && !vatChecks(country, number))) continue;
     out.push(at('tax_id', m.index, text.slice(m.index, m.index + m[0].length - (m[2]!.length - raw.length))));
   }
   for (const m of limited(text, CIF_PATTERN)) if (cifValid(m[0])) out.push(at('tax_id', m.index, m[0]));
+  for (const m of limited(text, STEUERNUMMER)) if (/(?:steuernummer|st\.?-?\s?nr|steuer-nr)[\s.:]*$/i.test(text.slice(Math.max(0, m.index - 20), m.index))) out.push(at('tax_id', m.index, m[0]));
   for (const m of limited(text, BARE_TAX)) {
     const digits = m[0].replace(/\D/g, '');
     if (!TAX_CONTEXT.test(text.slice(Math.max(0, m.index - 48), m.index))) continue;
+    const named = NAMED_LENGTHS.find(([name]) => name.test(text.slice(Math.max(0, m.index - 20), m.index)));
     const ok =
+      named?.[1].includes(digits.length) === true ||
       (digits.length === 11 && (luhnValid(digits) || steuerIdValid(digits))) ||
       ((digits.length === 9 || digits.length === 14) && luhnValid(digits)) ||
       (digits.length === 10 && digits.startsWith('0')) ||
@@ -182,7 +193,17 @@ function taxIds(text: string): PiiMatch[] {
   return out;
 }
 
+/** An id named right before it has that id's length: then the number is that id, check digit or not. */
+const NAMED_LENGTHS: Array<[RegExp, number[]]> = [
+  [/(?:p\.?\s?iva|partita\s+iva)[\s.:#n°]*$/i, [11]],
+  [/siren[\s.:#n°]*$/i, [9]],
+  [/siret[\s.:#n°]*$/i, [14]],
+  [/(?:steuer-?id|identifikationsnummer|idnr)[\s.:#]*$/i, [11]],
+  [/vat\s*(?:reg(?:istration)?\.?)?\s*(?:no\.?|number)?[\s.:#]*$/i, [9, 12]],
+];
 const STEUER_ID_CONTEXT = /(?:steuer-?id|steuerliche|identifikationsnummer|idnr|tax\s+id)[^\n\d]{0,24}$/i;
+/** The German Steuernummer as printed on invoices: 21/815/08150, 143/123/45678. */
+const STEUERNUMMER = /(?<![\d/])\d{2,3}\/\d{3,4}\/\d{4,5}(?![\d/])/g;
 const CIF_PATTERN = /(?<![A-Za-z0-9])[ABCDEFGHJNPQRSUVW]-?\d{7}[0-9A-J](?![A-Za-z0-9])/g;
 
 function vatChecks(country: string, number: string): boolean {
@@ -283,9 +304,9 @@ const CONN = '(?:de|di|da|del|della|dello|dei|degli|delle|des|du|la|le|les|y|am|
 const NAME = `(?:${CONN}[ ]|dell'|d'|l')*${WORD}(?:[ ](?:${CONN}[ ]|dell'|d'|l')*${WORD}|[ ]\\d{1,2}(?=[ ]\\p{Lu}))*?`;
 const NUMBER = '\\d{1,5}(?:[ ]?[a-zA-Z](?![\\p{L}]))?(?:[/-]\\d{1,4})?';
 const TOWN = `(?:,?[ ](?:\\d{4,5}|[A-Z]{1,2}\\d[A-Z\\d]?[ ]\\d[A-Z]{2})[ ]${WORD}(?:[ -]${WORD}){0,3}(?:[ ]\\([A-Z]{2}\\))?)?`;
-const IT_STREET = `(?:Via|Viale|Piazza|Piazzale|Corso|Largo|Vicolo|Strada|Contrada|Lungomare|Borgo|Località|Loc\\.)[ ]${NAME},?[ ]${NUMBER}`;
-const ES_STREET = `(?:Calle|C/|Avenida|Avda\\.?|Av\\.|Paseo|Plaza|Pza\\.|Carrer|Camino|Ronda|Travesía|Gran Vía|Rambla|Passeig|Glorieta)[ ]?${NAME},?[ ]${NUMBER}(?:,[ ](?:\\d{1,2}\\.?[ºª°]?[ ]?[\\p{L}]{0,5}\\.?|planta[ ]\\d{1,2}|piso[ ]\\d{1,2}|[Pp]uerta[ ]\\w{1,3}|bajo|izda\\.?|dcha\\.?)(?:[ ](?:izda\\.?|dcha\\.?|[A-Z]))?)*`;
-const FR_STREET = `\\d{1,4}(?:[ ]?(?:bis|ter))?,?[ ](?:rue|avenue|av\\.|boulevard|bd|place|chemin|impasse|allée|quai|cours|route|square|passage|faubourg|rond-point)[ ]${NAME}`;
+const IT_STREET = `(?:Via|Viale|V\\.le|Piazza|P\\.za|P\\.zza|Piazzetta|Piazzale|Corso|C\\.so|Largo|Vicolo|Vico|Strada|Contrada|Lungomare|Borgo|Località|Loc\\.)[ ]${NAME},?[ ]${NUMBER}`;
+const ES_STREET = `(?:Calle|calle|C/|c/|Avenida|avenida|Avda\\.?|Av\\.|Paseo|Plaza|Pza\\.|Carrer|Camino|Ronda|Travesía|Gran Vía|Rambla|Passeig|Glorieta)[ ]?${NAME},?[ ]${NUMBER}(?:,[ ](?:\\d{1,2}\\.?[ºª°]?[ ]?[\\p{L}]{0,5}\\.?|planta[ ]\\d{1,2}|piso[ ]\\d{1,2}|[Pp]uerta[ ]\\w{1,3}|bajo|izda\\.?|dcha\\.?)(?:[ ](?:izda\\.?|dcha\\.?|[A-Z]))?)*`;
+const FR_STREET = `\\d{1,4}(?:[ ]?(?:bis|ter))?,?[ ](?:[Rr]ue|[Aa]venue|av\\.|[Bb]oulevard|bd|[Pp]lace|[Cc]hemin|[Ii]mpasse|[Aa]llée|[Qq]uai|[Cc]ours|[Rr]oute|[Ss]quare|[Pp]assage|[Ff]aubourg|rond-point)[ ]${NAME}`;
 const FR_STREET_AFTER = `(?:Rue|Avenue|Boulevard|Place|Chemin|Route)[ ]${NAME}[ ]${NUMBER}`;
 const DE_STREET = `[\\p{Lu}][\\p{L}-]*(?:straße|strasse|str\\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|pfad|steig|park|markt|hof|graben|kai|berg)[ ]${NUMBER}|(?:Am|An der|Im|In der|Auf dem|Zum|Zur|Alte|Neue)[ ]${NAME}[ ]${NUMBER}`;
 const EN_STREET = `${NUMBER}[ ]${NAME}[ ](?:Street|St\\.?|Road|Rd\\.?|Avenue|Ave\\.?|Lane|Ln\\.?|Drive|Dr\\.?|Boulevard|Blvd\\.?|Way|Court|Ct\\.?|Place|Pl\\.?|Terrace|Row|Wharf|Close|Crescent|Square|Sq\\.?|Parkway|Hill|Gardens|Mews|Quay)(?![\\p{L}])(?:,[ ](?:Suite|Unit|Apt\\.?|Floor|Flat)[ ]\\w{1,5})?(?:,[ ]${WORD}(?:[ ]${WORD}){0,2}(?:,[ ][A-Z]{2}[ ]\\d{5}(?:-\\d{4})?|[ ][A-Z]{1,2}\\d[A-Z\\d]?[ ]\\d[A-Z]{2}|,[ ](?:Dublin[ ]\\d{1,2},[ ])?[A-Z]\\d{2}[ ][A-Z0-9]{4})?)?`;

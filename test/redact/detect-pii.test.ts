@@ -33,6 +33,19 @@ describe('detectPii', () => {
     assert.deepEqual(kinds('card 4970 1024 5957 1173, IBAN DE89 3704 0044 0532 0130 01, CF RSSMRA85T10A562T'), []);
   });
 
+  test('ids named right before them count at their length; a country prefix and pattern make a VAT number', () => {
+    assert.deepEqual(kinds('Steuernummer: 21/815/08150, USt-IdNr. DE123456788'), ['tax_id:21/815/08150', 'tax_id:DE123456788']);
+    assert.deepEqual(kinds('P.IVA 01234567891 – SIREN 123456788'), ['tax_id:01234567891', 'tax_id:123456788']);
+    assert.deepEqual(kinds('VAT Reg. No. 123 4567 89'), ['tax_id:123 4567 89']);
+  });
+
+  test('a card number in digit groups is a card; a bare run of digits only where the text says card; never after an order or tracking word', () => {
+    assert.deepEqual(kinds('Visa 4970102459571172'), ['card:4970102459571172']);
+    assert.deepEqual(kinds('Sendung 4970102459571172 unterwegs'), []);
+    assert.deepEqual(kinds('Ref. 4970 1024 5957 1172'), []);
+    assert.deepEqual(kinds('reference 4970102459571172'), []);
+  });
+
   test('a date is a date of birth only after words that say so', () => {
     assert.deepEqual(kinds('Meeting on 17.06.2002. Nata il 03/04/1981.'), ['dob:03/04/1981']);
   });
