@@ -52,6 +52,7 @@ const at = (kind: PiiKind, start: number, value: string): PiiMatch => ({ kind, s
 const EMAIL = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,24}(?![\p{L}\p{N}-])/gu;
 
 function emails(text: string): PiiMatch[] {
+  if (!text.includes('@')) return [];
   return [...limited(text, EMAIL)].map((m) => at('email', m.index, m[0].replace(/^[._%+-]+/, '')));
 }
 
@@ -229,7 +230,11 @@ const DOB_AFTER = /^[^\n]{0,12}?\b(?:geboren|born)\b/i;
 /** A date of birth lies in the past: this year and the last few are more likely due dates. */
 const LATEST_BIRTH_YEAR = 2022;
 
+/** Any of the words that make a date a date of birth: without one the dates are not looked at. */
+const DOB_WORDS = /geb|born|birth|d\.?o\.?b|nat[oa]|nascita|n[ée]e?\s|naissance|naci|nací/i;
+
 function datesOfBirth(text: string): PiiMatch[] {
+  if (!DOB_WORDS.test(text)) return [];
   const out: PiiMatch[] = [];
   for (const m of limited(text, DATE)) {
     const year = Number(/(\d{2,4})\D*$/.exec(m[0])?.[1] ?? '0');
@@ -312,6 +317,11 @@ const DE_STREET = `[\\p{Lu}][\\p{L}-]*(?:straße|strasse|str\\.|weg|allee|platz|
 const EN_STREET = `${NUMBER}[ ]${NAME}[ ](?:Street|St\\.?|Road|Rd\\.?|Avenue|Ave\\.?|Lane|Ln\\.?|Drive|Dr\\.?|Boulevard|Blvd\\.?|Way|Court|Ct\\.?|Place|Pl\\.?|Terrace|Row|Wharf|Close|Crescent|Square|Sq\\.?|Parkway|Hill|Gardens|Mews|Quay)(?![\\p{L}])(?:,[ ](?:Suite|Unit|Apt\\.?|Floor|Flat)[ ]\\w{1,5})?(?:,[ ]${WORD}(?:[ ]${WORD}){0,2}(?:,[ ][A-Z]{2}[ ]\\d{5}(?:-\\d{4})?|[ ][A-Z]{1,2}\\d[A-Z\\d]?[ ]\\d[A-Z]{2}|,[ ](?:Dublin[ ]\\d{1,2},[ ])?[A-Z]\\d{2}[ ][A-Z0-9]{4})?)?`;
 const ADDRESS = new RegExp(`(?<![\\p{L}\\p{N}])(?:${IT_STREET}|${ES_STREET}|${FR_STREET}|${FR_STREET_AFTER}|${DE_STREET}|${EN_STREET})${TOWN}`, 'gu');
 
+/** A street word of one of the five languages; a text without one holds no address Mailroom recognises. */
+const STREET_WORDS =
+  /via|viale|v\.le|piazz|p\.za|corso|c\.so|largo|vic|strada|contrada|lungomare|borgo|loc|calle|c\/|avenida|avda|av\.|paseo|plaza|pza|carrer|camino|ronda|traves|gran|rambla|passeig|glorieta|rue|avenue|boulevard|blvd|bd|ave|place|chemin|impasse|allée|quai|cours|route|square|passage|faubourg|rond|str|weg|allee|platz|gasse|ring|damm|ufer|chaussee|pfad|steig|park|markt|hof|graben|kai|berg|am |an der|im |in der|auf dem|zum|zur|alte|neue|street|st\.?\b|road|rd|lane|ln|drive|dr|way|court|ct|pl|terrace|row|wharf|close|crescent|sq|hill|gardens|mews|quay/i;
+
 function addresses(text: string): PiiMatch[] {
+  if (!STREET_WORDS.test(text)) return [];
   return [...limited(text, ADDRESS)].map((m) => at('address', m.index, m[0].replace(/[\s,.]+$/, '')));
 }

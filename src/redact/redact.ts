@@ -1,5 +1,5 @@
 import type { ParsedEmail } from '../parse/index.js';
-import { detectPii } from './detect.js';
+import { detectPii, type PiiMatch } from './detect.js';
 import { PII_KINDS, type PiiCounts, type PiiKind, PLACEHOLDER, placeholderFor } from './kinds.js';
 
 /** One replaced value: what the model saw instead of it. The mapping of an email is a list of these. */
@@ -48,10 +48,15 @@ export class Redactor {
 
   /** The text with every value of the redacted kinds replaced. Placeholder-looking text the sender wrote is defused, so it can never be filled. */
   text(text: string): string {
-    const defused = text.replace(PLACEHOLDER, (token) => token.replace('[', '(').replace(']', ')'));
+    const defused = defuse(text);
+    return this.replace(defused, detectPii(defused));
+  }
+
+  /** `text` with matches found already (on the defused text: defusing keeps every length). */
+  replace(defused: string, matches: readonly PiiMatch[]): string {
     let out = '';
     let last = 0;
-    for (const m of detectPii(defused)) {
+    for (const m of matches) {
       if (!this.#kinds.has(m.kind)) continue;
       out += defused.slice(last, m.start) + this.placeholder(m.kind, m.value);
       last = m.end;
@@ -64,10 +69,19 @@ export class Redactor {
   }
 }
 
+/** Sender-written text that looks like a placeholder becomes "(EMAIL_1)": the same length, never filled. */
+function defuse(text: string): string {
+  return text.replace(PLACEHOLDER, (token) => token.replace('[', '(').replace(']', ')'));
+}
+
 /** Distinct values per kind in some texts (all kinds; for the record and the policy). */
 export function countPii(texts: readonly string[]): PiiCounts {
+  return countMatches(texts.map((text) => detectPii(text)));
+}
+
+function countMatches(found: readonly (readonly PiiMatch[])[]): PiiCounts {
   const seen = new Map<string, PiiKind>();
-  for (const text of texts) for (const m of detectPii(text)) seen.set(keyOf(m.kind, m.value), m.kind);
+  for (const matches of found) for (const m of matches) seen.set(keyOf(m.kind, m.value), m.kind);
   const counts: PiiCounts = {};
   for (const kind of seen.values()) counts[kind] = (counts[kind] ?? 0) + 1;
   return counts;
@@ -95,14 +109,19 @@ export interface EmailPii {
  * detectors and the decision keep working on it.
  */
 export function examineEmail(email: ParsedEmail, options: { redact: ReadonlySet<PiiKind> | null }): EmailPii {
-  const found = countPii([email.subject, email.cleanText]);
+  // Each text is searched once: the same matches count and redact.
+  const subject = defuse(email.subject);
+  const text = defuse(email.cleanText);
+  const inSubject = detectPii(subject);
+  const inText = detectPii(text);
+  const found = countMatches([inSubject, inText]);
   if (!options.redact || options.redact.size === 0) return { found, view: null, mapping: [] };
   const redactor = new Redactor(options.redact);
   const from = email.from && options.redact.has('email') && email.from.address ? { ...email.from, address: redactor.placeholder('email', email.from.address) } : email.from;
-  const subject = redactor.text(email.subject);
-  const cleanText = redactor.text(email.cleanText);
-  const newestText = email.newestText === email.cleanText ? cleanText : redactor.text(email.newestText);
-  const view: ParsedEmail = { ...email, from, subject, cleanText, newestText, fullText: '', hiddenText: '' };
+  const cleanText = redactor.replace(text, inText);
+  // The view's newest text is its capped text: the prompts read only that, and the rest of a long
+  // email is not worth searching for a model that never sees it.
+  const view: ParsedEmail = { ...email, from, subject: redactor.replace(subject, inSubject), cleanText, newestText: cleanText, fullText: '', hiddenText: '' };
   return { found, view, mapping: redactor.entries() };
 }
 
@@ -152,7 +171,8 @@ export function redactWithMapping(email: ParsedEmail, kinds: ReadonlySet<PiiKind
   const redactor = new Redactor(kinds, stored);
   const text = (value: string) => replaceValues(redactor.text(value), stored);
   const from = email.from && kinds.has('email') && email.from.address ? { ...email.from, address: redactor.placeholder('email', email.from.address) } : email.from;
-  const view: ParsedEmail = { ...email, from, subject: text(email.subject), cleanText: text(email.cleanText), newestText: text(email.newestText), fullText: '', hiddenText: '' };
+  const cleanText = text(email.cleanText);
+  const view: ParsedEmail = { ...email, from, subject: text(email.subject), cleanText, newestText: cleanText, fullText: '', hiddenText: '' };
   return { view, mapping: redactor.entries() };
 }
 
