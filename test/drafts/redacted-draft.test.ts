@@ -53,7 +53,10 @@ async function seed(db: Db, messageId: string, sealWith: string): Promise<string
   const pii = examineEmail(await parseEmail(eml), { redact: new Set(PII_KINDS) });
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('messages').set({ status: 'decided' }).where('id', '=', stored.id).execute();
-    await trx.insertInto('pii_mappings').values({ email_id: stored.id, sealed: sealMapping(createSecretBox(sealWith, 'test'), stored.id, pii.mapping) }).execute();
+    await trx
+      .insertInto('pii_mappings')
+      .values({ email_id: stored.id, sealed: sealMapping(createSecretBox(sealWith, 'test'), stored.id, pii.mapping) })
+      .execute();
     await enqueueDraft(trx, { emailId: stored.id, mailbox: 'support', acknowledgeOnly: false }, new Date());
   });
   return stored.id;
