@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { parseDateTime } from '../config/index.js';
 import type { Action, Classification, DetectorMatch, Reason } from '../contract/index.js';
-import { type Db, type MessageStatus, readRawMessage } from '../db/index.js';
+import { type ClassificationPii, type Db, type MessageStatus, readRawMessage } from '../db/index.js';
 import { STALE_CLAIM_MS } from '../queue/index.js';
 
 /**
@@ -64,6 +64,7 @@ export interface DecisionRow {
   completion_tokens: number | null;
   cached_from: string | null;
   classification_error: string | null;
+  pii: ClassificationPii | null;
   draft_id: string | null;
   draft_status: string | null;
 }
@@ -108,6 +109,7 @@ export async function listDecisions(db: Db, filter: DecisionFilter): Promise<Dec
       'c.completion_tokens',
       'c.cached_from',
       'c.error as classification_error',
+      'c.pii',
       'r.id as draft_id',
       'r.status as draft_status',
       sql<string>`to_char(d.created_at at time zone 'UTC', ${sql.raw(CURSOR_TIME_FORMAT)})`.as('cursor_time'),
@@ -142,6 +144,7 @@ export function decisionView(row: DecisionRow) {
     prefilter: row.prefilter,
     policy_version: row.policy_version,
     summary: row.output?.summary ?? null,
+    pii: piiView(row.pii),
     classifier: row.model
       ? {
           classifier: row.classifier,
@@ -156,6 +159,12 @@ export function decisionView(row: DecisionRow) {
       : null,
     draft: row.draft_id ? { id: row.draft_id, status: row.draft_status } : null,
   };
+}
+
+/** What a classification recorded about personal data, as programs see it: kinds with counts, never values. */
+export function piiView(pii: ClassificationPii | null) {
+  if (!pii) return null;
+  return { redacted: pii.redacted, kinds: Object.keys(pii.kinds).sort(), counts: pii.kinds };
 }
 
 export interface EmailRow {
@@ -198,6 +207,7 @@ export interface EmailRow {
   c_latency_ms: number | null;
   c_cached: boolean | null;
   c_error: string | null;
+  c_pii: ClassificationPii | null;
   c_created_at: Date | null;
 }
 
@@ -212,7 +222,7 @@ export async function loadEmail(db: Db, id: string): Promise<EmailRow | null> {
            c.classifier as c_classifier, c.model as c_model, c.prompt_version as c_prompt_version, c.output as c_output,
            c.confidence as c_confidence, c.model_confidence as c_model_confidence, c.logprob_confidence as c_logprob_confidence,
            c.mode as c_mode, c.prompt_tokens as c_prompt_tokens, c.completion_tokens as c_completion_tokens,
-           c.latency_ms as c_latency_ms, (c.cached_from is not null) as c_cached, c.error as c_error, c.created_at as c_created_at
+           c.latency_ms as c_latency_ms, (c.cached_from is not null) as c_cached, c.error as c_error, c.pii as c_pii, c.created_at as c_created_at
     from messages m
     left join decisions d on d.email_id = m.id
     left join classifications c on c.id = coalesce(

@@ -85,6 +85,7 @@ export const subscriptionSchema = {
     id: { type: 'string' },
     url: { type: 'string' },
     description: { type: 'string' },
+    redact: { type: 'boolean', description: 'Receives subject, summary and body_text with personal data replaced by placeholders.' },
     status: { type: 'string', enum: ['enabled', 'disabled'] },
     disabled_reason: nullableString,
     disabled_at: nullableDateTime,
@@ -103,3 +104,13 @@ export function iso(date: Date | string | null | undefined): string | null {
   if (date === null || date === undefined) return null;
   return (date instanceof Date ? date : new Date(date)).toISOString();
 }
+
+/** What a classification recorded about personal data: kinds and counts, never values. */
+export const piiSchema = {
+  type: ['object', 'null'],
+  properties: {
+    redacted: { type: 'boolean', description: 'The model was shown the text with placeholders instead of these values.' },
+    kinds: { type: 'array', items: { type: 'string' }, description: 'Kinds of personal data found: email, phone, iban, card, national_id, tax_id, dob, address.' },
+    counts: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Distinct values per kind.' },
+  },
+} as const;

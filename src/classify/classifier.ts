@@ -40,6 +40,11 @@ export type ClassifierName = 'openai' | 'rules' | 'local';
 export interface ClassifierInput {
   email: ParsedEmail;
   mailbox: string;
+  /**
+   * The email with personal data replaced by placeholders (classifier.redact): what a hosted model
+   * is shown and what the cache keys on. The local model and the rules read `email`: they run here.
+   */
+  redacted?: ParsedEmail | null;
 }
 
 /** Anything that turns an email into a validated classification. */

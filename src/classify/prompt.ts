@@ -82,9 +82,9 @@ function renderSystem(settings: PromptSettings): string {
   });
 }
 
-/** The fenced email. The tag comes from a hash of the body, so a sender cannot know it in advance. */
+/** The fenced email (its redacted view when there is one). The tag comes from a hash of the body, so a sender cannot know it in advance. */
 export function buildUserMessage(input: ClassifierInput): string {
-  const { email } = input;
+  const email = input.redacted ?? input.email;
   const from = email.from ? (email.from.name ? `${email.from.name} <${email.from.address}>` : email.from.address) : '(unknown)';
   const attachments = email.attachments.length > 0 ? email.attachments.map((a) => a.filename || '(unnamed)').join(', ') : 'none';
   const body = [
@@ -106,7 +106,11 @@ export function repairMessage(error: string): string {
 
 /**
  * Cache key for the pipeline: identical prompt version + identical user message means the
- * model would see exactly the same input, so the stored answer can be reused.
+ * model would see exactly the same input, so the stored answer can be reused. With redaction the
+ * user message holds placeholders, so two emails that differ only in the customer's personal data
+ * share an entry: safe, because the stored answer was written from placeholders alone (its summary
+ * names no one), and everything that depends on the values (detectors, VIP, the PII policy) runs
+ * on each email's own text.
  */
 export function classifierInputHash(promptVersion: string, input: ClassifierInput): string {
   return createHash('sha256').update(promptVersion).update('\n').update(buildUserMessage(input)).digest('hex');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PII_KINDS } from '../contract/index.js';
 import { parseDuration } from './duration.js';
 
 /** A duration written as "5s", "30m", "7d" or milliseconds; parsed to milliseconds. */
@@ -103,6 +104,11 @@ export const configSchema = z
         /** What this mailbox is for, in the team's words; goes into the system prompt. */
         instructions: z.string().default(''),
         teams: z.array(teamSchema).default([]),
+        /**
+         * Personal data replaced by placeholders before the model sees it: auto (on when base_url is
+         * not on loopback, i.e. the model is hosted), true, false, or the list of kinds to replace.
+         */
+        redact: z.union([z.literal('auto'), z.boolean(), z.array(z.enum(PII_KINDS))]).default('auto'),
         /** With a model: let the local model answer the emails it is sure of once it has shown it agrees. */
         cascade: z.boolean().default(false),
         local: z
@@ -134,6 +140,8 @@ export const configSchema = z
     policy: z
       .object({
         threshold: z.number({ error: 'expected a number between 0 and 1' }).min(0, 'expected a number between 0 and 1').max(1, 'expected a number between 0 and 1').default(0.7),
+        /** Mail holding personal data of these kinds goes to a person (review) instead of a ticket or a draft. */
+        review_when_pii: z.array(z.enum(PII_KINDS)).default([]),
         vip: z
           .object({ addresses: z.array(z.string()).default([]), domains: z.array(z.string()).default([]) })
           .strict()

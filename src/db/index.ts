@@ -12,3 +12,4 @@ export { findMigrationsFolder, knownMigrations, migrateToLatest, splitSqlStateme
 export { describeDatabase, isEmbedded, openDatabase } from './open-database.js';
 export { deleteMessages, insertWithRaw, parseSource, type RawMessage, rawStoreOf, readRawMessage, sweepRawStore } from './raw-store.js';
 export type * from './schema.js';
+export { createSecretBox, defaultKeyFilePath, readOrCreateKeyFile, SealError, type SecretBox, secretBoxFromConfig } from './secret-box.js';

@@ -75,7 +75,21 @@ export interface ClassificationsTable {
   error: string | null;
   /** The local model's version, when it classified or gave a second opinion. */
   model_version: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Kinds of personal data found (counts, never values) and whether the model saw them redacted. */
+  pii: ColumnType<ClassificationPii | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, never, never>;
+}
+
+export interface ClassificationPii {
+  redacted: boolean;
+  kinds: Partial<Record<string, number>>;
+}
+
+/** The encrypted placeholder mapping of an email whose text the model saw redacted. */
+export interface PiiMappingsTable {
+  email_id: string;
+  sealed: string;
+  created_at: CreatedAt;
 }
 
 export interface DecisionsTable {
@@ -142,6 +156,8 @@ export interface WebhookSubscriptionsTable {
   previous_secret_encrypted: string | null;
   previous_secret_expires_at: Timestamp | null;
   failing_since: Timestamp | null;
+  /** Receives subject and body_text with personal data replaced by placeholders. */
+  redact: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -151,6 +167,8 @@ export interface WebhookEventsTable {
   type: string;
   email_id: string | null;
   body: string;
+  /** The body for subscriptions with `redact`; null when the email held no personal data. */
+  redacted_body: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
 }
 
@@ -261,6 +279,7 @@ export interface Database {
   drafts: DraftsTable;
   keyword_updates: KeywordUpdatesTable;
   local_predictions: LocalPredictionsTable;
+  pii_mappings: PiiMappingsTable;
 }
 
 export type Db = Kysely<Database>;

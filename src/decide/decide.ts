@@ -1,4 +1,4 @@
-import type { Intent } from '../contract/index.js';
+import type { Intent, PiiKind } from '../contract/index.js';
 import type { Action, Decision, DecisionInput, DetectorMatch, Reason } from './decision.js';
 
 /** Intents nobody needs to answer; ignored unless a flag says a person must see the mail. */
@@ -24,6 +24,17 @@ const WHERE_WORDS: Record<DetectorMatch['where'], string> = {
   attachment: 'in an attachment name',
 };
 
+const PII_WORDS: Record<PiiKind, string> = {
+  email: 'e-mail addresses',
+  phone: 'phone numbers',
+  iban: 'an IBAN',
+  card: 'a card number',
+  national_id: 'a national identity number',
+  tax_id: 'a tax or company id',
+  dob: 'a date of birth',
+  address: 'a postal address',
+};
+
 /** Reason texts name at most this many detector terms per flag. */
 const MAX_TERMS_IN_REASON = 5;
 
@@ -33,6 +44,8 @@ const MAX_TERMS_IN_REASON = 5;
  *
  * 1. A pre-filter hit decides alone (its action and reason).
  * 2. No valid classification → review.
+ * 2b. Personal data of a kind in policy.review_when_pii (a card number, a national id) → review,
+ *    unless the mail is confidently ignored (spam, newsletters, notifications without a flag).
  * 3. Payment (model OR detector), legal (model OR detector), VIP (config): never a ticket.
  *    A replyable sender gets an acknowledge-only draft when drafts are on, otherwise review.
  *    Flagged mail the model calls spam/newsletter/notification goes to review, not ignore (a
@@ -79,6 +92,13 @@ export function decide(input: DecisionInput): Decision {
   const [conf, thr] = formatPair(confidence, policy.threshold);
   const by = classification.by;
   const said = `${capitalize(by)} says ${INTENT_WORDS[intent]} (confidence ${conf})`;
+
+  // 2b. Personal data the team wants a person to handle.
+  const piiHits = (facts.pii ?? []).filter((kind) => policy.reviewWhenPii?.includes(kind));
+  const confidentlyIgnored = IGNORED_INTENTS.has(intent) && confidence >= policy.threshold && flagReasons.length === 0;
+  if (piiHits.length > 0 && !confidentlyIgnored) {
+    return done('review', [...flagReasons, { code: 'pii_review', text: `It holds ${piiHits.map((k) => PII_WORDS[k]).join(', ')} (policy.review_when_pii): a person should look at it` }]);
+  }
 
   // 3. Flags: never a ticket.
   if (flagReasons.length > 0) {

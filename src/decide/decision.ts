@@ -1,4 +1,4 @@
-import type { Action, Classification, DetectorMatch, Flags, PrefilterHit, Reason } from '../contract/index.js';
+import type { Action, Classification, DetectorMatch, Flags, PiiKind, PrefilterHit, Reason } from '../contract/index.js';
 
 export type { Action, DetectorMatch, Flags, PrefilterHit, Reason } from '../contract/index.js';
 
@@ -15,6 +15,8 @@ export interface MessageFacts {
   vip: boolean;
   /** The sender can be answered: not no-reply, not auto-generated, not ourselves. */
   replyable: boolean;
+  /** Kinds of personal data found in the email (subject and text). */
+  pii?: readonly PiiKind[];
 }
 
 export interface Policy {
@@ -24,6 +26,8 @@ export interface Policy {
   draftsEnabled: boolean;
   /** The local model's payment or legal probability at or above this raises the flag (classifier.local.flag_threshold). */
   localFlagThreshold?: number;
+  /** Mail holding personal data of these kinds goes to review (policy.review_when_pii). */
+  reviewWhenPii?: readonly PiiKind[];
 }
 
 export type ClassificationOutcome =

@@ -12,7 +12,12 @@ export interface PolicySettings extends Policy {
 }
 
 export function policyFrom(config: Pick<Config, 'policy' | 'drafts' | 'classifier'>): PolicySettings {
-  const policy: Policy = { threshold: config.policy.threshold, draftsEnabled: config.drafts.mode !== 'off', localFlagThreshold: config.classifier.local.flag_threshold };
+  const policy: Policy = {
+    threshold: config.policy.threshold,
+    draftsEnabled: config.drafts.mode !== 'off',
+    localFlagThreshold: config.classifier.local.flag_threshold,
+    reviewWhenPii: config.policy.review_when_pii,
+  };
   return { ...policy, vip: config.policy.vip, version: policyVersion(policy, config.policy.vip) };
 }
 
@@ -74,6 +79,8 @@ export function policyVersion(policy: Policy, vip: VipList): string {
     threshold: policy.threshold,
     drafts: policy.draftsEnabled,
     ...(policy.localFlagThreshold === undefined ? {} : { localFlags: policy.localFlagThreshold }),
+    // Only when set, so versions of policies without it stay what they were.
+    ...(policy.reviewWhenPii && policy.reviewWhenPii.length > 0 ? { reviewWhenPii: [...new Set(policy.reviewWhenPii)].sort() } : {}),
     vipAddresses: [...new Set(vip.addresses.map((a) => a.trim().toLowerCase()))].sort(),
     vipDomains: [...new Set(vip.domains.map(normalizeDomain))].filter((d) => d !== '').sort(),
   });

@@ -5,6 +5,7 @@ import { isReplyableSender } from '../prefilter/index.js';
 import { visible, visibleLines } from '../util/terminal-text.js';
 import { type ComposedReply, composeReply, replyLanguage } from './compose-reply.js';
 import { draftMessageId } from './process-draft.js';
+import { NO_REDACTION, type ReplyPrivacy } from './reply-privacy.js';
 import type { ReplyWriter, WrittenReply } from './write-reply.js';
 
 export interface PreviewDraftInput {
@@ -17,6 +18,8 @@ export interface PreviewDraftInput {
   mailboxes: Mailboxes;
   /** Usually createReplyWriter({ config, logger }); the model is asked exactly as for a real draft. */
   writer: ReplyWriter;
+  /** The model's view of the email and the way back to the values (classifier.redact); none by default. */
+  privacy?: ReplyPrivacy;
   now?: Date;
 }
 
@@ -43,12 +46,13 @@ export async function previewDraft(input: PreviewDraftInput): Promise<DraftPrevi
     return { ok: false, reason: 'the sender cannot be answered (a no-reply or automatic sender, or this mailbox itself): no reply draft' };
   }
   const from = fromAddressFor(input);
-  const reply = await input.writer.write({ emailId: input.emailId, email, classification: input.classification, acknowledgeOnly: input.acknowledgeOnly });
+  const privacy = input.privacy ?? NO_REDACTION;
+  const reply = await input.writer.write({ emailId: input.emailId, email, classification: input.classification, acknowledgeOnly: input.acknowledgeOnly, redacted: privacy.view });
   const composed = await composeReply({
     original: email,
     emailId: input.emailId,
     from,
-    replyText: reply.text,
+    replyText: privacy.restore(reply.text).text,
     language: replyLanguage(reply.language),
     messageId: draftMessageId(`preview-${input.emailId}`, from.address),
     date: input.now ?? new Date(),

@@ -17,4 +17,5 @@ export {
   writeDueDraftsNow,
 } from './draft-worker.js';
 export { type DraftOutcome, draftMessageId } from './process-draft.js';
+export { loadStoredMapping, NO_REDACTION, type ReplyPrivacy, replyPrivacy } from './reply-privacy.js';
 export { acknowledgementReply, acknowledgementText, createReplyWriter, type ReplyWriter, replyModelConfigured, type WrittenReply } from './write-reply.js';

@@ -3,18 +3,20 @@ import type { RateLimiter } from '../classify/index.js';
 import { ClassifierUnavailableError } from '../classify/index.js';
 import type { Config, Mailboxes, MailboxFacts } from '../config/index.js';
 import type { Classification, Flags } from '../contract/index.js';
-import { type Db, type DraftsTable, parseSource, readRawMessage } from '../db/index.js';
+import { type Db, type DraftsTable, parseSource, readRawMessage, type SecretBox } from '../db/index.js';
 import { classifyImapError, describeImapError, withImapSession } from '../ingest/index.js';
 import { type EmailAddress, fromStoredEmail, type ParsedEmail, parseEmail } from '../parse/index.js';
 import { isReplyableSender } from '../prefilter/index.js';
 import { type Claim, complete, reschedule, updateClaimed } from '../queue/index.js';
+import { redactionKinds } from '../redact/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { retryDelay } from '../util/wait.js';
 import { composeReply, replyLanguage, replyTarget } from './compose-reply.js';
 import { FolderNotFoundError, findByEmailId, findSpecialFolder, type StoredCopy, storeOnce } from './imap-store.js';
+import { loadStoredMapping, type ReplyPrivacy, replyPrivacy } from './reply-privacy.js';
 import { SendFailedError, sendReply } from './send-reply.js';
-import type { ReplyWriter, WrittenReply } from './write-reply.js';
+import { type ReplyWriter, replyModelConfigured, type WrittenReply } from './write-reply.js';
 
 /** What the draft worker needs; the optional parts are for sharing with the classifier and for tests. */
 export interface DraftContext {
@@ -33,6 +35,8 @@ export interface DraftContext {
   /** How often the worker looks for drafts coming due (default 1 s). */
   pollIntervalMs?: number;
   random?: () => number;
+  /** Opens the placeholder mapping stored with a redacted email (the webhook secrets' key). */
+  secretBox?: () => SecretBox;
   /** Test hooks; see StoreOptions.afterAppend. */
   hooks?: { afterAppend?: (draftId: string, folder: string) => Promise<void> | void };
 }
@@ -65,6 +69,8 @@ interface Prepared {
   /** Whom an automatic send goes to (drafts.mode send): Reply-To only when trusted, else From; null: nobody. */
   sendTo: EmailAddress | null;
   acknowledgeOnly: boolean;
+  /** The model's view of the email and the way back to the values (classifier.redact). */
+  privacy: ReplyPrivacy;
 }
 
 type Sendable = Prepared & { sendTo: EmailAddress };
@@ -123,6 +129,7 @@ export async function processDraft(ctx: ResolvedDraftContext, row: ClaimedDraft,
     to: { name: to.name, address: to.address.toLowerCase() },
     sendTo: sendTo ? { name: sendTo.name, address: sendTo.address.toLowerCase() } : null,
     acknowledgeOnly: row.acknowledge_only || source.acknowledgeOnly === true || isFlagged(source.flags),
+    privacy: replyPrivacy(email, modelRedaction(ctx), await loadStoredMapping(ctx.db, row.email_id, ctx.secretBox)),
   };
 
   // 1. The words, written once and kept.
@@ -132,7 +139,13 @@ export async function processDraft(ctx: ResolvedDraftContext, row: ClaimedDraft,
     reply = { text: row.reply_text, language: row.language ?? 'en', writer: row.writer ?? '' };
   } else {
     try {
-      reply = await ctx.writer.write({ emailId: row.email_id, email, classification: source.classification, acknowledgeOnly: prepared.acknowledgeOnly });
+      reply = await ctx.writer.write({
+        emailId: row.email_id,
+        email,
+        classification: source.classification,
+        acknowledgeOnly: prepared.acknowledgeOnly,
+        redacted: prepared.privacy.view,
+      });
     } catch (error) {
       if (!(error instanceof ClassifierUnavailableError)) throw error;
       return postpone(`the model could not write the reply: ${error.message}`, error);
@@ -146,12 +159,15 @@ export async function processDraft(ctx: ResolvedDraftContext, row: ClaimedDraft,
     };
     await updateClaimed(ctx.db, fence, saved, ctx.clock.now());
   }
+  // The model wrote placeholders where the reply needs personal data; the values go back in here, never into the stored reply_text.
+  const restored = prepared.privacy.restore(reply.text);
+  if (restored.note) log.warn({ note: restored.note }, 'reply draft: placeholders');
   const compose = (date: Date, autoReply: boolean) =>
     composeReply({
       original: email,
       emailId: row.email_id,
       from: prepared.from,
-      replyText: reply.text,
+      replyText: restored.text,
       language: replyLanguage(reply.language),
       messageId,
       date,
@@ -162,9 +178,9 @@ export async function processDraft(ctx: ResolvedDraftContext, row: ClaimedDraft,
 
   try {
     // 2. Send mode, for mail that may be answered automatically.
-    let note: string | null = null;
+    let note: string | null = restored.note;
     if (ctx.config.drafts.mode === 'send') {
-      const sent = await trySend(ctx, prepared, compose, messageId);
+      const sent = restored.note ? ({ kind: 'draft', note: `${restored.note}: kept as a draft` } as const) : await trySend(ctx, prepared, compose, messageId);
       if (sent.kind === 'done') return sent.outcome;
       note = sent.note;
       log.info({ note }, 'send mode: the reply stays a draft');
@@ -306,6 +322,11 @@ function finish(ctx: ResolvedDraftContext, p: Prepared, status: 'drafted' | 'sen
   const now = ctx.clock.now();
   const uidvalidity = copy.uidvalidity === null ? null : String(copy.uidvalidity);
   return complete(ctx.db, p.fence, { status, folder: copy.folder, imap_uidvalidity: uidvalidity, imap_uid: copy.uid, message_id: messageId, last_error: null, completed_at: now, ...extra }, now);
+}
+
+/** The kinds the reply model must not see, as for the classifier: only when a model writes replies. */
+function modelRedaction(ctx: ResolvedDraftContext) {
+  return replyModelConfigured(ctx.config.classifier) ? redactionKinds(ctx.config.classifier) : null;
 }
 
 /** Stable per draft, so every attempt and the copy in Sent carry the same Message-ID. */

@@ -1,10 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ACTIONS, CATEGORIES, INTENTS, PRIORITIES, type PrefilterHit } from '../contract/index.js';
+import { ACTIONS, CATEGORIES, INTENTS, PII_KINDS, PRIORITIES, type PrefilterHit } from '../contract/index.js';
 
 export const PREFILTER_KINDS = ['auto_reply', 'bounce', 'bulk', 'no_reply', 'own_address', 'oversize'] as const satisfies readonly PrefilterHit['kind'][];
-export const PII_KINDS = ['email', 'phone', 'iban', 'card', 'national_id', 'tax_id', 'dob', 'address'] as const;
 
 /** One line of labels.jsonl: what a careful support lead says about one .eml file of the folder. */
 const labelSchema = z

@@ -50,6 +50,7 @@ export function formatReport(summary: EvalSummary, header: { folder: string; cla
   );
   lines.push(...confusionMatrix(summary.intent.confusion));
   lines.push(...reliabilityTable(summary));
+  lines.push(...piiLines(summary));
   const { prompt, completion, classified } = summary.tokens;
   lines.push('', `Tokens: ${prompt} prompt + ${completion} completion over ${classified} classified emails${classified > 0 ? ` (${Math.round((prompt + completion) / classified)} per email)` : ''}`);
   lines.push('', `Misses (${summary.misses.length})`);
@@ -83,4 +84,15 @@ function confusionMatrix(confusion: Record<string, Record<string, number>>): str
   const short = (intent: string) => intent.slice(0, 6);
   const head = `  ${'labeled \\ said'.padEnd(14)}${columns.map((c) => short(c).padStart(7)).join('')}`;
   return [head, ...rows.map((r) => `  ${r.padEnd(14)}${columns.map((c) => String(confusion[r]?.[c] ?? '.').padStart(7)).join('')}`)];
+}
+
+function piiLines(summary: EvalSummary): string[] {
+  const lines = [
+    '',
+    `Personal data: the detectors on the text the model is shown (${summary.pii.labeled} labeled values${summary.pii.notShown > 0 ? `, ${summary.pii.notShown} of them not in that text` : ''})`,
+  ];
+  for (const [kind, s] of Object.entries(summary.pii.kinds)) if (s.tp + s.fp + s.fn > 0) lines.push(`  ${kind.padEnd(12)} ${pr(s)}`);
+  const r = summary.redaction;
+  if (r) lines.push(`  classified with and without placeholders: same action ${rate(r.action)}, same intent ${rate(r.intent)}`);
+  return lines;
 }

@@ -2,9 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { type Classifier, ClassifierUnavailableError } from '../classify/index.js';
 import type { Action, Flags, Intent, Reason } from '../contract/index.js';
 import type { PolicySettings } from '../decide/index.js';
-import { isMalformedEmailError, parseEmail } from '../parse/index.js';
+import { isMalformedEmailError, type ParsedEmail, parseEmail } from '../parse/index.js';
 import { type Evaluation, evaluateEmail, unparseableEvaluation } from '../pipeline/index.js';
+import { PII_KINDS, type PiiKind } from '../redact/index.js';
 import type { Label, LabeledEmail } from './labels.js';
+import { type PiiEmailResult, scorePii } from './pii.js';
 
 /** What one labeled email got: the decision and what each part of the safety net said. */
 export interface EmailResult {
@@ -30,6 +32,13 @@ export interface EmailResult {
   completionTokens: number;
   /** Set when the email could not be classified at all (model unreachable). */
   error: string | null;
+  /** The PII detectors against the labels' `pii`, on the text the model is shown; null when the email was not parsed. */
+  pii: PiiEmailResult | null;
+  /**
+   * The same email classified the other way (with placeholders when the run above had none, and
+   * the reverse): whether action and intent came out the same. Null when not measured.
+   */
+  redaction: { action: boolean; intent: boolean } | null;
 }
 
 export interface EvalOptions {
@@ -42,6 +51,10 @@ export interface EvalOptions {
   maxCleanChars: number;
   /** Emails evaluated at once (the classifier's limiter bounds model calls anyway). */
   concurrency: number;
+  /** Kinds replaced before the model sees an email (classifier.redact, as `mailroom run` resolves it); null: none. */
+  redact?: ReadonlySet<PiiKind> | null;
+  /** Also classify each email the other way, with or without placeholders, and compare. */
+  redactionAgreement?: boolean;
 }
 
 /** Runs the decision on every labeled email, storing and sending nothing. Results in folder order. */
@@ -58,18 +71,43 @@ export async function runEval(emails: readonly LabeledEmail[], options: EvalOpti
   return results;
 }
 
+/**
+ * Whether the classifier of this run reads placeholders: a model elsewhere with classifier.redact
+ * on. The local model and the rules read the original text in production.
+ */
+function runsRedacted(options: EvalOptions): boolean {
+  return options.classifier.name === 'openai' && (options.redact?.size ?? 0) > 0;
+}
+
+/** The decision with the classifier reading the email as production does, or, with `flip`, the other way. */
+function evaluateAs(email: ParsedEmail, sizeBytes: number, options: EvalOptions, flip: boolean): Promise<Evaluation> {
+  const redacted = runsRedacted(options) !== flip;
+  const kinds = redacted ? (options.redact && options.redact.size > 0 ? options.redact : new Set(PII_KINDS)) : null;
+  return evaluateEmail(email, {
+    ownAddresses: options.ownAddresses,
+    sizeBytes,
+    maxMessageBytes: options.maxMessageBytes,
+    policy: options.policy,
+    redact: kinds,
+    // With placeholders every classifier is given the redacted view as the email itself, so the
+    // offline ones (which read `email`) are measured on what a hosted model would see.
+    classify: (parsed, view) => options.classifier.classify(view ? { email: view, mailbox: options.mailbox, redacted: view } : { email: parsed, mailbox: options.mailbox }),
+  });
+}
+
 async function evaluateOne(item: LabeledEmail, options: EvalOptions): Promise<EmailResult> {
   const raw = await readFile(item.path);
   let evaluation: Evaluation;
+  let pii: PiiEmailResult | null = null;
+  let redaction: EmailResult['redaction'] = null;
   try {
     const email = await parseEmail(raw, { maxCleanChars: options.maxCleanChars });
-    evaluation = await evaluateEmail(email, {
-      ownAddresses: options.ownAddresses,
-      sizeBytes: raw.length,
-      maxMessageBytes: options.maxMessageBytes,
-      policy: options.policy,
-      classify: (parsed) => options.classifier.classify({ email: parsed, mailbox: options.mailbox }),
-    });
+    pii = scorePii(item.label, email);
+    evaluation = await evaluateAs(email, raw.length, options, false);
+    if (options.redactionAgreement && evaluation.classification) {
+      const other = await evaluateAs(email, raw.length, options, true);
+      redaction = { action: other.decision.action === evaluation.decision.action, intent: other.classification?.classification.intent === evaluation.classification.classification.intent };
+    }
   } catch (error) {
     if (isMalformedEmailError(error)) evaluation = unparseableEvaluation(error.message);
     else if (error instanceof ClassifierUnavailableError) return unclassified(item, error.message);
@@ -94,6 +132,8 @@ async function evaluateOne(item: LabeledEmail, options: EvalOptions): Promise<Em
     promptTokens: (answered?.promptTokens ?? 0) + (classificationError?.promptTokens ?? 0),
     completionTokens: (answered?.completionTokens ?? 0) + (classificationError?.completionTokens ?? 0),
     error: null,
+    pii,
+    redaction,
   };
 }
 
@@ -115,6 +155,8 @@ function unclassified(item: LabeledEmail, cause: string): EmailResult {
     promptTokens: 0,
     completionTokens: 0,
     error: `not classified: the AI model is unreachable: ${cause}`,
+    pii: null,
+    redaction: null,
   };
 }
 

@@ -1,5 +1,6 @@
-import { ACTIONS } from '../contract/index.js';
+import { ACTIONS, type PiiKind } from '../contract/index.js';
 import { PREFILTER_KINDS } from './labels.js';
+import { summarizePii } from './pii.js';
 import type { EmailResult } from './run-eval.js';
 
 /** Counts for one yes/no question: precision = tp / (tp + fp), recall = tp / (tp + fn); null when undefined. */
@@ -52,6 +53,10 @@ export interface EvalSummary {
     calibrationError: number | null;
   };
   tokens: { prompt: number; completion: number; classified: number };
+  /** The PII detectors per kind against the labels, on the text the model is shown; `notShown` labeled values were not in it. */
+  pii: { kinds: Record<PiiKind, Score>; labeled: number; notShown: number };
+  /** Classified with and without placeholders: how often the action and the intent were the same; null when not measured. */
+  redaction: { action: Rate; intent: Rate } | null;
   misses: Array<{ file: string; problems: string[]; action: string; reasons: string[] }>;
 }
 
@@ -138,11 +143,28 @@ export function summarize(results: readonly EmailResult[]): EvalSummary {
       ...reliabilityOf(classified),
     },
     tokens: { prompt: sum(results, (r) => r.promptTokens), completion: sum(results, (r) => r.completionTokens), classified: results.filter((r) => r.intent !== null).length },
+    pii: piiSummary(results),
+    redaction: redactionSummary(results),
     misses: results.flatMap((r) => {
       const problems = missesOf(r);
       return problems.length > 0 ? [{ file: r.file, problems, action: r.action, reasons: r.reasons.map((x) => x.text) }] : [];
     }),
   };
+}
+
+function piiSummary(results: readonly EmailResult[]): EvalSummary['pii'] {
+  const scored = results.flatMap((r) => (r.pii ? [r.pii] : []));
+  const counts = summarizePii(scored);
+  const kinds = Object.fromEntries(
+    Object.entries(counts).map(([kind, c]) => [kind, { ...c, precision: c.tp + c.fp === 0 ? null : c.tp / (c.tp + c.fp), recall: c.tp + c.fn === 0 ? null : c.tp / (c.tp + c.fn) }]),
+  ) as Record<PiiKind, Score>;
+  return { kinds, labeled: results.reduce((n, r) => n + (r.label.pii?.length ?? 0), 0), notShown: scored.reduce((n, p) => n + p.notShown, 0) };
+}
+
+function redactionSummary(results: readonly EmailResult[]): EvalSummary['redaction'] {
+  const compared = results.filter((r) => r.redaction !== null);
+  if (compared.length === 0) return null;
+  return { action: { hits: compared.filter((r) => r.redaction!.action).length, total: compared.length }, intent: { hits: compared.filter((r) => r.redaction!.intent).length, total: compared.length } };
 }
 
 function flagScores(results: readonly EmailResult[], flag: 'payment' | 'legal'): Record<'model' | 'detectors' | 'local' | 'combined', Score> {

@@ -1,8 +1,9 @@
 import { ClassificationFailedError, type ClassificationResult, decisionConfidence } from '../classify/index.js';
-import type { PrefilterHit } from '../contract/index.js';
+import type { PiiKind, PrefilterHit } from '../contract/index.js';
 import { type ClassificationOutcome, type Decision, type DetectorResult, decide, detectFlags, isVip, type PolicySettings } from '../decide/index.js';
 import type { ParsedEmail } from '../parse/index.js';
 import { isReplyableSender, runPrefilters } from '../prefilter/index.js';
+import { type EmailPii, examineEmail, kindsOf } from '../redact/index.js';
 
 /** Who classified, as the reasons name it. */
 const CLASSIFIER_WORDS: Record<ClassificationResult['classifier'], string> = { openai: 'the AI model', rules: 'the offline rules classifier', local: 'the local model' };
@@ -13,8 +14,13 @@ export interface EvaluationContext {
   sizeBytes: number;
   maxMessageBytes: number;
   policy: PolicySettings;
-  /** Classifies the email; rejects with ClassifierUnavailableError when the model cannot be reached. */
-  classify: (email: ParsedEmail) => Promise<ClassificationResult>;
+  /** Kinds of personal data replaced before the model sees the email (classifier.redact); null or absent: none. */
+  redact?: ReadonlySet<PiiKind> | null;
+  /**
+   * Classifies the email, given its redacted view when there is one (what a hosted model is
+   * shown); rejects with ClassifierUnavailableError when the model cannot be reached.
+   */
+  classify: (email: ParsedEmail, redacted: ParsedEmail | null) => Promise<ClassificationResult>;
 }
 
 export interface Evaluation {
@@ -25,6 +31,8 @@ export interface Evaluation {
   classificationError: ClassificationFailedError | null;
   detectors: DetectorResult;
   decision: Decision;
+  /** The personal data found and the view the model was shown; null when a pre-filter decided or the message was unreadable. */
+  pii: EmailPii | null;
 }
 
 /**
@@ -35,11 +43,13 @@ export interface Evaluation {
 export async function evaluateEmail(email: ParsedEmail, ctx: EvaluationContext): Promise<Evaluation> {
   const prefilter = runPrefilters(email, { ownAddresses: ctx.ownAddresses, sizeBytes: ctx.sizeBytes, maxMessageBytes: ctx.maxMessageBytes });
   const detectors = detectFlags({ subject: email.subject, text: email.newestText, hiddenText: email.hiddenText, attachments: email.attachments.map((a) => a.filename) });
+  // Looked for only when the model is asked; the detectors above and the decision read the original text.
+  const pii = prefilter ? null : examineEmail(email, { redact: ctx.redact ?? null });
   let classification: ClassificationResult | null = null;
   let classificationError: ClassificationFailedError | null = null;
   if (!prefilter) {
     try {
-      classification = await ctx.classify(email);
+      classification = await ctx.classify(email, pii?.view ?? null);
     } catch (error) {
       if (!(error instanceof ClassificationFailedError)) throw error;
       classificationError = error;
@@ -53,10 +63,11 @@ export async function evaluateEmail(email: ParsedEmail, ctx: EvaluationContext):
       fromAddress: email.from?.address || null,
       vip: isVip(email.from?.address ?? null, ctx.policy.vip),
       replyable: isReplyableSender(email, ctx.ownAddresses),
+      pii: pii ? kindsOf(pii.found) : [],
     },
     policy: ctx.policy,
   });
-  return { prefilter, classification, classificationError, detectors, decision };
+  return { prefilter, classification, classificationError, detectors, decision, pii };
 }
 
 function outcomeOf(result: ClassificationResult | null, error: ClassificationFailedError | null): ClassificationOutcome | null {
@@ -83,5 +94,5 @@ export function unparseableEvaluation(reason: string): Evaluation {
     flags: { payment: false, legal: false, vip: false },
     acknowledgeOnly: false,
   };
-  return { prefilter: null, classification: null, classificationError: null, detectors: { payment: false, legal: false, matches: [] }, decision };
+  return { prefilter: null, classification: null, classificationError: null, detectors: { payment: false, legal: false, matches: [] }, decision, pii: null };
 }

@@ -1,11 +1,12 @@
-import { type ClassificationResult, type Classifier, ClassifierUnavailableError, classifierInputHash, decisionConfidence } from '../classify/index.js';
+import { type ClassificationResult, type Classifier, type ClassifierInput, ClassifierUnavailableError, classifierInputHash, decisionConfidence } from '../classify/index.js';
 import { type Config, type Mailboxes, mailboxFacts } from '../config/index.js';
-import type { Db, Tx } from '../db/index.js';
-import { jsonColumn, parseSource, readRawMessage } from '../db/index.js';
+import type { Db, SecretBox, Tx } from '../db/index.js';
+import { jsonColumn, parseSource, readRawMessage, secretBoxFromConfig } from '../db/index.js';
 import { type Decision, type PolicySettings, policyFrom } from '../decide/index.js';
 import { DECISION_KEYWORDS, enqueueKeyword } from '../ingest/index.js';
 import { fromStoredEmail, isMalformedEmailError, type ParsedEmail, parseEmail, storedFailure } from '../parse/index.js';
 import { type Claim, claim, complete, createRunner, type QueueHandler, type Runner, reschedule } from '../queue/index.js';
+import { type PiiKind, redactionKinds, sealMapping } from '../redact/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { createMetrics, type Metrics, recordClassification } from '../util/metrics.js';
@@ -25,6 +26,10 @@ export interface PipelineContext {
   maxMessageBytes: number;
   /** The classifier's length cap (`classifier.max_input_chars`). */
   maxCleanChars: number;
+  /** Kinds replaced before the model sees an email (classifier.redact); null when the text stays on this machine. */
+  redact: ReadonlySet<PiiKind> | null;
+  /** Encrypts the placeholder mapping (the webhook secrets' key), opened on first use. */
+  secretBox: () => SecretBox;
   /** The outboxes of later stages, filled in the decision's transaction. */
   effects: DecisionEffect[];
   /** Told when the model fails or answers, so waiting mail goes on as soon as it is back (`mailroom run`). */
@@ -42,6 +47,7 @@ export function createPipelineContext<D extends Db | null>(parts: {
   effects?: DecisionEffect[];
 }): Omit<PipelineContext, 'db'> & { db: D } {
   const { config } = parts;
+  let box: SecretBox | null = null;
   return {
     db: parts.db,
     classifier: parts.classifier,
@@ -53,6 +59,9 @@ export function createPipelineContext<D extends Db | null>(parts: {
     policy: policyFrom(config),
     maxMessageBytes: config.ingest.max_message_bytes,
     maxCleanChars: config.classifier.max_input_chars,
+    // Only a model elsewhere is shown a redacted view; the local model and the rules run here.
+    redact: parts.classifier.name === 'openai' ? redactionKinds(config.classifier) : null,
+    secretBox: () => (box ??= secretBoxFromConfig(config)),
   };
 }
 
@@ -147,8 +156,9 @@ export async function processMessage(ctx: PipelineContext, row: ClaimedMessage, 
             sizeBytes: Number(row.size_bytes),
             maxMessageBytes: ctx.maxMessageBytes,
             policy: ctx.policy,
-            classify: async (parsed) => {
-              const cached = await classifyWithCache(ctx.db, ctx.classifier, parsed, row.mailbox);
+            redact: ctx.redact,
+            classify: async (parsed, redacted) => {
+              const cached = await classifyWithCache(ctx.db, ctx.classifier, { email: parsed, mailbox: row.mailbox, redacted });
               cache = cached;
               return cached.result;
             },
@@ -173,6 +183,7 @@ export async function processMessage(ctx: PipelineContext, row: ClaimedMessage, 
   };
   const woken = await ctx.db.transaction().execute(async (trx) => {
     await recordDecision(trx, fence, decided, cache, ctx.policy.version);
+    await recordPiiMapping(trx, ctx, decided);
     const queued: DecisionEffect[] = [];
     for (const effect of ctx.effects) if (await effect.enqueue(trx, decided)) queued.push(effect);
     return queued;
@@ -264,8 +275,7 @@ async function postpone(ctx: PipelineContext, row: ClaimedMessage, fence: Claim,
  * answered from the database (the first successful classification of exactly this text), so a
  * re-run or a duplicate email makes no model call.
  */
-async function classifyWithCache(db: Db, classifier: Classifier, email: ParsedEmail, mailbox: string): Promise<{ result: ClassificationResult; inputHash: string; cachedFrom: string | null }> {
-  const input = { email, mailbox };
+async function classifyWithCache(db: Db, classifier: Classifier, input: ClassifierInput): Promise<{ result: ClassificationResult; inputHash: string; cachedFrom: string | null }> {
   const inputHash = classifierInputHash(classifier.promptVersion, input);
   // Only a model's answers are worth a cache: the offline classifiers answer in a millisecond, and
   // whether they may suggest tickets changes as they learn.
@@ -336,10 +346,28 @@ async function recordDecision(trx: Tx, fence: Claim, decided: DecidedEmail, cach
     .execute();
 }
 
+/**
+ * Keeps the placeholder mapping of an email the model saw redacted, sealed with the webhook
+ * secrets' key and bound to the email id, for the reply draft to put the values back. Deleted with
+ * the email (foreign key); a re-run replaces it with the mapping of what the model saw this time.
+ */
+async function recordPiiMapping(trx: Tx, ctx: PipelineContext, decided: DecidedEmail): Promise<void> {
+  const pii = decided.evaluation.pii;
+  if (!pii?.view || pii.mapping.length === 0 || !decided.evaluation.classification) return;
+  const sealed = sealMapping(ctx.secretBox(), decided.emailId, pii.mapping);
+  await trx
+    .insertInto('pii_mappings')
+    .values({ email_id: decided.emailId, sealed, created_at: decided.now })
+    .onConflict((oc) => oc.column('email_id').doUpdateSet({ sealed }))
+    .execute();
+}
+
 function classificationRow(evaluation: Evaluation, cache: { inputHash: string; cachedFrom: string | null } | null) {
   const result = evaluation.classification;
+  const pii = evaluation.pii ? jsonColumn({ redacted: evaluation.pii.view !== null, kinds: evaluation.pii.found }) : null;
   if (result && cache) {
     return {
+      pii,
       classifier: result.classifier,
       model: result.model,
       prompt_version: result.promptVersion,
@@ -374,6 +402,7 @@ function classificationRow(evaluation: Evaluation, cache: { inputHash: string; c
     latency_ms: null,
     cached_from: null,
     error: failure.message,
+    pii,
   };
 }
 

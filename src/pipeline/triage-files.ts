@@ -130,7 +130,8 @@ async function evaluateUnstored(options: TriageOptions, file: string, raw: Buffe
     sizeBytes: raw.length,
     maxMessageBytes: ctx.maxMessageBytes,
     policy: ctx.policy,
-    classify: (parsed) => ctx.classifier.classify({ email: parsed, mailbox: options.mailbox }),
+    redact: ctx.redact,
+    classify: (parsed, redacted) => ctx.classifier.classify({ email: parsed, mailbox: options.mailbox, redacted }),
   }).catch(unavailableToError);
   return resultOf(file, null, email.messageId, email.subject, evaluation, false, false);
 }

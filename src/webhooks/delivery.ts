@@ -1,13 +1,13 @@
 import { sql } from 'kysely';
 import type { Config } from '../config/index.js';
 import type { Db, Tx } from '../db/index.js';
+import { type SecretBox, secretBoxFromConfig } from '../db/secret-box.js';
 import { type Claim, ClaimLostError, type ClaimOptions, claim, createRunner, newWorkerId, type QueueHandler, type Runner, updateClaimed } from '../queue/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { createMetrics, type Metrics } from '../util/metrics.js';
 import { jitter, retryAfterMs } from '../util/wait.js';
 import { createWebhookAgents, type PostResult, type WebhookAgents } from './post-webhook.js';
-import { type SecretBox, secretBoxFromConfig } from './secret-box.js';
 import { describeFailure, sendSigned, signingSecrets } from './send-signed.js';
 import type { ResolveHost, UrlPolicy } from './ssrf-guard.js';
 
@@ -338,7 +338,9 @@ async function claimDeliveries(db: Db, options: ClaimOptions, perSubscription: n
       .selectFrom('webhook_deliveries as d')
       .innerJoin('webhook_events as e', 'e.id', 'd.event_id')
       .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
-      .select(['d.id', 'd.event_id', 'd.subscription_id', 'd.attempts', 'd.locked_by', 'e.body', 's.url', 's.secret_encrypted', 's.previous_secret_encrypted', 's.previous_secret_expires_at'])
+      .select(['d.id', 'd.event_id', 'd.subscription_id', 'd.attempts', 'd.locked_by', 's.url', 's.secret_encrypted', 's.previous_secret_encrypted', 's.previous_secret_expires_at'])
+      // A subscription with `redact` gets the event's redacted body when it has one (webhook_events.redacted_body).
+      .select(sql<string>`CASE WHEN s.redact AND e.redacted_body IS NOT NULL THEN e.redacted_body ELSE e.body END`.as('body'))
       .where(
         'd.id',
         'in',

@@ -3,6 +3,8 @@
  * through an outbox filled in the decision's transaction and sent by a handler on the job queue,
  * with per-subscription fairness, the Svix retry schedule, an SSRF guard and encrypted secrets.
  */
+
+export { createSecretBox, defaultKeyFilePath, readOrCreateKeyFile, type SecretBox, secretBoxFromConfig } from '../db/index.js';
 export {
   type AttemptView,
   DELIVERY_STATUSES,
@@ -24,7 +26,6 @@ export {
 } from './delivery.js';
 export { createWebhookAgents, type PostResult, type WebhookAgents } from './post-webhook.js';
 export { type RawTokenCheck, rawEmailUrl, signRawEmailToken, verifyRawEmailToken } from './raw-email-link.js';
-export { createSecretBox, defaultKeyFilePath, readOrCreateKeyFile, type SecretBox, secretBoxFromConfig } from './secret-box.js';
 export { describeFailure, generateWebhookSecret, type SignedHeaders, sendSigned, signingSecrets, signWebhook, webhookSecretBytes } from './send-signed.js';
 export { checkWebhookUrl, type ResolveHost, type UrlPolicy, WebhookUrlRefusedError } from './ssrf-guard.js';
 export * from './subscriptions.js';

@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config/index.js';
-import { defaultKeyFilePath, readOrCreateKeyFile } from './secret-box.js';
+import { defaultKeyFilePath, readOrCreateKeyFile } from '../db/secret-box.js';
 
 type LinkConfig = Pick<Config, 'api' | 'webhooks' | 'database'>;
 

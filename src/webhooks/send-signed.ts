@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { SecretBox } from '../db/secret-box.js';
 import { type PostResult, postWebhook, type WebhookAgents } from './post-webhook.js';
-import type { SecretBox } from './secret-box.js';
 import { checkWebhookUrl, type UrlPolicy } from './ssrf-guard.js';
 
 const PREFIX = 'whsec_';

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
+import type { SecretBox } from '../db/secret-box.js';
 import { newId } from '../util/ids.js';
 import type { WebhookAgents } from './post-webhook.js';
-import type { SecretBox } from './secret-box.js';
 import { describeFailure, generateWebhookSecret, sendSigned, signingSecrets } from './send-signed.js';
 
 import { checkWebhookUrl, displayWebhookUrl, type UrlPolicy } from './ssrf-guard.js';
@@ -15,6 +15,8 @@ export interface SubscriptionView {
   id: string;
   url: string;
   description: string;
+  /** Receives subject, summary and body_text with personal data replaced by placeholders. */
+  redact: boolean;
   status: 'enabled' | 'disabled';
   disabled_reason: string | null;
   disabled_at: Date | null;
@@ -40,7 +42,7 @@ export class UnknownSubscriptionError extends Error {
  */
 export async function addSubscription(
   db: Db,
-  params: { url: string; description?: string; urlPolicy: UrlPolicy; secretBox: SecretBox; now: Date },
+  params: { url: string; description?: string; redact?: boolean; urlPolicy: UrlPolicy; secretBox: SecretBox; now: Date },
 ): Promise<{ id: string; url: string; secret: string }> {
   const checked = await checkWebhookUrl(params.url, params.urlPolicy);
   const id = newId('sub', params.now);
@@ -51,6 +53,7 @@ export async function addSubscription(
       id,
       url: checked.url.href,
       description: params.description ?? '',
+      redact: params.redact ?? false,
       secret_encrypted: params.secretBox.encrypt(secret, id),
       disabled_reason: null,
       disabled_at: null,
@@ -71,6 +74,7 @@ export async function listSubscriptions(db: Db, now: Date): Promise<Subscription
       's.id',
       's.url',
       's.description',
+      's.redact',
       's.enabled',
       's.disabled_reason',
       's.disabled_at',
@@ -88,6 +92,7 @@ export async function listSubscriptions(db: Db, now: Date): Promise<Subscription
     id: r.id,
     url: displayWebhookUrl(r.url),
     description: r.description,
+    redact: r.redact,
     status: r.enabled ? 'enabled' : 'disabled',
     disabled_reason: r.disabled_reason,
     disabled_at: r.disabled_at,

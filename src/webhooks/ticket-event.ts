@@ -1,7 +1,8 @@
-import { CATEGORIES, type Classification, INTENTS, PRIORITIES } from '../contract/index.js';
+import { CATEGORIES, type Classification, INTENTS, PII_KINDS, PRIORITIES } from '../contract/index.js';
 import type { DbOrTx, Tx } from '../db/index.js';
 import type { AttachmentInfo, ParsedEmail } from '../parse/index.js';
 import type { DecisionEffect } from '../pipeline/index.js';
+import { type EmailPii, kindsOf, Redactor } from '../redact/index.js';
 import { newId } from '../util/ids.js';
 
 /** What the decision stage knows when it chooses `ticket`; everything the event needs. */
@@ -15,6 +16,8 @@ export interface TicketEventInput {
   model: string;
   promptVersion: string;
   rawEmailUrl: string | null;
+  /** What the pipeline found about personal data; null for events built without it. */
+  pii?: EmailPii | null;
 }
 
 /** The `ticket.suggested` body (docs/events.md). Receivers depend on these names. */
@@ -41,6 +44,7 @@ export interface TicketSuggestedEvent {
     attachments: AttachmentInfo[];
     classifier: { model: string; prompt_version: string };
     raw_email_url?: string;
+    pii?: { redacted: boolean; kinds: string[] };
   };
 }
 
@@ -114,6 +118,23 @@ export const TICKET_SUGGESTED_SCHEMA = {
           properties: { model: str('The model that classified.'), prompt_version: str('Hash of prompt, schema and model settings.') },
         },
         raw_email_url: { type: 'string', format: 'uri', description: 'Signed, expiring link to the original message; present when api.public_url is set.' },
+        pii: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['redacted', 'kinds'],
+          description: 'Personal data in the email, by kind (never the values); present on events of emails classified since Mailroom looks for it.',
+          properties: {
+            redacted: {
+              type: 'boolean',
+              description: 'The model saw the text with placeholders ([EMAIL_1], [IBAN_1] …) instead of these values (classifier.redact); the summary was written from that text.',
+            },
+            kinds: {
+              type: 'array',
+              items: oneOf(PII_KINDS, 'A kind of personal data.'),
+              description: 'The kinds found in the subject and text.',
+            },
+          },
+        },
       },
     },
   },
@@ -191,7 +212,21 @@ export function buildTicketSuggestedEvent(input: TicketEventInput, now: Date): {
     classifier: { model: input.model, prompt_version: input.promptVersion },
   };
   if (input.rawEmailUrl !== null) data.raw_email_url = input.rawEmailUrl;
+  if (input.pii) data.pii = { redacted: input.pii.view !== null, kinds: kindsOf(input.pii.found) };
   return { id: ticketEventId(input.emailId), body: { type: TICKET_SUGGESTED, timestamp: now.toISOString(), data } };
+}
+
+/**
+ * The body for subscriptions with `redact` (tools that must not store personal data): the same
+ * event with subject, summary and body_text redacted; null when there was nothing to replace.
+ */
+export function redactedEventBody(body: TicketSuggestedEvent): TicketSuggestedEvent | null {
+  const redactor = new Redactor();
+  const subject = redactor.text(body.data.subject);
+  const summary = redactor.text(body.data.summary);
+  const bodyText = redactor.text(body.data.body_text);
+  if (subject === body.data.subject && summary === body.data.summary && bodyText === body.data.body_text) return null;
+  return { ...body, data: { ...body.data, subject, summary, body_text: bodyText } };
 }
 
 /**
@@ -214,6 +249,7 @@ export function ticketEffect(options: { rawEmailUrl: (emailId: string, now: Date
         model: result.model,
         promptVersion: result.promptVersion,
         rawEmailUrl: options.rawEmailUrl(decided.emailId, decided.now),
+        pii: decided.evaluation.pii,
       };
       return (await enqueueTicketEvent(trx, input, decided.now)).deliveries > 0;
     },
@@ -224,7 +260,8 @@ export function ticketEffect(options: { rawEmailUrl: (emailId: string, now: Date
 /** The event and one delivery per enabled subscription. Safe to call twice for one email. */
 export async function enqueueTicketEvent(trx: Tx, input: TicketEventInput, now: Date): Promise<{ eventId: string; deliveries: number }> {
   const event = buildTicketSuggestedEvent(input, now);
-  await insertEvent(trx, { id: event.id, type: TICKET_SUGGESTED, emailId: input.emailId, body: JSON.stringify(event.body), now });
+  const redacted = redactedEventBody(event.body);
+  await insertEvent(trx, { id: event.id, type: TICKET_SUGGESTED, emailId: input.emailId, body: JSON.stringify(event.body), redactedBody: redacted && JSON.stringify(redacted), now });
   const deliveries = await insertDeliveriesForEnabledSubscriptions(trx, event.id, now);
   return { eventId: event.id, deliveries };
 }
@@ -233,10 +270,10 @@ export async function enqueueTicketEvent(trx: Tx, input: TicketEventInput, now: 
  * Stores an event body once. A second call for the same id (the pipeline re-running an email)
  * keeps the first bytes, so every attempt signs exactly what the first one did.
  */
-export async function insertEvent(db: DbOrTx, event: { id: string; type: string; emailId: string | null; body: string; now: Date }): Promise<void> {
+export async function insertEvent(db: DbOrTx, event: { id: string; type: string; emailId: string | null; body: string; redactedBody?: string | null; now: Date }): Promise<void> {
   await db
     .insertInto('webhook_events')
-    .values({ id: event.id, type: event.type, email_id: event.emailId, body: event.body, created_at: event.now })
+    .values({ id: event.id, type: event.type, email_id: event.emailId, body: event.body, redacted_body: event.redactedBody ?? null, created_at: event.now })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 }

@@ -5,12 +5,12 @@ import { sql } from 'kysely';
 import { createApiServer } from '../../src/api/create-server.js';
 import { type Config, configSchema } from '../../src/config/index.js';
 import type { Db } from '../../src/db/index.js';
+import { createSecretBox } from '../../src/db/secret-box.js';
 import { observeDatabase } from '../../src/ops/metrics.js';
 import type { ReadinessReport } from '../../src/ops/readiness.js';
 import type { Clock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { createMetrics, type Metrics } from '../../src/util/metrics.js';
-import { createSecretBox } from '../../src/webhooks/secret-box.js';
 
 export const TOKEN = 'test-api-token-0123456789abcdef';
 export const OTHER_TOKEN = 'another-api-token-0123456789';

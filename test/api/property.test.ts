@@ -10,7 +10,7 @@ import { createApiServer } from '../../src/api/create-server.js';
 import { configSchema } from '../../src/config/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { createMetrics } from '../../src/util/metrics.js';
-import { createSecretBox } from '../../src/webhooks/secret-box.js';
+import { createSecretBox } from '../../src/db/secret-box.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
 import { LINK_SECRET, readyReport, SECRET_KEY, seedDelivery, seedEmail, TOKEN } from './fixtures.js';
 

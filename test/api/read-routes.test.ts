@@ -400,12 +400,13 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
     );
     // The schema and the body Mailroom really sends name the same fields with the same JSON types.
     const schema = post.requestBody.content['application/json'].schema;
-    const event = buildTicketSuggestedEvent({ ...ticketInput(), rawEmailUrl: 'https://mailroom.example/v1/emails/em_1/raw?token=t' }, new Date()).body;
+    const pii = { found: { email: 1 }, view: null, mapping: [] };
+    const event = buildTicketSuggestedEvent({ ...ticketInput(), rawEmailUrl: 'https://mailroom.example/v1/emails/em_1/raw?token=t', pii }, new Date()).body;
     assert.deepEqual(Object.keys(event.data).sort(), Object.keys(schema.properties.data.properties).sort());
     assert.deepEqual(
       [...schema.properties.data.required].sort(),
       Object.keys(event.data)
-        .filter((k) => k !== 'raw_email_url')
+        .filter((k) => k !== 'raw_email_url' && k !== 'pii')
         .sort(),
     );
     for (const [key, value] of Object.entries(event.data)) {

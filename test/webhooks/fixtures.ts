@@ -1,9 +1,9 @@
 /** Shared pieces of the webhook tests (not a test file: run-tests only picks *.test.ts). */
 import { type Config, configSchema } from '../../src/config/index.js';
 import type { Db } from '../../src/db/index.js';
+import { createSecretBox } from '../../src/db/secret-box.js';
 import type { ParsedEmail } from '../../src/parse/parsed-email.js';
 import type { Clock } from '../../src/util/clock.js';
-import { createSecretBox } from '../../src/webhooks/secret-box.js';
 import type { TicketEventInput } from '../../src/webhooks/ticket-event.js';
 import { enqueueTicketEvent } from '../../src/webhooks/ticket-event.js';
 

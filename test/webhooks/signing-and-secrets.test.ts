@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { configSchema } from '../../src/config/index.js';
-import { createSecretBox, readOrCreateKeyFile, secretBoxFromConfig } from '../../src/webhooks/secret-box.js';
+import { createSecretBox, readOrCreateKeyFile, secretBoxFromConfig } from '../../src/db/secret-box.js';
 import { generateWebhookSecret, signWebhook } from '../../src/webhooks/send-signed.js';
 
 test('generated secrets are whsec_ + base64 of 24 bytes and differ', () => {

@@ -3,7 +3,7 @@ import { parseSince } from '../../config/index.js';
 import type { Action } from '../../contract/index.js';
 import { type ApiDeps, sendError } from '../api-context.js';
 import { decisionView, decodeCursor, encodeCursor, listDecisions } from '../queries.js';
-import { actionSchema, dateTime, flagsSchema, nullableNumber, nullableString, reasonSchema } from '../schemas.js';
+import { actionSchema, dateTime, flagsSchema, nullableNumber, nullableString, piiSchema, reasonSchema } from '../schemas.js';
 
 const MAX_LIMIT = 500;
 
@@ -22,6 +22,7 @@ const decisionItem = {
     prefilter: nullableString,
     policy_version: { type: 'string' },
     summary: nullableString,
+    pii: piiSchema,
     classifier: {
       type: ['object', 'null'],
       properties: { classifier: { type: 'string' }, model: { type: 'string' }, prompt_version: { type: 'string' }, confidence: nullableNumber },

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type DeliveryView, listDeliveries, rawEmailUrl, verifyRawEmailToken } from '../../webhooks/index.js';
 import { type ApiDeps, sendError } from '../api-context.js';
-import { type EmailRow, loadEmail, loadRawEmail, loadSightings } from '../queries.js';
+import { type EmailRow, loadEmail, loadRawEmail, loadSightings, piiView } from '../queries.js';
 import {
   actionSchema,
   classificationOutputSchema,
@@ -15,6 +15,7 @@ import {
   nullableInteger,
   nullableNumber,
   nullableString,
+  piiSchema,
   reasonSchema,
 } from '../schemas.js';
 
@@ -58,6 +59,7 @@ const emailSchema = {
         latency_ms: nullableInteger,
         cached: { type: 'boolean' },
         error: nullableString,
+        pii: piiSchema,
         created_at: dateTime,
       },
     },
@@ -208,6 +210,7 @@ function emailView(row: EmailRow, deliveries: DeliveryView[], rawUrl: string | n
             latency_ms: row.c_latency_ms,
             cached: row.c_cached === true,
             error: row.c_error,
+            pii: piiView(row.c_pii),
             created_at: iso(row.c_created_at),
           },
     decision:

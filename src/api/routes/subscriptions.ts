@@ -54,14 +54,18 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps):
     async () => ({ data: (await listSubscriptions(deps.db, deps.clock.now())).map(subscriptionView) }),
   );
 
-  app.post<{ Body: { url: string; description?: string } }>(
+  app.post<{ Body: { url: string; description?: string; redact?: boolean } }>(
     '/v1/subscriptions',
     {
       config: { auth: 'bearer', summary: 'Subscribe a URL (checked against the SSRF rules); answers with the secret, once.', tag },
       schema: {
         body: {
           type: 'object',
-          properties: { url: { type: 'string', minLength: 1, maxLength: 2000 }, description: { type: 'string', maxLength: 500 } },
+          properties: {
+            url: { type: 'string', minLength: 1, maxLength: 2000 },
+            description: { type: 'string', maxLength: 500 },
+            redact: { type: 'boolean', description: 'Send subject, summary and body_text with personal data replaced by placeholders.' },
+          },
           required: ['url'],
           additionalProperties: false,
         },
@@ -73,6 +77,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps):
         const created = await addSubscription(deps.db, {
           url: request.body.url,
           ...(request.body.description !== undefined ? { description: request.body.description } : {}),
+          ...(request.body.redact !== undefined ? { redact: request.body.redact } : {}),
           urlPolicy: deps.urlPolicy,
           secretBox: deps.secretBox(),
           now: deps.clock.now(),

@@ -48,12 +48,21 @@ export function register(program: Command, openApp: AppFactory): void {
           row.from_address ?? '',
           row.subject ?? '',
           row.prompt_tokens === null ? (row.cached_from ? 'cache' : '-') : `${row.prompt_tokens}+${row.completion_tokens ?? 0}`,
+          piiColumn(row.pii),
           row.draft_id ? `${row.draft_id} (${row.draft_status})` : '',
           row.reasons.map((r) => r.text).join('; '),
         ]);
-        process.stdout.write(formatTable(['DECIDED', 'EMAIL', 'ACTION', 'FROM', 'SUBJECT', 'TOKENS', 'DRAFT', 'WHY'], table, [19, 30, 6, 32, 40, 10, 42, 100]));
+        process.stdout.write(formatTable(['DECIDED', 'EMAIL', 'ACTION', 'FROM', 'SUBJECT', 'TOKENS', 'PII', 'DRAFT', 'WHY'], table, [19, 30, 6, 32, 40, 10, 30, 42, 100]));
       } finally {
         await app.close();
       }
     });
+}
+
+/** "card, email (redacted)": the kinds of personal data found, and whether the model saw them replaced. */
+function piiColumn(pii: { redacted: boolean; kinds: Partial<Record<string, number>> } | null): string {
+  if (!pii) return '';
+  const kinds = Object.keys(pii.kinds).sort();
+  if (kinds.length === 0) return pii.redacted ? 'none (redacted)' : '';
+  return `${kinds.join(', ')}${pii.redacted ? ' (redacted)' : ''}`;
 }

@@ -6,6 +6,7 @@ import { type Config, loadConfig, mailboxFacts } from '../../config/index.js';
 import { policyFrom } from '../../decide/index.js';
 import { fooledClassifier, formatReport, LabelError, loadLabeledFolder, runEval, summarize } from '../../eval/index.js';
 import { createRedactingLogger } from '../../ops/index.js';
+import { redactionKinds } from '../../redact/index.js';
 import type { Logger } from '../../util/logger.js';
 import { type AppFactory, printJsonLine, UsageError } from '../app.js';
 
@@ -14,6 +15,7 @@ interface EvalFlags {
   classifier?: string;
   fooled?: boolean;
   secondOpinion?: boolean;
+  piiAgreement?: boolean;
   json?: boolean;
 }
 
@@ -27,6 +29,7 @@ export function register(program: Command, _openApp: AppFactory): void {
     .option('--classifier <name>', `classify with this one (${CLASSIFIERS.join(', ')}) instead of classifier.provider`)
     .option('--fooled', 'a model that answers "support, 0.97, no flags" to everything, with the local model beside it as in production: measures the safety net')
     .option('--no-second-opinion', 'with --fooled: leave the local model out, measuring the detectors, pre-filters and VIP list alone')
+    .option('--no-pii-agreement', 'skip classifying each email a second time, with placeholders if the run had none and the reverse (doubles model calls)')
     .option('--json', 'one JSON object per email, then one with the summary')
     .action(async (dir: string, _options, command: Command) => {
       const flags = command.optsWithGlobals<EvalFlags>();
@@ -56,6 +59,8 @@ export function register(program: Command, _openApp: AppFactory): void {
           maxMessageBytes: config.ingest.max_message_bytes,
           maxCleanChars: config.classifier.max_input_chars,
           concurrency: Math.max(4, config.classifier.concurrency),
+          redact: redactionKinds(config.classifier),
+          redactionAgreement: flags.piiAgreement !== false && !flags.fooled,
         });
         const summary = summarize(results);
         const fooled = `fooled (always "support, 0.97, no flags")${local ? `, local model ${local.current().version} beside it` : ', nothing beside it'}`;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { startApiServer } from '../../api/index.js';
 import { createClassifier, type RateLimiter } from '../../classify/index.js';
 import { mailboxFacts, parseDuration } from '../../config/index.js';
-import { type Db, describeDatabase, isEmbedded, serveEmbeddedDatabase, sweepRawStore } from '../../db/index.js';
+import { type Db, describeDatabase, isEmbedded, type SecretBox, secretBoxFromConfig, serveEmbeddedDatabase, sweepRawStore } from '../../db/index.js';
 import { draftEffect, startDraftWorker } from '../../drafts/index.js';
 import { keywordHandler, releaseDeadLocalLeases, startMailboxWatchers } from '../../ingest/index.js';
 import { createReadiness, llmProbe, observeDatabase, resolveLlmEndpoint } from '../../ops/index.js';
@@ -56,7 +56,7 @@ export function register(program: Command, openApp: AppFactory): void {
       const deliveries = startDeliveryWorker({ db, config, logger, clock, metrics, workerId });
       // Replies share the classifier's rate budget: one limit for every model request of the process.
       const limiter = (classifier as { limiter?: RateLimiter }).limiter;
-      const drafts = startDraftWorker({ db, config, logger, clock, workerId, ...(limiter ? { limiter } : {}) });
+      const drafts = startDraftWorker({ db, config, logger, clock, workerId, secretBox: pipelineSecretBox(config), ...(limiter ? { limiter } : {}) });
       const keywordWork = keywordHandler({ db, mailboxes, logger, clock });
       const keywords = createRunner(deps, keywordWork);
       keywords.start();
@@ -144,4 +144,10 @@ async function releaseDead(db: Db, logger: Logger, ownPid: boolean): Promise<voi
   } catch (error) {
     logger.warn({ err: error }, 'could not check for claims of dead processes');
   }
+}
+
+/** The webhook secrets' key, opened on first use: it also seals and opens the placeholder mappings of redacted emails. */
+function pipelineSecretBox(config: Parameters<typeof secretBoxFromConfig>[0]): () => SecretBox {
+  let box: SecretBox | null = null;
+  return () => (box ??= secretBoxFromConfig(config));
 }

@@ -18,6 +18,7 @@ interface Flags {
   config?: string;
   json?: boolean;
   description?: string;
+  redact?: boolean;
 }
 
 export function urlPolicyFromConfig(app: Pick<App, 'config'>): UrlPolicy {
@@ -44,6 +45,7 @@ export function register(program: Command, openApp: AppFactory): void {
     .command('add <url>')
     .description('subscribe a URL; prints the signing secret once')
     .option('--description <text>', 'what this receiver is, e.g. "Zendesk production"')
+    .option('--redact', 'send subject, summary and body_text with personal data replaced by placeholders ([EMAIL_1], [IBAN_1] …), for tools that must not store it')
     .option('--json', 'print {id, url, secret} as JSON')
     .action(async (url: string, _options, command: Command) => {
       const flags = command.optsWithGlobals<Flags>();
@@ -53,6 +55,7 @@ export function register(program: Command, openApp: AppFactory): void {
           added = await addSubscription(app.db, {
             url,
             description: flags.description ?? '',
+            redact: flags.redact === true,
             urlPolicy: urlPolicyFromConfig(app),
             secretBox: secretBoxFromConfig(app.config),
             now: new Date(),
@@ -96,7 +99,12 @@ export function register(program: Command, openApp: AppFactory): void {
           r.url,
           `${r.pending}/${r.delivered}/${r.failed}`,
           r.failing_since ? `failing since ${r.failing_since.toISOString().slice(0, 16)}` : '',
-          [r.description, r.disabled_reason ? `disabled: ${r.disabled_reason}` : '', r.previous_secret_until ? `old secret signs until ${r.previous_secret_until.toISOString().slice(0, 16)}` : '']
+          [
+            r.description,
+            r.redact ? 'redacted subject, summary and text' : '',
+            r.disabled_reason ? `disabled: ${r.disabled_reason}` : '',
+            r.previous_secret_until ? `old secret signs until ${r.previous_secret_until.toISOString().slice(0, 16)}` : '',
+          ]
             .filter(Boolean)
             .join('; '),
         ]);

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createClassifier } from '../../classify/index.js';
 import { type Config, loadConfig, type Mailboxes, mailboxFacts } from '../../config/index.js';
-import { createReplyWriter, draftEffect, previewDraft, type ReplyWriter } from '../../drafts/index.js';
+import { createReplyWriter, draftEffect, previewDraft, type ReplyWriter, replyModelConfigured, replyPrivacy } from '../../drafts/index.js';
 import { createRedactingLogger } from '../../ops/index.js';
 import { parseEmail } from '../../parse/index.js';
 import { createPipelineContext, type TriageResult, triageFiles } from '../../pipeline/index.js';
+import { redactionKinds } from '../../redact/index.js';
 import { systemClock } from '../../util/clock.js';
 import { visible } from '../../util/terminal-text.js';
 import { deliverDueNow, listSubscriptions, rawEmailUrl, type SubscriptionView, ticketEffect, ticketEventId } from '../../webhooks/index.js';
@@ -140,6 +141,7 @@ async function printDraftPreview(result: Extract<TriageResult, { ok: true }>, fl
     classification: result.classification,
     acknowledgeOnly: result.acknowledge_only,
     mailboxes,
+    privacy: replyPrivacy(email, replyModelConfigured(config.classifier) ? redactionKinds(config.classifier) : null, null),
     writer,
   }).catch((error: unknown) => ({ ok: false as const, reason: (error as Error).message }));
   if (flags.json) {

@@ -12,12 +12,30 @@ import type { Config } from '../config/index.js';
  * Stored form: `v1.<key id>.<base64 iv|tag|ciphertext>`. The key id (8 hex of a hash of the key) lets
  * a wrong key be named as such instead of as "corrupt data". The subscription id is bound in as
  * associated data, so a ciphertext copied onto another row does not decrypt.
+ *
+ * The same key seals other data kept at rest (the placeholder mapping of a redacted email), bound
+ * to what it belongs to by `seal`/`open`, whose errors name no subscription.
  */
 export interface SecretBox {
   /** Where the key came from, for messages: "webhooks.secret_key" or the key file's path. */
   readonly source: string;
   encrypt(plaintext: string, subscriptionId: string): string;
   decrypt(stored: string, subscriptionId: string): string;
+  /** Encrypts anything, bound to `boundTo` (e.g. "pii:em_…"). */
+  seal(plaintext: string, boundTo: string): string;
+  /** Throws SealError (wrong key, altered, copied from another row, unknown format). */
+  open(stored: string, boundTo: string): string;
+}
+
+/** Sealed data that does not open here; `reason` says why in words for the operator. */
+export class SealError extends Error {
+  override readonly name = 'SealError';
+  constructor(
+    readonly reason: 'format' | 'other_key' | 'altered',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 const VERSION = 'v1';
@@ -38,33 +56,48 @@ export function createSecretBox(keyMaterial: string, source: string): SecretBox 
   if (keyMaterial.trim() === '') throw new Error(`the webhook secret key from ${source} is empty`);
   const key = deriveKey(keyMaterial);
   const keyId = createHash('sha256').update(key).digest('hex').slice(0, 8);
+  const seal = (plaintext: string, boundTo: string): string => {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(boundTo, 'utf8'));
+    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return `${VERSION}.${keyId}.${Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64')}`;
+  };
+  const open = (stored: string, boundTo: string): string => {
+    const [version, storedKeyId, payload] = stored.split('.');
+    if (version !== VERSION || !storedKeyId || !payload) throw new SealError('format', 'not in a format this Mailroom knows');
+    if (storedKeyId !== keyId) {
+      throw new SealError('other_key', `encrypted under another key (key id ${storedKeyId}, this process has ${keyId} from ${source})`);
+    }
+    const bytes = Buffer.from(payload, 'base64');
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
+      decipher.setAAD(Buffer.from(boundTo, 'utf8'));
+      decipher.setAuthTag(bytes.subarray(12, 28));
+      return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+    } catch {
+      throw new SealError('altered', 'does not decrypt (altered or copied from another row)');
+    }
+  };
   return {
     source,
-    encrypt(plaintext, subscriptionId) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      cipher.setAAD(Buffer.from(subscriptionId, 'utf8'));
-      const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return `${VERSION}.${keyId}.${Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64')}`;
-    },
+    seal,
+    open,
+    encrypt: seal,
     decrypt(stored, subscriptionId) {
-      const [version, storedKeyId, payload] = stored.split('.');
-      if (version !== VERSION || !storedKeyId || !payload) {
-        throw new Error(`the secret of subscription ${subscriptionId} is not in a format this Mailroom knows; run \`mailroom subscriptions rotate-secret ${subscriptionId}\``);
-      }
-      if (storedKeyId !== keyId) {
-        throw new Error(
-          `the secret of subscription ${subscriptionId} was encrypted under another key (key id ${storedKeyId}, this process has ${keyId} from ${source}): ` +
-            `give every Mailroom process the same webhooks.secret_key, or run \`mailroom subscriptions rotate-secret ${subscriptionId}\``,
-        );
-      }
-      const bytes = Buffer.from(payload, 'base64');
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
-        decipher.setAAD(Buffer.from(subscriptionId, 'utf8'));
-        decipher.setAuthTag(bytes.subarray(12, 28));
-        return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+        return open(stored, subscriptionId);
       } catch (error) {
+        if (!(error instanceof SealError)) throw error;
+        if (error.reason === 'format') {
+          throw new Error(`the secret of subscription ${subscriptionId} is not in a format this Mailroom knows; run \`mailroom subscriptions rotate-secret ${subscriptionId}\``);
+        }
+        if (error.reason === 'other_key') {
+          throw new Error(
+            `the secret of subscription ${subscriptionId} was ${error.message}: ` +
+              `give every Mailroom process the same webhooks.secret_key, or run \`mailroom subscriptions rotate-secret ${subscriptionId}\``,
+          );
+        }
         throw new Error(`the stored secret of subscription ${subscriptionId} does not decrypt (altered or copied from another row); run \`mailroom subscriptions rotate-secret ${subscriptionId}\``, {
           cause: error,
         });

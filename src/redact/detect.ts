@@ -1,0 +1,327 @@
+import { getCountrySpecifications, isValidIBAN } from 'ibantools';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { cifValid, codiceFiscaleValid, dniNieValid, frenchVatValid, luhnValid, mod11_10Valid, nirValid, steuerIdValid } from './checksums.js';
+import type { PiiKind } from './kinds.js';
+
+/** One piece of personal data in a text: its kind and where it is. */
+export interface PiiMatch {
+  kind: PiiKind;
+  start: number;
+  end: number;
+  value: string;
+}
+
+/**
+ * Candidates looked at per detector and text. Mail full of numbers (logs, CSV) has thousands of
+ * digit runs; past this many the rest of the text is not searched for that kind, which keeps the
+ * time per message bounded (a log dump is not where customers write their card numbers).
+ */
+export const MAX_CANDIDATES = 400;
+
+/** Finds the personal data in a text: every detector, overlaps resolved (the stronger kind and the longer match win). */
+export function detectPii(text: string): PiiMatch[] {
+  if (text === '') return [];
+  const found = [...emails(text), ...ibans(text), ...cards(text), ...nationalIds(text), ...taxIds(text), ...datesOfBirth(text), ...phones(text), ...addresses(text)];
+  return resolveOverlaps(found);
+}
+
+const PRIORITY: Record<PiiKind, number> = { email: 0, iban: 1, card: 2, national_id: 3, tax_id: 3, dob: 4, phone: 5, address: 6 };
+
+function resolveOverlaps(matches: PiiMatch[]): PiiMatch[] {
+  const ranked = [...matches].sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const kept: PiiMatch[] = [];
+  for (const m of ranked) {
+    if (kept.some((k) => m.start < k.end && k.start < m.end)) continue;
+    kept.push(m);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+function* limited(text: string, pattern: RegExp): Generator<RegExpExecArray> {
+  let n = 0;
+  for (const m of text.matchAll(pattern)) {
+    if (++n > MAX_CANDIDATES) return;
+    yield m;
+  }
+}
+
+const at = (kind: PiiKind, start: number, value: string): PiiMatch => ({ kind, start, end: start + value.length, value });
+
+// ---- email addresses
+
+const EMAIL = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,24}(?![\p{L}\p{N}-])/gu;
+
+function emails(text: string): PiiMatch[] {
+  if (!text.includes('@')) return [];
+  return [...limited(text, EMAIL)].map((m) => at('email', m.index, m[0].replace(/^[._%+-]+/, '')));
+}
+
+// ---- IBAN
+
+const IBAN_START = /(?<![A-Z0-9])([A-Z]{2})(\d{2})(?=[ -]?[A-Z0-9])/gi;
+const SPECS = getCountrySpecifications();
+
+/** An IBAN as written: the country's length of characters, in groups separated by single spaces or hyphens. */
+function ibans(text: string): PiiMatch[] {
+  const out: PiiMatch[] = [];
+  for (const m of limited(text, IBAN_START)) {
+    const length = SPECS[m[1]!.toUpperCase()]?.chars;
+    if (!length) continue;
+    let compact = '';
+    let end = m.index;
+    while (end < text.length && compact.length < length) {
+      const c = text[end]!;
+      if (/[A-Za-z0-9]/.test(c)) compact += c;
+      else if (!((c === ' ' || c === '-') && /[A-Za-z0-9]/.test(text[end + 1] ?? '') && compact.length >= 4)) break;
+      end++;
+    }
+    if (compact.length !== length || /[A-Za-z0-9]/.test(text[end] ?? '')) continue;
+    if (isValidIBAN(compact.toUpperCase())) out.push(at('iban', m.index, text.slice(m.index, end)));
+  }
+  return out;
+}
+
+// ---- card numbers
+
+const CARD = /(?<![\d.,-])\d(?:[ -]?\d){12,18}(?!\d|[.,]\d)/g;
+const CARD_PREFIX = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6011|65|35|62)/;
+
+/** 13–19 digits written contiguously or in the groups cards are printed in, a card network's prefix, and the Luhn check. */
+function cards(text: string): PiiMatch[] {
+  const out: PiiMatch[] = [];
+  for (const m of limited(text, CARD)) {
+    const before = text.slice(Math.max(0, m.index - 40), m.index);
+    if (COMPANY_NUMBER_CONTEXT.test(before.slice(-24)) || NOT_CARD_CONTEXT.test(before.slice(-24))) continue;
+    const card = cardPrefix(m[0]);
+    // Printed cards come in groups; a bare run of digits is a card only where the text says so.
+    if (card && (/[ -]/.test(card) || CARD_CONTEXT.test(before))) out.push(at('card', m.index, card));
+  }
+  return out;
+}
+
+const CARD_CONTEXT = /(?:card|carta|karte|tarjeta|carte|visa|master\s?card|amex|american\s+express|maestro|kreditkarte|cb|pan)[^\n]{0,30}$/i;
+const NOT_CARD_CONTEXT =
+  /(?<![\p{L}])(?:(?:order|invoice|ticket|tracking|ordine|fattur|bestell|rechnung|auftrag|kunden|vorgang|command|factur|pedido|expediente|sendung|spedizion|envío|envio|colis|reference|referenz|riferimento|référence|referencia|serial|serie|account|konto|conto|cuenta|compte|transaction|transazione|transaktion)[\p{L}-]*|ref|id|nr|no|n°|#)\.?(?:\s*(?:nr|no|n°|number|nummer|numero|número|num)\.?)?[\s.:#]*$/iu;
+
+/** A SIRET is 14 digits with a Luhn check digit, just like some card numbers: the word in front tells them apart. */
+const COMPANY_NUMBER_CONTEXT = /(?:siret|siren|rcs|tva|vat|iva|ust)[^\n\d]{0,12}$/i;
+
+/** The longest run of whole digit groups at the start of a candidate that is a card number (a date or a CVC may follow it). */
+function cardPrefix(candidate: string): string | null {
+  const groups = candidate.split(/(?<=\d)(?=[ -])/);
+  for (let k = groups.length; k >= 1; k--) {
+    const value = groups.slice(0, k).join('');
+    const digits = value.replace(/\D/g, '');
+    if (digits.length < 13 || digits.length > 19) continue;
+    if (!CARD_PREFIX.test(digits) || !luhnValid(digits)) continue;
+    const sizes = value.split(/[ -]/).map((g) => g.length);
+    if (sizes.length === 1 || sizes.every((g, i) => g === 4 || i === sizes.length - 1) || sizes.join() === '4,6,5' || sizes.join() === '4,6,4') return value;
+  }
+  return null;
+}
+
+// ---- national identity numbers
+
+const CODICE_FISCALE = /(?<![A-Za-z0-9])[A-Za-z]{6}[0-9LMNPQRSTUV]{2}[A-Za-z][0-9LMNPQRSTUV]{2}[A-Za-z][0-9LMNPQRSTUV]{3}[A-Za-z](?![A-Za-z0-9])/g;
+const DNI_NIE = /(?<![A-Za-z0-9-])(?:[XYZxyz][ -]?\d{7}|\d{8})[ -]?[A-Za-z](?![A-Za-z0-9])/g;
+const NIR = /(?<![\d])[12][ .]?\d{2}[ .]?\d{2}[ .]?(?:\d{2}|2[AB])[ .]?\d{3}[ .]?\d{3}[ .]?\d{2}(?!\d)/g;
+const NINO = /(?<![A-Za-z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])/g;
+
+function nationalIds(text: string): PiiMatch[] {
+  const out: PiiMatch[] = [];
+  for (const m of limited(text, CODICE_FISCALE)) if (/\d/.test(m[0]) && codiceFiscaleValid(m[0])) out.push(at('national_id', m.index, m[0]));
+  for (const m of limited(text, DNI_NIE)) if (dniNieValid(m[0].replace(/[ -]/g, ''))) out.push(at('national_id', m.index, m[0]));
+  for (const m of limited(text, NIR)) if (nirValid(m[0].replace(/[ .]/g, ''))) out.push(at('national_id', m.index, m[0]));
+  for (const m of limited(text, NINO)) out.push(at('national_id', m.index, m[0]));
+  return out;
+}
+
+// ---- tax and company ids
+
+/** Words after which a bare number is a tax or company id (partita IVA, Steuer-ID, SIREN …), in the five languages. */
+const TAX_CONTEXT =
+  /(?:p\.?\s?iva|partita\s+iva|codice\s+fiscale|c\.?\s?f\.|vat|tax|steuer|ust|umsatzsteuer|idnr|identifikationsnummer|tva|siren|siret|rcs|n°\s?tva|nif|cif|iva|fiscal|company\s+(?:no|number|reg)|registration|handelsregister|immatriculation)[^\n\d]{0,24}$/i;
+
+const VAT_PATTERNS: Record<string, RegExp> = {
+  AT: /^U\d{8}$/,
+  BE: /^[01]\d{9}$/,
+  DE: /^\d{9}$/,
+  DK: /^\d{8}$/,
+  ES: /^[0-9A-Z]\d{7}[0-9A-Z]$/,
+  FI: /^\d{8}$/,
+  FR: /^[0-9A-Z]{2}\d{9}$/,
+  GB: /^(?:\d{9}|\d{12})$/,
+  IE: /^\d{7}[A-W][A-I]?$/,
+  IT: /^\d{11}$/,
+  LU: /^\d{8}$/,
+  NL: /^\d{9}B\d{2}$/,
+  PL: /^\d{10}$/,
+  PT: /^\d{9}$/,
+  SE: /^\d{12}$/,
+  CH: /^E\d{9}$/,
+};
+const VAT = /(?<![A-Za-z0-9])(AT|BE|DE|DK|ES|FI|FR|GB|IE|IT|LU|NL|PL|PT|SE|CHE)[ -]?((?:[0-9A-Z]{1,4}[ .-]?){2,5})(?![A-Za-z0-9])/g;
+const BARE_TAX = /(?<![\dA-Za-z.,/-])\d(?:[ .]?\d){8,13}(?![\dA-Za-z]|[.,/-]\d)/g;
+
+function taxIds(text: string): PiiMatch[] {
+  const out: PiiMatch[] = [];
+  for (const m of limited(text, VAT)) {
+    const country = m[1] === 'CHE' ? 'CH' : m[1]!;
+    const raw = m[2]!.replace(/[ .-]+$/, '');
+    const number = `${m[1] === 'CHE' ? 'E' : ''}${raw.replace(/[ .-]/g, '')}`;
+    // A country prefix and the country's exact pattern are distinctive on their own; the check digits
+    // decide only where the number could be something else (a Spanish letter-number code).
+    if (!VAT_PATTERNS[country]?.test(number) || (country === 'ES' && !vatChecks(country, number))) continue;
+    out.push(at('tax_id', m.index, text.slice(m.index, m.index + m[0].length - (m[2]!.length - raw.length))));
+  }
+  for (const m of limited(text, CIF_PATTERN)) if (cifValid(m[0])) out.push(at('tax_id', m.index, m[0]));
+  for (const m of limited(text, STEUERNUMMER)) if (/(?:steuernummer|st\.?-?\s?nr|steuer-nr)[\s.:]*$/i.test(text.slice(Math.max(0, m.index - 20), m.index))) out.push(at('tax_id', m.index, m[0]));
+  for (const m of limited(text, BARE_TAX)) {
+    const digits = m[0].replace(/\D/g, '');
+    if (!TAX_CONTEXT.test(text.slice(Math.max(0, m.index - 48), m.index))) continue;
+    const named = NAMED_LENGTHS.find(([name]) => name.test(text.slice(Math.max(0, m.index - 20), m.index)));
+    const ok =
+      named?.[1].includes(digits.length) === true ||
+      (digits.length === 11 && (luhnValid(digits) || steuerIdValid(digits))) ||
+      ((digits.length === 9 || digits.length === 14) && luhnValid(digits)) ||
+      (digits.length === 10 && digits.startsWith('0')) ||
+      (digits.length === 13 && /^\d{13}$/.test(digits));
+    if (!ok) continue;
+    // The Steuer-ID is a person's number for life, given at birth: Germany's national id for Mailroom's purposes.
+    const personal = digits.length === 11 && steuerIdValid(digits) && STEUER_ID_CONTEXT.test(text.slice(Math.max(0, m.index - 48), m.index));
+    out.push(at(personal ? 'national_id' : 'tax_id', m.index, m[0]));
+  }
+  return out;
+}
+
+/** An id named right before it has that id's length: then the number is that id, check digit or not. */
+const NAMED_LENGTHS: Array<[RegExp, number[]]> = [
+  [/(?:p\.?\s?iva|partita\s+iva)[\s.:#n°]*$/i, [11]],
+  [/siren[\s.:#n°]*$/i, [9]],
+  [/siret[\s.:#n°]*$/i, [14]],
+  [/(?:steuer-?id|identifikationsnummer|idnr)[\s.:#]*$/i, [11]],
+  [/vat\s*(?:reg(?:istration)?\.?)?\s*(?:no\.?|number)?[\s.:#]*$/i, [9, 12]],
+];
+const STEUER_ID_CONTEXT = /(?:steuer-?id|steuerliche|identifikationsnummer|idnr|tax\s+id)[^\n\d]{0,24}$/i;
+/** The German Steuernummer as printed on invoices: 21/815/08150, 143/123/45678. */
+const STEUERNUMMER = /(?<![\d/])\d{2,3}\/\d{3,4}\/\d{4,5}(?![\d/])/g;
+const CIF_PATTERN = /(?<![A-Za-z0-9])[ABCDEFGHJNPQRSUVW]-?\d{7}[0-9A-J](?![A-Za-z0-9])/g;
+
+function vatChecks(country: string, number: string): boolean {
+  if (country === 'DE') return mod11_10Valid(number);
+  if (country === 'IT') return luhnValid(number);
+  if (country === 'FR') return frenchVatValid(number.slice(0, 2), number.slice(2)) && luhnValid(number.slice(2));
+  if (country === 'ES') return cifValid(number) || dniNieValid(number);
+  return true;
+}
+
+// ---- dates of birth (a date only counts after words that say it is one)
+
+const MONTHS =
+  'jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|f[ée]v(?:rier)?|m[äa]r(?:ch|z|s)?|apr(?:il|ile)?|avr(?:il)?|may|mai|juin|jun[ei]?|giugno|jul[iy]?|juil(?:let)?|aug(?:ust)?|ao[uû]t|sep(?:tember|tembre)?|set(?:tembre)?|oct(?:ober|obre)?|okt(?:ober)?|ott(?:obre)?|nov(?:ember|embre|iembre)?|dec(?:ember)?|d[ée]c(?:embre)?|dez(?:ember)?|dic(?:embre|iembre)?|gennaio|febbraio|marzo|aprile|maggio|luglio|agosto|enero|febrero|abril|mayo|junio|julio|septiembre|octubre';
+const DATE = new RegExp(
+  `(?<!\\d)(?:\\d{1,2}[./-]\\d{1,2}[./-](?:19|20)?\\d{2}|(?:19|20)\\d{2}-\\d{2}-\\d{2}|\\d{1,2}\\.?\\s(?:de\\s)?(?:${MONTHS})\\.?\\s(?:de\\s)?(?:19|20)\\d{2}|(?:${MONTHS})\\.?\\s\\d{1,2},?\\s(?:19|20)\\d{2})(?!\\d)`,
+  'giu',
+);
+const DOB_CONTEXT =
+  /(?:geboren|geb\.|geburtsdatum|geburtstag|born|birth|d\.?o\.?b\b|birthday|\bnat[oa]\b|data\s+di\s+nascita|\bn[ée]e?\s+(?:le|à)\b|naissance|nacid[oa]|(?<!\p{L})nac[íi](?!\p{L})|fecha\s+de\s+nacimiento|nacimiento)[^\n]{0,40}$/iu;
+/** "Ich bin am 3. Mai 1980 geboren": the word comes after the date. */
+const DOB_AFTER = /^[^\n]{0,12}?\b(?:geboren|born)\b/i;
+/** A date of birth lies in the past: this year and the last few are more likely due dates. */
+const LATEST_BIRTH_YEAR = 2022;
+
+/** Any of the words that make a date a date of birth: without one the dates are not looked at. */
+const DOB_WORDS = /geb|born|birth|d\.?o\.?b|nat[oa]|nascita|n[ée]e?\s|naissance|naci|nací/i;
+
+function datesOfBirth(text: string): PiiMatch[] {
+  if (!DOB_WORDS.test(text)) return [];
+  const out: PiiMatch[] = [];
+  for (const m of limited(text, DATE)) {
+    const year = Number(/(\d{2,4})\D*$/.exec(m[0])?.[1] ?? '0');
+    if ((year < 100 ? (year > 30 ? 1900 : 2000) + year : year) > LATEST_BIRTH_YEAR) continue;
+    const before = text.slice(Math.max(0, m.index - 60), m.index);
+    const after = text.slice(m.index + m[0].length, m.index + m[0].length + 16);
+    if (DOB_CONTEXT.test(before) || DOB_AFTER.test(after)) out.push(at('dob', m.index, m[0]));
+  }
+  return out;
+}
+
+// ---- phone numbers
+
+const PHONE = /(?<![\p{L}\p{N}#/.,:-])(?:\+|00)?\(?\d[\d ()./-]{5,18}\d(?![\p{N}]|[.,:/-]\d|\p{L})/gu;
+const PHONE_CONTEXT =
+  /(?:tel|phone|fon|fax|mobil|handy|cell|cellulare|portable|m[óo]vil|whatsapp|call|chiam|anruf|ruf|appel|llam|numero|number|nummer|n[úu]mero|num[ée]ro|contact|reach|erreichbar|raggiungibile|joignable|localizable|sms)[^\n\d]{0,24}$/iu;
+const NOT_PHONE_CONTEXT =
+  /(?<![\p{L}])(?:(?:company|registration|boleto|lotter|sorteo|order|invoice|ticket|tracking|ordine|fattur|pratica|bestell|rechnung|auftrag|kunden|vorgang|command|factur|dossier|pedido|expediente|account|konto|conto|cuenta|compte|serial|serie|licen[cs]|lizenz|version|build)[\p{L}-]*|iban|bic|swift|plz|zip|cap|ref|case|id|nr|no|n°|#)\.?(?:\s*(?:nr|no|n°|number|nummer|numero|número|num)\.?)?[\s.:#]*$/iu;
+const COUNTRIES = ['IT', 'DE', 'FR', 'ES', 'GB', 'AT', 'CH', 'BE', 'NL', 'US'] as const;
+
+function phones(text: string): PiiMatch[] {
+  const out: PiiMatch[] = [];
+  for (const m of limited(text, PHONE)) {
+    const value = m[0].replace(/[\s(./-]+$/, '');
+    if (!phoneShaped(value)) continue;
+    const before = text.slice(Math.max(0, m.index - 40), m.index);
+    const international = /^(?:\+|00)/.test(value);
+    if (!international && NOT_PHONE_CONTEXT.test(before.slice(-24))) continue;
+    const context = PHONE_CONTEXT.test(before);
+    const northAmerican = NANP_SHAPE.test(value);
+    if (!international && !context && !northAmerican && !nationalShape(value)) continue;
+    if (validPhone(value) || (northAmerican && possiblePhone(value, 'US'))) out.push(at('phone', m.index, value));
+  }
+  return out;
+}
+
+/** Not a date, a time, a version, an amount or an IP address. */
+function phoneShaped(value: string): boolean {
+  const digits = value.replace(/\D/g, '');
+  if (digits.length < 7 || digits.length > 15) return false;
+  if (/^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$/.test(value)) return false;
+  if (/^\d{1,2}\.\d{1,3}\.\d{1,3}(?:\.\d{1,5})?$/.test(value)) return false;
+  if (/^(?:19|20)\d{2}\b/.test(value) && !/^(?:\+|00|0)/.test(value)) return false;
+  return true;
+}
+
+/** How people write national numbers: a trunk 0 (IT, DE, FR, GB, AT, CH …), or Italian mobiles (3xx) and Spanish numbers (6/7/8/9) in groups. */
+function nationalShape(value: string): boolean {
+  if (/^\(?0[1-9]/.test(value) && /[\s/-]|\d\.\d+\.\d+\.\d/.test(value)) return true;
+  if (/^3\d{2}[\s.]\d{3,4}[\s.]?\d{3,4}$/.test(value)) return true;
+  if (/^[6789]\d{2}[\s.]\d{2,3}[\s.]\d{2,3}(?:[\s.]\d{2,3})?$/.test(value)) return true;
+  return false;
+}
+
+/** (617) 555-0139, 206-555-0164: how North American numbers are written, fictional 555 ones included. */
+const NANP_SHAPE = /^(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[.-])\d{3}[.-]\d{4}$/;
+
+function possiblePhone(value: string, country: 'US'): boolean {
+  return parsePhoneNumberFromString(value, country)?.isPossible() === true;
+}
+
+function validPhone(value: string): boolean {
+  const compact = value.replace(/^00/, '+');
+  if (compact.startsWith('+')) return parsePhoneNumberFromString(compact)?.isValid() === true;
+  return COUNTRIES.some((country) => parsePhoneNumberFromString(compact, country)?.isValid() === true);
+}
+
+// ---- postal addresses (street and number, with postcode and town when they follow)
+
+const WORD = "\\p{Lu}[\\p{L}'’.-]*";
+const CONN = '(?:de|di|da|del|della|dello|dei|degli|delle|des|du|la|le|les|y|am|an|im|zum|zur|der|of|the|el|los|las)';
+const NAME = `(?:${CONN}[ ]|dell'|d'|l')*${WORD}(?:[ ](?:${CONN}[ ]|dell'|d'|l')*${WORD}|[ ]\\d{1,2}(?=[ ]\\p{Lu}))*?`;
+const NUMBER = '\\d{1,5}(?:[ ]?[a-zA-Z](?![\\p{L}]))?(?:[/-]\\d{1,4})?';
+const TOWN = `(?:,?[ ](?:\\d{4,5}|[A-Z]{1,2}\\d[A-Z\\d]?[ ]\\d[A-Z]{2})[ ]${WORD}(?:[ -]${WORD}){0,3}(?:[ ]\\([A-Z]{2}\\))?)?`;
+const IT_STREET = `(?:Via|Viale|V\\.le|Piazza|P\\.za|P\\.zza|Piazzetta|Piazzale|Corso|C\\.so|Largo|Vicolo|Vico|Strada|Contrada|Lungomare|Borgo|Località|Loc\\.)[ ]${NAME},?[ ]${NUMBER}`;
+const ES_STREET = `(?:Calle|calle|C/|c/|Avenida|avenida|Avda\\.?|Av\\.|Paseo|Plaza|Pza\\.|Carrer|Camino|Ronda|Travesía|Gran Vía|Rambla|Passeig|Glorieta)[ ]?${NAME},?[ ]${NUMBER}(?:,[ ](?:\\d{1,2}\\.?[ºª°]?[ ]?[\\p{L}]{0,5}\\.?|planta[ ]\\d{1,2}|piso[ ]\\d{1,2}|[Pp]uerta[ ]\\w{1,3}|bajo|izda\\.?|dcha\\.?)(?:[ ](?:izda\\.?|dcha\\.?|[A-Z]))?)*`;
+const FR_STREET = `\\d{1,4}(?:[ ]?(?:bis|ter))?,?[ ](?:[Rr]ue|[Aa]venue|av\\.|[Bb]oulevard|bd|[Pp]lace|[Cc]hemin|[Ii]mpasse|[Aa]llée|[Qq]uai|[Cc]ours|[Rr]oute|[Ss]quare|[Pp]assage|[Ff]aubourg|rond-point)[ ]${NAME}`;
+const FR_STREET_AFTER = `(?:Rue|Avenue|Boulevard|Place|Chemin|Route)[ ]${NAME}[ ]${NUMBER}`;
+const DE_STREET = `[\\p{Lu}][\\p{L}-]*(?:straße|strasse|str\\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|pfad|steig|park|markt|hof|graben|kai|berg)[ ]${NUMBER}|(?:Am|An der|Im|In der|Auf dem|Zum|Zur|Alte|Neue)[ ]${NAME}[ ]${NUMBER}`;
+const EN_STREET = `${NUMBER}[ ]${NAME}[ ](?:Street|St\\.?|Road|Rd\\.?|Avenue|Ave\\.?|Lane|Ln\\.?|Drive|Dr\\.?|Boulevard|Blvd\\.?|Way|Court|Ct\\.?|Place|Pl\\.?|Terrace|Row|Wharf|Close|Crescent|Square|Sq\\.?|Parkway|Hill|Gardens|Mews|Quay)(?![\\p{L}])(?:,[ ](?:Suite|Unit|Apt\\.?|Floor|Flat)[ ]\\w{1,5})?(?:,[ ]${WORD}(?:[ ]${WORD}){0,2}(?:,[ ][A-Z]{2}[ ]\\d{5}(?:-\\d{4})?|[ ][A-Z]{1,2}\\d[A-Z\\d]?[ ]\\d[A-Z]{2}|,[ ](?:Dublin[ ]\\d{1,2},[ ])?[A-Z]\\d{2}[ ][A-Z0-9]{4})?)?`;
+const ADDRESS = new RegExp(`(?<![\\p{L}\\p{N}])(?:${IT_STREET}|${ES_STREET}|${FR_STREET}|${FR_STREET_AFTER}|${DE_STREET}|${EN_STREET})${TOWN}`, 'gu');
+
+/** A street word of one of the five languages; a text without one holds no address Mailroom recognises. */
+const STREET_WORDS =
+  /via|viale|v\.le|piazz|p\.za|corso|c\.so|largo|vic|strada|contrada|lungomare|borgo|loc|calle|c\/|avenida|avda|av\.|paseo|plaza|pza|carrer|camino|ronda|traves|gran|rambla|passeig|glorieta|rue|avenue|boulevard|blvd|bd|ave|place|chemin|impasse|allée|quai|cours|route|square|passage|faubourg|rond|str|weg|allee|platz|gasse|ring|damm|ufer|chaussee|pfad|steig|park|markt|hof|graben|kai|berg|am |an der|im |in der|auf dem|zum|zur|alte|neue|street|st\.?\b|road|rd|lane|ln|drive|dr|way|court|ct|pl|terrace|row|wharf|close|crescent|sq|hill|gardens|mews|quay/i;
+
+function addresses(text: string): PiiMatch[] {
+  if (!STREET_WORDS.test(text)) return [];
+  return [...limited(text, ADDRESS)].map((m) => at('address', m.index, m[0].replace(/[\s,.]+$/, '')));
+}
