@@ -6,6 +6,7 @@ import { registerDecisionRoutes } from './routes/decisions.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerEmailRoutes } from './routes/emails.js';
 import { registerProbeRoutes } from './routes/probes.js';
+import { registerStatsRoutes } from './routes/stats.js';
 import { registerSubscriptionRoutes } from './routes/subscriptions.js';
 import { errorSchema } from './schemas.js';
 
@@ -86,6 +87,7 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   registerEmailRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
+  registerStatsRoutes(app, deps);
   return app;
 }
 
