@@ -31,6 +31,10 @@ function subscriptionView(s: SubscriptionView) {
   };
 }
 
+async function emptyBodyAsObject(request: { body: unknown }): Promise<void> {
+  request.body ??= {};
+}
+
 /** Unknown id → 404; everything else is the caller's error handler's business. */
 async function orNotFound<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T | FastifyReply> {
   try {
@@ -121,7 +125,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps):
           ...(enabled ? {} : { optionalBody: true }),
         },
         // The reason is optional, and so is the body: a bare POST (as before the reason existed) stays valid.
-        ...(enabled ? {} : { preValidation: async (request: { body: unknown }) => void (request.body ??= {}) }),
+        ...(enabled ? {} : { preValidation: emptyBodyAsObject }),
         schema: {
           params,
           ...(enabled
