@@ -110,6 +110,8 @@ declare module 'fastify' {
     tag?: string;
     /** The body may be left out (every field in it is optional). */
     optionalBody?: boolean;
+    /** A console page (HTML): signed in by session cookie, reads only through the API; not in /openapi.json. */
+    console?: boolean;
   }
 }
 

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { ConfigError } from '../config/index.js';
 import { type ApiContext, resolveApiDeps, sendError } from './api-context.js';
+import { registerConsole } from './console/index.js';
 import { type CollectedRoute, collectRoute, openApiDocument } from './openapi.js';
 import { registerDecisionRoutes } from './routes/decisions.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
@@ -36,6 +37,8 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   const routes: CollectedRoute[] = [];
 
   app.addHook('onRoute', (options) => {
+    // Console pages are HTML for people, signed in by session; they are not part of the API's contract.
+    if (options.config?.console) return;
     const auth = options.config?.auth ?? 'bearer';
     options.schema ??= {};
     const schema = options.schema as { response?: Record<string, unknown>; params?: unknown; querystring?: unknown; body?: unknown };
@@ -88,6 +91,7 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   registerSubscriptionRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
   registerStatsRoutes(app, deps);
+  if (ctx.config.api.console.enabled) registerConsole(app, deps);
   return app;
 }
 

@@ -159,6 +159,7 @@ export function decisionView(row: DecisionRow) {
     prefilter: row.prefilter,
     policy_version: row.policy_version,
     summary: row.output?.summary ?? null,
+    intent: row.output?.intent ?? null,
     classifier: row.model
       ? {
           classifier: row.classifier,

@@ -186,6 +186,17 @@ export const configSchema = z
         /** Key that signs raw_email_url links. */
         link_secret: optionalSecret,
         raw_link_ttl: duration.default(7 * 86_400_000),
+        /** The web console at / on this listener (sign-in with one of the tokens). */
+        console: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** A console session ends this long after sign-in… */
+            session_ttl: duration.default(12 * 3_600_000),
+            /** …or after this long without a request. */
+            idle_timeout: duration.default(3_600_000),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -22,6 +22,7 @@ const decisionItem = {
     prefilter: nullableString,
     policy_version: { type: 'string' },
     summary: nullableString,
+    intent: { ...nullableString, description: 'The intent the classifier gave; null when it was not classified.' },
     classifier: {
       type: ['object', 'null'],
       properties: { classifier: { type: 'string' }, model: { type: 'string' }, prompt_version: { type: 'string' }, confidence: nullableNumber },
