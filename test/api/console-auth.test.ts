@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { readCapabilities } from '../../src/api/console/console-app.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
 import { apiConfig, seedDelivery, seedEmail, TOKEN, testServer } from './fixtures.js';
 
@@ -159,5 +160,47 @@ describeEachDatabase('Console: sign-in, sessions, CSRF and the API authorization
       Object.keys(doc.paths).filter((p) => !p.startsWith('/v1/') && !['/health', '/ready', '/metrics', '/openapi.json'].includes(p)),
       [],
     );
+  });
+
+  test('correction buttons appear only when the server has POST /v1/emails/{id}/corrections, and post to it with the session token', async () => {
+    const db = getDb();
+    await seedEmail(db, { id: 'em_C', action: 'ticket' });
+    const without = testServer(db);
+    const before = await signIn(without.app);
+    assert.doesNotMatch((await without.app.inject({ url: '/emails/em_C', headers: { cookie: before.cookie } })).body, /Correct this decision/);
+
+    // The corrections issue adds this route; here a recording one stands in for it.
+    const { app } = testServer(db);
+    const received: Array<{ id: string; body: unknown; authorization: string | undefined }> = [];
+    app.post<{ Params: { id: string } }>('/v1/emails/:id/corrections', { config: { auth: 'bearer' } }, async (request, reply) => {
+      received.push({ id: request.params.id, body: request.body, authorization: request.headers.authorization });
+      return reply.code(201).send({ ok: true });
+    });
+    const { cookie, csrf } = await signIn(app);
+    const page = await app.inject({ url: '/emails/em_C', headers: { cookie } });
+    assert.match(page.body, /Correct this decision/);
+    assert.match(page.body, /value="review"/);
+    assert.doesNotMatch(page.body, /name="action" value="ticket"/, 'no button for the action it already has');
+    const res = await app.inject({
+      method: 'POST',
+      url: '/emails/em_C/corrections',
+      headers: { ...FORM, cookie },
+      payload: form({ _csrf: csrf, action: 'review', note: 'a refund, not a bug' }).payload,
+    });
+    assert.equal(res.statusCode, 303);
+    assert.deepEqual(received, [{ id: 'em_C', body: { action: 'review', note: 'a refund, not a bug' }, authorization: `Bearer ${TOKEN}` }]);
+    const after = await app.inject({ url: '/emails/em_C', headers: { cookie } });
+    assert.match(after.body, /Corrected to review\./);
+  });
+
+  test("subscription event types are offered when the API's subscription body has an event-type field", () => {
+    const doc = (properties: Record<string, { items?: { enum?: string[] } }>) => ({
+      paths: { '/v1/subscriptions': { post: { requestBody: { content: { 'application/json': { schema: { properties } } } } } } },
+    });
+    assert.equal(readCapabilities(doc({ url: {} })).subscriptionEvents, null);
+    assert.deepEqual(readCapabilities(doc({ url: {}, event_types: { items: { enum: ['ticket.suggested', 'ticket.retracted'] } } })).subscriptionEvents, {
+      field: 'event_types',
+      choices: ['ticket.suggested', 'ticket.retracted'],
+    });
   });
 });

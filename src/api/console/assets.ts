@@ -37,7 +37,8 @@ pre{white-space:pre-wrap;word-break:break-word;background:var(--soft);padding:10
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:16px}.card{border:1px solid var(--line);border-radius:6px;padding:10px}
 .card h2{margin-top:0}.big{font-size:1.6rem;font-weight:700}svg.chart{width:100%;height:auto;display:block}
-.legend span{display:inline-flex;align-items:center;gap:4px;margin-right:10px;font-size:.85rem}.legend i{width:12px;height:12px;display:inline-block}
+.legend span{display:inline-flex;align-items:center;gap:4px;margin-right:10px;font-size:.85rem}
+.cards.charts{grid-template-columns:repeat(auto-fit,minmax(min(100%,460px),1fr))}
 .secret{font-family:ui-monospace,monospace;width:100%}.pager{display:flex;gap:12px;margin:12px 0}
 @media (max-width:640px){main{padding:8px}th,td{padding:4px}dl.facts{grid-template-columns:1fr}dl.facts dt{font-weight:600;color:var(--fg)}
 table.rows thead{display:none}table.rows tr{display:block;border-bottom:2px solid var(--line);padding:6px 0}table.rows td{display:block;border:0;padding:2px 4px}

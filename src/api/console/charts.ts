@@ -12,8 +12,8 @@ export interface Series {
 }
 
 const W = 560;
-const H = 180;
-const PAD = { left: 40, right: 8, top: 8, bottom: 22 };
+const H = 200;
+const PAD = { left: 52, right: 8, top: 10, bottom: 26 };
 
 function niceMax(value: number): number {
   if (value <= 0) return 1;
@@ -28,13 +28,13 @@ function axes(labels: readonly string[], max: number, unit: string): string {
   for (const fraction of [0, 0.5, 1]) {
     const y = PAD.top + plotH * (1 - fraction);
     out += `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y}" y2="${y}" stroke="#d0d0d0"/>`;
-    out += `<text x="${PAD.left - 4}" y="${y + 4}" text-anchor="end" font-size="10" fill="#555">${escapeHtml(formatNumber(max * fraction))}${escapeHtml(unit)}</text>`;
+    out += `<text x="${PAD.left - 4}" y="${y + 4}" text-anchor="end" font-size="13" fill="#555">${escapeHtml(formatNumber(max * fraction))}${escapeHtml(unit)}</text>`;
   }
   const step = Math.max(1, Math.ceil(labels.length / 7));
   const slot = (W - PAD.left - PAD.right) / Math.max(1, labels.length);
   labels.forEach((label, i) => {
     if (i % step !== 0 && i !== labels.length - 1) return;
-    out += `<text x="${PAD.left + slot * (i + 0.5)}" y="${H - 6}" text-anchor="middle" font-size="10" fill="#555">${escapeHtml(label)}</text>`;
+    out += `<text x="${PAD.left + slot * (i + 0.5)}" y="${H - 6}" text-anchor="middle" font-size="13" fill="#555">${escapeHtml(label)}</text>`;
   });
   return out;
 }
@@ -46,7 +46,10 @@ function formatNumber(n: number): string {
 }
 
 function legend(series: readonly Series[]): Html {
-  return html`<p class="legend" aria-hidden="true">${series.map((s) => html`<span><i style="background:${s.color}"></i>${s.name}</span>`)}</p>`;
+  // SVG swatches: the CSP allows no inline style attributes.
+  return html`<p class="legend" aria-hidden="true">${series.map(
+    (s) => html`<span><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" fill="${s.color}"/></svg>${s.name}</span>`,
+  )}</p>`;
 }
 
 function dataTable(caption: string, labels: readonly string[], series: readonly Series[], unit: string): Html {

@@ -246,7 +246,7 @@ interface OpenApiDoc {
   paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, { items?: { enum?: string[] } }> } }> } }>>;
 }
 
-function readCapabilities(doc: OpenApiDoc): Capabilities {
+export function readCapabilities(doc: OpenApiDoc): Capabilities {
   const paths = doc.paths ?? {};
   const body = paths['/v1/subscriptions']?.post?.requestBody?.content?.['application/json']?.schema?.properties ?? {};
   const field = Object.keys(body).find((name) => /event/i.test(name));

@@ -44,7 +44,7 @@ export function registerOverviewPage(router: ConsoleRouter, ctx: ConsoleContext)
 <div class="card"><h2>Model</h2><p class="big">${calls}</p><p>calls, ${tokens} tokens.</p></div>
 ${await overrideRate(ctx, session, `${days[0]!.day}T00:00:00Z`, decisions)}
 </div>
-<div class="cards">
+<div class="cards charts">
 <section class="card" aria-labelledby="c-decisions"><h2 id="c-decisions">Decisions per day by action</h2>${stackedBars(
       'Decisions per day by action',
       labels,
