@@ -33,7 +33,8 @@ function axes(labels: readonly string[], max: number, unit: string): string {
   const step = Math.max(1, Math.ceil(labels.length / 7));
   const slot = (W - PAD.left - PAD.right) / Math.max(1, labels.length);
   labels.forEach((label, i) => {
-    if (i % step !== 0 && i !== labels.length - 1) return;
+    // Counted from the end, so today always has its label and none overlap.
+    if ((labels.length - 1 - i) % step !== 0) return;
     out += `<text x="${PAD.left + slot * (i + 0.5)}" y="${H - 6}" text-anchor="middle" font-size="13" fill="#555">${escapeHtml(label)}</text>`;
   });
   return out;
