@@ -162,6 +162,20 @@ describeEachDatabase('Console: sign-in, sessions, CSRF and the API authorization
     );
   });
 
+  test('text from an email is shown as text, never as markup', async () => {
+    const db = getDb();
+    await seedEmail(db, { id: 'em_X', action: 'review', subject: '<script>alert(1)</script><img src=x onerror=alert(2)>' });
+    const { app } = testServer(db);
+    const { cookie } = await signIn(app);
+    for (const url of ['/decisions', '/emails/em_X']) {
+      const page = await app.inject({ url, headers: { cookie } });
+      assert.equal(page.statusCode, 200);
+      assert.doesNotMatch(page.body, /<script>alert|<img src=x/, url);
+      assert.match(page.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/, url);
+      assert.match(String(page.headers['content-security-policy']), /default-src 'none'; script-src 'self'/);
+    }
+  });
+
   test('correction buttons appear only when the server has POST /v1/emails/{id}/corrections, and post to it with the session token', async () => {
     const db = getDb();
     await seedEmail(db, { id: 'em_C', action: 'ticket' });
