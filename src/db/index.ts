@@ -5,5 +5,5 @@
 
 export { jsonColumn, textColumn } from './column-text.js';
 export { findMigrationsFolder, migrateToLatest, splitSqlStatements } from './migrate.js';
-export { acquirePGliteLock, describeDatabase, isEmbedded, openDatabase } from './open-database.js';
+export { acquirePGliteLock, analyzeEmbedded, describeDatabase, isEmbedded, openDatabase } from './open-database.js';
 export type * from './schema.js';
