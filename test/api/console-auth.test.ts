@@ -162,6 +162,23 @@ describeEachDatabase('Console: sign-in, sessions, CSRF and the API authorization
     );
   });
 
+  test('rotating a secret shows the new one once, with how long the old one keeps signing', async () => {
+    const db = getDb();
+    await seedEmail(db, { id: 'em_R', action: 'ticket' });
+    await seedDelivery(db, { id: 'dlv_R', emailId: 'em_R', status: 'delivered' });
+    const { app } = testServer(db);
+    const { cookie, csrf } = await signIn(app);
+    const res = await app.inject({ method: 'POST', url: '/subscriptions/sub_TEST/rotate-secret', headers: { ...FORM, cookie }, payload: form({ _csrf: csrf }).payload });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers['cache-control'], 'no-store');
+    const secret = /id="secret" class="secret" readonly value="(whsec_[^"]+)"/.exec(res.body)?.[1];
+    assert.ok(secret, 'the new secret is on the page');
+    assert.match(res.body, /The old secret keeps signing beside the new one until <time datetime="2026-11-24T12:00:00.000Z">/);
+    const list = await app.inject({ url: '/subscriptions', headers: { cookie } });
+    assert.ok(!list.body.includes(secret), 'and never again');
+    assert.match(list.body, /rotated; old secret signs until/);
+  });
+
   test('text from an email is shown as text, never as markup', async () => {
     const db = getDb();
     await seedEmail(db, { id: 'em_X', action: 'review', subject: '<script>alert(1)</script><img src=x onerror=alert(2)>' });
