@@ -59,6 +59,17 @@ describeEachDatabase('Console: sign-in, sessions, CSRF and the API authorization
     assert.doesNotMatch(overHttp.attributes, /Secure/, 'plain http without an https public_url');
   });
 
+  test('ten wrong tokens from one address pause its sign-ins for ten minutes, the right token included', async () => {
+    const { app, clock } = testServer(getDb());
+    for (let i = 0; i < 10; i++) assert.equal((await signIn(app, `wrong-token-number-${i}-0123456789`)).res.statusCode, 401);
+    const paused = await signIn(app);
+    assert.equal(paused.res.statusCode, 429);
+    assert.equal(paused.cookie, '');
+    assert.match(paused.res.body, /Too many wrong tokens from this address: try again in 10 min/);
+    clock.advance(10 * 60_000);
+    assert.equal((await signIn(app)).res.statusCode, 303);
+  });
+
   test('a sign-in without the form token is refused, and `next` cannot lead off the site', async () => {
     const { app } = testServer(getDb());
     const res = await app.inject({ method: 'POST', url: '/login', ...form({ token: TOKEN, _csrf: 'x' }) });

@@ -41,6 +41,10 @@ export interface ConsoleRouter {
   post(path: string, handler: PageHandler): void;
 }
 
+/** Wrong tokens one address may try per window before sign-in answers 429 until the window ends. */
+const MAX_FAILED_SIGN_INS = 10;
+const SIGN_IN_WINDOW_MS = 10 * 60_000;
+
 const NAV: Array<[Nav, string, string]> = [
   ['overview', '/', 'Overview'],
   ['decisions', '/decisions', 'Decisions'],
@@ -216,16 +220,30 @@ ${error ? html`<p class="flash error" role="alert">${error}</p>` : ''}
     return loginPage(reply, safeNext(request.query.next), null);
   });
 
+  const failures = new Map<string, { count: number; since: number }>();
   app.post<{ Body: { token?: string; _csrf?: string; next?: string } }>('/login', { config: routeConfig }, async (request, reply) => {
     if (!deps.tokens.configured) return closed(reply);
     const body = request.body ?? {};
+    const now = deps.clock.now().getTime();
+    const failed = failures.get(request.ip);
+    if (failed && now - failed.since >= SIGN_IN_WINDOW_MS) failures.delete(request.ip);
+    if (failed && failed.count >= MAX_FAILED_SIGN_INS && now - failed.since < SIGN_IN_WINDOW_MS) {
+      const minutes = Math.ceil((SIGN_IN_WINDOW_MS - (now - failed.since)) / 60_000);
+      return loginPage(reply, safeNext(body.next), `Too many wrong tokens from this address: try again in ${minutes} min.`, 429);
+    }
     const nonce = readCookie(request, LOGIN_COOKIE);
     if (!nonce || !sameSecret(body._csrf, nonce)) return loginPage(reply, safeNext(body.next), 'The sign-in form expired or came from another site: try again.', 403);
     const token = typeof body.token === 'string' ? body.token.trim() : '';
     if (!deps.tokens.check(`Bearer ${token}`)) {
+      const entry = failures.get(request.ip) ?? { count: 0, since: now };
+      entry.count++;
+      failures.set(request.ip, entry);
+      // Bounded: a flood from many addresses forgets the oldest rather than growing without end.
+      if (failures.size > 10_000) failures.delete(failures.keys().next().value!);
       deps.logger.warn({ ip: request.ip }, 'console sign-in refused: the token is not one of api.tokens');
       return loginPage(reply, safeNext(body.next), 'That token is not one of api.tokens.', 401);
     }
+    failures.delete(request.ip);
     const { cookie } = sessions.create(token);
     setCookie(reply, LOGIN_COOKIE, '', { maxAgeSeconds: 0, secure: secureCookies(request), path: '/login' });
     setCookie(reply, SESSION_COOKIE, cookie, { maxAgeSeconds: Math.floor(options.sessionTtlMs / 1000), secure: secureCookies(request) });
