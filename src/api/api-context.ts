@@ -108,6 +108,10 @@ declare module 'fastify' {
     /** Media type of the 200 answer when it is not JSON. */
     produces?: string;
     tag?: string;
+    /** The body may be left out (every field in it is optional). */
+    optionalBody?: boolean;
+    /** A console page (HTML): signed in by session cookie, reads only through the API; not in /openapi.json. */
+    console?: boolean;
   }
 }
 

@@ -1,12 +1,14 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { ConfigError } from '../config/index.js';
 import { type ApiContext, resolveApiDeps, sendError } from './api-context.js';
+import { registerConsole } from './console/index.js';
 import { type CollectedRoute, collectRoute, openApiDocument } from './openapi.js';
 import { registerDecisionRoutes } from './routes/decisions.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerEmailRoutes } from './routes/emails.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerProbeRoutes } from './routes/probes.js';
+import { registerStatsRoutes } from './routes/stats.js';
 import { registerSubscriptionRoutes } from './routes/subscriptions.js';
 import { errorSchema } from './schemas.js';
 
@@ -36,6 +38,8 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   const routes: CollectedRoute[] = [];
 
   app.addHook('onRoute', (options) => {
+    // Console pages are HTML for people, signed in by session; they are not part of the API's contract.
+    if (options.config?.console) return;
     const auth = options.config?.auth ?? 'bearer';
     options.schema ??= {};
     const schema = options.schema as { response?: Record<string, unknown>; params?: unknown; querystring?: unknown; body?: unknown };
@@ -102,6 +106,8 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   registerMessageRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
+  registerStatsRoutes(app, deps);
+  if (ctx.config.api.console.enabled) registerConsole(app, deps);
   return app;
 }
 

@@ -12,6 +12,7 @@ export interface CollectedRoute {
   summary: string | undefined;
   produces: string | undefined;
   tag: string | undefined;
+  optionalBody: boolean;
 }
 
 export function collectRoute(options: RouteOptions): CollectedRoute[] {
@@ -24,6 +25,7 @@ export function collectRoute(options: RouteOptions): CollectedRoute[] {
     summary: options.config?.summary,
     produces: options.config?.produces,
     tag: options.config?.tag,
+    optionalBody: options.config?.optionalBody === true,
   }));
 }
 
@@ -74,7 +76,7 @@ export function openApiDocument(routes: readonly CollectedRoute[], info: { title
       parameters: [...parameters(schema.params, 'path'), ...parameters(schema.querystring, 'query')],
       responses,
     };
-    if (schema.body) operation.requestBody = { required: true, content: { 'application/json': { schema: schema.body } } };
+    if (schema.body) operation.requestBody = { required: !route.optionalBody, content: { 'application/json': { schema: schema.body } } };
     if (route.auth === 'none') operation.security = [];
     else if (route.auth === 'link-or-bearer') operation.security = [{ bearerAuth: [] }, { linkToken: [] }];
     else operation.security = [{ bearerAuth: [] }];

@@ -23,15 +23,15 @@ export function encodeCursor(key: PageKey): string {
   return Buffer.from(JSON.stringify([key.time, key.id]), 'utf8').toString('base64url');
 }
 
-/** The key, or null when the text is not a cursor this server made. */
-export function decodeCursor(cursor: string): PageKey | null {
+/** The key, or null when the text is not a cursor this server made (decisions have numeric ids, deliveries `dlv_…`). */
+export function decodeCursor(cursor: string, idPattern: RegExp = /^\d{1,19}$/): PageKey | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 2) return null;
     const [time, id] = value as unknown[];
     if (typeof time !== 'string' || !TIME.test(time) || parseDateTime(time) === null) return null;
     // A bigint column: an id past its range would fail in the database, not here.
-    if (typeof id !== 'string' || !/^\d{1,19}$/.test(id) || BigInt(id) > MAX_BIGINT) return null;
+    if (typeof id !== 'string' || !idPattern.test(id) || (/^\d+$/.test(id) && BigInt(id) > MAX_BIGINT)) return null;
     return { time, id };
   } catch {
     return null;
@@ -69,12 +69,27 @@ export interface DecisionRow {
   draft_status: string | null;
 }
 
+export type FlagName = 'payment' | 'legal' | 'vip';
+
 export interface DecisionFilter {
   action?: Action;
   mailbox?: string;
   since?: Date;
+  /** Decided before this moment. */
+  until?: Date;
+  /** Only decisions that raised this flag. */
+  flag?: FlagName;
+  /** The classified intent. */
+  intent?: string;
+  /** Words found in the sender (address or name) or the subject, case-insensitive. */
+  text?: string;
   after?: PageKey;
   limit: number;
+}
+
+/** `%`, `_` and `\` taken literally in a LIKE pattern. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /**
@@ -120,6 +135,13 @@ export async function listDecisions(db: Db, filter: DecisionFilter): Promise<Dec
   if (filter.action) query = query.where('d.action', '=', filter.action);
   if (filter.mailbox) query = query.where('m.mailbox', '=', filter.mailbox);
   if (filter.since) query = query.where('d.created_at', '>=', filter.since);
+  if (filter.until) query = query.where('d.created_at', '<', filter.until);
+  if (filter.flag) query = query.where(sql<boolean>`(d.flags ->> ${filter.flag})::boolean`);
+  if (filter.intent) query = query.where(sql<string>`c.output ->> 'intent'`, '=', filter.intent);
+  if (filter.text) {
+    const pattern = likePattern(filter.text);
+    query = query.where((eb) => eb.or([eb('m.from_address', 'ilike', pattern), eb('m.from_name', 'ilike', pattern), eb('m.subject', 'ilike', pattern)]));
+  }
   if (filter.after) {
     query = query.where(sql<boolean>`(d.created_at, d.id) < (${filter.after.time}::timestamptz, ${filter.after.id}::bigint)`);
   }
@@ -145,6 +167,7 @@ export function decisionView(row: DecisionRow) {
     policy_version: row.policy_version,
     summary: row.output?.summary ?? null,
     pii: piiView(row.pii),
+    intent: row.output?.intent ?? null,
     classifier: row.model
       ? {
           classifier: row.classifier,
@@ -209,6 +232,19 @@ export interface EmailRow {
   c_error: string | null;
   c_pii: ClassificationPii | null;
   c_created_at: Date | null;
+  c_model_version: string | null;
+  /** messages.parsed: the stored parse (src/parse/parsed-email.ts), or a refusal. */
+  parsed: unknown;
+  // the reply draft, when the decision asked for one
+  r_id: string | null;
+  r_status: string | null;
+  r_reply_text: string | null;
+  r_language: string | null;
+  r_folder: string | null;
+  r_note: string | null;
+  r_error: string | null;
+  r_created_at: Date | null;
+  r_completed_at: Date | null;
 }
 
 /** One email with its decision and classification, without the raw bytes. */
@@ -222,8 +258,12 @@ export async function loadEmail(db: Db, id: string): Promise<EmailRow | null> {
            c.classifier as c_classifier, c.model as c_model, c.prompt_version as c_prompt_version, c.output as c_output,
            c.confidence as c_confidence, c.model_confidence as c_model_confidence, c.logprob_confidence as c_logprob_confidence,
            c.mode as c_mode, c.prompt_tokens as c_prompt_tokens, c.completion_tokens as c_completion_tokens,
-           c.latency_ms as c_latency_ms, (c.cached_from is not null) as c_cached, c.error as c_error, c.pii as c_pii, c.created_at as c_created_at
+           c.latency_ms as c_latency_ms, (c.cached_from is not null) as c_cached, c.error as c_error, c.pii as c_pii, c.created_at as c_created_at,
+           c.model_version as c_model_version, m.parsed,
+           r.id as r_id, r.status as r_status, r.reply_text as r_reply_text, r.language as r_language, r.folder as r_folder,
+           r.note as r_note, r.last_error as r_error, r.created_at as r_created_at, r.completed_at as r_completed_at
     from messages m
+    left join drafts r on r.email_id = m.id
     left join decisions d on d.email_id = m.id
     left join classifications c on c.id = coalesce(
       d.classification_id,

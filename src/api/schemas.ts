@@ -72,6 +72,7 @@ export const deliverySchema = {
     last_attempt_at: nullableDateTime,
     last_status_code: nullableInteger,
     last_error: nullableString,
+    last_latency_ms: { ...nullableInteger, description: 'How long the last attempt waited for its answer.' },
     delivered_at: nullableDateTime,
     created_at: dateTime,
   },

@@ -198,6 +198,17 @@ export const configSchema = z
           message: 'expected at least 32 random characters (e.g. from `openssl rand -base64 32`); set it through "${MAILROOM_LINK_SECRET}"',
         }),
         raw_link_ttl: duration.default(7 * 86_400_000),
+        /** The web console at / on this listener (sign-in with one of the tokens). */
+        console: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** A console session ends this long after sign-in… */
+            session_ttl: duration.default(12 * 3_600_000),
+            /** …or after this long without a request. */
+            idle_timeout: duration.default(3_600_000),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -9,7 +9,7 @@ export { acquirePGliteLock, EmbeddedDatabaseInUseError, type LockHolder, type Lo
 export { type ServedDatabase, serveEmbeddedDatabase } from './embedded-service.js';
 export { embeddedSocketPath } from './embedded-wire.js';
 export { findMigrationsFolder, knownMigrations, migrateToLatest, splitSqlStatements } from './migrate.js';
-export { describeDatabase, isEmbedded, openDatabase } from './open-database.js';
+export { analyzeEmbedded, describeDatabase, isEmbedded, openDatabase } from './open-database.js';
 export { deleteMessages, insertWithRaw, parseSource, type RawMessage, rawStoreOf, readRawMessage, sweepRawStore } from './raw-store.js';
 export type * from './schema.js';
 export { createSecretBox, defaultKeyFilePath, readOrCreateKeyFile, SealError, type SecretBox, secretBoxFromConfig } from './secret-box.js';

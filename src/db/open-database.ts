@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import type { Config } from '../config/schema.js';
 import { rawStorePlugin } from './raw-store.js';
 import type { Database, Db } from './schema.js';
@@ -87,6 +87,15 @@ async function createPGliteFolder(folder: string): Promise<void> {
 /** True when the database is the embedded, single-process PGlite. */
 export function isEmbedded(config: Config['database']): boolean {
   return !config.url;
+}
+
+/**
+ * Refreshes the planner's statistics. PostgreSQL's autovacuum does this on its own; the embedded
+ * PGlite runs no background workers, so without it the planner keeps guessing as if every table
+ * were empty, and a filtered audit-log page over 10,000 decisions took 5–30× longer (measured).
+ */
+export async function analyzeEmbedded(db: Db): Promise<void> {
+  await sql`analyze`.execute(db);
 }
 
 /** Where the database is, without the password. */

@@ -18,8 +18,19 @@ export interface DeliveryView {
   last_attempt_at: Date | null;
   last_status_code: number | null;
   last_error: string | null;
+  /** How long the last attempt waited for its answer; null before the first attempt. */
+  last_latency_ms: number | null;
   delivered_at: Date | null;
   created_at: Date;
+  /** created_at as PostgreSQL's microsecond text, the page key with id. */
+  cursor_time: string;
+}
+
+/** The last row of a page, by the sort key (created_at, id). */
+export interface DeliveryPageKey {
+  /** `YYYY-MM-DDTHH:MM:SS.ffffffZ` */
+  time: string;
+  id: string;
 }
 
 export async function listDeliveries(
@@ -30,6 +41,10 @@ export async function listDeliveries(
     /** Every delivery of every event about this email. */
     emailId?: string;
     since?: Date;
+    until?: Date;
+    eventType?: string;
+    /** Newest first only: rows strictly older than this key. */
+    before?: DeliveryPageKey;
     ids?: readonly string[];
     /** null: no limit. */
     limit?: number | null;
@@ -56,6 +71,8 @@ export async function listDeliveries(
       'd.last_error',
       'd.delivered_at',
       'd.created_at',
+      sql<number | null>`(select a.latency_ms from webhook_attempts a where a.delivery_id = d.id order by a.id desc limit 1)`.as('last_latency_ms'),
+      sql<string>`to_char(d.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('cursor_time'),
     ])
     .orderBy('d.created_at', direction)
     .orderBy('d.id', direction);
@@ -64,6 +81,9 @@ export async function listDeliveries(
   if (filter.subscriptionId) query = query.where('d.subscription_id', '=', filter.subscriptionId);
   if (filter.emailId) query = query.where('e.email_id', '=', filter.emailId);
   if (filter.since) query = query.where('d.created_at', '>=', filter.since);
+  if (filter.until) query = query.where('d.created_at', '<', filter.until);
+  if (filter.eventType) query = query.where('e.type', '=', filter.eventType);
+  if (filter.before) query = query.where(sql<boolean>`(d.created_at, d.id) < (${filter.before.time}::timestamptz, ${filter.before.id})`);
   if (filter.ids) query = filter.ids.length > 0 ? query.where('d.id', 'in', [...filter.ids]) : query.where(sql<boolean>`false`);
   const rows = await query.execute();
   return rows.map((r) => ({
@@ -79,8 +99,10 @@ export async function listDeliveries(
     last_attempt_at: r.last_attempt_at,
     last_status_code: r.last_status_code,
     last_error: r.last_error,
+    last_latency_ms: r.last_latency_ms,
     delivered_at: r.delivered_at,
     created_at: r.created_at,
+    cursor_time: r.cursor_time,
   }));
 }
 

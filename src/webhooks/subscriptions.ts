@@ -115,14 +115,11 @@ export async function removeSubscription(db: Db, id: string): Promise<void> {
  * Enabling clears the failure history, so an endpoint that was just fixed is not disabled again by
  * the old failures; its pending deliveries go out at their scheduled times.
  */
-export async function setSubscriptionEnabled(db: Db, id: string, enabled: boolean, now: Date): Promise<void> {
+/** `reason` is shown beside a disabled subscription; by default it says the CLI did it. */
+export async function setSubscriptionEnabled(db: Db, id: string, enabled: boolean, now: Date, reason = 'disabled with `mailroom subscriptions disable`'): Promise<void> {
   const result = await db
     .updateTable('webhook_subscriptions')
-    .set(
-      enabled
-        ? { enabled: true, disabled_reason: null, disabled_at: null, failing_since: null, updated_at: now }
-        : { enabled: false, disabled_reason: 'disabled with `mailroom subscriptions disable`', disabled_at: now, updated_at: now },
-    )
+    .set(enabled ? { enabled: true, disabled_reason: null, disabled_at: null, failing_since: null, updated_at: now } : { enabled: false, disabled_reason: reason, disabled_at: now, updated_at: now })
     .where('id', '=', id)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) throw new UnknownSubscriptionError(id);

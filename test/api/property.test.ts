@@ -8,9 +8,9 @@ import { before, test } from 'node:test';
 import fc from 'fast-check';
 import { createApiServer } from '../../src/api/create-server.js';
 import { configSchema } from '../../src/config/index.js';
+import { createSecretBox } from '../../src/db/secret-box.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { createMetrics } from '../../src/util/metrics.js';
-import { createSecretBox } from '../../src/db/secret-box.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
 import { LINK_SECRET, readyReport, SECRET_KEY, seedDelivery, seedEmail, TOKEN } from './fixtures.js';
 

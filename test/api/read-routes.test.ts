@@ -364,6 +364,8 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
       'GET /v1/deliveries',
       'GET /v1/deliveries/{id}',
       'POST /v1/deliveries/{id}/replay',
+      'POST /v1/deliveries/replay-failed',
+      'GET /v1/stats',
     ];
     assert.deepEqual([...operations].sort(), [...expected].sort());
     for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, OpenApiOperation>>)) {
@@ -382,7 +384,7 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
       }
     }
     const decisions = (doc.paths as Record<string, Record<string, OpenApiOperation>>)['/v1/decisions']!.get!;
-    assert.deepEqual((decisions.parameters ?? []).map((p) => p.name).sort(), ['action', 'cursor', 'limit', 'mailbox', 'since']);
+    assert.deepEqual((decisions.parameters ?? []).map((p) => p.name).sort(), ['action', 'cursor', 'flag', 'intent', 'limit', 'mailbox', 'q', 'since', 'until']);
     assert.deepEqual(decisions.security, [{ bearerAuth: [] }]);
     assert.deepEqual(doc.paths['/health'].get.security, []);
     assert.ok(doc.paths['/v1/emails/{id}/raw'].get.responses['200'].content['message/rfc822']);

@@ -22,7 +22,7 @@ let serverCheck: Promise<string | null> | null = null;
 /** Resolves to null when the server answers, or to the reason it does not. */
 export function postgresUnavailable(): Promise<string | null> {
   serverCheck ??= (async () => {
-    const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+    const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 10_000 });
     try {
       await client.connect();
       await client.query('select 1');

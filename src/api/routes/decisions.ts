@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { parseSince } from '../../config/index.js';
-import type { Action } from '../../contract/index.js';
+import { type Action, INTENTS } from '../../contract/index.js';
 import { type ApiDeps, sendError } from '../api-context.js';
-import { decisionView, decodeCursor, encodeCursor, listDecisions } from '../queries.js';
+import { decisionView, decodeCursor, encodeCursor, type FlagName, listDecisions } from '../queries.js';
 import { actionSchema, dateTime, flagsSchema, nullableNumber, nullableString, piiSchema, reasonSchema } from '../schemas.js';
 
 const MAX_LIMIT = 500;
@@ -23,6 +23,7 @@ const decisionItem = {
     policy_version: { type: 'string' },
     summary: nullableString,
     pii: piiSchema,
+    intent: { ...nullableString, description: 'The intent the classifier gave; null when it was not classified.' },
     classifier: {
       type: ['object', 'null'],
       properties: { classifier: { type: 'string' }, model: { type: 'string' }, prompt_version: { type: 'string' }, confidence: nullableNumber },
@@ -35,6 +36,10 @@ interface DecisionsQuery {
   action?: Action;
   mailbox?: string;
   since?: string;
+  until?: string;
+  flag?: FlagName;
+  intent?: string;
+  q?: string;
   limit: number;
   cursor?: string;
 }
@@ -52,6 +57,10 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: ApiDeps): voi
             action: { ...actionSchema, description: 'Only this action.' },
             mailbox: { type: 'string', minLength: 1, maxLength: 200, description: 'Only this configured mailbox.' },
             since: { type: 'string', maxLength: 40, description: 'Only decisions since a duration ago (1d, 12h) or a date (2026-11-01T00:00:00Z).' },
+            until: { type: 'string', maxLength: 40, description: 'Only decisions before a date (2026-11-02 or 2026-11-02T00:00:00Z) or a duration ago.' },
+            flag: { type: 'string', enum: ['payment', 'legal', 'vip'], description: 'Only decisions that raised this flag.' },
+            intent: { type: 'string', enum: [...INTENTS], description: 'Only emails the classifier gave this intent.' },
+            q: { type: 'string', minLength: 1, maxLength: 200, description: 'Words in the sender (address or name) or the subject, case-insensitive.' },
             limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 50, description: 'Page size.' },
             cursor: { type: 'string', maxLength: 200, description: 'next_cursor of the previous page.' },
           },
@@ -73,14 +82,22 @@ export function registerDecisionRoutes(app: FastifyInstance, deps: ApiDeps): voi
       const q = request.query;
       const after = q.cursor ? decodeCursor(q.cursor) : undefined;
       if (after === null) return sendError(reply, 400, 'cursor is not one this server gave out; start again without cursor');
-      let since: Date | undefined;
-      if (q.since) {
-        const parsed = parseSince(q.since, deps.clock.now());
-        if (!parsed) return sendError(reply, 400, `since: expected a duration like 1d or 12h, or a date like 2026-11-01T00:00:00Z, got "${q.since}"`);
-        since = parsed;
-      }
+      const since = q.since ? parseSince(q.since, deps.clock.now()) : undefined;
+      if (since === null) return sendError(reply, 400, `since: expected a duration like 1d or 12h, or a date like 2026-11-01T00:00:00Z, got "${q.since}"`);
+      const until = q.until ? parseSince(q.until, deps.clock.now()) : undefined;
+      if (until === null) return sendError(reply, 400, `until: expected a date like 2026-11-02 or 2026-11-02T00:00:00Z, or a duration ago like 1d, got "${q.until}"`);
       // One row more than asked tells whether another page exists without a count query.
-      const rows = await listDecisions(deps.db, { action: q.action, mailbox: q.mailbox, since, after, limit: q.limit + 1 });
+      const rows = await listDecisions(deps.db, {
+        action: q.action,
+        mailbox: q.mailbox,
+        since,
+        until,
+        flag: q.flag,
+        intent: q.intent,
+        text: q.q?.trim() || undefined,
+        after,
+        limit: q.limit + 1,
+      });
       const page = rows.slice(0, q.limit);
       const last = page[page.length - 1];
       return {

@@ -43,12 +43,19 @@ const emailSchema = {
     attempts: { type: 'integer' },
     raw_available: { type: 'boolean', description: 'False when the message was over ingest.max_message_bytes and only its headers were kept.' },
     raw_email_url: { ...nullableString, description: 'A signed link to the original message (when api.public_url is set).' },
+    clean_text: { ...nullableString, description: 'The newest message as the parse stage cleaned it (quotes, signatures, hidden text removed); null before it was parsed.' },
+    hidden_text: { ...nullableString, description: 'Text hidden from a reader (white on white, display:none…): the detectors read it, the model does not.' },
+    attachments: {
+      type: 'array',
+      items: { type: 'object', properties: { filename: { type: 'string' }, content_type: { type: 'string' }, size: { type: 'integer' } } },
+    },
     classification: {
       type: ['object', 'null'],
       properties: {
         classifier: { type: 'string' },
         model: { type: 'string' },
         prompt_version: { type: 'string' },
+        model_version: { ...nullableString, description: "The local model's version, when it classified or gave a second opinion." },
         output: classificationOutputSchema,
         confidence: nullableNumber,
         model_confidence: nullableNumber,
@@ -79,6 +86,21 @@ const emailSchema = {
         decided_at: dateTime,
       },
     },
+    draft: {
+      type: ['object', 'null'],
+      description: 'The reply draft, when the decision asked for one.',
+      properties: {
+        id: { type: 'string' },
+        status: { type: 'string', enum: ['pending', 'drafted', 'sent', 'skipped'] },
+        reply_text: nullableString,
+        language: nullableString,
+        folder: { ...nullableString, description: 'The IMAP folder it was appended to.' },
+        note: nullableString,
+        error: nullableString,
+        created_at: dateTime,
+        completed_at: nullableDateTime,
+      },
+    },
     deliveries: { type: 'array', items: deliverySchema },
     sightings: {
       type: 'array',
@@ -95,7 +117,7 @@ const emailSchema = {
       },
     },
   },
-  required: ['id', 'thread_id', 'mailbox', 'status', 'received_at', 'classification', 'decision', 'deliveries'],
+  required: ['id', 'thread_id', 'mailbox', 'status', 'received_at', 'classification', 'decision', 'draft', 'deliveries'],
 } as const;
 
 /** GET /v1/emails/:id and its original message. Read-only: nothing here changes a decision. */
@@ -193,6 +215,7 @@ function emailView(row: EmailRow, deliveries: DeliveryView[], rawUrl: string | n
     attempts: row.attempts,
     raw_available: row.raw_available,
     raw_email_url: rawUrl,
+    ...storedText(row.parsed),
     classification:
       row.c_classifier === null
         ? null
@@ -200,6 +223,7 @@ function emailView(row: EmailRow, deliveries: DeliveryView[], rawUrl: string | n
             classifier: row.c_classifier,
             model: row.c_model,
             prompt_version: row.c_prompt_version,
+            model_version: row.c_model_version,
             output: row.c_output,
             confidence: row.c_confidence,
             model_confidence: row.c_model_confidence,
@@ -226,7 +250,32 @@ function emailView(row: EmailRow, deliveries: DeliveryView[], rawUrl: string | n
             policy_version: row.policy_version,
             decided_at: iso(row.decided_at),
           },
+    draft:
+      row.r_id === null
+        ? null
+        : {
+            id: row.r_id,
+            status: row.r_status,
+            reply_text: row.r_reply_text,
+            language: row.r_language,
+            folder: row.r_folder,
+            note: row.r_note,
+            error: row.r_error,
+            created_at: iso(row.r_created_at),
+            completed_at: iso(row.r_completed_at),
+          },
     deliveries: deliveries.map(deliveryView),
+  };
+}
+
+/** The cleaned text from messages.parsed, whatever parse version stored it; nulls for a refusal or no parse. */
+function storedText(parsed: unknown): { clean_text: string | null; hidden_text: string | null; attachments: unknown[] } {
+  const stored = (typeof parsed === 'string' ? JSON.parse(parsed) : parsed) as Record<string, unknown> | null;
+  const text = (key: string) => (stored && typeof stored[key] === 'string' ? (stored[key] as string) : null);
+  return {
+    clean_text: text('newestText'),
+    hidden_text: text('hiddenText') || null,
+    attachments: stored && Array.isArray(stored.attachments) ? stored.attachments : [],
   };
 }
 
@@ -244,6 +293,7 @@ export function deliveryView(d: DeliveryView) {
     last_attempt_at: iso(d.last_attempt_at),
     last_status_code: d.last_status_code,
     last_error: d.last_error,
+    last_latency_ms: d.last_latency_ms,
     delivered_at: iso(d.delivered_at),
     created_at: iso(d.created_at),
   };

@@ -31,6 +31,10 @@ function subscriptionView(s: SubscriptionView) {
   };
 }
 
+async function emptyBodyAsObject(request: { body: unknown }): Promise<void> {
+  request.body ??= {};
+}
+
 /** Unknown id → 404; everything else is the caller's error handler's business. */
 async function orNotFound<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T | FastifyReply> {
   try {
@@ -116,19 +120,35 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps):
   );
 
   for (const enabled of [true, false]) {
-    app.post<{ Params: { id: string } }>(
+    app.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>(
       `/v1/subscriptions/:id/${enabled ? 'enable' : 'disable'}`,
       {
         config: {
           auth: 'bearer',
           summary: enabled ? 'Enable: clears the failure history; pending deliveries go out at their scheduled times.' : 'Disable: nothing more is sent until enabled.',
           tag,
+          ...(enabled ? {} : { optionalBody: true }),
         },
-        schema: { params, response: { 200: subscriptionSchema } },
+        // The reason is optional, and so is the body: a bare POST (as before the reason existed) stays valid.
+        ...(enabled ? {} : { preValidation: emptyBodyAsObject }),
+        schema: {
+          params,
+          ...(enabled
+            ? {}
+            : {
+                body: {
+                  type: 'object',
+                  properties: { reason: { type: 'string', minLength: 1, maxLength: 300, description: 'Shown beside the disabled subscription.' } },
+                  additionalProperties: false,
+                },
+              }),
+          response: { 200: subscriptionSchema },
+        },
       },
       async (request, reply) =>
         orNotFound(reply, async () => {
-          await setSubscriptionEnabled(deps.db, request.params.id, enabled, deps.clock.now());
+          const reason = request.body?.reason?.trim();
+          await setSubscriptionEnabled(deps.db, request.params.id, enabled, deps.clock.now(), reason ? `disabled through the API: ${reason}` : 'disabled through the API');
           deps.logger.info({ subscription_id: request.params.id }, `subscription ${enabled ? 'enabled' : 'disabled'} through the API`);
           if (enabled) deps.wakeDeliveries();
           const found = (await listSubscriptions(deps.db, deps.clock.now())).find((s) => s.id === request.params.id);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { startApiServer } from '../../api/index.js';
 import { createClassifier, type RateLimiter } from '../../classify/index.js';
 import { mailboxFacts, parseDuration } from '../../config/index.js';
-import { type Db, describeDatabase, isEmbedded, type SecretBox, secretBoxFromConfig, serveEmbeddedDatabase, sweepRawStore } from '../../db/index.js';
+import { analyzeEmbedded, type Db, describeDatabase, isEmbedded, type SecretBox, secretBoxFromConfig, serveEmbeddedDatabase, sweepRawStore } from '../../db/index.js';
 import { draftEffect, startDraftWorker } from '../../drafts/index.js';
 import { keywordHandler, releaseDeadLocalLeases, startMailboxWatchers } from '../../ingest/index.js';
 import { createReadiness, llmProbe, observeDatabase, resolveLlmEndpoint } from '../../ops/index.js';
@@ -18,6 +18,7 @@ import { type AppFactory, UsageError } from '../app.js';
 const SHUTDOWN_DEADLINE_MS = 8000;
 const DEAD_CLAIMS_SWEEP_MS = 30_000;
 const RETRAIN_CHECK_MS = 5 * 60_000;
+const ANALYZE_EMBEDDED_MS = 60 * 60_000;
 
 export function register(program: Command, openApp: AppFactory): void {
   program
@@ -41,6 +42,11 @@ export function register(program: Command, openApp: AppFactory): void {
       // Watch leases of dead local processes are the lease keeper's (within a second); this sweep is for queue claims.
       const sweepDead = setInterval(() => void releaseDeadClaims(db, logger), DEAD_CLAIMS_SWEEP_MS);
       sweepDead.unref();
+      // PGlite has no autovacuum: its planner statistics are refreshed here, at start and hourly.
+      const analyze = () => analyzeEmbedded(db).catch((error: unknown) => logger.warn({ err: error }, 'could not refresh the embedded database statistics; queries may be slower'));
+      const analyzeTimer = isEmbedded(config.database) ? setInterval(() => void analyze(), ANALYZE_EMBEDDED_MS) : null;
+      analyzeTimer?.unref();
+      if (analyzeTimer) await analyze();
       // The local model learns the mailbox: retrained in a worker thread once enough new labels arrived.
       const retrain = setInterval(() => {
         local?.retrainIfDue().catch((error: unknown) => logger.warn({ err: error }, 'could not retrain the local model; the current one stays in use'));
@@ -106,6 +112,7 @@ export function register(program: Command, openApp: AppFactory): void {
       clearInterval(sweepDead);
       clearInterval(retrain);
       modelWatch.stop();
+      if (analyzeTimer) clearInterval(analyzeTimer);
       // Stop accepting first, then let the stages finish what they hold.
       await served?.close();
       await api?.close();
