@@ -131,6 +131,7 @@ export class MailboxWatcher {
   /** Cut short by IMAP events, lease changes and stop; the loops wait on it. */
   readonly #idle = createWakeableSleep();
   #newMail = false;
+  #announcedByIdle = false;
   #sessionConnected = false;
   /** The keeper gave us the lease and has not asked for it back. */
   #assigned = false;
@@ -318,6 +319,9 @@ export class MailboxWatcher {
     client.on('close', () => fail(Object.assign(new Error('the server closed the connection'), { code: 'NoConnection' })));
     client.on('exists', () => {
       this.#newMail = true;
+      // A lazy server reports new mail only at the end of a command (the sweep's own, or a NOOP):
+      // only an EXISTS that comes while IDLE runs is IDLE announcing it.
+      if (client.idling) this.#announcedByIdle = true;
       this.#wakeUp();
     });
     // A new UIDVALIDITY on the open folder mid-session: reconnect, and prepareCursor() re-scans.
@@ -359,9 +363,10 @@ export class MailboxWatcher {
           return;
         }
         if (failure) throw failure;
-        const announced = this.#newMail;
+        const announced = this.#announcedByIdle;
         const sweptAt = Date.now();
         this.#newMail = false;
+        this.#announcedByIdle = false;
         const result = await sweepMailbox(
           {
             db,
@@ -449,7 +454,7 @@ export class MailboxWatcher {
     this.#pollIdle = true;
     const oldest = Math.round((sweptAt - Math.min(...missed.map((d) => d.getTime()))) / 1000);
     this.#logger.warn(
-      { mailbox: this.#deps.mailbox.name, unannounced: missed.length, idle_poll_ms: this.#deps.ingest.idle_poll },
+      { unannounced: missed.length, idle_poll_ms: this.#deps.ingest.idle_poll },
       `mailbox "${this.#deps.mailbox.name}": the server's IDLE did not announce ${missed.length} message(s) that a sweep found (waiting up to ${oldest} s); ` +
         `from now on Mailroom breaks IDLE with a NOOP every ${seconds(this.#deps.ingest.idle_poll)} (ingest.idle_poll) so new mail is picked up within seconds. ` +
         "Set ingest.lazy_idle: always to start so, or switch on the server's immediate IDLE (Courier: IMAP_ENHANCEDIDLE=1).",

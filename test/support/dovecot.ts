@@ -49,6 +49,11 @@ export interface StartDovecotOptions {
    * to checking every mailbox_idle_check_interval (set to an hour). Needs /usr/bin/python3.
    */
   lazyIdle?: boolean;
+  /**
+   * false: the server takes no custom keywords (PERMANENTFLAGS without \\*, as Microsoft 365):
+   * an ACL leaves the owner every right but "w" (flags other than \\Seen and \\Deleted).
+   */
+  keywords?: boolean;
 }
 
 export interface PrivateDovecot {
@@ -250,6 +255,11 @@ function namespaceBlock(options: StartDovecotOptions): string {
   ].join('\n');
 }
 
+function aclBlock(dir: string, options: StartDovecotOptions): string {
+  if (options.keywords !== false) return '';
+  return `mail_plugins = $mail_plugins acl\nplugin {\n  acl = vfile:${dir}/global-acl\n}`;
+}
+
 function dovecotConfig(dir: string, port: number, options: StartDovecotOptions, mailUser: string): string {
   const test = (options.limits ?? 'test') === 'test';
   return `# Private test instance written by test/support/dovecot.ts
@@ -305,6 +315,7 @@ service stats {
     mode = 0666
   }
 }
+${aclBlock(dir, options)}
 ${options.settings ?? ''}
 `;
 }
@@ -325,6 +336,8 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<P
     mkdirSync(home, { mode: 0o700 });
     chownSync(home, mail.uid, mail.gid);
   }
+  // Every right but "w": STORE of keywords is refused, APPEND (with \\Draft, \\Seen) still works.
+  if (options.keywords === false) writeFileSync(join(dir, 'global-acl'), '* owner lrsitekxa\n');
   writeFileSync(join(dir, 'passwd'), `${users.map((u) => `${u.user}:{PLAIN}${u.password}::::::`).join('\n')}\n`, { mode: 0o600 });
   const port = await freeLoopbackPort();
   const configFile = join(dir, 'dovecot.conf');
