@@ -16,7 +16,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { configSchema } from '../../src/config/index.js';
+import { checkMailbox } from '../../src/ops/doctor/check-mailbox.js';
 import { createPostgresDatabase, postgresUnavailable, type TestDatabase } from '../support/databases.js';
 import { dovecotSkip, type PrivateDovecot, type StartDovecotOptions, startDovecot } from '../support/dovecot.js';
 import { appendMany, duplicateMessageIds, makeMessage, messageCount, waitFor } from './helpers.js';
@@ -172,6 +174,11 @@ for (const variant of VARIANTS) {
       } finally {
         await client.logout();
       }
+      const checks = await checkMailbox(configSchema.parse(parse(readFileSync(configFile, 'utf8'))).mailboxes[0]!, { keywords: true });
+      const check = (name: string) => checks.find((c) => c.name === name);
+      assert.equal(check('mailbox support drafts')?.status, 'ok', JSON.stringify(checks));
+      assert.match(check('mailbox support drafts')!.detail, new RegExp(`^reply drafts go to "${variant.expectDrafts.replace('.', '\\.')}"`), 'doctor lists the folder drafts go to');
+      assert.equal(check('mailbox support keywords')?.status, 'ok', JSON.stringify(checks));
       const connected = log(second)
         .split('\n')
         .filter((line) => line.startsWith('{'))
