@@ -6,7 +6,7 @@
  *
  *   npm run bench -- [--only drain,model,latency,webhooks,chars,naive] [--messages 2000]
  *     [--db postgres|pglite] [--model-latency 500] [--concurrency 4,8,16] [--model-messages 200]
- *     [--latency-count 200] [--latency-model-ms 0] [--poll-count 30] [--webhook-events 1000]
+ *     [--latency-count 200] [--latency-model-ms 0] [--poll-count 20] [--webhook-events 1000]
  *     [--naive-model-messages 40] [--local-examples 5000] [--no-corpus] [--out bench/results.json]
  *
  * Figure 8 (`local`) is the local model: training, prediction and learning, in a process of its own.
@@ -41,7 +41,7 @@ const { values: flags } = parseArgs({
     'model-messages': { type: 'string', default: '200' },
     'latency-count': { type: 'string', default: '200' },
     'latency-model-ms': { type: 'string', default: '0' },
-    'poll-count': { type: 'string', default: '30' },
+    'poll-count': { type: 'string', default: '20' },
     'webhook-events': { type: 'string', default: '1000' },
     'naive-model-messages': { type: 'string', default: '40' },
     'local-examples': { type: 'string', default: '5000' },

@@ -78,8 +78,14 @@ export async function runAppendLatency(options: LatencyOptions): Promise<Latency
   try {
     const run = scenario.startRun('latency');
     await run.running;
-    // Let the watcher connect and enter IDLE before the first message.
-    await sleep(3000);
+    // Mail that is there before the first start is not ours (backfill 0): wait for the watcher to
+    // connect (slow on a loaded machine), then a moment for it to enter IDLE.
+    await waitUntil(
+      () => run.tail(200).includes('connected, watching'),
+      60_000,
+      () => `the watcher did not connect within 60 s; last lines:\n${run.tail()}`,
+    );
+    await sleep(2000);
     const toDecision: number[] = [];
     const toWebhook: number[] = [];
     const runTag = Date.now().toString(36);
@@ -97,8 +103,9 @@ export async function runAppendLatency(options: LatencyOptions): Promise<Latency
       );
       toDecision.push(line.time - t0);
       toWebhook.push(arrived - t0);
-      // A short gap: each message arrives on an idle system (and, polling, at a random point of the poll interval).
-      await sleep(idle === 'poll' ? 20 + Math.floor(Math.random() * 1000) : 20);
+      // A short gap: each message arrives on an idle system. Polling, a random gap over the whole
+      // poll interval: otherwise every message would come just after a NOOP and wait a full 10 s.
+      await sleep(idle === 'poll' ? 20 + Math.floor(Math.random() * 10_000) : 20);
     }
     run.onDecided = null;
     await run.stop();
