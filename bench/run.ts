@@ -6,7 +6,7 @@
  *
  *   npm run bench -- [--only drain,model,latency,webhooks,chars,naive] [--messages 2000]
  *     [--db postgres|pglite] [--model-latency 500] [--concurrency 4,8,16] [--model-messages 200]
- *     [--latency-count 200] [--latency-model-ms 0] [--webhook-events 1000]
+ *     [--latency-count 200] [--latency-model-ms 0] [--poll-count 20] [--webhook-events 1000]
  *     [--naive-model-messages 40] [--local-examples 5000] [--no-corpus] [--out bench/results.json]
  *
  * Figure 8 (`local`) is the local model: training, prediction and learning, in a process of its own.
@@ -43,6 +43,7 @@ const { values: flags } = parseArgs({
     'model-messages': { type: 'string', default: '200' },
     'latency-count': { type: 'string', default: '200' },
     'latency-model-ms': { type: 'string', default: '0' },
+    'poll-count': { type: 'string', default: '20' },
     'webhook-events': { type: 'string', default: '1000' },
     'naive-model-messages': { type: 'string', default: '40' },
     'local-examples': { type: 'string', default: '5000' },
@@ -54,7 +55,7 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   console.log(`usage: npm run bench -- [--only ${PARTS.join(',')}] [--messages N] [--db postgres|pglite] [--model-latency MS]
-  [--concurrency 4,8,16] [--model-messages N] [--latency-count N] [--latency-model-ms MS] [--webhook-events N]
+  [--concurrency 4,8,16] [--model-messages N] [--latency-count N] [--latency-model-ms MS] [--poll-count N] [--webhook-events N]
   [--naive-model-messages N] [--local-examples N] [--no-corpus] [--out FILE]`);
   process.exit(0);
 }
@@ -84,6 +85,7 @@ const concurrencies = flags.concurrency.split(',').map((c) => positiveInt('concu
 const modelMessages = positiveInt('model-messages', flags['model-messages']);
 const latencyCount = positiveInt('latency-count', flags['latency-count']);
 const latencyModelMs = positiveInt('latency-model-ms', flags['latency-model-ms']);
+const pollCount = positiveInt('poll-count', flags['poll-count']);
 const webhookEvents = positiveInt('webhook-events', flags['webhook-events']);
 const naiveModelMessages = positiveInt('naive-model-messages', flags['naive-model-messages']);
 const localExamples = positiveInt('local-examples', flags['local-examples']);
@@ -116,6 +118,8 @@ interface Results {
   drain?: DrainResult & { promptChars: never };
   model?: Array<Omit<DrainResult, 'promptChars'>>;
   latency?: LatencyResult;
+  /** The same on a server whose IDLE announces nothing, NOOP polling forced on. */
+  latencyPoll?: LatencyResult;
   webhooks?: WebhooksResult;
   chars?: Omit<InputCharsResult, 'modelBoundSources'> & { promptCharsPerRequest?: { median: number; p95: number }; promptCharsPerBacklogMessage?: number };
   naive?: NaiveResult[];
@@ -134,6 +138,7 @@ const results: Results = {
     model_messages: modelMessages,
     latency_count: latencyCount,
     latency_model_ms: latencyModelMs,
+    poll_count: pollCount,
     webhook_events: webhookEvents,
     naive_model_messages: naiveModelMessages,
     local_examples: localExamples,
@@ -179,6 +184,8 @@ if (only.has('model')) {
 if (only.has('latency')) {
   log(`APPEND → decision / webhook: ${latencyCount} messages one by one, ${latencyModelMs} ms model (figure 3)`);
   results.latency = await runAppendLatency({ database, count: latencyCount, latencyMs: latencyModelMs });
+  log(`APPEND → decision on a server whose IDLE announces nothing, NOOP every 10 s: ${pollCount} messages one by one (figure 3b)`);
+  results.latencyPoll = await runAppendLatency({ database, count: pollCount, latencyMs: latencyModelMs, idle: 'poll' });
 }
 
 if (only.has('webhooks')) {
@@ -275,6 +282,14 @@ function renderTable(r: Results): string {
       `${l.messages} messages one by one, ${l.modelLatencyMs} ms model, max ${f(l.toDecisionMs.max, 0)} ms`,
     ]);
     rows.push(['3. APPEND → webhook received', `p50 ${f(l.toWebhookMs.p50, 0)} / p95 ${f(l.toWebhookMs.p95, 0)} / p99 ${f(l.toWebhookMs.p99, 0)} ms`, `max ${f(l.toWebhookMs.max, 0)} ms`]);
+  }
+  if (r.latencyPoll) {
+    const l = r.latencyPoll;
+    rows.push([
+      '3b. APPEND → decision, lazy IDLE, NOOP polling',
+      `p50 ${f(l.toDecisionMs.p50, 0)} / p95 ${f(l.toDecisionMs.p95, 0)} / p99 ${f(l.toDecisionMs.p99, 0)} ms`,
+      `${l.messages} messages; IDLE announces nothing, ingest.lazy_idle always, idle_poll 10 s; max ${f(l.toDecisionMs.max, 0)} ms`,
+    ]);
   }
   if (r.webhooks) {
     const w = r.webhooks;

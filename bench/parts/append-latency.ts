@@ -14,10 +14,17 @@ export interface LatencyOptions {
   database: DatabaseKind;
   count: number;
   latencyMs: number;
+  /**
+   * push: IDLE announces each message (Dovecot as usual). poll: a server whose IDLE announces
+   * nothing (Dovecot without inotify, like Courier without enhanced IDLE), with NOOP polling forced
+   * on from the start (ingest.lazy_idle: always, ingest.idle_poll 10 s, the default).
+   */
+  idle?: 'push' | 'poll';
 }
 
 export interface LatencyResult {
   database: DatabaseKind;
+  idle: 'push' | 'poll';
   messages: number;
   modelLatencyMs: number;
   toDecisionMs: { p50: number; p95: number; p99: number; max: number };
@@ -47,12 +54,14 @@ function supportRequest(i: number, runTag: string): { raw: string; messageId: st
 const summary = (values: number[]) => ({ p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99), max: Math.max(...values) });
 
 export async function runAppendLatency(options: LatencyOptions): Promise<LatencyResult> {
+  const idle = options.idle ?? 'push';
   const scenario = await createScenario({
     database: options.database,
+    ...(idle === 'poll' ? { dovecot: { lazyIdle: true } } : {}),
     // The fake model's logprobs give the intent 0.95, so confidence stays above the threshold: every one is a ticket.
     llm: { delayMs: options.latencyMs, intentProbability: 0.95 },
     // The sweep is a fallback; IDLE must be what hears each message.
-    config: () => ({ ingest: { backfill: 0, sweep_interval: '10m' } }),
+    config: () => ({ ingest: { backfill: 0, sweep_interval: '10m', ...(idle === 'poll' ? { lazy_idle: 'always', idle_poll: '10s' } : {}) } }),
   });
   const arrivals = new Map<string, number>();
   const respond = scenario.receiver.respond;
@@ -69,8 +78,14 @@ export async function runAppendLatency(options: LatencyOptions): Promise<Latency
   try {
     const run = scenario.startRun('latency');
     await run.running;
-    // Let the watcher connect and enter IDLE before the first message.
-    await sleep(3000);
+    // Mail that is there before the first start is not ours (backfill 0): wait for the watcher to
+    // connect (slow on a loaded machine), then a moment for it to enter IDLE.
+    await waitUntil(
+      () => run.tail(200).includes('connected, watching'),
+      60_000,
+      () => `the watcher did not connect within 60 s; last lines:\n${run.tail()}`,
+    );
+    await sleep(2000);
     const toDecision: number[] = [];
     const toWebhook: number[] = [];
     const runTag = Date.now().toString(36);
@@ -88,13 +103,15 @@ export async function runAppendLatency(options: LatencyOptions): Promise<Latency
       );
       toDecision.push(line.time - t0);
       toWebhook.push(arrived - t0);
-      // A short gap: each message arrives on an idle system.
-      await sleep(20);
+      // A short gap: each message arrives on an idle system. Polling, a random gap over the whole
+      // poll interval: otherwise every message would come just after a NOOP and wait a full 10 s.
+      await sleep(idle === 'poll' ? 20 + Math.floor(Math.random() * 10_000) : 20);
     }
     run.onDecided = null;
     await run.stop();
     return {
       database: options.database,
+      idle,
       messages: options.count,
       modelLatencyMs: options.latencyMs,
       toDecisionMs: summary(toDecision),

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createPostgresDatabase, type TestDatabase } from '../../test/support/databases.js';
-import { type PrivateDovecot, startDovecot } from '../../test/support/dovecot.js';
+import { type PrivateDovecot, type StartDovecotOptions, startDovecot } from '../../test/support/dovecot.js';
 import { type FakeOpenAIServer, type FakeOpenAIServerOptions, startFakeOpenAIServer } from '../../test/support/fake-openai-server.js';
 import { runCli } from '../../test/support/run-cli.js';
 import { type ReceiverOptions, startWebhookReceiver, type WebhookReceiver } from '../../test/support/webhook-receiver.js';
@@ -21,6 +21,8 @@ const BENCH_SECRET_KEY = 'mailroom-bench-only-secret-key-0123456789';
 
 export interface ScenarioOptions {
   database: DatabaseKind;
+  /** How the private Dovecot is configured (e.g. a lazy IDLE). */
+  dovecot?: StartDovecotOptions;
   llm?: FakeOpenAIServerOptions;
   receiver?: ReceiverOptions;
   /** Merged over the bench defaults (classifier → fake server, drafts off, API off). */
@@ -57,7 +59,7 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
   const opened: Array<() => Promise<void>> = [];
   const processes: MailroomProcess[] = [];
   try {
-    const dovecot = await startDovecot();
+    const dovecot = await startDovecot(options.dovecot);
     opened.push(() => dovecot.stop());
     const database = options.database === 'postgres' ? await createPostgresDatabase() : null;
     if (database) opened.push(() => database.drop());

@@ -71,6 +71,13 @@ export const configSchema = z
         /** How far back to take mail on the first start: "0" (only new mail) or e.g. "7d". */
         backfill: duration.default(0),
         sweep_interval: duration.default(60_000),
+        /**
+         * Some servers' IDLE announces new mail late or never (Courier checks its maildir every 60 s).
+         * auto: once a sweep finds mail IDLE did not announce, break IDLE with a NOOP every idle_poll;
+         * always: from the start; never: rely on IDLE and the sweeps alone.
+         */
+        lazy_idle: z.enum(['auto', 'always', 'never']).default('auto'),
+        idle_poll: duration.default(10_000),
         fetch_batch: z.number().int().min(1).max(1000).default(50),
         /** Set $Mailroom-Ticket / -Draft / -Review keywords on the message. */
         keywords: z.boolean().default(false),

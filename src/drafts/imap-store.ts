@@ -1,4 +1,5 @@
 import type { ImapFlow, ListResponse } from 'imapflow';
+import { personalNamespace, resolveFolder } from '../ingest/index.js';
 import { EMAIL_ID_HEADER } from './compose-reply.js';
 
 export type SpecialUse = '\\Drafts' | '\\Sent';
@@ -9,17 +10,18 @@ export class FolderNotFoundError extends Error {
 }
 
 /**
- * The folder for `use`: the configured one when set, else the one the server marks with the
+ * The folder for `use`: the configured one when set (as named, or inside the server's personal
+ * namespace: `Drafts` is `INBOX.Drafts` on Courier and Cyrus), else the one the server marks with the
  * RFC 6154 special-use flag, else one imapflow recognises by a well-known localised name
  * ("Drafts", "[Gmail]/Drafts", "Bozze", "Entwürfe", "Brouillons", "Borradores"…).
  */
 export async function findSpecialFolder(client: ImapFlow, use: SpecialUse, configured?: string): Promise<string> {
   const folders = await client.list();
   if (configured) {
-    const wanted = configured.toLowerCase();
-    const match = folders.find((f) => f.path.toLowerCase() === wanted || f.pathAsListed.toLowerCase() === wanted);
-    if (match && !match.flags.has('\\Noselect')) return match.path;
-    throw new FolderNotFoundError(`folder "${configured}" (mailboxes[].drafts_folder) does not exist on the server; folders: ${listNames(folders)}`);
+    const match = resolveFolder(folders, personalNamespace(client), configured);
+    if (match.found) return match.path;
+    const tried = match.tried.map((t) => `"${t}"`).join(', ');
+    throw new FolderNotFoundError(`folder "${configured}" (mailboxes[].drafts_folder) does not exist on the server (tried ${tried}); folders: ${listNames(folders)}`);
   }
   const candidates = folders.filter((f) => f.specialUse === use && !f.flags.has('\\Noselect'));
   const byServer = candidates.find((f) => f.specialUseSource === 'extension');

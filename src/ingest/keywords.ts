@@ -1,5 +1,5 @@
 import type { ImapFlow } from 'imapflow';
-import type { Mailboxes } from '../config/index.js';
+import type { MailboxConfig, Mailboxes } from '../config/index.js';
 import type { Action } from '../contract/index.js';
 import type { Db, Tx } from '../db/index.js';
 import { type Claim, complete, type QueueHandler, reschedule } from '../queue/index.js';
@@ -7,6 +7,7 @@ import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
 import { backoffDelay } from '../util/wait.js';
+import { findFolder } from './folders.js';
 import { createImapClient, describeImapError, describeMailbox } from './imap-client.js';
 
 /** The IMAP keyword that shows each decision in the team's mail client (ingest.keywords). */
@@ -54,8 +55,45 @@ export interface KeywordRow {
 
 export type KeywordOutcome = { status: 'done' | 'skipped' | 'failed' | 'postponed'; reason?: string };
 
+export const NO_CUSTOM_KEYWORDS = 'the server accepts no custom keywords (PERMANENTFLAGS without \\*)';
+
+/**
+ * Which mailboxes' servers take no custom keywords (Microsoft 365, a read-only ACL), as this
+ * process has seen it: at the watcher's connect or in a keyword session, whichever comes first.
+ * The first sighting is logged; after it no keyword is queued or sent for that mailbox.
+ */
+export interface KeywordSupport {
+  refused(mailbox: string): boolean;
+  /** Records that the mailbox's server refuses keywords; logs it the first time. */
+  refuse(mailbox: MailboxConfig): void;
+}
+
+export function createKeywordSupport(logger: Logger): KeywordSupport {
+  const refused = new Set<string>();
+  return {
+    refused: (mailbox) => refused.has(mailbox),
+    refuse(mailbox) {
+      if (refused.has(mailbox.name)) return;
+      refused.add(mailbox.name);
+      logger.warn(
+        { mailbox: mailbox.name },
+        `${describeMailbox(mailbox)}: ${NO_CUSTOM_KEYWORDS}, so decisions are not marked with $Mailroom-* keywords in this mailbox (ingest.keywords); they are still recorded (mailroom decisions list, the API) and reply drafts still go to the Drafts folder`,
+      );
+    },
+  };
+}
+
+/** True when the selected folder's PERMANENTFLAGS allow new keywords (`\*`); null when the server did not say. */
+export function acceptsKeywords(client: ImapFlow): boolean | null {
+  const permanent = client.mailbox ? client.mailbox.permanentFlags : undefined;
+  if (!permanent) return null;
+  return permanent.has('\\*');
+}
+
 interface Slot {
   client: ImapFlow | null;
+  /** mailboxes[].folder as the server names it, resolved once per connection. */
+  folder: string | null;
   queue: Promise<unknown>;
   timer: NodeJS.Timeout | null;
 }
@@ -65,8 +103,11 @@ interface Slot {
  * watcher's is read-only and mostly in IDLE, and the decision may be made in a process that is
  * not watching this mailbox at all), commands serialised, closed after a minute unused.
  */
-export function keywordHandler(ctx: { db: Db; mailboxes: Mailboxes; logger: Logger; clock: Clock }): QueueHandler<KeywordRow, KeywordOutcome> & { close(): Promise<void> } {
+export function keywordHandler(ctx: { db: Db; mailboxes: Mailboxes; logger: Logger; clock: Clock; support?: KeywordSupport }): QueueHandler<KeywordRow, KeywordOutcome> & {
+  close(): Promise<void>;
+} {
   const slots = new Map<string, Slot>();
+  const support = ctx.support ?? createKeywordSupport(ctx.logger);
   const end = async (claim: Claim, status: 'done' | 'skipped' | 'failed', reason: string | null): Promise<KeywordOutcome> => {
     const now = ctx.clock.now();
     await complete(ctx.db, claim as Claim<'keyword_updates'>, { status, last_error: reason, completed_at: now }, now);
@@ -76,7 +117,8 @@ export function keywordHandler(ctx: { db: Db; mailboxes: Mailboxes; logger: Logg
   async function handle(row: KeywordRow, claim: Claim): Promise<KeywordOutcome> {
     const mailbox = ctx.mailboxes.get(row.mailbox);
     if (!mailbox) return end(claim, 'skipped', `mailbox "${row.mailbox}" is not configured`);
-    const message = await ctx.db.selectFrom('messages').select(['imap_uid', 'imap_uidvalidity', 'message_id']).where('id', '=', row.email_id).executeTakeFirst();
+    if (support.refused(row.mailbox)) return end(claim, 'skipped', NO_CUSTOM_KEYWORDS);
+    const message = await ctx.db.selectFrom('messages').select(['imap_uid', 'imap_uidvalidity', 'message_id', 'subject']).where('id', '=', row.email_id).executeTakeFirst();
     if (!message || message.imap_uid === null) return end(claim, 'skipped', 'the email did not come over IMAP');
     const slot = slotFor(row.mailbox);
     const run = slot.queue.then(() =>
@@ -97,9 +139,10 @@ export function keywordHandler(ctx: { db: Db; mailboxes: Mailboxes; logger: Logg
     if (result.ok) return end(claim, 'done', null);
     if (result.permanent) return end(claim, 'skipped', result.why);
     if (row.attempts >= MAX_ATTEMPTS) {
+      const what = `message ${message.message_id ?? '(no Message-ID)'}${message.subject ? ` "${message.subject}"` : ''}`;
       ctx.logger.warn(
-        { email_id: row.email_id, mailbox: row.mailbox, keyword: row.keyword },
-        `${describeMailbox(mailbox.config)}: keyword ${row.keyword} could not be set after ${row.attempts} attempts; giving up: ${result.why}`,
+        { email_id: row.email_id, mailbox: row.mailbox, keyword: row.keyword, message_id: message.message_id },
+        `${describeMailbox(mailbox.config)}: keyword ${row.keyword} could not be set on ${what} after ${row.attempts} attempts; giving up (the decision stands; \`mailroom decisions list\` shows it): ${result.why}`,
       );
       return end(claim, 'failed', result.why);
     }
@@ -118,18 +161,22 @@ export function keywordHandler(ctx: { db: Db; mailboxes: Mailboxes; logger: Logg
     slot.timer = setTimeout(() => closeSlot(slot, true), IDLE_CLOSE_MS);
     slot.timer.unref();
     const client = await connection(slot, mailbox);
-    const lock = await client.getMailboxLock(mailbox.folder);
+    slot.folder ??= (await findFolder(client, mailbox.folder, 'mailboxes[].folder')).path;
+    const folder = slot.folder;
+    const lock = await client.getMailboxLock(folder);
     try {
       await client.noop();
-      const permanent = client.mailbox ? client.mailbox.permanentFlags : undefined;
-      if (permanent && !permanent.has('\\*')) return { ok: false as const, why: 'the server accepts no custom keywords (PERMANENTFLAGS without \\*)', permanent: true };
+      if (acceptsKeywords(client) === false) {
+        support.refuse(mailbox);
+        return { ok: false as const, why: NO_CUSTOM_KEYWORDS, permanent: true };
+      }
       let uid: number | null = ref.uid;
       const current = client.mailbox ? Number(client.mailbox.uidValidity) : null;
       if (ref.uidvalidity !== null && current !== null && ref.uidvalidity !== current) uid = await findByMessageId(client, ref.messageId);
-      if (uid === null) return { ok: false as const, why: `the message is no longer in "${mailbox.folder}"`, permanent: true };
+      if (uid === null) return { ok: false as const, why: `the message is no longer in "${folder}"`, permanent: true };
       await client.messageFlagsAdd(String(uid), [row.keyword], { uid: true });
       const after = await client.fetchOne(String(uid), { flags: true }, { uid: true });
-      if (!after) return { ok: false as const, why: `the message is no longer in "${mailbox.folder}"`, permanent: true };
+      if (!after) return { ok: false as const, why: `the message is no longer in "${folder}"`, permanent: true };
       if (after.flags?.has(row.keyword)) return { ok: true as const };
       return { ok: false as const, why: `the server answered OK but keyword ${row.keyword} is not on UID ${uid}`, permanent: false };
     } finally {
@@ -140,6 +187,7 @@ export function keywordHandler(ctx: { db: Db; mailboxes: Mailboxes; logger: Logg
   async function connection(slot: Slot, mailbox: Parameters<typeof createImapClient>[0]): Promise<ImapFlow> {
     if (slot.client?.usable) return slot.client;
     slot.client?.close();
+    slot.folder = null;
     const client = createImapClient(mailbox, ctx.logger);
     // An 'error' event surfaces as the rejection of the command in progress.
     client.on('error', () => {});
@@ -154,7 +202,7 @@ export function keywordHandler(ctx: { db: Db; mailboxes: Mailboxes; logger: Logg
   function slotFor(name: string): Slot {
     const existing = slots.get(name);
     if (existing) return existing;
-    const slot: Slot = { client: null, queue: Promise.resolve(), timer: null };
+    const slot: Slot = { client: null, folder: null, queue: Promise.resolve(), timer: null };
     slots.set(name, slot);
     return slot;
   }

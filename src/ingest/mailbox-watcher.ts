@@ -7,7 +7,9 @@ import { backoffDelay, createWakeableSleep, jitter, sleep } from '../util/wait.j
 import type { ConnectGate, LoginSlot } from './connect-gate.js';
 import { isLoginRefusal } from './connect-gate.js';
 import { type Cursor, prepareCursor } from './cursor.js';
+import { describeResolvedFolder, findFolder, type ListedFolder, personalNamespace, resolveFolder } from './folders.js';
 import { classifyImapError, createImapClient, describeImapError, imapOptionsFor } from './imap-client.js';
+import { acceptsKeywords, type KeywordSupport } from './keywords.js';
 import { LeaseLostError, sweepMailbox } from './sweep-mailbox.js';
 
 /**
@@ -36,6 +38,8 @@ export interface MailboxStatus {
   lastUid: number | null;
   /** Messages this process stored for the mailbox since it started. */
   stored: number;
+  /** How new mail is heard: IDLE alone, or IDLE broken by a NOOP every ingest.idle_poll (a server whose IDLE is lazy). */
+  idle: 'push' | 'poll';
 }
 
 /** Timings a test may shorten; the defaults are for production. */
@@ -52,6 +56,12 @@ export interface WatcherTuning {
   maxIdleMs: number;
   /** How long stop() waits for LOGOUT before closing the socket. */
   logoutTimeoutMs: number;
+  /**
+   * Mail a timer sweep finds counts as "IDLE did not announce it" only when it arrived at least
+   * this long before the sweep (plus a second: INTERNALDATE has whole seconds); a prompt IDLE
+   * announces within a second (Dovecot: ~0.5 s).
+   */
+  unannouncedGraceMs: number;
 }
 
 export const DEFAULT_TUNING: WatcherTuning = {
@@ -62,6 +72,7 @@ export const DEFAULT_TUNING: WatcherTuning = {
   authRetryMs: 60 * 1000,
   maxIdleMs: 5 * 60 * 1000,
   logoutTimeoutMs: 2000,
+  unannouncedGraceMs: 2000,
 };
 
 export interface MailboxWatcherDeps {
@@ -79,6 +90,8 @@ export interface MailboxWatcherDeps {
   gate: ConnectGate;
   /** The lease as the process's lease keeper knows it. */
   lease: LeaseView;
+  /** Where the watcher records that the server takes no custom keywords (with ingest.keywords). */
+  keywordSupport?: KeywordSupport;
 }
 
 /** What the watcher needs to know of its lease; lease-keeper.ts takes, renews and gives it. */
@@ -108,9 +121,17 @@ export class MailboxWatcher {
   #loggedKey = '';
   #cursor: Cursor | null = null;
   #stored = 0;
+  /** Break IDLE with a NOOP every ingest.idle_poll: set by ingest.lazy_idle, or once a sweep found mail IDLE did not announce. */
+  #pollIdle: boolean;
+  /** PERMANENTFLAGS checked for keywords (once per watcher: it costs a SELECT). */
+  #keywordsChecked = false;
+  /** The server's name of the watched folder (mailboxes[].folder resolved in the personal namespace), and how to say it. */
+  #folderPath: string;
+  #folder: string;
   /** Cut short by IMAP events, lease changes and stop; the loops wait on it. */
   readonly #idle = createWakeableSleep();
   #newMail = false;
+  #announcedByIdle = false;
   #sessionConnected = false;
   /** The keeper gave us the lease and has not asked for it back. */
   #assigned = false;
@@ -124,6 +145,9 @@ export class MailboxWatcher {
     this.#logger = deps.logger.child({ mailbox: deps.mailbox.name });
     const options = imapOptionsFor(deps.mailbox, deps.logger);
     this.#server = `${options.host}:${options.port}`;
+    this.#pollIdle = deps.ingest.lazy_idle === 'always';
+    this.#folderPath = deps.mailbox.folder;
+    this.#folder = `"${deps.mailbox.folder}"`;
   }
 
   start(): void {
@@ -203,7 +227,7 @@ export class MailboxWatcher {
   status(): MailboxStatus {
     return {
       mailbox: this.#deps.mailbox.name,
-      folder: this.#deps.mailbox.folder,
+      folder: this.#folderPath,
       state: this.#state,
       connected: this.#state === 'connected' || (this.#state === 'releasing' && this.#client !== null),
       leaseHeld: this.#deps.lease.held(),
@@ -213,6 +237,7 @@ export class MailboxWatcher {
       uidvalidity: this.#cursor?.uidvalidity ?? null,
       lastUid: this.#cursor?.lastUid ?? null,
       stored: this.#stored,
+      idle: this.#pollIdle ? 'poll' : 'push',
     };
   }
 
@@ -294,6 +319,9 @@ export class MailboxWatcher {
     client.on('close', () => fail(Object.assign(new Error('the server closed the connection'), { code: 'NoConnection' })));
     client.on('exists', () => {
       this.#newMail = true;
+      // A lazy server reports new mail only at the end of a command (the sweep's own, or a NOOP):
+      // only an EXISTS that comes while IDLE runs is IDLE announcing it.
+      if (client.idling) this.#announcedByIdle = true;
       this.#wakeUp();
     });
     // A new UIDVALIDITY on the open folder mid-session: reconnect, and prepareCursor() re-scans.
@@ -305,7 +333,11 @@ export class MailboxWatcher {
     let graceful = false;
     try {
       await client.connect();
-      const opened = await client.mailboxOpen(mailbox.folder, { readOnly: true });
+      const folder = await findFolder(client, mailbox.folder, 'mailboxes[].folder');
+      this.#folder = describeResolvedFolder(folder.path, mailbox.folder, 'mailboxes[].folder', folder.viaNamespace, personalNamespace(client)) + (await this.#draftsFolder(client, folder.listed));
+      this.#folderPath = folder.path;
+      await this.#checkKeywords(client, folder.path);
+      const opened = await client.mailboxOpen(folder.path, { readOnly: true });
       // Logged in and the folder is open: the login's cost to the server is paid, the slot is free.
       slot.succeeded();
       const uidNext = opened.uidNext || (await highestUid(client)) + 1;
@@ -323,13 +355,18 @@ export class MailboxWatcher {
       // The first periodic sweep comes at a random point of the interval, so a thousand mailboxes
       // that connected together do not sweep together ever after.
       let nextSweepMs = Math.max(1, Math.round(ingest.sweep_interval * Math.random()));
+      // After the catch-up sweep, every sweep follows an IDLE: one the server did not cut short.
+      let afterIdle = false;
       for (;;) {
         if (this.#stopping || !this.#watching()) {
           graceful = this.#stopping || this.#handOver !== null;
           return;
         }
         if (failure) throw failure;
+        const announced = this.#announcedByIdle;
+        const sweptAt = Date.now();
         this.#newMail = false;
+        this.#announcedByIdle = false;
         const result = await sweepMailbox(
           {
             db,
@@ -352,16 +389,15 @@ export class MailboxWatcher {
         this.#cursor = result.cursor;
         this.#stored += result.stored;
         if (result.stored + result.duplicates + result.headersOnly > 0) {
-          this.#logger.debug({ ...result, cursor: undefined, lastUid: result.cursor.lastUid }, `mailbox "${mailbox.name}": stored ${result.stored} new message(s)`);
+          this.#logger.debug({ ...result, cursor: undefined, arrivals: undefined, lastUid: result.cursor.lastUid }, `mailbox "${mailbox.name}": stored ${result.stored} new message(s)`);
         }
+        if (afterIdle && !announced && !this.#pollIdle) this.#noticeUnannounced(result.arrivals, sweptAt);
         if (this.#handOver) this.#transition('releasing');
         if (this.#newMail || failure) continue;
         if (this.#stopping || !this.#watching()) continue;
-        // IDLE until new mail, the next sweep, a stop or a failure; the next command ends it.
-        const idling = client.idle().catch(() => false);
-        await this.#idle.sleep(nextSweepMs);
+        afterIdle = true;
+        await this.#waitForMail(client, Date.now() + nextSweepMs, () => failure !== null);
         nextSweepMs = jitter(ingest.sweep_interval);
-        void idling;
       }
     } finally {
       this.#client = null;
@@ -374,6 +410,68 @@ export class MailboxWatcher {
 
   #wakeUp(): void {
     this.#idle.wake();
+  }
+
+  /** `; reply drafts go to "INBOX.Drafts" (…)` for a configured drafts_folder, said with the watched folder at connect. */
+  async #draftsFolder(client: ImapFlow, listed: ListedFolder[] | null): Promise<string> {
+    const configured = this.#deps.mailbox.drafts_folder;
+    if (!configured) return '';
+    const folders = listed ?? (await client.list());
+    const found = resolveFolder(folders, personalNamespace(client), configured);
+    if (!found.found) return `; mailboxes[].drafts_folder "${configured}" does not exist (tried ${found.tried.map((t) => `"${t}"`).join(', ')}), so reply drafts wait`;
+    return `; reply drafts go to ${describeResolvedFolder(found.path, configured, 'mailboxes[].drafts_folder', found.viaNamespace, personalNamespace(client))}`;
+  }
+
+  /**
+   * IDLE until new mail, `until` (the next sweep), a stop or a failure; the next command ends the
+   * IDLE. On a server whose IDLE is lazy a NOOP every ingest.idle_poll makes it report new mail
+   * (RFC 3501 lets a server hold EXISTS back until a command); an EXISTS in its answer wakes us.
+   */
+  async #waitForMail(client: ImapFlow, until: number, failed: () => boolean): Promise<void> {
+    const pollMs = Math.max(200, this.#deps.ingest.idle_poll);
+    for (;;) {
+      const idling = client.idle().catch(() => false);
+      void idling;
+      const now = Date.now();
+      if (!this.#pollIdle) return this.#idle.sleep(until - now);
+      await this.#idle.sleep(Math.min(until, now + pollMs) - now);
+      if (this.#newMail || failed() || this.#stopping || !this.#watching() || Date.now() >= until) return;
+      await client.noop();
+      if (this.#newMail) return;
+    }
+  }
+
+  /**
+   * A timer sweep found mail that had been in the folder a while without IDLE saying so: this
+   * server's IDLE is lazy (Courier checks its maildir every 60 s; Dovecot past the kernel's inotify
+   * limit every 30 s). Said once; from now on IDLE is broken by a NOOP every ingest.idle_poll.
+   */
+  #noticeUnannounced(arrivals: Date[], sweptAt: number): void {
+    if (this.#deps.ingest.lazy_idle !== 'auto') return;
+    const latest = sweptAt - this.#deps.tuning.unannouncedGraceMs - 1000;
+    const missed = arrivals.filter((arrived) => arrived.getTime() <= latest);
+    if (missed.length === 0) return;
+    this.#pollIdle = true;
+    const oldest = Math.round((sweptAt - Math.min(...missed.map((d) => d.getTime()))) / 1000);
+    this.#logger.warn(
+      { unannounced: missed.length, idle_poll_ms: this.#deps.ingest.idle_poll },
+      `mailbox "${this.#deps.mailbox.name}": the server's IDLE did not announce ${missed.length} message(s) that a sweep found (waiting up to ${oldest} s); ` +
+        `from now on Mailroom breaks IDLE with a NOOP every ${seconds(this.#deps.ingest.idle_poll)} (ingest.idle_poll) so new mail is picked up within seconds. ` +
+        "Set ingest.lazy_idle: always to start so, or switch on the server's immediate IDLE (Courier: IMAP_ENHANCEDIDLE=1).",
+    );
+  }
+
+  /**
+   * With ingest.keywords, reads the folder's PERMANENTFLAGS once (a read-write SELECT: the watched
+   * folder is otherwise opened read-only, where servers list no flags at all). A server that takes
+   * no custom keywords (`\*` missing, as on Microsoft 365) is said once and spared every STORE.
+   */
+  async #checkKeywords(client: ImapFlow, path: string): Promise<void> {
+    const support = this.#deps.keywordSupport;
+    if (!this.#deps.ingest.keywords || !support || this.#keywordsChecked) return;
+    await client.mailboxOpen(path);
+    this.#keywordsChecked = true;
+    if (acceptsKeywords(client) === false) support.refuse(this.#deps.mailbox);
   }
 
   #logCursorChange(change: string, cursor: Cursor, previous: Cursor | null): void {
@@ -406,7 +504,7 @@ export class MailboxWatcher {
     this.#loggedKey = key;
     const name = this.#deps.mailbox.name;
     if (error) this.#logger.warn({ state }, error);
-    else if (state === 'connected') this.#logger.info({ state, folder: this.#deps.mailbox.folder }, `mailbox "${name}": connected, watching "${this.#deps.mailbox.folder}"`);
+    else if (state === 'connected') this.#logger.info({ state, folder: this.#folderPath }, `mailbox "${name}": connected, watching ${this.#folder}`);
     // A thousand mailboxes standing by (or handed over) are not a thousand lines: the lease keeper logs the summary.
     else if (state === 'standby' || state === 'waiting') this.#logger.debug({ state }, `mailbox "${name}": ${note ?? state}`);
     else if (note) this.#logger.info({ state }, `mailbox "${name}": ${note}`);

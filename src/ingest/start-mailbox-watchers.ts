@@ -4,6 +4,7 @@ import type { Logger } from '../util/logger.js';
 import { createMetrics, type Metrics } from '../util/metrics.js';
 import { ConnectGate, type GateStatus } from './connect-gate.js';
 import { imapOptionsFor } from './imap-client.js';
+import { createKeywordSupport, type KeywordSupport } from './keywords.js';
 import { LeaseKeeper, type ShareStatus } from './lease-keeper.js';
 import { DEFAULT_TUNING, type MailboxStatus, MailboxWatcher, type WatcherTuning } from './mailbox-watcher.js';
 
@@ -19,6 +20,8 @@ export interface MailboxWatchersContext {
   onStored?: (emailId: string) => void;
   /** Shorter timings for tests. */
   tuning?: Partial<WatcherTuning>;
+  /** Where a watcher records that its server takes no custom keywords (checked at connect with ingest.keywords). */
+  keywordSupport?: KeywordSupport;
 }
 
 /** The process's mailboxes at a glance, for /ready: how many are watched here, and why the rest wait. */
@@ -67,6 +70,7 @@ export function startMailboxWatchers(ctx: MailboxWatchersContext): MailboxWatche
   const metrics = ctx.metrics ?? createMetrics({ defaultMetrics: false });
   const gate = new ConnectGate({ concurrency: ctx.config.ingest.connect_concurrency, backoffMinMs: tuning.reconnectMinMs, backoffMaxMs: tuning.reconnectMaxMs });
   const keeper = new LeaseKeeper({ db: ctx.db, holder: ctx.processId, mailboxes: [...names], leaseTtlMs: tuning.leaseTtlMs, localProbeMs: tuning.localProbeMs, logger });
+  const keywordSupport = ctx.keywordSupport ?? createKeywordSupport(logger);
   const watchers = ctx.config.mailboxes.map((mailbox) => {
     const watcher = new MailboxWatcher({
       db: ctx.db,
@@ -80,6 +84,7 @@ export function startMailboxWatchers(ctx: MailboxWatchersContext): MailboxWatche
       tuning,
       gate,
       lease: keeper.view(mailbox.name),
+      keywordSupport,
     });
     keeper.follow(mailbox.name, watcher);
     return watcher;

@@ -44,6 +44,8 @@ export interface SweepResult {
   skipped: number;
   /** Over ingest.max_message_bytes: stored with headers only. */
   headersOnly: number;
+  /** The server's INTERNALDATE of each new row: the watcher tells from them whether IDLE should have announced the mail. */
+  arrivals: Date[];
 }
 
 interface Candidate {
@@ -61,7 +63,7 @@ interface Candidate {
 export async function sweepMailbox(deps: SweepDeps, start: Cursor): Promise<SweepResult> {
   const { client } = deps;
   const cursor: Cursor = { ...start };
-  const result: SweepResult = { cursor, stored: 0, duplicates: 0, skipped: 0, headersOnly: 0 };
+  const result: SweepResult = { cursor, stored: 0, duplicates: 0, skipped: 0, headersOnly: 0, arrivals: [] };
 
   const found = await searchUids(client, { uid: `${cursor.lastUid + 1}:*` });
   // "n:*" always matches the highest UID, even when it is below n.
@@ -171,10 +173,10 @@ async function processChunk(deps: SweepDeps, cursor: Cursor, chunk: number[], re
  * error rolls the whole group back and the next sweep fetches it again.
  */
 async function storeGroup(deps: SweepDeps, cursor: Cursor, items: Array<{ candidate: Candidate; raw: Buffer | null; rawHeaders: string | null }>, lastUid: number, result: SweepResult): Promise<void> {
-  let outcomes: Array<{ id: string; created: boolean; headersOnly: boolean }>;
+  let outcomes: Array<{ id: string; created: boolean; headersOnly: boolean; arrived: Date }>;
   try {
     outcomes = await deps.db.transaction().execute(async (trx) => {
-      const saved: Array<{ id: string; created: boolean; headersOnly: boolean }> = [];
+      const saved: Array<{ id: string; created: boolean; headersOnly: boolean; arrived: Date }> = [];
       for (const { candidate, raw, rawHeaders } of items) {
         try {
           const stored = await storeMessage(
@@ -191,7 +193,7 @@ async function storeGroup(deps: SweepDeps, cursor: Cursor, items: Array<{ candid
             },
             { maxCleanChars: deps.maxCleanChars, now: new Date() },
           );
-          saved.push({ ...stored, headersOnly: !raw });
+          saved.push({ ...stored, headersOnly: !raw, arrived: candidate.internalDate });
         } catch (error) {
           throw new Error(`storing UID ${candidate.uid} (UIDVALIDITY ${cursor.uidvalidity}) failed: ${(error as Error).message}`, { cause: error });
         }
@@ -213,6 +215,7 @@ async function storeGroup(deps: SweepDeps, cursor: Cursor, items: Array<{ candid
       continue;
     }
     result.stored += 1;
+    result.arrivals.push(outcome.arrived);
     try {
       deps.onStored?.(outcome.id);
     } catch (error) {

@@ -16,6 +16,10 @@ export interface ReadinessReport {
     state: string;
     /** When the current state began (connected since, or trying since). */
     since: string;
+    /** The folder watched, as the server names it. */
+    folder: string;
+    /** push: IDLE announces new mail; poll: a NOOP every ingest.idle_poll makes a lazy server tell. */
+    idle: 'push' | 'poll';
     /** Seconds spent trying to connect, while not connected; null when connected or standing by. */
     trying_for_seconds: number | null;
     error: string | null;
@@ -128,6 +132,8 @@ export function createReadiness(sources: ReadinessSources): () => Promise<Readin
         ok,
         state: m.state,
         since: m.since.toISOString(),
+        folder: m.folder,
+        idle: m.idle,
         trying_for_seconds: trying ? Math.max(0, Math.round((now.getTime() - m.since.getTime()) / 1000)) : null,
         error: ok ? null : m.lastError,
       };

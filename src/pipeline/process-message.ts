@@ -3,7 +3,7 @@ import { type Config, type Mailboxes, mailboxFacts } from '../config/index.js';
 import type { Db, SecretBox, Tx } from '../db/index.js';
 import { jsonColumn, parseSource, readRawMessage, secretBoxFromConfig } from '../db/index.js';
 import { type Decision, type PolicySettings, policyFrom } from '../decide/index.js';
-import { DECISION_KEYWORDS, enqueueKeyword } from '../ingest/index.js';
+import { DECISION_KEYWORDS, enqueueKeyword, type KeywordSupport } from '../ingest/index.js';
 import { fromStoredEmail, isMalformedEmailError, type ParsedEmail, parseEmail, storedFailure } from '../parse/index.js';
 import { type Claim, claim, complete, createRunner, type QueueHandler, type Runner, reschedule } from '../queue/index.js';
 import { type PiiKind, redactionKinds, sealMapping } from '../redact/index.js';
@@ -196,12 +196,15 @@ export async function processMessage(ctx: PipelineContext, row: ClaimedMessage, 
   return { status: 'decided', emailId: row.id, email, evaluation, decision };
 }
 
-/** The IMAP keyword of the decision (ingest.keywords), for a message that came over IMAP. */
-export function keywordEffect(options: { enabled: boolean; wake: () => void }): DecisionEffect {
+/**
+ * The IMAP keyword of the decision (ingest.keywords), for a message that came over IMAP; none for
+ * a mailbox whose server this process has seen refuse custom keywords.
+ */
+export function keywordEffect(options: { enabled: boolean; wake: () => void; support?: KeywordSupport }): DecisionEffect {
   return {
     async enqueue(trx, decided) {
       const keyword = DECISION_KEYWORDS[decided.decision.action];
-      if (!options.enabled || !keyword) return false;
+      if (!options.enabled || !keyword || options.support?.refused(decided.mailbox)) return false;
       const row = await trx.selectFrom('messages').select('imap_uid').where('id', '=', decided.emailId).executeTakeFirst();
       if (!row || row.imap_uid === null) return false;
       await enqueueKeyword(trx, { emailId: decided.emailId, mailbox: decided.mailbox, keyword }, decided.now);

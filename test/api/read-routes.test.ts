@@ -41,6 +41,8 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
           ok: false,
           state: 'reconnecting',
           since: '2026-11-23T11:59:00.000Z',
+          folder: 'INBOX.Support',
+          idle: 'poll',
           trying_for_seconds: 60,
           error: 'connect ECONNREFUSED imap.internal:993',
         },
@@ -50,6 +52,8 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
     const anonymous = await app.inject({ url: '/ready' });
     assert.equal(anonymous.statusCode, 503);
     assert.equal(anonymous.json().mailboxes[0].trying_for_seconds, 60);
+    assert.equal(anonymous.json().mailboxes[0].folder, 'INBOX.Support');
+    assert.equal(anonymous.json().mailboxes[0].idle, 'poll');
     assert.equal(anonymous.json().mailboxes[0].error, null);
     assert.doesNotMatch(anonymous.body, /imap\.internal/);
     const withToken = await app.inject({ url: '/ready', headers: auth() });

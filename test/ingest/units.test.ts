@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
 import { ConfigError, configSchema } from '../../src/config/index.js';
+import { resolveFolder } from '../../src/ingest/folders.js';
 import { classifyImapError, describeImapError, imapFlowLogger, imapOptionsFor, isLoopbackHost } from '../../src/ingest/imap-client.js';
 import { uidSet } from '../../src/ingest/sweep-mailbox.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -78,4 +79,21 @@ test('the imapflow logger adapter is off unless debug, and withholds entries car
   assert.ok(!lines.join('').includes('s3cret-pass'));
   assert.ok(!lines.join('').includes(Buffer.from('s3cret-pass').toString('base64')));
   assert.match(lines[1]!, /withheld/);
+});
+
+test('folder names resolve as written, then inside the personal namespace (Courier and Cyrus: prefix "INBOX.", separator ".")', () => {
+  const listed = (...paths: string[]) => paths.map((path) => ({ path, flags: new Set<string>(path === 'INBOX.Archive' ? ['\\Noselect'] : []) }));
+  const courier = { prefix: 'INBOX.', delimiter: '.' };
+  const folders = listed('INBOX', 'INBOX.Drafts', 'INBOX.Sent', 'INBOX.Support.Urgent', 'INBOX.Archive');
+  assert.deepEqual(resolveFolder(folders, courier, 'Drafts'), { found: true, path: 'INBOX.Drafts', viaNamespace: true });
+  assert.deepEqual(resolveFolder(folders, courier, 'INBOX.Drafts'), { found: true, path: 'INBOX.Drafts', viaNamespace: false });
+  assert.deepEqual(resolveFolder(folders, courier, 'drafts'), { found: true, path: 'INBOX.Drafts', viaNamespace: true }, 'case as a mail client may show it');
+  assert.deepEqual(resolveFolder(folders, courier, 'Support/Urgent'), { found: true, path: 'INBOX.Support.Urgent', viaNamespace: true }, 'written with "/"');
+  assert.deepEqual(resolveFolder(folders, courier, 'inbox'), { found: true, path: 'INBOX', viaNamespace: false });
+  assert.deepEqual(resolveFolder(folders, courier, 'Archive'), { found: false, tried: ['Archive', 'INBOX.Archive'] }, 'a \\Noselect folder holds no mail');
+  assert.deepEqual(resolveFolder(folders, courier, 'Bozze'), { found: false, tried: ['Bozze', 'INBOX.Bozze'] });
+  const dovecot = { prefix: '', delimiter: '/' };
+  assert.deepEqual(resolveFolder(listed('INBOX', 'Drafts', 'Support/Urgent'), dovecot, 'Support/Urgent'), { found: true, path: 'Support/Urgent', viaNamespace: false });
+  assert.deepEqual(resolveFolder(listed('INBOX', 'Drafts'), dovecot, 'Entwürfe'), { found: false, tried: ['Entwürfe'] });
+  assert.deepEqual(resolveFolder(listed('INBOX', 'Drafts'), null, 'Drafts'), { found: true, path: 'Drafts', viaNamespace: false }, 'a server without NAMESPACE');
 });

@@ -93,6 +93,7 @@ function mailbox(state: MailboxStatus['state'], since: string, lastError: string
     uidvalidity: null,
     lastUid: null,
     stored: 0,
+    idle: 'push',
   };
 }
 
@@ -115,6 +116,8 @@ test('readiness: database, each mailbox (or how long it has been trying), the LL
     ok: false,
     state: 'reconnecting',
     since: '2026-11-23T11:58:30.000Z',
+    folder: 'INBOX',
+    idle: 'push',
     trying_for_seconds: 90,
     error: 'connect ECONNREFUSED',
   });

@@ -32,6 +32,28 @@ export interface StartDovecotOptions {
   limits?: 'test' | 'stock';
   /** Extra configuration lines appended at the end (later settings win). */
   settings?: string;
+  /**
+   * 'full' (default): everything Dovecot offers. 'basic': CAPABILITY without CONDSTORE, QRESYNC,
+   * SPECIAL-USE and MOVE, and no special-use flags on folders (what Courier offers).
+   */
+  capabilities?: 'full' | 'basic';
+  /**
+   * 'flat' (default): no prefix, separator "/" (Dovecot's usual). 'inbox-prefix': the personal
+   * namespace has prefix "INBOX." and separator "." (Courier's and Cyrus's layout: INBOX.Drafts).
+   */
+  namespace?: 'flat' | 'inbox-prefix';
+  /**
+   * An IDLE that announces nothing (Courier's default, or Dovecot beyond the kernel's inotify
+   * limit): new mail shows only when a command such as NOOP makes the session check. Mail is stored
+   * as a private numeric uid whose inotify instances a helper process holds, so Dovecot falls back
+   * to checking every mailbox_idle_check_interval (set to an hour). Needs /usr/bin/python3.
+   */
+  lazyIdle?: boolean;
+  /**
+   * false: the server takes no custom keywords (PERMANENTFLAGS without \\*, as Microsoft 365):
+   * an ACL leaves the owner every right but "w" (flags other than \\Seen and \\Deleted).
+   */
+  keywords?: boolean;
 }
 
 export interface PrivateDovecot {
@@ -52,6 +74,8 @@ export interface PrivateDovecot {
   maildir(user: string): string;
   /** Dovecot's own log (useful in assertion messages). */
   log(): string;
+  /** The separator and prefix of the personal namespace (as configured). */
+  namespace: { prefix: string; separator: string };
   /** Its configuration and whole log file (doveadm, session analysis). */
   configFile: string;
   logFile: string;
@@ -90,6 +114,65 @@ export function dovecotSkip(): string | false {
     return `Dovecot unavailable: ${reason}`;
   }
   return `Dovecot unavailable: ${reason}; skipped`;
+}
+
+/**
+ * Python, because it can call inotify_init() in a loop; Node's watchers share one inotify
+ * instance per event loop. Raises its descriptor limit first so the kernel's per-user instance
+ * limit, not the per-process file limit, is what stops it; then waits until stdin closes.
+ */
+const HOLD_INOTIFY = `
+import ctypes, resource, sys
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+libc = ctypes.CDLL(None, use_errno=True)
+n = 0
+while libc.inotify_init() >= 0:
+    n += 1
+print(n, flush=True)
+sys.stdin.read()
+`;
+
+/**
+ * A uid no process and no account uses, whose every inotify instance a helper holds: Dovecot's
+ * IDLE under that uid cannot watch the maildir and learns of new mail only from its periodic check
+ * or a client's command. The kernel limit is per user, so nothing else on the machine is touched.
+ */
+async function holdInotify(): Promise<{ uid: number; release(): void }> {
+  if (!existsSync('/usr/bin/python3')) throw new Error('lazyIdle needs /usr/bin/python3 (apt-get install -y python3)');
+  const used = new Set<number>();
+  for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) used.add(Number(line.split(':')[2]));
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      used.add(Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]));
+    } catch {
+      // gone
+    }
+  }
+  let uid = 61000 + Math.floor(Math.random() * 4000);
+  while (used.has(uid)) uid += 1;
+  const limit = Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8').trim());
+  const child = spawn('/usr/bin/python3', ['-c', HOLD_INOTIFY], { uid, gid: uid, stdio: ['pipe', 'pipe', 'inherit'] });
+  const held = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the inotify holder exited with ${code}`)));
+    child.stdout!.once('data', (data: Buffer) => resolve(Number(data.toString().trim())));
+  });
+  child.removeAllListeners('exit');
+  const release = () => {
+    child.stdin!.end();
+    child.kill('SIGKILL');
+  };
+  if (held < limit) {
+    release();
+    throw new Error(`lazyIdle: the helper got ${held} inotify instances, below fs.inotify.max_user_instances (${limit})`);
+  }
+  child.unref();
+  (child.stdout as unknown as { unref?: () => void }).unref?.();
+  (child.stdin as unknown as { unref?: () => void }).unref?.();
+  return { uid, release };
 }
 
 function userId(name: string): { uid: number; gid: number } {
@@ -146,7 +229,38 @@ function safeRead(file: string): string {
   }
 }
 
-function dovecotConfig(dir: string, port: number, options: StartDovecotOptions): string {
+/** Dovecot 2.3's CAPABILITY after login, less CONDSTORE, QRESYNC, SPECIAL-USE and MOVE. */
+const BASIC_CAPABILITY =
+  'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY';
+
+function namespaceOf(options: StartDovecotOptions): { prefix: string; separator: string } {
+  return options.namespace === 'inbox-prefix' ? { prefix: 'INBOX.', separator: '.' } : { prefix: '', separator: '/' };
+}
+
+function namespaceBlock(options: StartDovecotOptions): string {
+  const { prefix, separator } = namespaceOf(options);
+  // Without SPECIAL-USE the folders carry no \Drafts flag either: clients find them by name.
+  const use = (flag: string) => (options.capabilities === 'basic' ? '' : `\n    special_use = \\${flag}`);
+  const folder = (name: string) => `  mailbox ${name} {${use(name)}\n    auto = subscribe\n  }`;
+  return [
+    'namespace inbox {',
+    '  inbox = yes',
+    `  separator = ${separator}`,
+    ...(prefix ? [`  prefix = ${prefix}`] : []),
+    ...['Drafts', 'Sent', 'Trash'].map(folder),
+    '}',
+    ...(options.capabilities === 'basic' ? [`imap_capability = ${BASIC_CAPABILITY}`] : []),
+    // Without inotify (lazyIdle) this is how often IDLE checks on its own: an hour is "never" in a test.
+    ...(options.lazyIdle ? ['mailbox_idle_check_interval = 1h'] : []),
+  ].join('\n');
+}
+
+function aclBlock(dir: string, options: StartDovecotOptions): string {
+  if (options.keywords !== false) return '';
+  return `mail_plugins = $mail_plugins acl\nplugin {\n  acl = vfile:${dir}/global-acl\n}`;
+}
+
+function dovecotConfig(dir: string, port: number, options: StartDovecotOptions, mailUser: string): string {
   const test = (options.limits ?? 'test') === 'test';
   return `# Private test instance written by test/support/dovecot.ts
 instance_name = mailroom-test-${port}
@@ -173,24 +287,9 @@ passdb {
 }
 userdb {
   driver = static
-  args = uid=mail gid=mail home=${dir}/home/%u
+  args = uid=${mailUser} gid=${mailUser} home=${dir}/home/%u
 }
-namespace inbox {
-  inbox = yes
-  separator = /
-  mailbox Drafts {
-    special_use = \\Drafts
-    auto = subscribe
-  }
-  mailbox Sent {
-    special_use = \\Sent
-    auto = subscribe
-  }
-  mailbox Trash {
-    special_use = \\Trash
-    auto = subscribe
-  }
-}
+${namespaceBlock(options)}
 service imap-login {
   inet_listener imap {
     address = 127.0.0.1
@@ -216,6 +315,7 @@ service stats {
     mode = 0666
   }
 }
+${aclBlock(dir, options)}
 ${options.settings ?? ''}
 `;
 }
@@ -228,17 +328,20 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<P
   // Short: base_dir holds Unix sockets, whose paths are limited to 108 bytes.
   const dir = mkdtempSync('/tmp/mrdv-');
   chmodSync(dir, 0o755);
-  const mail = userId('mail');
+  const lazy = options.lazyIdle ? await holdInotify() : null;
+  const mail = lazy ? { uid: lazy.uid, gid: lazy.uid } : userId('mail');
   for (const sub of ['run', 'state', 'home']) mkdirSync(join(dir, sub), { mode: 0o755 });
   for (const { user } of users) {
     const home = join(dir, 'home', user);
     mkdirSync(home, { mode: 0o700 });
     chownSync(home, mail.uid, mail.gid);
   }
+  // Every right but "w": STORE of keywords is refused, APPEND (with \\Draft, \\Seen) still works.
+  if (options.keywords === false) writeFileSync(join(dir, 'global-acl'), '* owner lrsitekxa\n');
   writeFileSync(join(dir, 'passwd'), `${users.map((u) => `${u.user}:{PLAIN}${u.password}::::::`).join('\n')}\n`, { mode: 0o600 });
   const port = await freeLoopbackPort();
   const configFile = join(dir, 'dovecot.conf');
-  writeFileSync(configFile, dovecotConfig(dir, port, options));
+  writeFileSync(configFile, dovecotConfig(dir, port, options, lazy ? String(lazy.uid) : 'mail'));
   const logFile = join(dir, 'dovecot.log');
   const outFile = join(dir, 'stdout.log');
 
@@ -283,7 +386,12 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<P
     }
   }
 
-  await launch();
+  try {
+    await launch();
+  } catch (error) {
+    lazy?.release();
+    throw error;
+  }
 
   const findUser = (user: string) => {
     const found = users.find((u) => u.user === user);
@@ -313,8 +421,10 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<P
     host: '127.0.0.1',
     port,
     users,
+    namespace: namespaceOf(options),
     async stop() {
       await kill();
+      lazy?.release();
       rmSync(dir, { recursive: true, force: true });
     },
     async restart() {

@@ -21,6 +21,12 @@ const readySchema = {
               'starting, standby (another process watches it), waiting (for a login slot or for the server to take logins again), connecting, connected, reconnecting, releasing (handing over to another process after its sweep), stopped',
           },
           since: dateTime,
+          folder: { type: 'string', description: 'the folder watched, as the server names it (mailboxes[].folder resolved in the personal namespace: Support → INBOX.Support)' },
+          idle: {
+            type: 'string',
+            enum: ['push', 'poll'],
+            description: 'push: IDLE announces new mail; poll: IDLE is broken by a NOOP every ingest.idle_poll (the server did not announce mail a sweep found, or ingest.lazy_idle: always)',
+          },
           trying_for_seconds: nullableInteger,
           error: nullableString,
         },

@@ -4,7 +4,7 @@ import { createClassifier, type RateLimiter } from '../../classify/index.js';
 import { mailboxFacts, parseDuration } from '../../config/index.js';
 import { analyzeEmbedded, type Db, describeDatabase, isEmbedded, type SecretBox, secretBoxFromConfig, serveEmbeddedDatabase, sweepRawStore } from '../../db/index.js';
 import { draftEffect, startDraftWorker } from '../../drafts/index.js';
-import { keywordHandler, releaseDeadLocalLeases, startMailboxWatchers } from '../../ingest/index.js';
+import { createKeywordSupport, keywordHandler, releaseDeadLocalLeases, startMailboxWatchers } from '../../ingest/index.js';
 import { createReadiness, llmProbe, observeDatabase, resolveLlmEndpoint } from '../../ops/index.js';
 import { createModelWatch, createPipelineContext, keywordEffect, startPipelineWorker } from '../../pipeline/index.js';
 import { createRunner, newWorkerId, releaseDeadLocalClaims } from '../../queue/index.js';
@@ -63,13 +63,15 @@ export function register(program: Command, openApp: AppFactory): void {
       // Replies share the classifier's rate budget: one limit for every model request of the process.
       const limiter = (classifier as { limiter?: RateLimiter }).limiter;
       const drafts = startDraftWorker({ db, config, logger, clock, workerId, secretBox: pipelineSecretBox(config), ...(limiter ? { limiter } : {}) });
-      const keywordWork = keywordHandler({ db, mailboxes, logger, clock });
+      // What this process learns of each server's keyword support, shared by the watchers, the pipeline and the keyword worker.
+      const keywordSupport = createKeywordSupport(logger);
+      const keywordWork = keywordHandler({ db, mailboxes, logger, clock, support: keywordSupport });
       const keywords = createRunner(deps, keywordWork);
       keywords.start();
       const effects = [
         ticketEffect({ rawEmailUrl: (emailId, now) => rawEmailUrl(config, emailId, now), wake: deliveries.wake }),
         draftEffect({ mailboxes, enabled: config.drafts.mode !== 'off', wake: drafts.wake }),
-        keywordEffect({ enabled: config.ingest.keywords, wake: keywords.wake }),
+        keywordEffect({ enabled: config.ingest.keywords, wake: keywords.wake, support: keywordSupport }),
       ];
       const pipelineCtx = createPipelineContext({ db, config, classifier, logger, clock, metrics, effects });
       const pipeline = startPipelineWorker(pipelineCtx, { workerId, concurrency: Math.max(config.ingest.workers, config.classifier.concurrency) });
@@ -85,6 +87,7 @@ export function register(program: Command, openApp: AppFactory): void {
         metrics,
         processId: workerId,
         onStored: () => pipeline.wake(),
+        keywordSupport,
         tuning: { leaseTtlMs: config.ingest.lease_ttl },
       });
       observeDatabase(metrics, db, { clock, logger, cascadeConfidence: local ? config.classifier.local.cascade_confidence : undefined });

@@ -53,7 +53,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   const { results: dbResults, opened } = await checkDatabase(config, { timeoutMs });
   add(...dbResults);
   try {
-    for (const mailbox of config.mailboxes) add(...(await checkMailbox(mailbox, { timeoutMs, draftsNeeded: config.drafts.mode === 'draft' })));
+    for (const mailbox of config.mailboxes) add(...(await checkMailbox(mailbox, { timeoutMs, draftsNeeded: config.drafts.mode === 'draft', keywords: config.ingest.keywords })));
     add(...(await checkLlm(config.classifier, { env, timeoutMs })));
     if (opened && !opened.schemaReady) add(skip('subscriptions', 'not checked: the database migrations are not all applied (see above)'));
     else if (opened)
