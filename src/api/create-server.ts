@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { ConfigError } from '../config/index.js';
 import { type ApiContext, resolveApiDeps, sendError } from './api-context.js';
 import { type CollectedRoute, collectRoute, openApiDocument } from './openapi.js';
+import { registerCorrectionRoutes } from './routes/corrections.js';
 import { registerDecisionRoutes } from './routes/decisions.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerEmailRoutes } from './routes/emails.js';
@@ -84,6 +85,7 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   registerProbeRoutes(app, deps, () => openApiDocument(routes, info));
   registerDecisionRoutes(app, deps);
   registerEmailRoutes(app, deps);
+  registerCorrectionRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
   return app;

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   migrate: () => import('./commands/migrate.js'),
   triage: () => import('./commands/triage.js'),
   decisions: () => import('./commands/decisions.js'),
+  corrections: () => import('./commands/corrections.js'),
   subscriptions: () => import('./commands/subscriptions.js'),
   deliveries: () => import('./commands/deliveries.js'),
   doctor: () => import('./commands/doctor.js'),

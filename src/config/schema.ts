@@ -180,7 +180,24 @@ export const configSchema = z
       .object({
         enabled: z.boolean().default(true),
         listen: z.string().default('127.0.0.1:8025'),
-        tokens: z.array(z.string().min(16, 'expected a token of at least 16 characters')).default([]),
+        /**
+         * Bearer tokens: a string, or {name, token} so corrections made through the API say who made
+         * them (an unnamed token is called token-1, token-2 … by its place in the list).
+         */
+        tokens: z
+          .array(
+            z.union([
+              z.string().min(16, 'expected a token of at least 16 characters'),
+              z
+                .object({
+                  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'expected a short name of letters, digits, . _ @ or -'),
+                  token: z.string().min(16, 'expected a token of at least 16 characters'),
+                })
+                .strict(),
+            ]),
+          )
+          .default([])
+          .transform((list) => list.map((t, i) => (typeof t === 'string' ? { name: `token-${i + 1}`, token: t } : t))),
         /** Public base URL; when set, events carry a signed raw_email_url. */
         public_url: z.string().url().optional(),
         /** Key that signs raw_email_url links. */

@@ -135,6 +135,8 @@ export interface WebhookSubscriptionsTable {
   previous_secret_encrypted: string | null;
   previous_secret_expires_at: Timestamp | null;
   failing_since: Timestamp | null;
+  /** Comma-separated event types it receives (ticket.suggested, ticket.retracted). */
+  event_types: ColumnType<string, string | undefined, string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -224,6 +226,42 @@ export interface LocalPredictionsTable {
   created_at: CreatedAt;
 }
 
+// --- Corrections (migrations/0014_corrections.sql) ---
+
+export type CorrectionVia = 'cli' | 'api' | 'imap_keyword' | 'imap_folder';
+
+export interface CorrectionsTable {
+  id: string;
+  email_id: string;
+  from_action: Action;
+  to_action: Action;
+  intent: string | null;
+  payment: boolean | null;
+  legal: boolean | null;
+  note: string | null;
+  corrected_by: string;
+  via: CorrectionVia;
+  created_at: CreatedAt;
+}
+
+export interface CorrectionCursorsTable {
+  mailbox: string;
+  folder: string;
+  uidvalidity: BigIntColumn;
+  modseq: ColumnType<string, string | undefined, string>;
+  last_uid: ColumnType<string, string | number | undefined, string | number>;
+  updated_at: UpdatedAt;
+}
+
+export interface SenderRulesTable {
+  id: string;
+  kind: 'sender' | 'domain';
+  value: string;
+  action: Action;
+  accepted_by: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   messages: MessagesTable;
   classifications: ClassificationsTable;
@@ -238,6 +276,9 @@ export interface Database {
   drafts: DraftsTable;
   keyword_updates: KeywordUpdatesTable;
   local_predictions: LocalPredictionsTable;
+  corrections: CorrectionsTable;
+  correction_cursors: CorrectionCursorsTable;
+  sender_rules: SenderRulesTable;
 }
 
 export type Db = Kysely<Database>;

@@ -3,6 +3,7 @@ import type { DbOrTx, Tx } from '../db/index.js';
 import type { AttachmentInfo, ParsedEmail } from '../parse/index.js';
 import type { DecisionEffect } from '../pipeline/index.js';
 import { newId } from '../util/ids.js';
+import { choosesEvent } from './subscriptions.js';
 
 /** What the decision stage knows when it chooses `ticket`; everything the event needs. */
 export interface TicketEventInput {
@@ -15,6 +16,7 @@ export interface TicketEventInput {
   model: string;
   promptVersion: string;
   rawEmailUrl: string | null;
+  correction?: TicketSuggestedEvent['data']['correction'];
 }
 
 /** The `ticket.suggested` body (docs/events.md). Receivers depend on these names. */
@@ -41,6 +43,8 @@ export interface TicketSuggestedEvent {
     attachments: AttachmentInfo[];
     classifier: { model: string; prompt_version: string };
     raw_email_url?: string;
+    /** Present when a person's correction, not Mailroom's decision, made this a ticket. */
+    correction?: { corrected_by: string; corrected_at: string; note: string | null };
   };
 }
 
@@ -114,6 +118,39 @@ export const TICKET_SUGGESTED_SCHEMA = {
           properties: { model: str('The model that classified.'), prompt_version: str('Hash of prompt, schema and model settings.') },
         },
         raw_email_url: { type: 'string', format: 'uri', description: 'Signed, expiring link to the original message; present when api.public_url is set.' },
+        correction: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['corrected_by', 'corrected_at', 'note'],
+          description: "Present when a person's correction made this email a ticket (mailroom decisions correct, the API, or the mail client).",
+          properties: { corrected_by: str('Who corrected.'), corrected_at: { type: 'string', format: 'date-time' }, note: nullableStr('Their note.') },
+        },
+      },
+    },
+  },
+} as const;
+
+export const TICKET_RETRACTED = 'ticket.retracted';
+
+/** The body of `ticket.retracted`: a person corrected a delivered ticket away. */
+export const TICKET_RETRACTED_SCHEMA = {
+  type: 'object',
+  required: ['type', 'timestamp', 'data'],
+  additionalProperties: false,
+  properties: {
+    type: { const: TICKET_RETRACTED },
+    timestamp: { type: 'string', format: 'date-time', description: 'When the correction was made.' },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['email_id', 'suggested_webhook_id', 'action', 'corrected_by', 'corrected_at', 'note'],
+      properties: {
+        email_id: str('The email whose ticket.suggested you received.'),
+        suggested_webhook_id: str('The webhook-id of that ticket.suggested: find your ticket by it.'),
+        action: oneOf(['draft', 'review', 'ignore'], 'What the person said should happen instead.'),
+        corrected_by: str('Who corrected.'),
+        corrected_at: { type: 'string', format: 'date-time' },
+        note: nullableStr('Their note.'),
       },
     },
   },
@@ -155,6 +192,7 @@ export function webhooksOpenApi(): Record<string, unknown> {
   });
   return {
     [TICKET_SUGGESTED]: operation('A ticket is suggested for an email: create the ticket your way.', TICKET_SUGGESTED_SCHEMA),
+    [TICKET_RETRACTED]: operation('A person corrected a ticket you received away: close or drop it your way.', TICKET_RETRACTED_SCHEMA),
     ping: operation('A test event from `mailroom subscriptions test` or POST /v1/subscriptions/{id}/test.', PING_SCHEMA),
   };
 }
@@ -191,6 +229,7 @@ export function buildTicketSuggestedEvent(input: TicketEventInput, now: Date): {
     classifier: { model: input.model, prompt_version: input.promptVersion },
   };
   if (input.rawEmailUrl !== null) data.raw_email_url = input.rawEmailUrl;
+  if (input.correction) data.correction = input.correction;
   return { id: ticketEventId(input.emailId), body: { type: TICKET_SUGGESTED, timestamp: now.toISOString(), data } };
 }
 
@@ -246,7 +285,7 @@ export async function insertEvent(db: DbOrTx, event: { id: string; type: string;
  * makes a repeated call a no-op. Returns how many rows were new.
  */
 export async function insertDeliveriesForEnabledSubscriptions(db: DbOrTx, eventId: string, now: Date, dueAt: Date = now): Promise<number> {
-  const subscriptions = await db.selectFrom('webhook_subscriptions').select('id').where('enabled', '=', true).orderBy('id').execute();
+  const subscriptions = await db.selectFrom('webhook_subscriptions').select('id').where('enabled', '=', true).where(choosesEvent('ticket.suggested')).orderBy('id').execute();
   if (subscriptions.length === 0) return 0;
   const inserted = await db
     .insertInto('webhook_deliveries')

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   addSubscription,
+  EVENT_TYPES,
+  type EventType,
   listSubscriptions,
   pingSubscription,
   removeSubscription,
@@ -17,7 +19,7 @@ const params = idParams('subscription', 'sub_01J…');
 const createdSchema = {
   type: 'object',
   description: 'The new subscription with its signing secret: shown this once, store it in the receiver now.',
-  properties: { id: { type: 'string' }, url: { type: 'string' }, secret: { type: 'string' } },
+  properties: { id: { type: 'string' }, url: { type: 'string' }, secret: { type: 'string' }, event_types: { type: 'array', items: { type: 'string' } } },
   required: ['id', 'url', 'secret'],
 } as const;
 
@@ -54,14 +56,24 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps):
     async () => ({ data: (await listSubscriptions(deps.db, deps.clock.now())).map(subscriptionView) }),
   );
 
-  app.post<{ Body: { url: string; description?: string } }>(
+  app.post<{ Body: { url: string; description?: string; event_types?: EventType[] } }>(
     '/v1/subscriptions',
     {
       config: { auth: 'bearer', summary: 'Subscribe a URL (checked against the SSRF rules); answers with the secret, once.', tag },
       schema: {
         body: {
           type: 'object',
-          properties: { url: { type: 'string', minLength: 1, maxLength: 2000 }, description: { type: 'string', maxLength: 500 } },
+          properties: {
+            url: { type: 'string', minLength: 1, maxLength: 2000 },
+            description: { type: 'string', maxLength: 500 },
+            event_types: {
+              type: 'array',
+              items: { type: 'string', enum: [...EVENT_TYPES] },
+              minItems: 1,
+              uniqueItems: true,
+              description: 'The events it receives; default ["ticket.suggested"].',
+            },
+          },
           required: ['url'],
           additionalProperties: false,
         },
@@ -73,6 +85,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps):
         const created = await addSubscription(deps.db, {
           url: request.body.url,
           ...(request.body.description !== undefined ? { description: request.body.description } : {}),
+          ...(request.body.event_types !== undefined ? { eventTypes: request.body.event_types } : {}),
           urlPolicy: deps.urlPolicy,
           secretBox: deps.secretBox(),
           now: deps.clock.now(),

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import {
   addSubscription,
+  EVENT_TYPES,
   listSubscriptions,
+  parseEventTypes,
   pingSubscription,
   removeSubscription,
   rotateSubscriptionSecret,
@@ -17,6 +19,7 @@ interface Flags {
   config?: string;
   json?: boolean;
   description?: string;
+  events?: string;
 }
 
 export function urlPolicyFromConfig(app: Pick<App, 'config'>): UrlPolicy {
@@ -43,15 +46,23 @@ export function register(program: Command, openApp: AppFactory): void {
     .command('add <url>')
     .description('subscribe a URL; prints the signing secret once')
     .option('--description <text>', 'what this receiver is, e.g. "Zendesk production"')
-    .option('--json', 'print {id, url, secret} as JSON')
+    .option('--events <types>', `comma-separated event types it receives (${EVENT_TYPES.join(', ')})`, 'ticket.suggested')
+    .option('--json', 'print {id, url, secret, event_types} as JSON')
     .action(async (url: string, _options, command: Command) => {
       const flags = command.optsWithGlobals<Flags>();
+      let eventTypes: ReturnType<typeof parseEventTypes>;
+      try {
+        eventTypes = parseEventTypes(flags.events ?? 'ticket.suggested');
+      } catch (error) {
+        throw new UsageError(`--events: ${(error as Error).message}`);
+      }
       await withApp(openApp, flags, async (app) => {
         let added: Awaited<ReturnType<typeof addSubscription>>;
         try {
           added = await addSubscription(app.db, {
             url,
             description: flags.description ?? '',
+            eventTypes,
             urlPolicy: urlPolicyFromConfig(app),
             secretBox: secretBoxFromConfig(app.config),
             now: new Date(),
@@ -61,11 +72,11 @@ export function register(program: Command, openApp: AppFactory): void {
           throw new UsageError(`cannot add ${url}: ${(error as Error).message}`);
         }
         if (flags.json) {
-          printJsonLine({ id: added.id, url: added.url, secret: added.secret });
+          printJsonLine({ id: added.id, url: added.url, secret: added.secret, event_types: added.event_types });
           return;
         }
         process.stdout.write(
-          `added ${added.id} → ${added.url}\n` +
+          `added ${added.id} → ${added.url} (${added.event_types.join(', ')})\n` +
             `secret: ${added.secret}\n` +
             'This secret is shown only now: put it in the receiver (it verifies the webhook-signature header).\n' +
             `Check the receiver with: mailroom subscriptions test ${added.id}\n`,
@@ -95,7 +106,12 @@ export function register(program: Command, openApp: AppFactory): void {
           r.url,
           `${r.pending}/${r.delivered}/${r.failed}`,
           r.failing_since ? `failing since ${r.failing_since.toISOString().slice(0, 16)}` : '',
-          [r.description, r.disabled_reason ? `disabled: ${r.disabled_reason}` : '', r.previous_secret_until ? `old secret signs until ${r.previous_secret_until.toISOString().slice(0, 16)}` : '']
+          [
+            r.description,
+            r.event_types.join(',') === 'ticket.suggested' ? '' : `events: ${r.event_types.join(', ')}`,
+            r.disabled_reason ? `disabled: ${r.disabled_reason}` : '',
+            r.previous_secret_until ? `old secret signs until ${r.previous_secret_until.toISOString().slice(0, 16)}` : '',
+          ]
             .filter(Boolean)
             .join('; '),
         ]);

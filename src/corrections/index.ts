@@ -1,0 +1,18 @@
+/**
+ * Corrections: a person says what Mailroom should have done with an email — from the command line,
+ * the API, or their mail client (keywords and folders). Each is stored beside the decision (which
+ * stays as it was), sets the webhook side in motion (ticket.suggested, ticket.retracted), and is a
+ * label the classifiers learn from.
+ */
+export { type CorrectionFilter, type CorrectionRow, correctionView, listCorrections } from './list-corrections.js';
+export {
+  CORRECTION_FLAGS,
+  type CorrectionContext,
+  type CorrectionFlag,
+  type CorrectionInput,
+  CorrectionRefusedError,
+  type RecordedCorrection,
+  recordCorrection,
+  standingAction,
+  validateCorrection,
+} from './record-correction.js';
