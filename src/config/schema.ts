@@ -103,6 +103,8 @@ export const configSchema = z
         /** What this mailbox is for, in the team's words; goes into the system prompt. */
         instructions: z.string().default(''),
         teams: z.array(teamSchema).default([]),
+        /** The prompt carries up to this many of the mailbox's corrected emails most like the one classified (0: none). */
+        examples: z.number().int().min(0).max(20).default(5),
         /** With a model: let the local model answer the emails it is sure of once it has shown it agrees. */
         cascade: z.boolean().default(false),
         local: z
@@ -128,6 +130,22 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    corrections: z
+      .object({
+        /**
+         * Folders that mean a correction when a person moves a message into them, e.g.
+         * {ticket: Mailroom/Ticket, review: Mailroom/Review, ignore: Mailroom/Ignore}. The way to
+         * correct on servers that take no custom keywords (Microsoft 365).
+         */
+        folders: z
+          .object({ ticket: z.string().min(1).optional(), review: z.string().min(1).optional(), ignore: z.string().min(1).optional() })
+          .strict()
+          .default({}),
+        /** How often the mail client's keywords and folders are read when no change was announced (a sweep without CONDSTORE). */
+        sweep_interval: duration.default(60_000),
       })
       .strict()
       .prefault({}),

@@ -4,6 +4,9 @@
  * stays as it was), sets the webhook side in motion (ticket.suggested, ticket.retracted), and is a
  * label the classifiers learn from.
  */
+
+export { type ImapCorrections, type ImapCorrectionsOptions, startImapCorrections } from './imap-corrections.js';
+export { CORRECTION_KEYWORDS, correctionFromKeywords, type KeywordFacts } from './keyword-corrections.js';
 export { type CorrectionFilter, type CorrectionRow, correctionView, listCorrections } from './list-corrections.js';
 export {
   CORRECTION_FLAGS,
@@ -13,6 +16,7 @@ export {
   CorrectionRefusedError,
   type RecordedCorrection,
   recordCorrection,
+  recordCorrectionOnce,
   standingAction,
   validateCorrection,
 } from './record-correction.js';

@@ -77,6 +77,18 @@ export function validateCorrection(input: CorrectionInput): { action: Action; in
  * and queues ticket.retracted for the subscriptions that received it and chose that event.
  */
 export async function recordCorrection(ctx: CorrectionContext, input: CorrectionInput): Promise<RecordedCorrection> {
+  return (await record(ctx, input, false))!;
+}
+
+/**
+ * The mail client's form: a keyword or folder move already recorded as this same correction (seen
+ * again by a later sweep, or by a second process) is not recorded twice. Null when it was.
+ */
+export async function recordCorrectionOnce(ctx: CorrectionContext, input: CorrectionInput): Promise<RecordedCorrection | null> {
+  return record(ctx, input, true);
+}
+
+async function record(ctx: CorrectionContext, input: CorrectionInput, once: boolean): Promise<RecordedCorrection | null> {
   const valid = validateCorrection(input);
   const now = ctx.now();
   return ctx.db.transaction().execute(async (trx) => {
@@ -85,6 +97,10 @@ export async function recordCorrection(ctx: CorrectionContext, input: Correction
       const known = await trx.selectFrom('messages').select('id').where('id', '=', input.emailId).executeTakeFirst();
       if (!known) throw new CorrectionRefusedError(`no email ${input.emailId}; \`mailroom decisions list\` (or GET /v1/decisions) shows email ids`, 'UNKNOWN_EMAIL');
       throw new CorrectionRefusedError(`email ${input.emailId} has no decision yet; correct it once it is decided (\`mailroom messages list\` shows why it waits)`, 'NOT_DECIDED');
+    }
+    if (once) {
+      const seen = await trx.selectFrom('corrections').select('id').where('email_id', '=', input.emailId).where('via', '=', input.via).where('to_action', '=', valid.action).executeTakeFirst();
+      if (seen) return null;
     }
     const from = (await standingAction(trx, input.emailId)) ?? decision.action;
     const id = newId('cor', now);
