@@ -4,8 +4,8 @@ import type { Config } from '../config/schema.js';
 import { type Classification, classificationSchema } from '../contract/index.js';
 import type { Logger } from '../util/logger.js';
 import { extractJsonObject, intentLogprobConfidence } from './answer.js';
-import { ClassificationFailedError, type ClassificationResult, type Classifier, type ClassifierInput } from './classifier.js';
-import { type ClassifierPrompt, createPrompt, JSON_SCHEMA_NAME, repairMessage } from './prompt.js';
+import { ClassificationFailedError, type ClassificationResult, type Classifier, type ClassifierInput, type FewShotExample } from './classifier.js';
+import { type ClassifierPrompt, createPrompt, examplesMessage, JSON_SCHEMA_NAME, repairMessage } from './prompt.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { type Endpoint, realTimer, type Timer, withRetries } from './retry.js';
 
@@ -27,6 +27,8 @@ export interface OpenAIClassifierOptions {
   timer?: Timer;
   random?: () => number;
   retry?: { minDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
+  /** The mailbox's corrected emails most like the one classified (createExampleFinder), for the prompt. */
+  examples?: (input: ClassifierInput) => Promise<FewShotExample[]>;
 }
 
 export interface OpenAIClassifier extends Classifier {
@@ -136,11 +138,19 @@ export function createOpenAIClassifier(options: OpenAIClassifierOptions): OpenAI
       return currentMode();
     },
 
+    async prepare(input: ClassifierInput): Promise<ClassifierInput> {
+      if (!options.examples || input.examples) return input;
+      return { ...input, examples: await options.examples(input) };
+    },
+
     async classify(input: ClassifierInput, signal?: AbortSignal): Promise<ClassificationResult> {
       const started = performance.now();
+      const prepared = options.examples && !input.examples ? { ...input, examples: await options.examples(input) } : input;
+      const examples = examplesMessage(prepared.examples);
       const messages: ChatCompletionMessageParam[] = [
         { role: 'system', content: prompt.system },
-        { role: 'user', content: prompt.userMessage(input) },
+        ...(examples === null ? [] : [{ role: 'user' as const, content: examples }]),
+        { role: 'user', content: prompt.userMessage(prepared) },
       ];
       let promptTokens: number | null = null;
       let completionTokens: number | null = null;

@@ -258,7 +258,8 @@ async function postpone(ctx: PipelineContext, row: ClaimedMessage, fence: Claim,
  * re-run or a duplicate email makes no model call.
  */
 async function classifyWithCache(db: Db, classifier: Classifier, email: ParsedEmail, mailbox: string): Promise<{ result: ClassificationResult; inputHash: string; cachedFrom: string | null }> {
-  const input = { email, mailbox };
+  // The corrected examples are looked up first: the cache key covers them.
+  const input = classifier.prepare ? await classifier.prepare({ email, mailbox }) : { email, mailbox };
   const inputHash = classifierInputHash(classifier.promptVersion, input);
   // Only a model's answers are worth a cache: the offline classifiers answer in a millisecond, and
   // whether they may suggest tickets changes as they learn.
