@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   triage: () => import('./commands/triage.js'),
   decisions: () => import('./commands/decisions.js'),
   corrections: () => import('./commands/corrections.js'),
+  rules: () => import('./commands/rules.js'),
   subscriptions: () => import('./commands/subscriptions.js'),
   deliveries: () => import('./commands/deliveries.js'),
   doctor: () => import('./commands/doctor.js'),

@@ -20,3 +20,4 @@ export {
   standingAction,
   validateCorrection,
 } from './record-correction.js';
+export { acceptRule, MIN_CORRECTIONS, type RuleSuggestion, suggestRules, UnknownRuleError } from './suggest-rules.js';

@@ -2,7 +2,7 @@ import { type ClassificationResult, type Classifier, ClassifierUnavailableError,
 import { type Config, type Mailboxes, mailboxFacts } from '../config/index.js';
 import type { Db, Tx } from '../db/index.js';
 import { jsonColumn } from '../db/index.js';
-import { type Decision, type PolicySettings, policyFrom } from '../decide/index.js';
+import { applySenderRules, type Decision, type PolicySettings, policyFrom, type SenderRule } from '../decide/index.js';
 import { DECISION_KEYWORDS, enqueueKeyword } from '../ingest/index.js';
 import { fromStoredEmail, isMalformedEmailError, type ParsedEmail, parseEmail, storedFailure } from '../parse/index.js';
 import { type Claim, claim, complete, createRunner, type QueueHandler, type Runner, reschedule } from '../queue/index.js';
@@ -155,6 +155,7 @@ export async function processMessage(ctx: PipelineContext, row: ClaimedMessage, 
     return postpone(ctx, row, fence, error);
   }
   const email = loaded.email;
+  evaluation = { ...evaluation, decision: applySenderRules(evaluation.decision, email.from?.address ?? null, evaluation.prefilter !== null, await acceptedRules(ctx.db)) };
 
   const now = ctx.clock.now();
   const decision = evaluation.decision;
@@ -178,6 +179,19 @@ export async function processMessage(ctx: PipelineContext, row: ClaimedMessage, 
   ctx.logger.info({ email_id: row.id, mailbox: row.mailbox, action: decision.action, reasons: decision.reasons.map((r) => r.code) }, 'decided');
   recordMetrics(ctx.metrics, evaluation);
   return { status: 'decided', emailId: row.id, email, evaluation, decision };
+}
+
+const RULES_REFRESH_MS = 30_000;
+const rulesCache = new WeakMap<Db, { at: number; rules: Promise<SenderRule[]> }>();
+
+/** The sender rules people accepted, read at most every 30 s per database (an accepted rule applies within that). */
+function acceptedRules(db: Db): Promise<SenderRule[]> {
+  const cached = rulesCache.get(db);
+  if (cached && Date.now() - cached.at < RULES_REFRESH_MS) return cached.rules;
+  const rules = db.selectFrom('sender_rules').select(['kind', 'value', 'action']).orderBy('created_at').execute();
+  rulesCache.set(db, { at: Date.now(), rules });
+  rules.catch(() => rulesCache.delete(db));
+  return rules;
 }
 
 /** The IMAP keyword of the decision (ingest.keywords), for a message that came over IMAP. */
