@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   decisions: () => import('./commands/decisions.js'),
   corrections: () => import('./commands/corrections.js'),
   rules: () => import('./commands/rules.js'),
+  stats: () => import('./commands/stats.js'),
   subscriptions: () => import('./commands/subscriptions.js'),
   deliveries: () => import('./commands/deliveries.js'),
   doctor: () => import('./commands/doctor.js'),

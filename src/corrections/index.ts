@@ -5,6 +5,7 @@
  * label the classifiers learn from.
  */
 
+export { type ExportResult, exportCorrections } from './export-corrections.js';
 export { type ImapCorrections, type ImapCorrectionsOptions, startImapCorrections } from './imap-corrections.js';
 export { CORRECTION_KEYWORDS, correctionFromKeywords, type KeywordFacts } from './keyword-corrections.js';
 export { type CorrectionFilter, type CorrectionRow, correctionView, listCorrections } from './list-corrections.js';
@@ -20,4 +21,5 @@ export {
   standingAction,
   validateCorrection,
 } from './record-correction.js';
+export { isoWeek, type OverrideCount, type OverrideStats, overrideStats } from './stats.js';
 export { acceptRule, MIN_CORRECTIONS, type RuleSuggestion, suggestRules, UnknownRuleError } from './suggest-rules.js';

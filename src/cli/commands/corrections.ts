@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { correctionView, listCorrections } from '../../corrections/index.js';
+import { correctionView, exportCorrections, listCorrections } from '../../corrections/index.js';
 import { type AppFactory, formatTable, parseSinceFlag, printJsonLine, UsageError } from '../app.js';
 
 export function register(program: Command, openApp: AppFactory): void {
@@ -40,6 +40,23 @@ export function register(program: Command, openApp: AppFactory): void {
           r.note ?? '',
         ]);
         process.stdout.write(formatTable(['CORRECTED', 'EMAIL', 'DECIDED', 'CHANGE', 'LABELS', 'BY', 'VIA', 'SUBJECT', 'NOTE'], table, [19, 30, 8, 20, 24, 24, 12, 40, 60]));
+      } finally {
+        await app.close();
+      }
+    });
+
+  corrections
+    .command('export <dir>')
+    .description('write the corrected emails as .eml files with labels.jsonl (the eval/ format), for `mailroom eval DIR`')
+    .option('--since <when>', 'only corrections since a duration ago (30d) or a date')
+    .action(async (dir: string, _options, command: Command) => {
+      const flags = command.optsWithGlobals<{ since?: string; config?: string }>();
+      const since = flags.since ? parseSinceFlag(flags.since) : undefined;
+      const app = await openApp(flags);
+      try {
+        const result = await exportCorrections(app.db, dir, since ? { since } : {});
+        process.stdout.write(`wrote ${result.written} corrected email(s) with labels to ${dir}; measure with: mailroom eval ${dir}\n`);
+        for (const s of result.skipped) process.stderr.write(`mailroom: skipped ${s.emailId}: ${s.reason}\n`);
       } finally {
         await app.close();
       }
