@@ -30,6 +30,8 @@ export interface ImapCorrections {
 /** A change announced during IDLE is read this soon after, so a burst of flag changes is one check. */
 const ANNOUNCED_DELAY_MS = 200;
 const RECONNECT = { minMs: 2_000, maxMs: 5 * 60_000 };
+/** How often a server with CONDSTORE is asked what changed, announced or not. */
+const CONDSTORE_CHECK_MS = 4_000;
 
 /**
  * Hears corrections made in the team's mail client: a person setting $Mailroom-Ticket, -Review or
@@ -67,6 +69,7 @@ function watchMailbox(options: ImapCorrectionsOptions, mailbox: MailboxConfig, f
   let running: Promise<void> = Promise.resolve();
   let soon: NodeJS.Timeout | null = null;
   let failures = 0;
+  let idling: Promise<void> = Promise.resolve();
 
   let dueAt = Number.POSITIVE_INFINITY;
   // Only ever brings the next check closer: a change announced during a check must not be pushed
@@ -88,16 +91,27 @@ function watchMailbox(options: ImapCorrectionsOptions, mailbox: MailboxConfig, f
       if (stopped) return;
       try {
         const imap = await connection();
-        await checkKeywords(options, ctx, mailbox, imap);
+        // A NOOP ends the IDLE in progress for sure and has the server report what changed meanwhile.
+        await imap.noop();
+        await idling;
+        const condstore = await checkKeywords(options, ctx, mailbox, imap);
         for (const [action, folder] of folders) await checkFolder(options, ctx, mailbox, imap, action, folder);
         await imap.mailboxOpen(mailbox.folder);
         failures = 0;
-        void imap.idle().catch(() => {});
-        schedule(options.config.corrections.sweep_interval);
+        // IDLE again only once the previous IDLE has really ended: started while the old one is still
+        // being closed, it would be taken for the old one, and nothing would be announced until the sweep.
+        idling = imap.idle().then(
+          () => {},
+          () => {},
+        );
+        // With CONDSTORE a check costs a NOOP and a FETCH of what changed (usually nothing), so it
+        // also runs every few seconds: the net under an announcement the IDLE session missed.
+        schedule(condstore ? Math.min(CONDSTORE_CHECK_MS, options.config.corrections.sweep_interval) : options.config.corrections.sweep_interval);
       } catch (error) {
         failures++;
         client?.close();
         client = null;
+        idling = Promise.resolve();
         logger.warn({ mailbox: mailbox.name }, `${describeMailbox(mailbox)}: could not read corrections: ${describeImapError(mailbox, error, 'trying again')}`);
         schedule(backoffDelay(failures, RECONNECT));
       }
@@ -107,6 +121,8 @@ function watchMailbox(options: ImapCorrectionsOptions, mailbox: MailboxConfig, f
 
   async function connection(): Promise<ImapFlow> {
     if (client?.usable) return client;
+    // A new session has no IDLE of the old one to wait for.
+    idling = Promise.resolve();
     const imap = createImapClient(mailbox, logger);
     imap.on('error', () => {});
     // Another client changed flags or moved mail in: read it now instead of at the next sweep.
@@ -137,10 +153,10 @@ function watchMailbox(options: ImapCorrectionsOptions, mailbox: MailboxConfig, f
 }
 
 /** The keywords of the watched folder: changed since the last modseq with CONDSTORE, all decided messages otherwise. */
-async function checkKeywords(options: ImapCorrectionsOptions, ctx: CorrectionContext, mailbox: MailboxConfig, imap: ImapFlow): Promise<void> {
+async function checkKeywords(options: ImapCorrectionsOptions, ctx: CorrectionContext, mailbox: MailboxConfig, imap: ImapFlow): Promise<boolean> {
   const { db } = options;
   const box = imap.mailbox;
-  if (!box) return;
+  if (!box) return false;
   const uidvalidity = String(box.uidValidity);
   const cursor = await db.selectFrom('correction_cursors').selectAll().where('mailbox', '=', mailbox.name).where('folder', '=', mailbox.folder).executeTakeFirst();
   const known = cursor && String(cursor.uidvalidity) === uidvalidity ? cursor : null;
@@ -160,11 +176,14 @@ async function checkKeywords(options: ImapCorrectionsOptions, ctx: CorrectionCon
     for await (const message of imap.fetch(`${first.uid}:*`, { uid: true, flags: true }, { uid: true, ...(since !== null ? { changedSince: since } : {}) })) fetched.push(message);
     for (const message of fetched) await keywordCorrection(options, ctx, mailbox, uidvalidity, message);
   }
+  const modseq = condstore ? String(highest) : '0';
+  if (known?.modseq === modseq) return condstore;
   await db
     .insertInto('correction_cursors')
-    .values({ mailbox: mailbox.name, folder: mailbox.folder, uidvalidity, modseq: condstore ? String(highest) : '0', last_uid: known?.last_uid ?? 0, updated_at: options.clock.now() })
-    .onConflict((oc) => oc.columns(['mailbox', 'folder']).doUpdateSet({ uidvalidity, modseq: condstore ? String(highest) : '0', updated_at: options.clock.now() }))
+    .values({ mailbox: mailbox.name, folder: mailbox.folder, uidvalidity, modseq, last_uid: known?.last_uid ?? 0, updated_at: options.clock.now() })
+    .onConflict((oc) => oc.columns(['mailbox', 'folder']).doUpdateSet({ uidvalidity, modseq, updated_at: options.clock.now() }))
     .execute();
+  return condstore;
 }
 
 async function keywordCorrection(options: ImapCorrectionsOptions, ctx: CorrectionContext, mailbox: MailboxConfig, uidvalidity: string, message: FetchMessageObject): Promise<void> {
