@@ -70,19 +70,22 @@ export function resolveApiDeps(ctx: ApiContext): ApiDeps {
  * two 32-byte digests: timingSafeEqual needs equal lengths, and comparing digests keeps a token's
  * length from showing in the timing. Every configured token is compared, match or not.
  */
-export function createTokenCheck(tokens: readonly string[]): { configured: boolean; check(header: string | undefined): boolean } {
-  const digests = tokens.map((token) => createHash('sha256').update(token, 'utf8').digest());
-  return {
-    configured: digests.length > 0,
-    check(header) {
-      const token = bearerToken(header);
-      if (token === null) return false;
-      const given = createHash('sha256').update(token, 'utf8').digest();
-      let matched = false;
-      for (const digest of digests) matched = timingSafeEqual(given, digest) || matched;
-      return matched;
-    },
+export function createTokenCheck(tokens: readonly { name: string; token: string }[]): {
+  configured: boolean;
+  check(header: string | undefined): boolean;
+  /** The name of the token the header carries (who made a correction), or null when it is none of them. */
+  nameOf(header: string | undefined): string | null;
+} {
+  const digests = tokens.map(({ name, token }) => ({ name, digest: createHash('sha256').update(token, 'utf8').digest() }));
+  const nameOf = (header: string | undefined): string | null => {
+    const token = bearerToken(header);
+    if (token === null) return null;
+    const given = createHash('sha256').update(token, 'utf8').digest();
+    let matched: string | null = null;
+    for (const { name, digest } of digests) if (timingSafeEqual(given, digest) && matched === null) matched = name;
+    return matched;
   };
+  return { configured: digests.length > 0, check: (header) => nameOf(header) !== null, nameOf };
 }
 
 function bearerToken(header: string | undefined): string | null {

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/index.js';
 import { type ApiContext, resolveApiDeps, sendError } from './api-context.js';
 import { registerConsole } from './console/index.js';
 import { type CollectedRoute, collectRoute, openApiDocument } from './openapi.js';
+import { registerCorrectionRoutes } from './routes/corrections.js';
 import { registerDecisionRoutes } from './routes/decisions.js';
 import { registerDeliveryRoutes } from './routes/deliveries.js';
 import { registerEmailRoutes } from './routes/emails.js';
@@ -104,6 +105,7 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   registerDecisionRoutes(app, deps);
   registerEmailRoutes(app, deps);
   registerMessageRoutes(app, deps);
+  registerCorrectionRoutes(app, deps);
   registerSubscriptionRoutes(app, deps);
   registerDeliveryRoutes(app, deps);
   registerStatsRoutes(app, deps);

@@ -67,6 +67,9 @@ export interface DecisionRow {
   pii: ClassificationPii | null;
   draft_id: string | null;
   draft_status: string | null;
+  /** The correction that stands (the latest), beside the decision; null when nobody corrected it. */
+  correction: { action: Action; by: string; at: string; via: string; note: string | null } | null;
+  corrections: number;
 }
 
 export type FlagName = 'payment' | 'legal' | 'vip';
@@ -128,6 +131,9 @@ export async function listDecisions(db: Db, filter: DecisionFilter): Promise<Dec
       'r.id as draft_id',
       'r.status as draft_status',
       sql<string>`to_char(d.created_at at time zone 'UTC', ${sql.raw(CURSOR_TIME_FORMAT)})`.as('cursor_time'),
+      sql<DecisionRow['correction']>`(select json_build_object('action', k.to_action, 'by', k.corrected_by, 'at', k.created_at, 'via', k.via, 'note', k.note)
+        from corrections k where k.email_id = d.email_id order by k.created_at desc, k.id desc limit 1)`.as('correction'),
+      sql<number>`(select count(*)::int from corrections k where k.email_id = d.email_id)`.as('corrections'),
     ])
     .orderBy('d.created_at', 'desc')
     .orderBy('d.id', 'desc')
@@ -181,6 +187,7 @@ export function decisionView(row: DecisionRow) {
         }
       : null,
     draft: row.draft_id ? { id: row.draft_id, status: row.draft_status } : null,
+    correction: correctionOf(row),
   };
 }
 
@@ -188,6 +195,13 @@ export function decisionView(row: DecisionRow) {
 export function piiView(pii: ClassificationPii | null) {
   if (!pii) return null;
   return { redacted: pii.redacted, kinds: Object.keys(pii.kinds).sort(), counts: pii.kinds };
+}
+
+/** The standing correction beside the decision, as the API and `decisions list --json` show it. */
+function correctionOf(row: DecisionRow) {
+  const c = typeof row.correction === 'string' ? (JSON.parse(row.correction) as DecisionRow['correction']) : row.correction;
+  if (!c) return null;
+  return { action: c.action, corrected_by: c.by, corrected_at: new Date(c.at).toISOString(), via: c.via, note: c.note, corrections: row.corrections };
 }
 
 export interface EmailRow {

@@ -48,6 +48,42 @@ export const classificationOutputSchema = {
 
 export const actionSchema = { type: 'string', enum: [...ACTIONS] } as const;
 
+/** The correction that stands beside a decision (the decision itself is never changed). */
+export const correctionBesideSchema = {
+  type: ['object', 'null'],
+  description: "The latest person's correction of this decision; null when nobody corrected it. GET /v1/corrections has them all.",
+  properties: {
+    action: actionSchema,
+    corrected_by: { type: 'string' },
+    corrected_at: dateTime,
+    via: { type: 'string', enum: ['cli', 'api', 'imap_keyword', 'imap_folder'] },
+    note: nullableString,
+    corrections: { type: 'integer', description: 'How many corrections this email has had.' },
+  },
+} as const;
+
+/** One correction (GET /v1/corrections, POST /v1/emails/{id}/corrections). */
+export const correctionSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    email_id: { type: 'string' },
+    mailbox: { type: 'string' },
+    from: nullableString,
+    subject: nullableString,
+    decided_action: { ...actionSchema, description: 'What Mailroom decided (unchanged in the audit log).' },
+    from_action: { ...actionSchema, description: 'What stood before this correction.' },
+    to_action: { ...actionSchema, description: 'What the person said; the latest correction stands.' },
+    intent: nullableString,
+    flags: { type: 'object', properties: { payment: { type: ['boolean', 'null'] }, legal: { type: ['boolean', 'null'] } } },
+    note: nullableString,
+    corrected_by: { type: 'string', description: "The API token's name, the OS user of the CLI, or the IMAP user." },
+    via: { type: 'string', enum: ['cli', 'api', 'imap_keyword', 'imap_folder'] },
+    corrected_at: dateTime,
+  },
+  required: ['id', 'email_id', 'from_action', 'to_action', 'corrected_by', 'via', 'corrected_at'],
+} as const;
+
 export const idParams = (name: string, description: string) =>
   ({
     type: 'object',
@@ -92,6 +128,7 @@ export const subscriptionSchema = {
     disabled_at: nullableDateTime,
     failing_since: nullableDateTime,
     previous_secret_until: nullableDateTime,
+    event_types: { type: 'array', items: { type: 'string' }, description: 'The events it receives (ticket.suggested, ticket.retracted).' },
     pending: { type: 'integer' },
     delivered: { type: 'integer' },
     failed: { type: 'integer' },

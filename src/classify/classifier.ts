@@ -45,6 +45,19 @@ export interface ClassifierInput {
    * is shown and what the cache keys on. The local model and the rules read `email`: they run here.
    */
   redacted?: ParsedEmail | null;
+  /** The mailbox's corrected emails most like this one, for the prompt (classifier.examples). */
+  examples?: FewShotExample[];
+}
+
+/** A corrected email shown to the model as an example: what a person said about it. */
+export interface FewShotExample {
+  messageId: string | null;
+  from: string;
+  subject: string;
+  text: string;
+  action: string;
+  intent: string | null;
+  flags: { payment: boolean | null; legal: boolean | null };
 }
 
 /** Anything that turns an email into a validated classification. */
@@ -58,6 +71,8 @@ export interface Classifier {
    * {@link ClassificationFailedError} (the model answered but never validly: goes to review).
    */
   classify(input: ClassifierInput, signal?: AbortSignal): Promise<ClassificationResult>;
+  /** Adds what the classifier looks up before answering (the corrected examples), so a cache key can cover it. */
+  prepare?(input: ClassifierInput): Promise<ClassifierInput>;
   close?(): Promise<void>;
 }
 

@@ -8,6 +8,7 @@ import type { Db } from '../db/index.js';
 import type { Logger } from '../util/logger.js';
 import { silentLogger } from '../util/logger.js';
 import type { Classifier } from './classifier.js';
+import { createExampleFinder } from './examples.js';
 import { createLocalClassifier, type LocalModelStore, openLocalModel, withLocalModel } from './local/index.js';
 import { createOpenAIClassifier } from './openai-classifier.js';
 import { createRulesClassifier } from './rules-classifier.js';
@@ -59,7 +60,8 @@ export async function createClassifier(
     const classifier = createLocalClassifier({ model: () => local.current(), autonomy, flagThreshold: settings.local.flag_threshold });
     return { classifier, notice: settings.provider === 'auto' ? LOCAL_FALLBACK_NOTICE : null, local };
   }
-  const model = opts.model ?? createOpenAIClassifier({ config: settings, logger: opts.logger, apiKey: apiKey ?? PLACEHOLDER_KEY });
+  const examples = opts.db && settings.examples > 0 ? createExampleFinder(opts.db, { limit: settings.examples, maxCleanChars: settings.max_input_chars }) : undefined;
+  const model = opts.model ?? createOpenAIClassifier({ config: settings, logger: opts.logger, apiKey: apiKey ?? PLACEHOLDER_KEY, ...(examples ? { examples } : {}) });
   return { classifier: withLocalModel(model, { store: local, db: opts.db ?? null, config: settings }), notice: null, local };
 }
 
@@ -73,7 +75,17 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 export { decisionConfidence } from './answer.js';
-export { ClassificationFailedError, type ClassificationResult, type Classifier, type ClassifierInput, type ClassifierName, ClassifierUnavailableError, type LocalAnswer } from './classifier.js';
+export {
+  ClassificationFailedError,
+  type ClassificationResult,
+  type Classifier,
+  type ClassifierInput,
+  type ClassifierName,
+  ClassifierUnavailableError,
+  type FewShotExample,
+  type LocalAnswer,
+} from './classifier.js';
+export { createExampleFinder } from './examples.js';
 export { detectLanguage, LANGUAGES } from './language.js';
 export * from './local/index.js';
 export { DEFAULT_BASE_URL } from './openai-classifier.js';

@@ -2,10 +2,11 @@ import OpenAI, { APIError } from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { Config } from '../config/schema.js';
 import { type Classification, classificationSchema } from '../contract/index.js';
+import { Redactor } from '../redact/index.js';
 import type { Logger } from '../util/logger.js';
 import { extractJsonObject, intentLogprobConfidence } from './answer.js';
-import { ClassificationFailedError, type ClassificationResult, type Classifier, type ClassifierInput } from './classifier.js';
-import { type ClassifierPrompt, createPrompt, JSON_SCHEMA_NAME, repairMessage } from './prompt.js';
+import { ClassificationFailedError, type ClassificationResult, type Classifier, type ClassifierInput, type FewShotExample } from './classifier.js';
+import { type ClassifierPrompt, createPrompt, examplesMessage, JSON_SCHEMA_NAME, repairMessage } from './prompt.js';
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { type Endpoint, realTimer, type Timer, withRetries } from './retry.js';
 
@@ -27,6 +28,8 @@ export interface OpenAIClassifierOptions {
   timer?: Timer;
   random?: () => number;
   retry?: { minDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
+  /** The mailbox's corrected emails most like the one classified (createExampleFinder), for the prompt. */
+  examples?: (input: ClassifierInput) => Promise<FewShotExample[]>;
 }
 
 export interface OpenAIClassifier extends Classifier {
@@ -136,11 +139,19 @@ export function createOpenAIClassifier(options: OpenAIClassifierOptions): OpenAI
       return currentMode();
     },
 
+    async prepare(input: ClassifierInput): Promise<ClassifierInput> {
+      if (!options.examples || input.examples) return input;
+      return { ...input, examples: shownExamples(await options.examples(input), input) };
+    },
+
     async classify(input: ClassifierInput, signal?: AbortSignal): Promise<ClassificationResult> {
       const started = performance.now();
+      const prepared = options.examples && !input.examples ? { ...input, examples: shownExamples(await options.examples(input), input) } : input;
+      const examples = examplesMessage(prepared.examples);
       const messages: ChatCompletionMessageParam[] = [
         { role: 'system', content: prompt.system },
-        { role: 'user', content: prompt.userMessage(input) },
+        ...(examples === null ? [] : [{ role: 'user' as const, content: examples }]),
+        { role: 'user', content: prompt.userMessage(prepared) },
       ];
       let promptTokens: number | null = null;
       let completionTokens: number | null = null;
@@ -205,4 +216,16 @@ function recogniseRefusal(error: unknown, request: { mode: ResponseMode; logprob
     return new FormatRejectedError(error.message);
   }
   return error;
+}
+
+/**
+ * The corrected examples are other customers' mail: when this email is shown redacted
+ * (classifier.redact), so are they, each with its own placeholders.
+ */
+function shownExamples(examples: FewShotExample[], input: ClassifierInput): FewShotExample[] {
+  if (!input.redacted) return examples;
+  return examples.map((example) => {
+    const redactor = new Redactor();
+    return { ...example, messageId: null, from: redactor.text(example.from), subject: redactor.text(example.subject), text: redactor.text(example.text) };
+  });
 }

@@ -116,6 +116,8 @@ export const configSchema = z
          * not on loopback, i.e. the model is hosted), true, false, or the list of kinds to replace.
          */
         redact: z.union([z.literal('auto'), z.boolean(), z.array(z.enum(PII_KINDS))]).default('auto'),
+        /** The prompt carries up to this many of the mailbox's corrected emails most like the one classified (0: none). */
+        examples: z.number().int().min(0).max(20).default(5),
         /** With a model: let the local model answer the emails it is sure of once it has shown it agrees. */
         cascade: z.boolean().default(false),
         local: z
@@ -141,6 +143,22 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    corrections: z
+      .object({
+        /**
+         * Folders that mean a correction when a person moves a message into them, e.g.
+         * {ticket: Mailroom/Ticket, review: Mailroom/Review, ignore: Mailroom/Ignore}. The way to
+         * correct on servers that take no custom keywords (Microsoft 365).
+         */
+        folders: z
+          .object({ ticket: z.string().min(1).optional(), review: z.string().min(1).optional(), ignore: z.string().min(1).optional() })
+          .strict()
+          .default({}),
+        /** How often the mail client's keywords and folders are read when no change was announced (a sweep without CONDSTORE). */
+        sweep_interval: duration.default(60_000),
       })
       .strict()
       .prefault({}),
@@ -197,7 +215,24 @@ export const configSchema = z
       .object({
         enabled: z.boolean().default(true),
         listen: z.string().default('127.0.0.1:8025'),
-        tokens: z.array(z.string().min(16, 'expected a token of at least 16 characters')).default([]),
+        /**
+         * Bearer tokens: a string, or {name, token} so corrections made through the API say who made
+         * them (an unnamed token is called token-1, token-2 … by its place in the list).
+         */
+        tokens: z
+          .array(
+            z.union([
+              z.string().min(16, 'expected a token of at least 16 characters'),
+              z
+                .object({
+                  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'expected a short name of letters, digits, . _ @ or -'),
+                  token: z.string().min(16, 'expected a token of at least 16 characters'),
+                })
+                .strict(),
+            ]),
+          )
+          .default([])
+          .transform((list) => list.map((t, i) => (typeof t === 'string' ? { name: `token-${i + 1}`, token: t } : t))),
         /** Public base URL; when set, events carry a signed raw_email_url. */
         public_url: z.string().url().optional(),
         /** Key that signs raw_email_url links: 32+ characters, or a guessable key would let anyone make links. */

@@ -158,6 +158,8 @@ export interface WebhookSubscriptionsTable {
   failing_since: Timestamp | null;
   /** Receives subject and body_text with personal data replaced by placeholders. */
   redact: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Comma-separated event types it receives (ticket.suggested, ticket.retracted). */
+  event_types: ColumnType<string, string | undefined, string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -261,6 +263,41 @@ export interface MessageSightingsTable {
   imap_uidvalidity: BigIntColumn | null;
   imap_uid: BigIntColumn | null;
   received_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+// --- Corrections (migrations/0014_corrections.sql) ---
+
+export type CorrectionVia = 'cli' | 'api' | 'imap_keyword' | 'imap_folder';
+
+export interface CorrectionsTable {
+  id: string;
+  email_id: string;
+  from_action: Action;
+  to_action: Action;
+  intent: string | null;
+  payment: boolean | null;
+  legal: boolean | null;
+  note: string | null;
+  corrected_by: string;
+  via: CorrectionVia;
+  created_at: CreatedAt;
+}
+
+export interface CorrectionCursorsTable {
+  mailbox: string;
+  folder: string;
+  uidvalidity: BigIntColumn;
+  modseq: ColumnType<string, string | undefined, string>;
+  last_uid: ColumnType<string, string | number | undefined, string | number>;
+  updated_at: UpdatedAt;
+}
+
+export interface SenderRulesTable {
+  id: string;
+  kind: 'sender' | 'domain';
+  value: string;
+  action: Action;
+  accepted_by: string;
   created_at: CreatedAt;
 }
 
@@ -280,6 +317,9 @@ export interface Database {
   keyword_updates: KeywordUpdatesTable;
   local_predictions: LocalPredictionsTable;
   pii_mappings: PiiMappingsTable;
+  corrections: CorrectionsTable;
+  correction_cursors: CorrectionCursorsTable;
+  sender_rules: SenderRulesTable;
 }
 
 export type Db = Kysely<Database>;

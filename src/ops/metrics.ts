@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { type CascadeUsage, cascadeUsage } from '../classify/index.js';
 import type { Db, DeliveryStatus, MessageStatus } from '../db/index.js';
 import type { Clock } from '../util/clock.js';
@@ -66,6 +66,19 @@ export function observeDatabase(metrics: Metrics, db: Db, options: ObserveOption
     },
     ['status'],
   );
+  new Counter({
+    name: 'mailroom_corrections_total',
+    help: "People's corrections of decisions, by the action that stood before (from) and the one they said (to).",
+    labelNames: ['from', 'to'],
+    registers,
+    async collect() {
+      const snap = await read();
+      if (!snap) return;
+      // Read from the database, so every process reports the same totals; corrections are never deleted.
+      this.reset();
+      for (const row of snap.corrections) this.inc({ from: row.from_action, to: row.to_action }, row.count);
+    },
+  });
   if (options.cascadeConfidence === undefined) return;
   const cascade = (name: string, help: string, value: (c: CascadeUsage) => number) => gauge(name, help, (g, s) => (s.cascade ? g.set(value(s.cascade)) : undefined));
   cascade('mailroom_local_decided', 'Emails the local model answered on its own in the cascade, with no AI model call.', (c) => c.decidedLocally);
@@ -95,6 +108,7 @@ interface DatabaseSnapshot {
   deliveries: OutboxRow[];
   messages: Partial<Record<MessageStatus, number>>;
   cascade: CascadeUsage | null;
+  corrections: Array<{ from_action: string; to_action: string; count: number }>;
 }
 
 async function loadSnapshot(db: Db, options: ObserveOptions): Promise<DatabaseSnapshot | null> {
@@ -102,13 +116,14 @@ async function loadSnapshot(db: Db, options: ObserveOptions): Promise<DatabaseSn
   try {
     // The pending part uses webhook_deliveries_due_idx; the delivered/failed counts scan the table,
     // which is fine at scrape intervals for the volumes a mailbox produces.
-    const [deliveries, messages, cascade] = await Promise.all([
+    const [deliveries, messages, cascade, corrections] = await Promise.all([
       sql<OutboxRow>`
         select subscription_id, status, count(*)::int as count,
                min(next_attempt_at) filter (where status = 'pending' and next_attempt_at <= ${now}) as oldest_due
         from webhook_deliveries group by subscription_id, status`.execute(db),
       sql<{ status: MessageStatus; count: number }>`select status, count(*)::int as count from messages group by status`.execute(db),
       options.cascadeConfidence === undefined ? null : cascadeUsage(db, options.cascadeConfidence),
+      sql<{ from_action: string; to_action: string; count: number }>`select from_action, to_action, count(*)::int as count from corrections group by from_action, to_action`.execute(db),
     ]);
     let depth = 0;
     let oldest: number | null = null;
@@ -123,6 +138,7 @@ async function loadSnapshot(db: Db, options: ObserveOptions): Promise<DatabaseSn
       deliveries: deliveries.rows,
       messages: Object.fromEntries(messages.rows.map((m) => [m.status, m.count])),
       cascade,
+      corrections: corrections.rows,
     };
   } catch (error) {
     options.logger?.warn({ err: error }, 'metrics: could not read the outbox and backlog from the database; those gauges are missing from this scrape');

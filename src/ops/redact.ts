@@ -37,7 +37,7 @@ export function secretsFromConfig(config: Config, env: NodeJS.ProcessEnv = proce
     config.webhooks.secret_key,
     config.api.link_secret,
     config.drafts.smtp?.password,
-    ...config.api.tokens,
+    ...config.api.tokens.map((t) => t.token),
     ...config.mailboxes.flatMap((m) => [m.password, m.access_token]),
   ];
   if (config.database.url) {

@@ -2,7 +2,7 @@ import { type ClassificationResult, type Classifier, type ClassifierInput, Class
 import { type Config, type Mailboxes, mailboxFacts } from '../config/index.js';
 import type { Db, SecretBox, Tx } from '../db/index.js';
 import { jsonColumn, parseSource, readRawMessage, secretBoxFromConfig } from '../db/index.js';
-import { type Decision, type PolicySettings, policyFrom } from '../decide/index.js';
+import { applySenderRules, type Decision, type PolicySettings, policyFrom, type SenderRule } from '../decide/index.js';
 import { DECISION_KEYWORDS, enqueueKeyword, type KeywordSupport } from '../ingest/index.js';
 import { fromStoredEmail, isMalformedEmailError, type ParsedEmail, parseEmail, storedFailure } from '../parse/index.js';
 import { type Claim, claim, complete, createRunner, type QueueHandler, type Runner, reschedule } from '../queue/index.js';
@@ -168,6 +168,7 @@ export async function processMessage(ctx: PipelineContext, row: ClaimedMessage, 
     return postpone(ctx, row, fence, error);
   }
   const email = loaded.email;
+  evaluation = { ...evaluation, decision: applySenderRules(evaluation.decision, email.from?.address ?? null, evaluation.prefilter !== null, await acceptedRules(ctx.db)) };
 
   const now = ctx.clock.now();
   const decision = evaluation.decision;
@@ -194,6 +195,19 @@ export async function processMessage(ctx: PipelineContext, row: ClaimedMessage, 
   ctx.logger.info({ email_id: row.id, mailbox: row.mailbox, action: decision.action, reasons: decision.reasons.map((r) => r.code) }, 'decided');
   recordMetrics(ctx.metrics, evaluation);
   return { status: 'decided', emailId: row.id, email, evaluation, decision };
+}
+
+const RULES_REFRESH_MS = 30_000;
+const rulesCache = new WeakMap<Db, { at: number; rules: Promise<SenderRule[]> }>();
+
+/** The sender rules people accepted, read at most every 30 s per database (an accepted rule applies within that). */
+function acceptedRules(db: Db): Promise<SenderRule[]> {
+  const cached = rulesCache.get(db);
+  if (cached && Date.now() - cached.at < RULES_REFRESH_MS) return cached.rules;
+  const rules = db.selectFrom('sender_rules').select(['kind', 'value', 'action']).orderBy('created_at').execute();
+  rulesCache.set(db, { at: Date.now(), rules });
+  rules.catch(() => rulesCache.delete(db));
+  return rules;
 }
 
 /**
@@ -278,7 +292,9 @@ async function postpone(ctx: PipelineContext, row: ClaimedMessage, fence: Claim,
  * answered from the database (the first successful classification of exactly this text), so a
  * re-run or a duplicate email makes no model call.
  */
-async function classifyWithCache(db: Db, classifier: Classifier, input: ClassifierInput): Promise<{ result: ClassificationResult; inputHash: string; cachedFrom: string | null }> {
+async function classifyWithCache(db: Db, classifier: Classifier, given: ClassifierInput): Promise<{ result: ClassificationResult; inputHash: string; cachedFrom: string | null }> {
+  // The corrected examples are looked up first: the cache key covers them.
+  const input = classifier.prepare ? await classifier.prepare(given) : given;
   const inputHash = classifierInputHash(classifier.promptVersion, input);
   // Only a model's answers are worth a cache: the offline classifiers answer in a millisecond, and
   // whether they may suggest tickets changes as they learn.

@@ -32,6 +32,9 @@ export * from './subscriptions.js';
 export {
   buildTicketSuggestedEvent,
   enqueueTicketEvent,
+  insertEvent,
+  TICKET_RETRACTED,
+  TICKET_RETRACTED_SCHEMA,
   TICKET_SUGGESTED,
   TICKET_SUGGESTED_SCHEMA,
   type TicketEventInput,
@@ -40,3 +43,4 @@ export {
   ticketEventId,
   webhooksOpenApi,
 } from './ticket-event.js';
+export { enqueueTicketRetracted, type RetractionInput, type RetractionResult } from './ticket-retracted.js';

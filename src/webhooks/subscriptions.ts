@@ -10,6 +10,25 @@ import { checkWebhookUrl, displayWebhookUrl, type UrlPolicy } from './ssrf-guard
 /** How long the old secret keeps signing after `rotate-secret` (Svix's default). */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 
+/** The event types a subscription may choose; `ping` goes to anyone tested. */
+export const EVENT_TYPES = ['ticket.suggested', 'ticket.retracted'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+/** What a subscription receives when it names nothing: what every subscription received before the filter existed. */
+export const DEFAULT_EVENT_TYPES: readonly EventType[] = ['ticket.suggested'];
+
+/** `ticket.suggested,ticket.retracted` → the list; throws with what is allowed on an unknown type. */
+export function parseEventTypes(value: string | readonly string[]): EventType[] {
+  const items = (typeof value === 'string' ? value.split(',') : [...value]).map((t) => t.trim()).filter((t) => t !== '');
+  if (items.length === 0) throw new Error(`expected at least one event type of ${EVENT_TYPES.join(', ')}`);
+  for (const item of items) if (!EVENT_TYPES.includes(item as EventType)) throw new Error(`unknown event type "${item}"; expected ${EVENT_TYPES.join(', ')}`);
+  return [...new Set(items as EventType[])];
+}
+
+/** SQL condition: the subscription's comma-separated event_types contains `type`. */
+export function choosesEvent(type: EventType) {
+  return sql<boolean>`(',' || event_types || ',') like ${`%,${type},%`}`;
+}
+
 /** A subscription as `subscriptions list` shows it: never any secret. */
 export interface SubscriptionView {
   id: string;
@@ -23,6 +42,7 @@ export interface SubscriptionView {
   failing_since: Date | null;
   /** Until when the previous secret still signs, during a rotation. */
   previous_secret_until: Date | null;
+  event_types: EventType[];
   pending: number;
   delivered: number;
   failed: number;
@@ -42,8 +62,9 @@ export class UnknownSubscriptionError extends Error {
  */
 export async function addSubscription(
   db: Db,
-  params: { url: string; description?: string; redact?: boolean; urlPolicy: UrlPolicy; secretBox: SecretBox; now: Date },
-): Promise<{ id: string; url: string; secret: string }> {
+  params: { url: string; description?: string; redact?: boolean; eventTypes?: readonly EventType[]; urlPolicy: UrlPolicy; secretBox: SecretBox; now: Date },
+): Promise<{ id: string; url: string; secret: string; event_types: EventType[] }> {
+  const eventTypes = parseEventTypes(params.eventTypes ?? DEFAULT_EVENT_TYPES);
   const checked = await checkWebhookUrl(params.url, params.urlPolicy);
   const id = newId('sub', params.now);
   const secret = generateWebhookSecret();
@@ -54,6 +75,7 @@ export async function addSubscription(
       url: checked.url.href,
       description: params.description ?? '',
       redact: params.redact ?? false,
+      event_types: eventTypes.join(','),
       secret_encrypted: params.secretBox.encrypt(secret, id),
       disabled_reason: null,
       disabled_at: null,
@@ -64,7 +86,7 @@ export async function addSubscription(
       updated_at: params.now,
     })
     .execute();
-  return { id, url: checked.url.href, secret };
+  return { id, url: checked.url.href, secret, event_types: eventTypes };
 }
 
 export async function listSubscriptions(db: Db, now: Date): Promise<SubscriptionView[]> {
@@ -80,6 +102,7 @@ export async function listSubscriptions(db: Db, now: Date): Promise<Subscription
       's.disabled_at',
       's.failing_since',
       's.previous_secret_expires_at',
+      's.event_types',
       's.created_at',
       sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = s.id and d.status = 'pending')`.as('pending'),
       sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = s.id and d.status = 'delivered')`.as('delivered'),
@@ -98,6 +121,7 @@ export async function listSubscriptions(db: Db, now: Date): Promise<Subscription
     disabled_at: r.disabled_at,
     failing_since: r.failing_since,
     previous_secret_until: r.previous_secret_expires_at && r.previous_secret_expires_at.getTime() > now.getTime() ? r.previous_secret_expires_at : null,
+    event_types: r.event_types.split(',') as EventType[],
     pending: r.pending,
     delivered: r.delivered,
     failed: r.failed,

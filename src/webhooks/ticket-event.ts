@@ -4,6 +4,7 @@ import type { AttachmentInfo, ParsedEmail } from '../parse/index.js';
 import type { DecisionEffect } from '../pipeline/index.js';
 import { type EmailPii, kindsOf, Redactor } from '../redact/index.js';
 import { newId } from '../util/ids.js';
+import { choosesEvent } from './subscriptions.js';
 
 /** What the decision stage knows when it chooses `ticket`; everything the event needs. */
 export interface TicketEventInput {
@@ -18,6 +19,7 @@ export interface TicketEventInput {
   rawEmailUrl: string | null;
   /** What the pipeline found about personal data; null for events built without it. */
   pii?: EmailPii | null;
+  correction?: TicketSuggestedEvent['data']['correction'];
 }
 
 /** The `ticket.suggested` body (docs/events.md). Receivers depend on these names. */
@@ -45,6 +47,8 @@ export interface TicketSuggestedEvent {
     classifier: { model: string; prompt_version: string };
     raw_email_url?: string;
     pii?: { redacted: boolean; kinds: string[] };
+    /** Present when a person's correction, not Mailroom's decision, made this a ticket. */
+    correction?: { corrected_by: string; corrected_at: string; note: string | null };
   };
 }
 
@@ -135,6 +139,39 @@ export const TICKET_SUGGESTED_SCHEMA = {
             },
           },
         },
+        correction: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['corrected_by', 'corrected_at', 'note'],
+          description: "Present when a person's correction made this email a ticket (mailroom decisions correct, the API, or the mail client).",
+          properties: { corrected_by: str('Who corrected.'), corrected_at: { type: 'string', format: 'date-time' }, note: nullableStr('Their note.') },
+        },
+      },
+    },
+  },
+} as const;
+
+export const TICKET_RETRACTED = 'ticket.retracted';
+
+/** The body of `ticket.retracted`: a person corrected a delivered ticket away. */
+export const TICKET_RETRACTED_SCHEMA = {
+  type: 'object',
+  required: ['type', 'timestamp', 'data'],
+  additionalProperties: false,
+  properties: {
+    type: { const: TICKET_RETRACTED },
+    timestamp: { type: 'string', format: 'date-time', description: 'When the correction was made.' },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['email_id', 'suggested_webhook_id', 'action', 'corrected_by', 'corrected_at', 'note'],
+      properties: {
+        email_id: str('The email whose ticket.suggested you received.'),
+        suggested_webhook_id: str('The webhook-id of that ticket.suggested: find your ticket by it.'),
+        action: oneOf(['draft', 'review', 'ignore'], 'What the person said should happen instead.'),
+        corrected_by: str('Who corrected.'),
+        corrected_at: { type: 'string', format: 'date-time' },
+        note: nullableStr('Their note.'),
       },
     },
   },
@@ -176,6 +213,7 @@ export function webhooksOpenApi(): Record<string, unknown> {
   });
   return {
     [TICKET_SUGGESTED]: operation('A ticket is suggested for an email: create the ticket your way.', TICKET_SUGGESTED_SCHEMA),
+    [TICKET_RETRACTED]: operation('A person corrected a ticket you received away: close or drop it your way.', TICKET_RETRACTED_SCHEMA),
     ping: operation('A test event from `mailroom subscriptions test` or POST /v1/subscriptions/{id}/test.', PING_SCHEMA),
   };
 }
@@ -213,6 +251,7 @@ export function buildTicketSuggestedEvent(input: TicketEventInput, now: Date): {
   };
   if (input.rawEmailUrl !== null) data.raw_email_url = input.rawEmailUrl;
   if (input.pii) data.pii = { redacted: input.pii.view !== null, kinds: kindsOf(input.pii.found) };
+  if (input.correction) data.correction = input.correction;
   return { id: ticketEventId(input.emailId), body: { type: TICKET_SUGGESTED, timestamp: now.toISOString(), data } };
 }
 
@@ -283,7 +322,7 @@ export async function insertEvent(db: DbOrTx, event: { id: string; type: string;
  * makes a repeated call a no-op. Returns how many rows were new.
  */
 export async function insertDeliveriesForEnabledSubscriptions(db: DbOrTx, eventId: string, now: Date, dueAt: Date = now): Promise<number> {
-  const subscriptions = await db.selectFrom('webhook_subscriptions').select('id').where('enabled', '=', true).orderBy('id').execute();
+  const subscriptions = await db.selectFrom('webhook_subscriptions').select('id').where('enabled', '=', true).where(choosesEvent('ticket.suggested')).orderBy('id').execute();
   if (subscriptions.length === 0) return 0;
   const inserted = await db
     .insertInto('webhook_deliveries')

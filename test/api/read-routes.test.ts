@@ -357,6 +357,8 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
       'GET /v1/emails/{id}',
       'GET /v1/emails/{id}/raw',
       'GET /v1/messages',
+      'POST /v1/emails/{id}/corrections',
+      'GET /v1/corrections',
       'GET /v1/subscriptions',
       'POST /v1/subscriptions',
       'GET /v1/subscriptions/{id}',
@@ -398,7 +400,7 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
   test('/openapi.json describes the events a receiver gets: ticket.suggested and ping, with the signature headers', async () => {
     const { app } = testServer(getDb());
     const doc = (await app.inject({ url: '/openapi.json' })).json();
-    assert.deepEqual(Object.keys(doc.webhooks).sort(), ['ping', 'ticket.suggested']);
+    assert.deepEqual(Object.keys(doc.webhooks).sort(), ['ping', 'ticket.retracted', 'ticket.suggested']);
     const post = doc.webhooks['ticket.suggested'].post;
     assert.deepEqual(
       post.parameters.map((p: { name: string }) => p.name),
@@ -407,12 +409,13 @@ describeEachDatabase('HTTP API: probes, auth, decisions, emails', (getDb) => {
     // The schema and the body Mailroom really sends name the same fields with the same JSON types.
     const schema = post.requestBody.content['application/json'].schema;
     const pii = { found: { email: 1 }, view: null, mapping: [] };
-    const event = buildTicketSuggestedEvent({ ...ticketInput(), rawEmailUrl: 'https://mailroom.example/v1/emails/em_1/raw?token=t', pii }, new Date()).body;
+    const correction = { corrected_by: 'alice', corrected_at: new Date().toISOString(), note: null };
+    const event = buildTicketSuggestedEvent({ ...ticketInput(), rawEmailUrl: 'https://mailroom.example/v1/emails/em_1/raw?token=t', pii, correction }, new Date()).body;
     assert.deepEqual(Object.keys(event.data).sort(), Object.keys(schema.properties.data.properties).sort());
     assert.deepEqual(
       [...schema.properties.data.required].sort(),
       Object.keys(event.data)
-        .filter((k) => k !== 'raw_email_url' && k !== 'pii')
+        .filter((k) => k !== 'raw_email_url' && k !== 'pii' && k !== 'correction')
         .sort(),
     );
     for (const [key, value] of Object.entries(event.data)) {

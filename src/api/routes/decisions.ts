@@ -3,7 +3,7 @@ import { parseSince } from '../../config/index.js';
 import { type Action, INTENTS } from '../../contract/index.js';
 import { type ApiDeps, sendError } from '../api-context.js';
 import { decisionView, decodeCursor, encodeCursor, type FlagName, listDecisions } from '../queries.js';
-import { actionSchema, dateTime, flagsSchema, nullableNumber, nullableString, piiSchema, reasonSchema } from '../schemas.js';
+import { actionSchema, correctionBesideSchema, dateTime, flagsSchema, nullableNumber, nullableString, piiSchema, reasonSchema } from '../schemas.js';
 
 const MAX_LIMIT = 500;
 
@@ -28,6 +28,7 @@ const decisionItem = {
       type: ['object', 'null'],
       properties: { classifier: { type: 'string' }, model: { type: 'string' }, prompt_version: { type: 'string' }, confidence: nullableNumber },
     },
+    correction: correctionBesideSchema,
   },
   required: ['email_id', 'decided_at', 'mailbox', 'action', 'reasons', 'flags', 'policy_version'],
 } as const;

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import { correctionView, listCorrections } from '../../corrections/index.js';
 import { type DeliveryView, listDeliveries, rawEmailUrl, verifyRawEmailToken } from '../../webhooks/index.js';
 import { type ApiDeps, sendError } from '../api-context.js';
 import { type EmailRow, loadEmail, loadRawEmail, loadSightings, piiView } from '../queries.js';
 import {
   actionSchema,
   classificationOutputSchema,
+  correctionSchema,
   dateTime,
   deliverySchema,
   errorSchema,
@@ -116,6 +118,7 @@ const emailSchema = {
         },
       },
     },
+    corrections: { type: 'array', items: correctionSchema, description: "People's corrections of the decision, newest first; the first stands." },
   },
   required: ['id', 'thread_id', 'mailbox', 'status', 'received_at', 'classification', 'decision', 'draft', 'deliveries'],
 } as const;
@@ -133,7 +136,12 @@ export function registerEmailRoutes(app: FastifyInstance, deps: ApiDeps): void {
       if (!row) return sendError(reply, 404, `no email ${request.params.id}; GET /v1/decisions lists email ids`);
       const deliveries = await listDeliveries(deps.db, { emailId: row.id, order: 'oldest', limit: null });
       const sightings = await loadSightings(deps.db, row.id);
-      return { ...emailView(row, deliveries, row.raw_available ? rawEmailUrl(deps.config, row.id, deps.clock.now(), linkOptions(deps)) : null), sightings };
+      const corrections = await listCorrections(deps.db, { emailId: row.id, limit: 100 });
+      return {
+        ...emailView(row, deliveries, row.raw_available ? rawEmailUrl(deps.config, row.id, deps.clock.now(), linkOptions(deps)) : null),
+        sightings,
+        corrections: corrections.map(correctionView),
+      };
     },
   );
 

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   addSubscription,
+  EVENT_TYPES,
+  type EventType,
   listSubscriptions,
   pingSubscription,
   removeSubscription,
@@ -17,7 +19,7 @@ const params = idParams('subscription', 'sub_01J…');
 const createdSchema = {
   type: 'object',
   description: 'The new subscription with its signing secret: shown this once, store it in the receiver now.',
-  properties: { id: { type: 'string' }, url: { type: 'string' }, secret: { type: 'string' } },
+  properties: { id: { type: 'string' }, url: { type: 'string' }, secret: { type: 'string' }, event_types: { type: 'array', items: { type: 'string' } } },
   required: ['id', 'url', 'secret'],
 } as const;
 
@@ -58,7 +60,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps):
     async () => ({ data: (await listSubscriptions(deps.db, deps.clock.now())).map(subscriptionView) }),
   );
 
-  app.post<{ Body: { url: string; description?: string; redact?: boolean } }>(
+  app.post<{ Body: { url: string; description?: string; redact?: boolean; event_types?: EventType[] } }>(
     '/v1/subscriptions',
     {
       config: { auth: 'bearer', summary: 'Subscribe a URL (checked against the SSRF rules); answers with the secret, once.', tag },
@@ -69,6 +71,13 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps):
             url: { type: 'string', minLength: 1, maxLength: 2000 },
             description: { type: 'string', maxLength: 500 },
             redact: { type: 'boolean', description: 'Send subject, summary and body_text with personal data replaced by placeholders.' },
+            event_types: {
+              type: 'array',
+              items: { type: 'string', enum: [...EVENT_TYPES] },
+              minItems: 1,
+              uniqueItems: true,
+              description: 'The events it receives; default ["ticket.suggested"].',
+            },
           },
           required: ['url'],
           additionalProperties: false,
@@ -82,6 +91,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, deps: ApiDeps):
           url: request.body.url,
           ...(request.body.description !== undefined ? { description: request.body.description } : {}),
           ...(request.body.redact !== undefined ? { redact: request.body.redact } : {}),
+          ...(request.body.event_types !== undefined ? { eventTypes: request.body.event_types } : {}),
           urlPolicy: deps.urlPolicy,
           secretBox: deps.secretBox(),
           now: deps.clock.now(),

@@ -99,6 +99,7 @@ export function withLocalModel(model: Classifier, options: { store: LocalModelSt
       const answer = await model.classify(input, signal);
       return { ...answer, modelVersion: local.version, secondOpinion: { payment: p.payment, legal: p.legal }, local: { ...shadow, decidedLocally: false } };
     },
+    ...(model.prepare ? { prepare: model.prepare.bind(model) } : {}),
     close: () => model.close?.() ?? Promise.resolve(),
   };
 }

@@ -8,4 +8,4 @@ export { AGREEMENT_WINDOW, type Agreement, agreementOf, agreementTrusted, type C
 export { type AutonomyRule, autonomyGap, createLocalClassifier, toClassification } from './local-classifier.js';
 export { type LocalModel, MODEL_FORMAT, type Prediction, predict, type TrainingExample, trainLocalModel } from './model.js';
 export { type LocalModelStore, openLocalModel } from './store.js';
-export { CORRECTION_WEIGHT, historyExamples, seedExamples } from './training-data.js';
+export { CORRECTION_WEIGHT, correctionExamples, historyExamples, seedExamples } from './training-data.js';

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/index.js';
 import type { Logger } from '../../util/logger.js';
 import { deserializeModel, type LocalModel, serializeModel, type TrainingExample, trainLocalModel, versionOf } from './model.js';
-import { historyExamples, seedExamples } from './training-data.js';
+import { correctionExamples, historyExamples, seedExamples } from './training-data.js';
 
 export interface LocalModelStore {
   /** The model in use: the seed model at least, the mailbox's once it has labels. */
@@ -41,8 +41,8 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
 
   const retrainIfDue = async (): Promise<boolean> => {
     if (!options.db || closed) return false;
-    const labels = (await historyExamples(options.db, options.maxCleanChars)).length;
-    if (labels - (model.counts.llm ?? 0) < options.retrainAfter) return false;
+    const labels = (await historyExamples(options.db, options.maxCleanChars)).length + (await correctionExamples(options.db, options.maxCleanChars)).length;
+    if (labels - (model.counts.llm ?? 0) - (model.counts.correction ?? 0) < options.retrainAfter) return false;
     const next = await trainInWorker(await allExamples(options));
     if (closed) return false;
     save(path, next, options.logger);
@@ -69,7 +69,7 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
 }
 
 async function allExamples(options: LocalModelOptions): Promise<TrainingExample[]> {
-  const history = options.db ? await historyExamples(options.db, options.maxCleanChars) : [];
+  const history = options.db ? [...(await historyExamples(options.db, options.maxCleanChars)), ...(await correctionExamples(options.db, options.maxCleanChars))] : [];
   return [...seedExamples(undefined, (problem) => options.logger.warn(problem)), ...history];
 }
 

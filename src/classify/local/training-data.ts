@@ -5,6 +5,7 @@ import { CATEGORIES, type Classification, INTENTS, PRIORITIES } from '../../cont
 import type { Db } from '../../db/index.js';
 import { fromStoredEmail, newestTextOf } from '../../parse/index.js';
 import { projectFolder } from '../../util/project-folder.js';
+import { detectLanguage } from '../language.js';
 import type { TrainingExample } from './model.js';
 
 /** One line of training/seed/<lang>.jsonl (training/README.md). */
@@ -86,6 +87,8 @@ export async function historyExamples(db: Db, maxCleanChars: number): Promise<Tr
     .where('c.classifier', '=', 'openai')
     .where('c.output', 'is not', null)
     .where('c.cached_from', 'is', null)
+    // A person's correction replaces the model's answer as the label of that email.
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('corrections as k').select('k.id').whereRef('k.email_id', '=', 'c.email_id'))))
     .orderBy('c.id')
     .execute();
   const seen = new Set<string>();
@@ -104,5 +107,31 @@ export async function historyExamples(db: Db, maxCleanChars: number): Promise<Tr
         source: 'llm',
       },
     ];
+  });
+}
+
+/**
+ * People's corrections (the one that stands for each email), weight CORRECTION_WEIGHT: the intent
+ * they gave (a correction to ticket says support) and the flags they named; the heads they said
+ * nothing about stay unlabeled. Oldest first, so the model's version follows the data.
+ */
+export async function correctionExamples(db: Db, maxCleanChars: number): Promise<TrainingExample[]> {
+  const rows = await db
+    .selectFrom('corrections as k')
+    .innerJoin('messages as m', 'm.id', 'k.email_id')
+    .select(['k.email_id', 'k.intent', 'k.payment', 'k.legal', 'm.parsed', 'k.created_at', 'k.id'])
+    .orderBy('k.created_at')
+    .orderBy('k.id')
+    .execute();
+  const standing = new Map<string, (typeof rows)[number]>();
+  for (const row of rows) standing.set(row.email_id, row);
+  return [...standing.values()].flatMap((row): TrainingExample[] => {
+    const email = fromStoredEmail(row.parsed, maxCleanChars);
+    const labels: TrainingExample['labels'] = {};
+    if (row.intent && INTENTS.includes(row.intent as (typeof INTENTS)[number])) labels.intent = row.intent;
+    if (row.payment !== null) labels.payment = row.payment;
+    if (row.legal !== null) labels.legal = row.legal;
+    if (!email || Object.keys(labels).length === 0) return [];
+    return [{ subject: email.subject, text: email.newestText, language: detectLanguage(`${email.subject}\n${email.newestText}`), labels, weight: CORRECTION_WEIGHT, source: 'correction' }];
   });
 }

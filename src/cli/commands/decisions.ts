@@ -1,6 +1,9 @@
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { decisionView, listDecisions } from '../../api/index.js';
-import { ACTIONS, type Action } from '../../contract/index.js';
+import { ACTIONS, type Action, INTENTS } from '../../contract/index.js';
+import { CORRECTION_FLAGS, CorrectionRefusedError, recordCorrection } from '../../corrections/index.js';
+import { rawEmailUrl } from '../../webhooks/index.js';
 import { type AppFactory, formatTable, parseSinceFlag, printJsonLine, UsageError } from '../app.js';
 
 interface ListFlags {
@@ -45,6 +48,7 @@ export function register(program: Command, openApp: AppFactory): void {
           row.created_at.toISOString().slice(0, 19).replace('T', ' '),
           row.email_id,
           row.action,
+          correctedCell(decisionView(row).correction),
           row.from_address ?? '',
           row.subject ?? '',
           row.prompt_tokens === null ? (row.cached_from ? 'cache' : '-') : `${row.prompt_tokens}+${row.completion_tokens ?? 0}`,
@@ -52,7 +56,56 @@ export function register(program: Command, openApp: AppFactory): void {
           row.draft_id ? `${row.draft_id} (${row.draft_status})` : '',
           row.reasons.map((r) => r.text).join('; '),
         ]);
-        process.stdout.write(formatTable(['DECIDED', 'EMAIL', 'ACTION', 'FROM', 'SUBJECT', 'TOKENS', 'PII', 'DRAFT', 'WHY'], table, [19, 30, 6, 32, 40, 10, 30, 42, 100]));
+        process.stdout.write(formatTable(['DECIDED', 'EMAIL', 'ACTION', 'CORRECTED', 'FROM', 'SUBJECT', 'TOKENS', 'PII', 'DRAFT', 'WHY'], table, [19, 30, 6, 30, 32, 40, 10, 30, 42, 100]));
+      } finally {
+        await app.close();
+      }
+    });
+
+  decisions
+    .command('correct <email-id>')
+    .description('say what Mailroom should have done; the decision stays in the audit log, the correction stands beside it')
+    .requiredOption('--action <action>', `what should have happened (${ACTIONS.join(', ')})`)
+    .option('--intent <intent>', `the intent it really has (${INTENTS.join(', ')})`)
+    .option('--flag <flag>', `a flag it should carry (${CORRECTION_FLAGS.join(', ')}); repeatable`, (value: string, previous: string[] = []) => [...previous, value])
+    .option('--note <text>', 'why, for the log')
+    .option('--by <name>', 'who corrects (default: your user name)')
+    .option('--json', 'print the correction as JSON')
+    .action(async (emailId: string, _options, command: Command) => {
+      const flags = command.optsWithGlobals<{ action: string; intent?: string; flag?: string[]; note?: string; by?: string; json?: boolean; config?: string }>();
+      const app = await openApp(flags);
+      try {
+        const recorded = await recordCorrection(
+          {
+            db: app.db,
+            now: () => new Date(),
+            maxCleanChars: app.config.classifier.max_input_chars,
+            rawEmailUrl: (id, now) => rawEmailUrl(app.config, id, now),
+          },
+          { emailId, action: flags.action, intent: flags.intent, flags: flags.flag, note: flags.note, by: flags.by ?? userInfo().username, via: 'cli' },
+        );
+        if (flags.json) {
+          printJsonLine({
+            id: recorded.id,
+            email_id: recorded.emailId,
+            from_action: recorded.from,
+            to_action: recorded.to,
+            corrected_by: recorded.by,
+            corrected_at: recorded.at.toISOString(),
+            effects: recorded.effects,
+          });
+          return;
+        }
+        const effects = [
+          recorded.effects.suggested > 0 ? `ticket.suggested queued for ${recorded.effects.suggested} subscription(s)` : '',
+          recorded.effects.retracted > 0 ? `ticket.retracted queued for ${recorded.effects.retracted} subscription(s)` : '',
+          recorded.effects.cancelled > 0 ? `${recorded.effects.cancelled} undelivered ticket.suggested cancelled` : '',
+        ].filter(Boolean);
+        process.stdout.write(`${recorded.emailId}: ${recorded.from} → ${recorded.to}, by ${recorded.by} (${recorded.id})${effects.length ? `; ${effects.join('; ')}` : ''}\n`);
+        if (recorded.effects.suggested + recorded.effects.retracted > 0) process.stdout.write('`mailroom run` sends the events; `mailroom deliveries list` shows them.\n');
+      } catch (error) {
+        if (error instanceof CorrectionRefusedError) throw new UsageError(error.message);
+        throw error;
       } finally {
         await app.close();
       }
@@ -65,4 +118,8 @@ function piiColumn(pii: { redacted: boolean; kinds: Partial<Record<string, numbe
   const kinds = Object.keys(pii.kinds).sort();
   if (kinds.length === 0) return pii.redacted ? 'none (redacted)' : '';
   return `${kinds.join(', ')}${pii.redacted ? ' (redacted)' : ''}`;
+}
+
+function correctedCell(correction: ReturnType<typeof decisionView>['correction']): string {
+  return correction ? `→ ${correction.action} (${correction.corrected_by})` : '';
 }

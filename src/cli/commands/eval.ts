@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type ClassifierSetup, createClassifier } from '../../classify/index.js';
 import { type Config, loadConfig, mailboxFacts } from '../../config/index.js';
+import { acquirePGliteLock, type Db, describeDatabase, migrateToLatest, openDatabase } from '../../db/index.js';
 import { policyFrom } from '../../decide/index.js';
 import { fooledClassifier, formatReport, LabelError, loadLabeledFolder, runEval, summarize } from '../../eval/index.js';
 import { createRedactingLogger } from '../../ops/index.js';
@@ -16,6 +17,7 @@ interface EvalFlags {
   fooled?: boolean;
   secondOpinion?: boolean;
   piiAgreement?: boolean;
+  learned?: boolean;
   json?: boolean;
 }
 
@@ -30,6 +32,7 @@ export function register(program: Command, _openApp: AppFactory): void {
     .option('--fooled', 'a model that answers "support, 0.97, no flags" to everything, with the local model beside it as in production: measures the safety net')
     .option('--no-second-opinion', 'with --fooled: leave the local model out, measuring the detectors, pre-filters and VIP list alone')
     .option('--no-pii-agreement', 'skip classifying each email a second time, with placeholders if the run had none and the reverse (doubles model calls)')
+    .option('--learned', "use the local model as this configuration's database taught it (its history and people's corrections), as `mailroom run` does; default: the seed model alone")
     .option('--json', 'one JSON object per email, then one with the summary')
     .action(async (dir: string, _options, command: Command) => {
       const flags = command.optsWithGlobals<EvalFlags>();
@@ -46,7 +49,12 @@ export function register(program: Command, _openApp: AppFactory): void {
       const config = evalConfig(dir, flags);
       const logger = createRedactingLogger(config);
       if (!process.env.MAILROOM_LOG_LEVEL) logger.level = 'warn';
-      const { classifier, notice, local } = await classifierFor(config, flags, logger);
+      // Read only: the labels and corrections the local model learns from. Nothing is stored.
+      const database = flags.learned ? await openLearnedDatabase(config) : null;
+      const { classifier, notice, local } = await classifierFor(config, flags, logger, database?.db ?? null).catch(async (error: unknown) => {
+        await database?.close();
+        throw error;
+      });
       if (notice && !flags.json) process.stderr.write(`mailroom: ${notice}\n`);
       const mailboxes = mailboxFacts(config);
       const mailbox = mailboxes.all[0]?.name ?? 'eval';
@@ -74,14 +82,33 @@ export function register(program: Command, _openApp: AppFactory): void {
       } finally {
         await classifier.close?.();
         await local?.close();
+        await database?.close();
       }
     });
 }
 
-async function classifierFor(config: Config, flags: EvalFlags, logger: Logger): Promise<ClassifierSetup> {
-  if (!flags.fooled) return createClassifier(config, { logger });
+async function classifierFor(config: Config, flags: EvalFlags, logger: Logger, db: Db | null): Promise<ClassifierSetup> {
+  if (!flags.fooled) return createClassifier(config, { logger, db });
   if (flags.secondOpinion === false) return { classifier: fooledClassifier(), notice: null, local: null };
   return createClassifier({ ...config, classifier: { ...config.classifier, cascade: false } }, { logger, model: fooledClassifier() });
+}
+
+async function openLearnedDatabase(config: Config): Promise<{ db: Db; close(): Promise<void> }> {
+  const releaseLock = config.database.url ? () => {} : acquirePGliteLock(config.database.path);
+  try {
+    const db = await openDatabase(config.database);
+    await migrateToLatest(db);
+    return {
+      db,
+      async close() {
+        await db.destroy();
+        releaseLock();
+      },
+    };
+  } catch (error) {
+    releaseLock();
+    throw new UsageError(`--learned: cannot open the database (${describeDatabase(config.database)}): ${(error as Error).message}`);
+  }
 }
 
 /**

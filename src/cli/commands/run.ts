@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { startApiServer } from '../../api/index.js';
 import { createClassifier, type RateLimiter } from '../../classify/index.js';
 import { mailboxFacts, parseDuration } from '../../config/index.js';
+import { startImapCorrections } from '../../corrections/index.js';
 import { analyzeEmbedded, type Db, describeDatabase, isEmbedded, type SecretBox, secretBoxFromConfig, serveEmbeddedDatabase, sweepRawStore } from '../../db/index.js';
 import { draftEffect, startDraftWorker } from '../../drafts/index.js';
 import { createKeywordSupport, keywordHandler, releaseDeadLocalLeases, startMailboxWatchers } from '../../ingest/index.js';
@@ -90,6 +91,8 @@ export function register(program: Command, openApp: AppFactory): void {
         keywordSupport,
         tuning: { leaseTtlMs: config.ingest.lease_ttl },
       });
+      // Corrections made in the mail client (keywords, folders) are heard on connections of their own.
+      const corrections = startImapCorrections({ db, config, logger, clock, onEvent: () => deliveries.wake() });
       observeDatabase(metrics, db, { clock, logger, cascadeConfidence: local ? config.classifier.local.cascade_confidence : undefined });
       const readiness = createReadiness({ db, mailboxes: () => watchers.status(), ingest: () => watchers.summary(), llm: modelProbe, observedLlm: () => modelWatch.state(), clock, logger });
       const api = config.api.enabled ? await startApiServer({ db, config, logger, readiness, metrics, clock, wakeDeliveries: deliveries.wake }) : null;
@@ -120,6 +123,7 @@ export function register(program: Command, openApp: AppFactory): void {
       await served?.close();
       await api?.close();
       await watchers.stop();
+      await corrections.stop();
       await Promise.all([pipeline, deliveries, drafts, keywords].map((runner) => runner.stop(SHUTDOWN_DEADLINE_MS)));
       await keywordWork.close();
       await classifier.close?.();

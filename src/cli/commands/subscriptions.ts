@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { visible } from '../../util/terminal-text.js';
 import {
   addSubscription,
+  EVENT_TYPES,
   listSubscriptions,
+  parseEventTypes,
   pingSubscription,
   removeSubscription,
   rotateSubscriptionSecret,
@@ -19,6 +21,7 @@ interface Flags {
   json?: boolean;
   description?: string;
   redact?: boolean;
+  events?: string;
 }
 
 export function urlPolicyFromConfig(app: Pick<App, 'config'>): UrlPolicy {
@@ -46,9 +49,16 @@ export function register(program: Command, openApp: AppFactory): void {
     .description('subscribe a URL; prints the signing secret once')
     .option('--description <text>', 'what this receiver is, e.g. "Zendesk production"')
     .option('--redact', 'send subject, summary and body_text with personal data replaced by placeholders ([EMAIL_1], [IBAN_1] …), for tools that must not store it')
-    .option('--json', 'print {id, url, secret} as JSON')
+    .option('--events <types>', `comma-separated event types it receives (${EVENT_TYPES.join(', ')})`, 'ticket.suggested')
+    .option('--json', 'print {id, url, secret, event_types} as JSON')
     .action(async (url: string, _options, command: Command) => {
       const flags = command.optsWithGlobals<Flags>();
+      let eventTypes: ReturnType<typeof parseEventTypes>;
+      try {
+        eventTypes = parseEventTypes(flags.events ?? 'ticket.suggested');
+      } catch (error) {
+        throw new UsageError(`--events: ${(error as Error).message}`);
+      }
       await withApp(openApp, flags, async (app) => {
         let added: Awaited<ReturnType<typeof addSubscription>>;
         try {
@@ -56,6 +66,7 @@ export function register(program: Command, openApp: AppFactory): void {
             url,
             description: flags.description ?? '',
             redact: flags.redact === true,
+            eventTypes,
             urlPolicy: urlPolicyFromConfig(app),
             secretBox: secretBoxFromConfig(app.config),
             now: new Date(),
@@ -65,11 +76,11 @@ export function register(program: Command, openApp: AppFactory): void {
           throw new UsageError(`cannot add ${url}: ${(error as Error).message}`);
         }
         if (flags.json) {
-          printJsonLine({ id: added.id, url: added.url, secret: added.secret });
+          printJsonLine({ id: added.id, url: added.url, secret: added.secret, event_types: added.event_types });
           return;
         }
         process.stdout.write(
-          `added ${added.id} → ${added.url}\n` +
+          `added ${added.id} → ${added.url} (${added.event_types.join(', ')})\n` +
             `secret: ${added.secret}\n` +
             'This secret is shown only now: put it in the receiver (it verifies the webhook-signature header).\n' +
             `Check the receiver with: mailroom subscriptions test ${added.id}\n`,
@@ -102,6 +113,7 @@ export function register(program: Command, openApp: AppFactory): void {
           [
             r.description,
             r.redact ? 'redacted subject, summary and text' : '',
+            r.event_types.join(',') === 'ticket.suggested' ? '' : `events: ${r.event_types.join(', ')}`,
             r.disabled_reason ? `disabled: ${r.disabled_reason}` : '',
             r.previous_secret_until ? `old secret signs until ${r.previous_secret_until.toISOString().slice(0, 16)}` : '',
           ]
