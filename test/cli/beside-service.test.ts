@@ -98,7 +98,7 @@ test('run + decisions list + subscriptions add + deliveries replay + triage at o
   // Before the service: a subscription and a first ticket, opened directly.
   const added = JSON.parse(ok(await mailroom('subscriptions', 'add', receiver.url, '--json'), 'subscriptions add')) as { id: string; secret: string };
   receiver.secrets = [added.secret];
-  ok(await mailroom('triage', '--json', exampleA), 'triage before the service');
+  ok(await mailroom('triage', '--deliver', '--json', exampleA), 'triage before the service');
   const [first] = await receiver.waitForRequests(1, 30_000);
   const delivery = JSON.parse(ok(await mailroom('deliveries', 'list', '--json'), 'deliveries list').trim()) as { id: string; webhook_id: string };
 
@@ -108,7 +108,7 @@ test('run + decisions list + subscriptions add + deliveries replay + triage at o
   assert.ok(existsSync(socket), 'the service listens in the data directory');
 
   const [triaged, listed, subscribed, replayed] = await Promise.all([
-    mailroom('triage', '--json', exampleB),
+    mailroom('triage', '--deliver', '--json', exampleB),
     mailroom('decisions', 'list', '--json'),
     mailroom('subscriptions', 'add', other.url, '--json'),
     mailroom('deliveries', 'replay', delivery.id),

@@ -89,7 +89,10 @@ test('a ${VAR} value with newlines cannot add configuration keys', () => {
 test('a ${VAR} inside a quoted string or a sequence is substituted; keys and $${ are not', () => {
   const text = 'api:\n  tokens: ["${T1}", "pre-${T2}"]\nclassifier:\n  instructions: "say $${NAME} literally"\n';
   const config = parseConfigText(text, 'm.yaml', { T1: 'a'.repeat(20), T2: 'b'.repeat(20) });
-  assert.deepEqual(config.api.tokens, ['a'.repeat(20), `pre-${'b'.repeat(20)}`]);
+  assert.deepEqual(
+    config.api.tokens.map((t) => t.token),
+    ['a'.repeat(20), `pre-${'b'.repeat(20)}`],
+  );
   assert.equal(config.classifier.instructions, 'say ${NAME} literally');
 });
 
