@@ -96,7 +96,13 @@ describeEachDatabase('Console in headless Chromium', (getDb, { kind }) => {
     assert.match(facts ?? '', /Prompt versionp1/);
     await page.getByText('1 attempt').click();
     await page.getByRole('cell', { name: 'HTTP 500' }).first().waitFor();
-    assert.equal(await page.getByRole('heading', { name: 'Correct this decision' }).count(), 0, 'no correction buttons while the server has no corrections route');
+    // Correct it: the decision stays, the correction is stored beside it under the token's name.
+    await page.getByLabel('Note (optional)').fill('a question, not a bug');
+    await page.getByRole('button', { name: 'Should be review' }).click();
+    await page.getByText('Corrected to review.').waitFor();
+    const corrections = await getDb().selectFrom('corrections').select(['email_id', 'from_action', 'to_action', 'note', 'via']).execute();
+    assert.deepEqual(corrections, [{ email_id: 'em_LOGIN', from_action: 'ticket', to_action: 'review', note: 'a question, not a bug', via: 'api' }]);
+    assert.equal((await getDb().selectFrom('decisions').select('action').where('email_id', '=', 'em_LOGIN').executeTakeFirstOrThrow()).action, 'ticket');
     const raw = await page.request.get(`${origin}/emails/em_LOGIN/raw`);
     assert.equal(raw.status(), 200);
     assert.match(await raw.text(), /Body of em_LOGIN/);
