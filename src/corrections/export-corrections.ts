@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Action, Classification, Flags } from '../contract/index.js';
-import type { Db } from '../db/index.js';
+import { type Db, readRawMessage } from '../db/index.js';
 
 export interface ExportResult {
   written: number;
@@ -21,7 +21,7 @@ export async function exportCorrections(db: Db, dir: string, options: { since?: 
     .innerJoin('messages as m', 'm.id', 'k.email_id')
     .innerJoin('decisions as d', 'd.email_id', 'k.email_id')
     .leftJoin('classifications as c', 'c.id', 'd.classification_id')
-    .select(['k.email_id', 'k.to_action', 'k.intent', 'k.payment', 'k.legal', 'k.note', 'k.corrected_by', 'k.created_at', 'k.id', 'm.raw', 'd.action', 'd.flags', 'd.prefilter', 'c.output'])
+    .select(['k.email_id', 'k.to_action', 'k.intent', 'k.payment', 'k.legal', 'k.note', 'k.corrected_by', 'k.created_at', 'k.id', 'd.action', 'd.flags', 'd.prefilter', 'c.output'])
     .orderBy('k.created_at')
     .orderBy('k.id');
   if (options.since) query = query.where('k.created_at', '>=', options.since);
@@ -31,12 +31,14 @@ export async function exportCorrections(db: Db, dir: string, options: { since?: 
   const lines: string[] = [];
   const skipped: ExportResult['skipped'] = [];
   for (const row of standing.values()) {
-    if (!row.raw) {
+    // Wherever the bytes are kept (the row, or the embedded database's file store).
+    const original = await readRawMessage(db, row.email_id);
+    if (!original?.bytes) {
       skipped.push({ emailId: row.email_id, reason: 'the original was over ingest.max_message_bytes and was not kept' });
       continue;
     }
     const file = `${row.email_id}.eml`;
-    writeFileSync(join(dir, file), Buffer.from(row.raw));
+    writeFileSync(join(dir, file), original.bytes);
     const output = row.output as Classification | null;
     const flags = row.flags as Flags;
     const toAction = row.to_action as Action;
