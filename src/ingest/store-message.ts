@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DbOrTx } from '../db/index.js';
 import { insertWithRaw, jsonColumn, textColumn } from '../db/index.js';
-import { type ParsedEmail, parseEmail, toStoredEmail, toStoredFailure } from '../parse/index.js';
+import { isMalformedEmailError, type ParsedEmail, parseEmail, toStoredEmail, toStoredFailure } from '../parse/index.js';
 import { base32Digest, newId, sha256Hex } from '../util/ids.js';
 
 /** A message as it arrives from a mailbox or a file, before anything is decided about it. */
@@ -42,10 +42,12 @@ export async function storeMessage(db: DbOrTx, msg: IncomingMessage, options: { 
   const sha256 = msg.raw ? sha256Hex(msg.raw) : sha256Hex(`${rawHeaders}\n(size ${msg.sizeBytes}, body not fetched)`);
   let parsed: ParsedEmail | null = null;
   let error: string | null = null;
+  let retry = false;
   try {
     parsed = await parseEmail(msg.raw ?? Buffer.from(`${rawHeaders}\r\n\r\n`, 'latin1'), { maxCleanChars: options.maxCleanChars });
   } catch (cause) {
     error = (cause as Error).message;
+    retry = isMalformedEmailError(cause) && cause.reason === 'timeout';
   }
   const identity = emailIdentity(parsed, msg.raw, sha256);
   const id = newId('em', options.now);
@@ -75,7 +77,7 @@ export async function storeMessage(db: DbOrTx, msg: IncomingMessage, options: { 
         last_error: null,
         raw_chars: parsed?.rawChars ?? null,
         clean_chars: parsed?.cleanChars ?? null,
-        parsed: jsonColumn(parsed ? toStoredEmail(parsed, options.maxCleanChars) : toStoredFailure(error ?? 'unknown parse error')),
+        parsed: jsonColumn(parsed ? toStoredEmail(parsed, options.maxCleanChars) : toStoredFailure(error ?? 'unknown parse error', { retry })),
         next_attempt_at: options.now,
         updated_at: options.now,
       })

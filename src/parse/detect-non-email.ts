@@ -1,5 +1,9 @@
-/** Why a file was refused before any cleaning ran; lets callers count failures by kind. */
-export type MalformedReason = 'empty' | 'binary' | 'no-headers' | 'unparseable';
+/**
+ * Why a file was refused before any cleaning ran; lets callers count failures by kind. `timeout`
+ * is the only one worth another try: the parse deadline is wall time, so a healthy message can miss
+ * it when the machine is busy.
+ */
+export type MalformedReason = 'empty' | 'binary' | 'no-headers' | 'unparseable' | 'timeout';
 
 /**
  * The input is not an email at all (empty, binary, no header block) or mailparser gave up on it.

@@ -5,5 +5,5 @@
  */
 export { assertLooksLikeEmail, isMalformedEmailError, MalformedEmailError, type MalformedReason } from './detect-non-email.js';
 export { trimTrailingBlanks } from './normalize-text.js';
-export { DEFAULT_MAX_CLEAN_CHARS, newestTextOf, type ParseEmailOptions, parseEmail } from './parse-email.js';
+export { DEFAULT_MAX_CLEAN_CHARS, newestTextOf, type ParseEmailOptions, parseEmail, REPARSE_PATIENCE } from './parse-email.js';
 export { type AttachmentInfo, type EmailAddress, fromStoredEmail, type ParsedEmail, STORED_EMAIL_VERSION, storedFailure, toStoredEmail, toStoredFailure } from './parsed-email.js';

@@ -9,6 +9,8 @@ import type { AttachmentInfo, ParsedEmail } from './parsed-email.js';
 export interface ParseEmailOptions {
   /** Longest cleanText, in characters (String#length); head and tail are kept. Default 6000. */
   maxCleanChars?: number;
+  /** How many times the size-scaled parse deadline (parseDeadlineMs) to wait; a second try waits longer. Default 1. */
+  patience?: number;
 }
 
 export const DEFAULT_MAX_CLEAN_CHARS = 6000;
@@ -83,12 +85,19 @@ export function parseDeadlineMs(bytes: number): number {
   return 5000 + Math.ceil(bytes / 1000);
 }
 
-async function runMailparser(raw: Buffer): Promise<ParsedMail> {
-  const deadlineMs = parseDeadlineMs(raw.length);
+/**
+ * A parse that only ran out of time is tried once more, by the decision stage, waiting this many
+ * times longer: a healthy email that missed the deadline on a busy machine is read then, while one
+ * the parser never finishes still ends, as a review decision with the reason.
+ */
+export const REPARSE_PATIENCE = 4;
+
+async function runMailparser(raw: Buffer, patience: number): Promise<ParsedMail> {
+  const deadlineMs = parseDeadlineMs(raw.length) * patience;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new MalformedEmailError('unparseable', `the MIME parser did not finish within ${(deadlineMs / 1000).toFixed(1)} s (broken MIME structure); the message is kept as failed`)),
+      () => reject(new MalformedEmailError('timeout', `the MIME parser did not finish within ${(deadlineMs / 1000).toFixed(1)} s (broken MIME structure, or a machine too busy to finish in time)`)),
       deadlineMs,
     );
   });
@@ -125,7 +134,7 @@ export async function parseEmail(raw: Buffer, options: ParseEmailOptions = {}): 
   const input = withLineFeeds(raw);
   // Blank lines before the headers would make mailparser read the whole file as a body.
   const start = leadingBlankLinesEnd(input);
-  const mail = await runMailparser(start > 0 ? input.subarray(start) : input);
+  const mail = await runMailparser(start > 0 ? input.subarray(start) : input, options.patience ?? 1);
 
   const headers = buildHeaderMap(mail.headerLines);
   if (Object.keys(headers).length === 0) {

@@ -75,15 +75,18 @@ export function toStoredEmail(email: ParsedEmail, cleanLimit: number): StoredEma
   return { ...email, version: STORED_EMAIL_VERSION, cleanLimit, date: email.date ? email.date.toISOString() : null };
 }
 
-/** What messages.parsed holds for a message the parser refused: the reason, decided on later as such. */
-export function toStoredFailure(reason: string): { version: number; unparseable: string } {
-  return { version: STORED_EMAIL_VERSION, unparseable: reason };
+/**
+ * What messages.parsed holds for a message the parser refused: the reason, decided on later as such.
+ * `retry` marks a parse that only ran out of time, which the decision stage parses once more.
+ */
+export function toStoredFailure(reason: string, options: { retry?: boolean } = {}): { version: number; unparseable: string; retry?: true } {
+  return { version: STORED_EMAIL_VERSION, unparseable: reason, ...(options.retry ? { retry: true as const } : {}) };
 }
 
-/** The reason stored for a message the parser refused, or null. */
-export function storedFailure(value: unknown): string | null {
-  const stored = (typeof value === 'string' ? JSON.parse(value) : value) as { unparseable?: unknown } | null;
-  return stored && typeof stored.unparseable === 'string' ? stored.unparseable : null;
+/** The reason stored for a message the parser refused, and whether another parse may succeed; null for a parsed message. */
+export function storedFailure(value: unknown): { reason: string; retry: boolean } | null {
+  const stored = (typeof value === 'string' ? JSON.parse(value) : value) as { unparseable?: unknown; retry?: unknown } | null;
+  return stored && typeof stored.unparseable === 'string' ? { reason: stored.unparseable, retry: stored.retry === true } : null;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Db, SecretBox, Tx } from '../db/index.js';
 import { jsonColumn, parseSource, readRawMessage, secretBoxFromConfig } from '../db/index.js';
 import { applySenderRules, type Decision, type PolicySettings, policyFrom, type SenderRule } from '../decide/index.js';
 import { DECISION_KEYWORDS, enqueueKeyword, type KeywordSupport } from '../ingest/index.js';
-import { fromStoredEmail, isMalformedEmailError, type ParsedEmail, parseEmail, storedFailure } from '../parse/index.js';
+import { fromStoredEmail, isMalformedEmailError, type ParsedEmail, parseEmail, REPARSE_PATIENCE, storedFailure } from '../parse/index.js';
 import { type Claim, claim, complete, createRunner, type QueueHandler, type Runner, reschedule } from '../queue/index.js';
 import { type PiiKind, redactionKinds, sealMapping } from '../redact/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
@@ -230,18 +230,19 @@ export function keywordEffect(options: { enabled: boolean; wake: () => void; sup
 
 /**
  * The stored parse; an old row without one (or one of another parse version) is parsed from its raw
- * bytes. A message the parser refused comes back with the reason and an email of its headers alone.
+ * bytes, and so is one whose parse at ingest only ran out of time (with more patience). A message the
+ * parser refused comes back with the reason and an email of its headers alone.
  */
 async function loadEmail(ctx: PipelineContext, row: ClaimedMessage): Promise<{ email: ParsedEmail } | { email: ParsedEmail; unparseable: string }> {
   const refused = storedFailure(row.parsed);
   const stored = refused === null ? fromStoredEmail(row.parsed, ctx.maxCleanChars) : null;
   if (stored) return { email: stored };
   const headersOnly = headersOnlyEmail(row);
-  if (refused !== null) return { email: headersOnly, unparseable: refused };
+  if (refused !== null && !refused.retry) return { email: headersOnly, unparseable: refused.reason };
   const source = await readRawMessage(ctx.db, row.id);
   if (!source) throw new Error(`email ${row.id} was deleted while it was being processed`);
   try {
-    return { email: await parseEmail(parseSource(source), { maxCleanChars: ctx.maxCleanChars }) };
+    return { email: await parseEmail(parseSource(source), { maxCleanChars: ctx.maxCleanChars, patience: refused ? REPARSE_PATIENCE : 1 }) };
   } catch (error) {
     if (!isMalformedEmailError(error)) throw error;
     return { email: headersOnly, unparseable: error.message };
