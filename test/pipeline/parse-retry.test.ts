@@ -39,7 +39,11 @@ function message(n: number): Buffer {
 async function storedWithFailure(db: Db, n: number, failure: ReturnType<typeof toStoredFailure>): Promise<string> {
   const raw = message(n);
   const stored = await storeMessage(db, { mailbox: 'support', source: 'file', raw, sizeBytes: raw.length }, { maxCleanChars: 6000, now: systemClock.now() });
-  await db.updateTable('messages').set({ parsed: jsonColumn(failure) }).where('id', '=', stored.id).execute();
+  await db
+    .updateTable('messages')
+    .set({ parsed: jsonColumn(failure) })
+    .where('id', '=', stored.id)
+    .execute();
   return stored.id;
 }
 
