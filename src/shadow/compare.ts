@@ -148,10 +148,9 @@ export function formatComparison(c: Comparison, names: { a: string; b: string },
   const lines: string[] = [];
   lines.push(`  same action ${pct(c.sameAction)}   same intent ${pct(c.sameIntent)}`);
   if (c.truth.emails > 0) {
-    const word = options.truthWord ?? 'corrected';
-    lines.push(`  ${word} emails ${c.truth.emails}: action right  ${names.a} ${pct(c.truth.a.action)}   ${names.b} ${pct(c.truth.b.action)}`);
-    if (c.truth.a.intent.total > 0)
-      lines.push(`  ${' '.repeat(word.length + 9 + String(c.truth.emails).length)}intent right  ${names.a} ${pct(c.truth.a.intent)}   ${names.b} ${pct(c.truth.b.intent)}`);
+    const head = `  ${options.truthWord ?? 'corrected'} emails ${c.truth.emails}: `;
+    lines.push(`${head}action right  ${names.a} ${pct(c.truth.a.action)}   ${names.b} ${pct(c.truth.b.action)}`);
+    if (c.truth.a.intent.total > 0) lines.push(`${' '.repeat(head.length)}intent right  ${names.a} ${pct(c.truth.a.intent)}   ${names.b} ${pct(c.truth.b.intent)}`);
   }
   lines.push('', `Flips (${names.a} → ${names.b})`);
   if (c.flips.length === 0) lines.push('  none: every compared email got the same action');
