@@ -35,3 +35,12 @@ CREATE TABLE shadow_results (
 );
 CREATE INDEX shadow_results_due_idx ON shadow_results (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX shadow_results_created_idx ON shadow_results (created_at);
+
+-- A correction made from the CLI or the API is shown in the mail client too: Mailroom sets the
+-- corrected action's $Mailroom-* keyword through the same keyword outbox. An email may then have
+-- two keyword rows (the decision's and the correction's), one per keyword.
+ALTER TABLE keyword_updates DROP CONSTRAINT keyword_updates_email_id_key;
+ALTER TABLE keyword_updates ADD CONSTRAINT keyword_updates_email_keyword_key UNIQUE (email_id, keyword);
+-- true for a correction's keyword: Mailroom's other $Mailroom-* keywords are taken off the message
+-- when it is set, so the mail client shows only the action that stands.
+ALTER TABLE keyword_updates ADD COLUMN exclusive boolean NOT NULL DEFAULT false;

@@ -232,6 +232,8 @@ export interface KeywordUpdatesTable extends QueueColumns<KeywordUpdateStatus> {
   email_id: string;
   mailbox: string;
   keyword: string;
+  /** A correction's keyword: the other $Mailroom-* keywords come off when it is set. */
+  exclusive: ColumnType<boolean, boolean | undefined, boolean>;
   completed_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
