@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { type LocalModelStore, withLocalModel } from '../../src/classify/index.js';
+import { createOpenAIClassifier } from '../../src/classify/openai-classifier.js';
 import { configSchema, parseConfigText } from '../../src/config/index.js';
 import { parseEmail } from '../../src/parse/index.js';
 import { candidateName, createShadowCandidate } from '../../src/shadow/index.js';
@@ -66,4 +68,12 @@ test('the live key goes only to the live server; a candidate elsewhere without i
   const system = String(otherServer.requests.at(-1)!.body.messages[0]!.content);
   assert.match(system, /Live words\.\nExtra words\./);
   assert.equal(candidate.redact, null, 'a candidate on loopback reads the text as it is (redact: auto)');
+});
+
+test('the AI model with the local model beside it keeps its rate limiter reachable (the shadow worker yields to it)', () => {
+  const config = configSchema.parse({ classifier: { base_url: liveServer.url, api_key: 'sk-live', examples: 0 } });
+  const model = createOpenAIClassifier({ config: config.classifier });
+  const store = { current: () => assert.fail('not classifying here') } as unknown as LocalModelStore;
+  const wrapped = withLocalModel(model, { store, db: null, config: config.classifier });
+  assert.equal((wrapped as { limiter?: unknown }).limiter, model.limiter);
 });

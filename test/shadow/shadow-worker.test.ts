@@ -260,6 +260,34 @@ describeEachDatabase('shadow mode', (getDb) => {
     assert.equal((await db.selectFrom('decisions').select('action').where('email_id', '=', emailId).executeTakeFirstOrThrow()).action, 'ticket');
   });
 
+  test('while live mail waits for a model slot the shadow worker takes no job', { timeout: 60_000 }, async () => {
+    const db = getDb();
+    const config = configFor();
+    const candidate = (await createShadowCandidate(config, { db, local: null }))!;
+    let liveWaiting = true;
+    const handler = shadowHandler({
+      db,
+      candidate,
+      logger: silentLogger(),
+      mailboxes: createPipelineContext({ db, config, classifier: candidate.classifier, logger: silentLogger() }).mailboxes,
+      policy: policyFrom(config),
+      maxMessageBytes: 1e7,
+      maxCleanChars: 6000,
+      liveBusy: () => liveWaiting,
+    });
+    const shadowQueue = createRunner({ db, workerId: 'test-shadow', clock: { now: () => new Date() }, logger: silentLogger() }, handler);
+    await storeSupportEmail(db);
+    await livePipeline(db, config, candidate, () => {}).drainOnce();
+    assert.deepEqual(await shadowQueue.drainOnce(), []);
+    assert.equal(candidateServer.requests.length, 0);
+    assert.equal((await db.selectFrom('shadow_results').select('status').executeTakeFirstOrThrow()).status, 'pending');
+    liveWaiting = false;
+    assert.deepEqual(
+      (await shadowQueue.drainOnce()).map((o) => o?.status),
+      ['done'],
+    );
+  });
+
   test('a pre-filtered email is not shadowed: no classifier was asked', { timeout: 60_000 }, async () => {
     const db = getDb();
     const config = configFor();
