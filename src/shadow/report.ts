@@ -72,8 +72,8 @@ function reportOf(candidate: string, rows: Row[]): ShadowReport {
       action: r.l_action,
       intent: r.l_output?.intent ?? null,
       flags: { payment: r.l_flags.payment, legal: r.l_flags.legal },
-      // A cache hit made no model call: its 0 ms would flatter the live side.
-      latencyMs: r.l_mode === 'cache' ? null : r.l_latency,
+      // A cache hit or a cascade answer made no model call: its 0 ms would flatter the live side.
+      latencyMs: r.l_mode === 'cache' || r.l_mode === 'cascade' ? null : r.l_latency,
       promptTokens: r.l_prompt,
       completionTokens: r.l_completion,
     },
