@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
   doctor: () => import('./commands/doctor.js'),
   eval: () => import('./commands/eval.js'),
   model: () => import('./commands/model.js'),
+  shadow: () => import('./commands/shadow.js'),
 };
 
 /** The first word that is not a global option (or its value): the command the user asked for. */

@@ -5,4 +5,4 @@
 export { parseDateTime, parseDuration, parseSince } from './duration.js';
 export { ConfigError, type LoadedConfig, loadConfig, parseConfig, parseConfigText, substituteEnv } from './load-config.js';
 export { type Mailboxes, type MailboxFacts, mailboxFacts } from './mailboxes.js';
-export { type Config, configSchema, type MailboxConfig } from './schema.js';
+export { type Config, configSchema, type MailboxConfig, type ShadowConfig } from './schema.js';

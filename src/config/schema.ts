@@ -48,6 +48,52 @@ const teamSchema = z.union([
   z.object({ name: z.string().min(1), description: z.string().default('') }).strict(),
 ]);
 
+/** A short name for a shadow candidate, shown in the report and stored with each result. */
+const candidateName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,63}$/, 'expected a short name of letters, digits and . _ : @ / + -')
+  .optional();
+
+/** How many candidate classifications run at once, and how fast: its own limits, never the live path's. */
+const shadowPace = {
+  concurrency: z.number().int().min(1).max(64).default(1),
+  /** Requests per minute the candidate may start; 0 = unlimited. */
+  rpm: z.number().int().min(0).default(0),
+};
+
+/**
+ * classifier.shadow: a candidate classifier that classifies live mail too, after the live decision,
+ * stored and never acted on (README: Shadow mode). Off when absent. An openai candidate inherits
+ * every classifier setting it does not name.
+ */
+const shadowSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('openai'),
+      name: candidateName,
+      model: z.string().min(1),
+      /** Empty: the live classifier's base_url (its server, another model). */
+      base_url: optionalSecret,
+      /** Usually "${SHADOW_API_KEY}". Empty: the live key, but only when the candidate talks to the live server. */
+      api_key: optionalSecret,
+      /** Replaces classifier.instructions for the candidate (a prompt variant)… */
+      instructions: z.string().optional(),
+      /** …or is added after them. */
+      extra_instructions: z.string().default(''),
+      response_format: z.enum(['auto', 'json_schema', 'json_object', 'text']).optional(),
+      temperature: z.number().min(0).max(2).optional(),
+      timeout: duration.optional(),
+      /** Retries inside one attempt; the job itself is tried again later with the queue's backoff. */
+      max_retries: z.number().int().min(0).max(20).default(1),
+      /** Personal data replaced before the candidate sees it; default: classifier.redact, judged on the candidate's base_url. */
+      redact: z.union([z.literal('auto'), z.boolean(), z.array(z.enum(PII_KINDS))]).optional(),
+      ...shadowPace,
+    })
+    .strict(),
+  z.object({ kind: z.literal('local'), name: candidateName, ...shadowPace }).strict(),
+  z.object({ kind: z.literal('rules'), name: candidateName, ...shadowPace }).strict(),
+]);
+
 export const configSchema = z
   .object({
     database: z
@@ -143,6 +189,8 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        /** A candidate classifier run beside the live one, stored and never acted on (README: Shadow mode); off when absent. */
+        shadow: shadowSchema.optional(),
       })
       .strict()
       .prefault({}),
@@ -263,3 +311,4 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type MailboxConfig = Config['mailboxes'][number];
+export type ShadowConfig = NonNullable<Config['classifier']['shadow']>;

@@ -1,8 +1,10 @@
 import { ACTIONS, type Action, type Classification, INTENTS, type Intent } from '../contract/index.js';
 import type { CorrectionVia, Db, Tx } from '../db/index.js';
+import { DECISION_KEYWORDS, enqueueCorrectionKeyword } from '../ingest/index.js';
 import { fromStoredEmail } from '../parse/index.js';
 import { newId } from '../util/ids.js';
 import { enqueueTicketEvent, enqueueTicketRetracted } from '../webhooks/index.js';
+import { CORRECTION_KEYWORDS } from './keyword-corrections.js';
 
 export const CORRECTION_FLAGS = ['payment', 'legal'] as const;
 export type CorrectionFlag = (typeof CORRECTION_FLAGS)[number];
@@ -27,8 +29,8 @@ export interface RecordedCorrection {
   by: string;
   via: CorrectionVia;
   at: Date;
-  /** What the correction set in motion: a ticket.suggested queued, a ticket.retracted queued, deliveries cancelled. */
-  effects: { suggested: number; retracted: number; cancelled: number };
+  /** What the correction set in motion: a ticket.suggested queued, a ticket.retracted queued, deliveries cancelled, the keyword queued. */
+  effects: { suggested: number; retracted: number; cancelled: number; keyword?: string };
 }
 
 /** A correction that cannot be recorded: an unknown email, an action or intent that does not exist (exit 2, HTTP 422). */
@@ -48,6 +50,8 @@ export interface CorrectionContext {
   maxCleanChars: number;
   /** The signed link a ticket.suggested carries (api.public_url), or null. */
   rawEmailUrl: (emailId: string, now: Date) => string | null;
+  /** ingest.keywords: a correction from the CLI or the API also sets the corrected action's keyword on the message. */
+  keywords?: boolean;
 }
 
 const MAX_NOTE = 2000;
@@ -129,7 +133,11 @@ async function record(ctx: CorrectionContext, input: CorrectionInput, once: bool
       effects.retracted = retraction.deliveries;
       effects.cancelled = retraction.cancelled;
     }
-    return { id, emailId: input.emailId, from, to: valid.action, by: input.by, via: input.via, at: now, effects };
+    // The mail client shows it too; a correction made there already shows (the person set the keyword or moved the message).
+    const keyword = CORRECTION_KEYWORDS[valid.action as keyof typeof CORRECTION_KEYWORDS] ?? DECISION_KEYWORDS[valid.action];
+    const fromElsewhere = input.via === 'cli' || input.via === 'api';
+    const withKeyword = ctx.keywords && fromElsewhere && keyword && (await enqueueCorrectionKeyword(trx, { emailId: input.emailId, keyword }, now));
+    return { id, emailId: input.emailId, from, to: valid.action, by: input.by, via: input.via, at: now, effects: withKeyword ? { ...effects, keyword } : effects };
   });
 }
 

@@ -232,6 +232,8 @@ export interface KeywordUpdatesTable extends QueueColumns<KeywordUpdateStatus> {
   email_id: string;
   mailbox: string;
   keyword: string;
+  /** A correction's keyword: the other $Mailroom-* keywords come off when it is set. */
+  exclusive: ColumnType<boolean, boolean | undefined, boolean>;
   completed_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
@@ -301,6 +303,30 @@ export interface SenderRulesTable {
   created_at: CreatedAt;
 }
 
+// --- Shadow mode (migrations/0015_shadow.sql) ---
+
+export type ShadowStatus = 'pending' | 'done' | 'failed';
+
+/** A candidate classifier's answer on a live email, and the action it would have taken; never acted on. */
+export interface ShadowResultsTable extends QueueColumns<ShadowStatus> {
+  id: string;
+  email_id: string;
+  candidate: string;
+  candidate_version: string | null;
+  model: string | null;
+  classification: JSONColumnType<Classification> | null;
+  action: Action | null;
+  flags: JSONColumnType<Flags> | null;
+  reasons: JSONColumnType<Reason[]> | null;
+  latency_ms: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  error: string | null;
+  completed_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
   messages: MessagesTable;
   message_sightings: MessageSightingsTable;
@@ -320,6 +346,7 @@ export interface Database {
   corrections: CorrectionsTable;
   correction_cursors: CorrectionCursorsTable;
   sender_rules: SenderRulesTable;
+  shadow_results: ShadowResultsTable;
 }
 
 export type Db = Kysely<Database>;

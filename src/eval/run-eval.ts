@@ -30,6 +30,8 @@ export interface EmailResult {
   reasons: Reason[];
   promptTokens: number;
   completionTokens: number;
+  /** The classifier's answer time; null when it was not asked or gave no valid answer. */
+  latencyMs: number | null;
   /** Set when the email could not be classified at all (model unreachable). */
   error: string | null;
   /** The PII detectors against the labels' `pii`, on the text the model is shown; null when the email was not parsed. */
@@ -131,6 +133,7 @@ async function evaluateOne(item: LabeledEmail, options: EvalOptions): Promise<Em
     reasons: decision.reasons,
     promptTokens: (answered?.promptTokens ?? 0) + (classificationError?.promptTokens ?? 0),
     completionTokens: (answered?.completionTokens ?? 0) + (classificationError?.completionTokens ?? 0),
+    latencyMs: answered ? Math.round(answered.latencyMs) : null,
     error: null,
     pii,
     redaction,
@@ -154,6 +157,7 @@ function unclassified(item: LabeledEmail, cause: string): EmailResult {
     reasons: [],
     promptTokens: 0,
     completionTokens: 0,
+    latencyMs: null,
     error: `not classified: the AI model is unreachable: ${cause}`,
     pii: null,
     redaction: null,

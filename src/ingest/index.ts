@@ -6,7 +6,17 @@
 export { type Cursor, readCursor } from './cursor.js';
 export { describeResolvedFolder, FolderMissingError, findFolder, type ListedFolder, type PersonalNamespace, personalNamespace, resolveFolder } from './folders.js';
 export { classifyImapError, createImapClient, describeImapError, describeMailbox, imapOptionsFor, isLoopbackHost, withImapSession } from './imap-client.js';
-export { acceptsKeywords, createKeywordSupport, DECISION_KEYWORDS, enqueueKeyword, type KeywordOutcome, type KeywordSupport, keywordHandler, NO_CUSTOM_KEYWORDS } from './keywords.js';
+export {
+  acceptsKeywords,
+  createKeywordSupport,
+  DECISION_KEYWORDS,
+  enqueueCorrectionKeyword,
+  enqueueKeyword,
+  type KeywordOutcome,
+  type KeywordSupport,
+  keywordHandler,
+  NO_CUSTOM_KEYWORDS,
+} from './keywords.js';
 export { releaseDeadLocalLeases } from './lease.js';
 export type { MailboxStatus, WatcherState } from './mailbox-watcher.js';
 export { type IngestSummary, type MailboxWatchers, startMailboxWatchers } from './start-mailbox-watchers.js';

@@ -17,6 +17,9 @@ export const DECISION_KEYWORDS: Partial<Record<Action, string>> = {
   review: '$Mailroom-Review',
 };
 
+/** Every keyword Mailroom sets: the decisions' and the corrections' ($Mailroom-Ignore). */
+const MAILROOM_KEYWORDS = ['$Mailroom-Ticket', '$Mailroom-Draft', '$Mailroom-Review', '$Mailroom-Ignore'];
+
 /** A keyword that did not stick after this many attempts is given up on, with the reason logged once. */
 const MAX_ATTEMPTS = 8;
 const RETRY = { minMs: 5_000, maxMs: 15 * 60 * 1000 };
@@ -40,8 +43,29 @@ export async function enqueueKeyword(trx: Tx, input: { emailId: string; mailbox:
       created_at: now,
       updated_at: now,
     })
-    .onConflict((oc) => oc.column('email_id').doNothing())
+    .onConflict((oc) => oc.columns(['email_id', 'keyword']).doNothing())
     .execute();
+}
+
+/**
+ * Queues the keyword of a correction made outside the mail client (CLI, API), in the correction's
+ * transaction, for a message that came over IMAP. A correction back to an action whose keyword was
+ * set before sets it again (a person may have removed it). Being Mailroom's own, the keyword is never
+ * read back as a correction (corrections/keyword-corrections.ts). Returns true when one was queued.
+ */
+export async function enqueueCorrectionKeyword(trx: Tx, input: { emailId: string; keyword: string }, now: Date): Promise<boolean> {
+  const message = await trx.selectFrom('messages').select(['mailbox', 'imap_uid']).where('id', '=', input.emailId).executeTakeFirst();
+  if (!message || message.imap_uid === null) return false;
+  await trx
+    .insertInto('keyword_updates')
+    .values({ id: newId('kw', now), email_id: input.emailId, mailbox: message.mailbox, keyword: input.keyword, exclusive: true, next_attempt_at: now, created_at: now, updated_at: now })
+    .onConflict((oc) =>
+      oc
+        .columns(['email_id', 'keyword'])
+        .doUpdateSet({ status: 'pending', exclusive: true, attempts: 0, next_attempt_at: now, locked_by: null, locked_at: null, last_error: null, completed_at: null, updated_at: now }),
+    )
+    .execute();
+  return true;
 }
 
 export interface KeywordRow {
@@ -49,6 +73,7 @@ export interface KeywordRow {
   email_id: string;
   mailbox: string;
   keyword: string;
+  exclusive: boolean;
   attempts: number;
   locked_by: string | null;
 }
@@ -120,6 +145,7 @@ export function keywordHandler(ctx: { db: Db; mailboxes: Mailboxes; logger: Logg
     if (support.refused(row.mailbox)) return end(claim, 'skipped', NO_CUSTOM_KEYWORDS);
     const message = await ctx.db.selectFrom('messages').select(['imap_uid', 'imap_uidvalidity', 'message_id', 'subject']).where('id', '=', row.email_id).executeTakeFirst();
     if (!message || message.imap_uid === null) return end(claim, 'skipped', 'the email did not come over IMAP');
+    if (await supersededCorrection(row)) return end(claim, 'skipped', `a later correction of email ${row.email_id} stands: ${row.keyword} no longer applies`);
     const slot = slotFor(row.mailbox);
     const run = slot.queue.then(() =>
       setKeyword(slot, mailbox.config, row, {
@@ -151,6 +177,14 @@ export function keywordHandler(ctx: { db: Db; mailboxes: Mailboxes; logger: Logg
     return { status: 'postponed', reason: result.why };
   }
 
+  /** The latest correction of the email asks for another action than this keyword's (two corrections in quick succession). */
+  async function supersededCorrection(row: KeywordRow): Promise<boolean> {
+    const latest = await ctx.db.selectFrom('corrections').select('to_action').where('email_id', '=', row.email_id).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    if (!latest) return false;
+    const wanted = latest.to_action === 'ignore' ? '$Mailroom-Ignore' : DECISION_KEYWORDS[latest.to_action];
+    return wanted?.toLowerCase() !== row.keyword.toLowerCase();
+  }
+
   /**
    * Makes the session see the message before the STORE (a NOOP: some servers, Courier among them,
    * announce UIDs other sessions added only then, and RFC 3501 lets them ignore a STORE to an
@@ -175,6 +209,13 @@ export function keywordHandler(ctx: { db: Db; mailboxes: Mailboxes; logger: Logg
       if (ref.uidvalidity !== null && current !== null && ref.uidvalidity !== current) uid = await findByMessageId(client, ref.messageId);
       if (uid === null) return { ok: false as const, why: `the message is no longer in "${folder}"`, permanent: true };
       await client.messageFlagsAdd(String(uid), [row.keyword], { uid: true });
+      // A correction's keyword replaces Mailroom's others: the mail client shows the action that stands.
+      if (row.exclusive)
+        await client.messageFlagsRemove(
+          String(uid),
+          MAILROOM_KEYWORDS.filter((k) => k.toLowerCase() !== row.keyword.toLowerCase()),
+          { uid: true },
+        );
       const after = await client.fetchOne(String(uid), { flags: true }, { uid: true });
       if (!after) return { ok: false as const, why: `the message is no longer in "${folder}"`, permanent: true };
       if (after.flags?.has(row.keyword)) return { ok: true as const };

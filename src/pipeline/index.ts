@@ -6,12 +6,15 @@
 export { type Evaluation, type EvaluationContext, evaluateEmail, unparseableEvaluation } from './evaluate-email.js';
 export { createModelWatch, type ModelState, type ModelWatch } from './model-watch.js';
 export {
+  acceptedRules,
+  CLAIMED_COLUMNS,
   type ClaimedMessage,
   claimMessage,
   createPipelineContext,
   type DecidedEmail,
   type DecisionEffect,
   keywordEffect,
+  loadEmail,
   messageHandler,
   type PipelineContext,
   type ProcessOutcome,

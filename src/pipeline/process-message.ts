@@ -100,7 +100,21 @@ export type ProcessOutcome =
   | { status: 'postponed'; emailId: string; error: string; nextAttemptAt: Date };
 
 /** The columns a worker needs: everything but the raw bytes, which only an old row without a stored parse reads. */
-const CLAIMED_COLUMNS = ['id', 'thread_id', 'mailbox', 'message_id', 'from_address', 'from_name', 'subject', 'size_bytes', 'received_at', 'imap_uid', 'attempts', 'locked_by', 'parsed'] as const;
+export const CLAIMED_COLUMNS = [
+  'id',
+  'thread_id',
+  'mailbox',
+  'message_id',
+  'from_address',
+  'from_name',
+  'subject',
+  'size_bytes',
+  'received_at',
+  'imap_uid',
+  'attempts',
+  'locked_by',
+  'parsed',
+] as const;
 export interface ClaimedMessage {
   id: string;
   thread_id: string;
@@ -201,7 +215,7 @@ const RULES_REFRESH_MS = 30_000;
 const rulesCache = new WeakMap<Db, { at: number; rules: Promise<SenderRule[]> }>();
 
 /** The sender rules people accepted, read at most every 30 s per database (an accepted rule applies within that). */
-function acceptedRules(db: Db): Promise<SenderRule[]> {
+export function acceptedRules(db: Db): Promise<SenderRule[]> {
   const cached = rulesCache.get(db);
   if (cached && Date.now() - cached.at < RULES_REFRESH_MS) return cached.rules;
   const rules = db.selectFrom('sender_rules').select(['kind', 'value', 'action']).orderBy('created_at').execute();
@@ -233,7 +247,7 @@ export function keywordEffect(options: { enabled: boolean; wake: () => void; sup
  * bytes, and so is one whose parse at ingest only ran out of time (with more patience). A message the
  * parser refused comes back with the reason and an email of its headers alone.
  */
-async function loadEmail(ctx: PipelineContext, row: ClaimedMessage): Promise<{ email: ParsedEmail } | { email: ParsedEmail; unparseable: string }> {
+export async function loadEmail(ctx: Pick<PipelineContext, 'db' | 'maxCleanChars'>, row: ClaimedMessage): Promise<{ email: ParsedEmail } | { email: ParsedEmail; unparseable: string }> {
   const refused = storedFailure(row.parsed);
   const stored = refused === null ? fromStoredEmail(row.parsed, ctx.maxCleanChars) : null;
   if (stored) return { email: stored };

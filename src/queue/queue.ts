@@ -5,7 +5,7 @@ import type { Database, Db, DbOrTx } from '../db/index.js';
 
 /**
  * One job queue for the work after a commit: messages to decide, drafts to write, deliveries to
- * send, keywords to set. Each kind keeps its items in its own table (the audit trail the API
+ * send, keywords to set, shadow classifications to make. Each kind keeps its items in its own table (the audit trail the API
  * reads), with the same queue columns: status ('pending' while queued or in flight), attempts
  * (raised by each claim), next_attempt_at, locked_by (newWorkerId), locked_at, last_error.
  *
@@ -16,7 +16,7 @@ import type { Database, Db, DbOrTx } from '../db/index.js';
  * each item's state to keep in step), and a transaction held open for the work (minutes per
  * model call, a connection per item in flight). docs/design.md has the picture.
  */
-export const QUEUE_TABLES = ['messages', 'drafts', 'webhook_deliveries', 'keyword_updates'] as const;
+export const QUEUE_TABLES = ['messages', 'drafts', 'webhook_deliveries', 'keyword_updates', 'shadow_results'] as const;
 export type QueueTable = (typeof QUEUE_TABLES)[number];
 
 /** A claim this old belongs to a dead process (elsewhere: see releaseDeadLocalClaims); longer than any attempt's retries. */

@@ -51,8 +51,9 @@ export function registerCorrectionRoutes(app: FastifyInstance, deps: ApiDeps): v
               ...correctionSchema.properties,
               effects: {
                 type: 'object',
-                description: 'ticket.suggested and ticket.retracted deliveries queued, ticket.suggested deliveries cancelled.',
-                properties: { suggested: { type: 'integer' }, retracted: { type: 'integer' }, cancelled: { type: 'integer' } },
+                description:
+                  'ticket.suggested and ticket.retracted deliveries queued, ticket.suggested deliveries cancelled, and the $Mailroom-* keyword queued for the message (ingest.keywords, mail that came over IMAP).',
+                properties: { suggested: { type: 'integer' }, retracted: { type: 'integer' }, cancelled: { type: 'integer' }, keyword: { type: 'string' } },
               },
             },
             required: [...correctionSchema.required, 'effects'],
@@ -70,6 +71,7 @@ export function registerCorrectionRoutes(app: FastifyInstance, deps: ApiDeps): v
             now: () => deps.clock.now(),
             maxCleanChars: deps.config.classifier.max_input_chars,
             rawEmailUrl: (emailId, now) => rawEmailUrl(deps.config, emailId, now, linkOptions(deps)),
+            keywords: deps.config.ingest.keywords,
           },
           { emailId: request.params.id, action: request.body.action, intent: request.body.intent, flags: request.body.flags, note: request.body.note, by, via: 'api' },
         );

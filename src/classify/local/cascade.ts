@@ -100,6 +100,8 @@ export function withLocalModel(model: Classifier, options: { store: LocalModelSt
       return { ...answer, modelVersion: local.version, secondOpinion: { payment: p.payment, legal: p.legal }, local: { ...shadow, decidedLocally: false } };
     },
     ...(model.prepare ? { prepare: model.prepare.bind(model) } : {}),
+    // The model's rate limiter stays reachable (reply drafts share it; the shadow worker yields to it).
+    ...('limiter' in model ? { limiter: (model as { limiter: unknown }).limiter } : {}),
     close: () => model.close?.() ?? Promise.resolve(),
   };
 }

@@ -81,6 +81,7 @@ export function register(program: Command, openApp: AppFactory): void {
             now: () => new Date(),
             maxCleanChars: app.config.classifier.max_input_chars,
             rawEmailUrl: (id, now) => rawEmailUrl(app.config, id, now),
+            keywords: app.config.ingest.keywords,
           },
           { emailId, action: flags.action, intent: flags.intent, flags: flags.flag, note: flags.note, by: flags.by ?? userInfo().username, via: 'cli' },
         );
@@ -100,9 +101,11 @@ export function register(program: Command, openApp: AppFactory): void {
           recorded.effects.suggested > 0 ? `ticket.suggested queued for ${recorded.effects.suggested} subscription(s)` : '',
           recorded.effects.retracted > 0 ? `ticket.retracted queued for ${recorded.effects.retracted} subscription(s)` : '',
           recorded.effects.cancelled > 0 ? `${recorded.effects.cancelled} undelivered ticket.suggested cancelled` : '',
+          recorded.effects.keyword ? `keyword ${recorded.effects.keyword} queued for the mail client` : '',
         ].filter(Boolean);
         process.stdout.write(`${recorded.emailId}: ${recorded.from} → ${recorded.to}, by ${recorded.by} (${recorded.id})${effects.length ? `; ${effects.join('; ')}` : ''}\n`);
         if (recorded.effects.suggested + recorded.effects.retracted > 0) process.stdout.write('`mailroom run` sends the events; `mailroom deliveries list` shows them.\n');
+        else if (recorded.effects.keyword) process.stdout.write('`mailroom run` sets the keyword.\n');
       } catch (error) {
         if (error instanceof CorrectionRefusedError) throw new UsageError(error.message);
         throw error;
