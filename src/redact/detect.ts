@@ -2,6 +2,7 @@ import { getCountrySpecifications, isValidIBAN } from 'ibantools';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { cifValid, codiceFiscaleValid, dniNieValid, frenchVatValid, luhnValid, mod11_10Valid, nirValid, steuerIdValid } from './checksums.js';
 import type { PiiKind } from './kinds.js';
+import { names } from './names.js';
 
 /** One piece of personal data in a text: its kind and where it is. */
 export interface PiiMatch {
@@ -18,14 +19,28 @@ export interface PiiMatch {
  */
 export const MAX_CANDIDATES = 400;
 
-/** Finds the personal data in a text: every detector, overlaps resolved (the stronger kind and the longer match win). */
-export function detectPii(text: string): PiiMatch[] {
+/**
+ * Finds the personal data in a text: every detector, overlaps resolved (the stronger kind and the
+ * longer match win). `knownNames`: people's names the email gives elsewhere (the sender's display
+ * name), found wherever the text repeats them.
+ */
+export function detectPii(text: string, knownNames: readonly string[] = []): PiiMatch[] {
   if (text === '') return [];
-  const found = [...emails(text), ...ibans(text), ...cards(text), ...nationalIds(text), ...taxIds(text), ...datesOfBirth(text), ...phones(text), ...addresses(text)];
+  const found = [
+    ...emails(text),
+    ...ibans(text),
+    ...cards(text),
+    ...nationalIds(text),
+    ...taxIds(text),
+    ...datesOfBirth(text),
+    ...phones(text),
+    ...addresses(text),
+    ...names(text, knownNames),
+  ];
   return resolveOverlaps(found);
 }
 
-const PRIORITY: Record<PiiKind, number> = { email: 0, iban: 1, card: 2, national_id: 3, tax_id: 3, dob: 4, phone: 5, address: 6 };
+const PRIORITY: Record<PiiKind, number> = { email: 0, iban: 1, card: 2, national_id: 3, tax_id: 3, dob: 4, phone: 5, address: 6, name: 7 };
 
 function resolveOverlaps(matches: PiiMatch[]): PiiMatch[] {
   const ranked = [...matches].sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || b.end - b.start - (a.end - a.start) || a.start - b.start);
