@@ -6,8 +6,8 @@
  */
 export { cifValid, codiceFiscaleValid, dniNieValid, luhnValid, nirValid, steuerIdValid } from './checksums.js';
 export { detectPii, MAX_CANDIDATES, type PiiMatch } from './detect.js';
-export { personName } from './names.js';
 export { isLoopbackUrl, PII_KINDS, type PiiCounts, type PiiKind, PLACEHOLDER, placeholderFor, redactionKinds } from './kinds.js';
+export { personName } from './names.js';
 export {
   applyMapping,
   countPii,

@@ -25,13 +25,12 @@ const SALUTATION =
 const SIGN_OFF =
   "(?:(?:best|kind|warm|warmest|many)?\\s?regards|best wishes|all the best|best|thanks(?: again| in advance| a lot)?|thank you(?: very much)?|many thanks|cheers|sincerely|yours (?:sincerely|faithfully|truly)|respectfully|cordiali saluti|distinti saluti|saluti(?: cordiali)?|un (?:cordiale )?saluto|cordialmente|grazie(?: mille| ancora| in anticipo)?|a presto|buona giornata|mit freundlichen grüßen|mit freundlichem gruß|mit besten grüßen|(?:freundliche|viele|beste|liebe|herzliche|schöne) grüße|grüße|gruß|mfg|vg|lg|danke(?: schön| und grüße)?|vielen dank|(?:bien )?cordialement|bien à vous|(?:sincères |meilleures )?salutations|merci(?: beaucoup| d'avance| par avance)?|bonne journée|à bientôt|(?:un )?saludos?(?: cordiales)?|atentamente|(?:muchas )?gracias|un abrazo)";
 
-const INTRO =
-  "(?:my name is|mi chiamo|il mio nome è|(?:io |la |il )?sottoscritt[oa]|ich heiße|mein name ist|je m'appelle|je m’appelle|je soussignée?|me llamo|mi nombre es|yo,)";
+const INTRO = "(?:my name is|mi chiamo|il mio nome è|(?:io |la |il )?sottoscritt[oa]|ich heiße|mein name ist|je m'appelle|je m’appelle|je soussignée?|me llamo|mi nombre es|yo,)";
 /** Weaker introductions: "I am" is also "I am Italian"; a first and last name are required after them. */
 const WEAK_INTRO = "(?:I am|I'm|I’m|this is|sono|ich bin|je suis|soy)";
 
 const FIELD =
-  "(?:name|full name|your name|customer name|contact(?: name| person)?|account holder|cardholder|card holder|nome(?: e cognome)?|cognome e nome|nominativo|intestatario|titolare|referente|vor- und nachname|vorname|nachname|ansprechpartner(?:in)?|kontoinhaber(?:in)?|karteninhaber(?:in)?|nom(?: complet)?|prénom(?: et nom)?|titulaire(?: du compte)?|nombre(?: y apellidos| completo)?|apellidos|titular(?: de la cuenta)?|persona de contacto)";
+  '(?:name|full name|your name|customer name|contact(?: name| person)?|account holder|cardholder|card holder|nome(?: e cognome)?|cognome e nome|nominativo|intestatario|titolare|referente|vor- und nachname|vorname|nachname|ansprechpartner(?:in)?|kontoinhaber(?:in)?|karteninhaber(?:in)?|nom(?: complet)?|prénom(?: et nom)?|titulaire(?: du compte)?|nombre(?: y apellidos| completo)?|apellidos|titular(?: de la cuenta)?|persona de contacto)';
 const HOLDER = '(?:intestat[oa] a|a nome di|auf den namen|au nom de|a nombre de|on behalf of|im auftrag von|per conto di|de la part de|de parte de)';
 
 /**
@@ -111,7 +110,11 @@ dr prof dott ing mag dipl avv rechtsanwalt rechtsanwältin anwalt anwältin arch
 mitglied mitglieder gewinner gewinnerin freund freunde freundin kunden kundinnen nutzer nutzerin nutzerinnen leser leserin teilnehmer teilnehmerin
 abonnent abonnenten partnerin member members winner winners user users subscriber subscribers owner owners business reader readers community fans
 utente utenti socio soci abbonato abbonati vincitore amico amici abonné abonnés membre membres utilisateur utilisateurs gagnant ami amis
-usuario usuarios ganador amigo amigos miembro miembros unit handling complaints briefing conf verband unternehmerverband`.split(/\s+/),
+usuario usuarios ganador amigo amigos miembro miembros unit handling complaints briefing conf verband unternehmerverband
+president vice chairman chairwoman director directors manager managers assistant administrative analyst specialist engineer consultant officer
+executive coordinator representative associate senior junior head lead chief secretary treasurer ceo cfo cto coo founder co-founder
+direttore direttrice responsabile geschäftsführer geschäftsführerin leiter leiterin vorstand directeur directrice responsable gérant gérante
+director directora gerente jefe jefa presidente presidenta`.split(/\s+/),
 );
 
 const NAME_WORD = new RegExp(`^(?:${TOKEN}|${PARTICLE}|&)$`, 'u');
@@ -121,8 +124,16 @@ export function personName(value: string): boolean {
   const words = value.split(/[ ]+/).filter((w) => w !== '');
   if (words.length === 0 || words.length > 5) return false;
   if (!words.every((w) => NAME_WORD.test(w))) return false;
+  // A lone capitalised acronym (BNG, XXX) is an organisation or a placeholder far more often than a person.
+  if (words.length === 1 && /^\p{Lu}+$/u.test(words[0]!)) return false;
   if (!words.some((w) => /^(?:\p{Lu}['’])?\p{Lu}[\p{Ll}\p{M}]/u.test(w) || /^\p{Lu}{2,}$/u.test(w))) return false;
-  return !words.some((w) => w.toLowerCase().replace(/[.,]$/, '').split('-').some((part) => NOT_NAME.has(part)));
+  return !words.some((w) =>
+    w
+      .toLowerCase()
+      .replace(/[.,]$/, '')
+      .split('-')
+      .some((part) => NOT_NAME.has(part)),
+  );
 }
 
 const matchAt = (start: number, value: string): PiiMatch => ({ kind: 'name', start, end: start + value.length, value });
@@ -141,7 +152,7 @@ export function names(text: string, known: readonly string[] = []): PiiMatch[] {
   }
   for (const m of text.matchAll(WEAK)) {
     const value = trimName(`${m[1]} ${m[2]}`);
-    if (value && value.includes(' ') && personName(value)) out.push(matchAt(m.index + m[0].indexOf(m[1]!), value));
+    if (value?.includes(' ') && personName(value)) out.push(matchAt(m.index + m[0].indexOf(m[1]!), value));
   }
   for (const name of known) {
     const value = withoutTitles(name);

@@ -1,7 +1,7 @@
 import type { ParsedEmail } from '../parse/index.js';
 import { detectPii, type PiiMatch } from './detect.js';
-import { personName, withoutTitles } from './names.js';
 import { PII_KINDS, type PiiCounts, type PiiKind, PLACEHOLDER, placeholderFor } from './kinds.js';
+import { personName, withoutTitles } from './names.js';
 
 /** One replaced value: what the model saw instead of it. The mapping of an email is a list of these. */
 export interface PiiEntry {
