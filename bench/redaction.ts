@@ -64,16 +64,21 @@ function time(emails: readonly ParsedEmail[]): { view: number[]; withEvent: numb
   const view: number[] = [];
   const withEvent: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    for (const email of emails) {
+    // The view and the event fields in separate passes: the garbage the event fields of a 400 KB
+    // text leave behind is collected during their own pass, not charged to the next message's view.
+    const views = emails.map((email) => {
       const start = cpuMs();
       examineEmail(email, { redact: ALL });
-      const mid = cpuMs();
+      return cpuMs() - start;
+    });
+    const fields = emails.map((email) => {
+      const start = cpuMs();
       redactedFields(email);
-      const end = cpuMs();
-      if (round === rounds - 1) {
-        view.push(mid - start);
-        withEvent.push(end - start);
-      }
+      return cpuMs() - start;
+    });
+    if (round === rounds - 1) {
+      view.push(...views);
+      withEvent.push(...views.map((v, i) => v + fields[i]!));
     }
   }
   return { view, withEvent };
