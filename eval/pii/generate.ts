@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { composeIBAN, friendlyFormatIBAN, getCountrySpecifications, isValidIBAN } from 'ibantools';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
-type Kind = 'email' | 'phone' | 'iban' | 'card' | 'national_id' | 'tax_id' | 'dob' | 'address';
+type Kind = 'email' | 'phone' | 'iban' | 'card' | 'national_id' | 'tax_id' | 'dob' | 'address' | 'name';
 type Lang = 'de' | 'en' | 'es' | 'fr' | 'it';
 interface Value {
   kind: Kind;
@@ -30,6 +30,17 @@ const random = () => {
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const digits = (n: number) => Array.from({ length: n }, () => Math.floor(random() * 10)).join('');
 const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+
+/**
+ * People's names (greetings, introductions, the sender's display name, company lines beside them)
+ * draw from a stream of their own, so adding them left every other value of both splits as it was.
+ */
+let nameSeed = 1;
+const nameRandom = () => {
+  nameSeed = (nameSeed * 1103515245 + 12345) % 2147483648;
+  return nameSeed / 2147483648;
+};
+const namePick = <T>(items: readonly T[]): T => items[Math.floor(nameRandom() * items.length)]!;
 
 // ---- values
 
@@ -438,6 +449,31 @@ const OPENERS: Record<Lang, Array<[string, string]>> = {
     ['Updating our details', 'Hello,\nplease update the details on our account.'],
   ],
 };
+/** Greetings naming the person the customer writes to ({first}, {last}), and greetings that name no one (a team, "Sir or Madam"). */
+const GREETINGS: Record<Lang, { named: string[]; unnamed: string[] }> = {
+  it: { named: ['Gentile Sig.ra {last},', 'Buongiorno {first},', 'Gentile {first} {last},', 'Egregio Dott. {last},'], unnamed: ['Gentile team di supporto,', 'Spett.le Assistenza Clienti,'] },
+  de: { named: ['Sehr geehrte Frau {last},', 'Sehr geehrter Herr {last},', 'Hallo {first},', 'Guten Tag Frau {first} {last},'], unnamed: ['Sehr geehrte Damen und Herren,', 'Liebes Support-Team,'] },
+  fr: { named: ['Bonjour M. {last},', 'Bonjour Mme {last},', 'Bonjour {first},', 'Chère Madame {last},'], unnamed: ['Madame, Monsieur,', "Bonjour l'équipe support,"] },
+  es: { named: ['Estimado Sr. {last}:', 'Estimada Sra. {last}:', 'Hola {first},', 'Estimada {first} {last}:'], unnamed: ['Estimado equipo de soporte:', 'Estimados señores:'] },
+  en: { named: ['Dear {first} {last},', 'Dear Ms {last},', 'Hi {first},', 'Dear Mr. {last},'], unnamed: ['Dear Support Team,', 'Dear Sir or Madam,'] },
+};
+const INTRODUCTIONS: Record<Lang, string[]> = {
+  it: ['Mi chiamo {name} e sono vostra cliente da anni.', 'Sono {name}, titolare dell\'account.'],
+  de: ['Mein Name ist {name}.', 'Ich heiße {name} und bin seit Jahren Kundin.'],
+  fr: ["Je m'appelle {name}.", 'Je suis {name}, titulaire du compte.'],
+  es: ['Me llamo {name}.', 'Mi nombre es {name} y soy cliente desde hace años.'],
+  en: ['My name is {name}.', "I'm {name}, the account owner."],
+};
+/** A company line under the signature: a surname in it is a company's name, not a person's. */
+const COMPANY_LINES: Record<Lang, string[]> = {
+  it: ['Studio Bianchi S.r.l.', 'Ricci Arredamenti snc', 'Mailroom Pro (piano Business)'],
+  de: ['Müller Bau GmbH', 'Fischer & Weber Steuerberatung', 'Team Einkauf'],
+  fr: ['Cabinet Martin SARL', 'Moreau Transports SAS', "Service comptabilité"],
+  es: ['García Asesores S.L.', 'López Logística', 'Departamento de Compras'],
+  en: ['Northwind Ltd', 'Taylor & Smith Consulting', 'Accounts Team'],
+};
+const title = (word: string) => word[0]!.toUpperCase() + word.slice(1);
+
 const CLOSERS: Record<Lang, string[]> = { it: ['Grazie,', 'Cordiali saluti,'], de: ['Danke,', 'Mit freundlichen Grüßen'], fr: ['Merci,', 'Cordialement,'], es: ['Gracias,', 'Un saludo,'], en: ['Thanks,', 'Best regards,'] };
 const KINDS: Kind[] = ['email', 'phone', 'iban', 'card', 'national_id', 'tax_id', 'dob', 'address'];
 
@@ -457,12 +493,29 @@ function makeEmail(lang: Lang, index: number, split: string) {
   for (let n = int(1, 3); n > 0; n--) lines.push(pick(NOISE[lang])());
   if (random() < 0.25) lines.push('', numbersBlock());
   const sender = `${pick(FIRST)}.${pick(LAST)}@${pick(DOMAINS[lang])}`;
-  lines.push('', pick(CLOSERS[lang]), sender.split('@')[0]!.split('.').map((p) => p[0]!.toUpperCase() + p.slice(1)).join(' '));
+  const senderName = sender.split('@')[0]!.split('.').map(title).join(' ');
+  lines.push('', pick(CLOSERS[lang]), senderName);
+  const names = new Set<string>([senderName]);
+  // Who the customer writes to: a named agent, a team, or the opener's plain greeting.
+  const greeting = nameRandom();
+  if (greeting < 0.4) {
+    const first = title(namePick(FIRST));
+    const last = title(namePick(LAST));
+    const frame = namePick(GREETINGS[lang].named);
+    lines[0] = lines[0]!.replace(/^[^\n]*/, frame.replace('{first}', first).replace('{last}', last));
+    names.add(frame.includes('{first}') && frame.includes('{last}') ? `${first} ${last}` : frame.includes('{first}') ? first : last);
+  } else if (greeting < 0.6) {
+    lines[0] = lines[0]!.replace(/^[^\n]*/, namePick(GREETINGS[lang].unnamed));
+  }
+  if (nameRandom() < 0.25) lines.splice(1, 0, namePick(INTRODUCTIONS[lang]).replace('{name}', senderName));
+  if (nameRandom() < 0.3) lines.push(namePick(COMPANY_LINES[lang]));
+  const from = nameRandom() < 0.4 ? `${senderName} <${sender}>` : sender;
+  for (const name of names) values.push({ kind: 'name', value: name });
   const body = lines.join('\n');
   const refund = opener[0].match(/rimborso|Erstattung|remboursement|reembolso|Refund/i) !== null || kinds.has('card') || kinds.has('iban');
   const file = `${lang}-${String(index + 1).padStart(3, '0')}.eml`;
   const eml = [
-    `From: ${sender}`,
+    `From: ${from}`,
     'To: support@mailroom.example',
     `Subject: ${opener[0]}`,
     `Date: Mon, ${String(int(1, 28)).padStart(2, '0')} Sep 2026 10:${digits(2).replace(/^[6-9]/, '5')}:00 +0200`,
@@ -498,6 +551,7 @@ for (const [split, splitSeed] of [
   ['test', 7_311_994],
 ] as const) {
   seed = splitSeed;
+  nameSeed = splitSeed + 1;
   const dir = join(here, split);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

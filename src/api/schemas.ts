@@ -148,7 +148,7 @@ export const piiSchema = {
   type: ['object', 'null'],
   properties: {
     redacted: { type: 'boolean', description: 'The model was shown the text with placeholders instead of these values.' },
-    kinds: { type: 'array', items: { type: 'string' }, description: 'Kinds of personal data found: email, phone, iban, card, national_id, tax_id, dob, address.' },
+    kinds: { type: 'array', items: { type: 'string' }, description: 'Kinds of personal data found: email, phone, iban, card, national_id, tax_id, dob, address, name.' },
     counts: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Distinct values per kind.' },
   },
 } as const;

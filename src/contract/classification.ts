@@ -7,7 +7,7 @@ export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const SENTIMENTS = ['negative', 'neutral', 'positive'] as const;
 
 /** Kinds of personal data (the event's `pii.kinds`, `classifier.redact`, `policy.review_when_pii`, eval labels). */
-export const PII_KINDS = ['email', 'phone', 'iban', 'card', 'national_id', 'tax_id', 'dob', 'address'] as const;
+export const PII_KINDS = ['email', 'phone', 'iban', 'card', 'national_id', 'tax_id', 'dob', 'address', 'name'] as const;
 export type PiiKind = (typeof PII_KINDS)[number];
 
 export type Intent = (typeof INTENTS)[number];

@@ -33,6 +33,7 @@ const PII_WORDS: Record<PiiKind, string> = {
   tax_id: 'a tax or company id',
   dob: 'a date of birth',
   address: 'a postal address',
+  name: "a person's name",
 };
 
 /** Reason texts name at most this many detector terms per flag. */

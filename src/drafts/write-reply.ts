@@ -133,7 +133,7 @@ export function createReplyWriter(options: ReplyWriterOptions): ReplyWriter {
 /** What the system prompt says about placeholders, without and with redaction. */
 const NO_PLACEHOLDERS = 'no placeholders in brackets.';
 const KEEP_PLACEHOLDERS =
-  'no placeholders in brackets other than the ones the email contains. Personal data in the email (addresses, phone numbers, bank and card numbers, ids, dates of birth) has been replaced by placeholders such as [EMAIL_1] or [IBAN_1]: where the reply needs one of these values, write its placeholder exactly as it appears, and never make one up.';
+  'no placeholders in brackets other than the ones the email contains. Personal data in the email (names of people, addresses, phone numbers, bank and card numbers, ids, dates of birth) has been replaced by placeholders such as [NAME_1], [EMAIL_1] or [IBAN_1]: where the reply needs one of these values, write its placeholder exactly as it appears, and never make one up.';
 
 const SYSTEM_TEMPLATE = `You write reply drafts for the team that answers a shared mailbox. A person of the team reads, edits and sends each draft; you never send anything.
 Write only the body text of the reply, as plain text: no subject line, no headers, no quoted original, no markdown, {{placeholders}}

@@ -1,5 +1,5 @@
 import type { ParsedEmail } from '../parse/index.js';
-import { detectPii, PII_KINDS, type PiiKind } from '../redact/index.js';
+import { detectPii, PII_KINDS, type PiiKind, senderNames } from '../redact/index.js';
 import type { Label } from './labels.js';
 
 export interface PiiScore {
@@ -24,11 +24,11 @@ const norm = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')
  * text). A labeled value is found when a detection of the same kind overlaps it (one contains the
  * other once spaces and punctuation are set aside); a detection no label of its kind names is extra.
  */
-export function scorePii(label: Label, email: Pick<ParsedEmail, 'subject' | 'cleanText'>): PiiEmailResult {
+export function scorePii(label: Label, email: Pick<ParsedEmail, 'subject' | 'cleanText' | 'from'>): PiiEmailResult {
   const text = `${email.subject}\n${email.cleanText}`;
   const shown = norm(text);
   const labels = (label.pii ?? []).filter((p) => shown.includes(norm(p.value)));
-  const detections = detectPii(text).map((m) => ({ kind: m.kind, value: m.value }));
+  const detections = detectPii(text, senderNames(email)).map((m) => ({ kind: m.kind, value: m.value }));
   const same = (a: { kind: PiiKind; value: string }, b: { kind: PiiKind; value: string }) => a.kind === b.kind && (norm(a.value).includes(norm(b.value)) || norm(b.value).includes(norm(a.value)));
   return {
     found: labels.filter((l) => detections.some((d) => same(d, l))),

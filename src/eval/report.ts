@@ -91,7 +91,10 @@ function piiLines(summary: EvalSummary): string[] {
     '',
     `Personal data: the detectors on the text the model is shown (${summary.pii.labeled} labeled values${summary.pii.notShown > 0 ? `, ${summary.pii.notShown} of them not in that text` : ''})`,
   ];
-  for (const [kind, s] of Object.entries(summary.pii.kinds)) if (s.tp + s.fp + s.fn > 0) lines.push(`  ${kind.padEnd(12)} ${pr(s)}`);
+  for (const [kind, s] of Object.entries(summary.pii.kinds)) {
+    if (s.tp + s.fn === 0 && s.fp > 0) lines.push(`  ${kind.padEnd(12)} not labeled in this set (${s.fp} found, not scored)`);
+    else if (s.tp + s.fp + s.fn > 0) lines.push(`  ${kind.padEnd(12)} ${pr(s)}`);
+  }
   const r = summary.redaction;
   if (r) lines.push(`  classified with and without placeholders: same action ${rate(r.action)}, same intent ${rate(r.intent)}`);
   return lines;

@@ -156,7 +156,11 @@ function piiSummary(results: readonly EmailResult[]): EvalSummary['pii'] {
   const scored = results.flatMap((r) => (r.pii ? [r.pii] : []));
   const counts = summarizePii(scored);
   const kinds = Object.fromEntries(
-    Object.entries(counts).map(([kind, c]) => [kind, { ...c, precision: c.tp + c.fp === 0 ? null : c.tp / (c.tp + c.fp), recall: c.tp + c.fn === 0 ? null : c.tp / (c.tp + c.fn) }]),
+    // A kind the set labels nowhere (names in a set labeled before Mailroom looked for them) has no precision: its finds are not known wrong.
+    Object.entries(counts).map(([kind, c]) => [
+      kind,
+      { ...c, precision: c.tp + c.fp === 0 || c.tp + c.fn === 0 ? null : c.tp / (c.tp + c.fp), recall: c.tp + c.fn === 0 ? null : c.tp / (c.tp + c.fn) },
+    ]),
   ) as Record<PiiKind, Score>;
   return { kinds, labeled: results.reduce((n, r) => n + (r.label.pii?.length ?? 0), 0), notShown: scored.reduce((n, p) => n + p.notShown, 0) };
 }

@@ -2,6 +2,7 @@ import { getCountrySpecifications, isValidIBAN } from 'ibantools';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { cifValid, codiceFiscaleValid, dniNieValid, frenchVatValid, luhnValid, mod11_10Valid, nirValid, steuerIdValid } from './checksums.js';
 import type { PiiKind } from './kinds.js';
+import { names } from './names.js';
 
 /** One piece of personal data in a text: its kind and where it is. */
 export interface PiiMatch {
@@ -18,14 +19,18 @@ export interface PiiMatch {
  */
 export const MAX_CANDIDATES = 400;
 
-/** Finds the personal data in a text: every detector, overlaps resolved (the stronger kind and the longer match win). */
-export function detectPii(text: string): PiiMatch[] {
+/**
+ * Finds the personal data in a text: every detector, overlaps resolved (the stronger kind and the
+ * longer match win). `knownNames`: people's names the email gives elsewhere (the sender's display
+ * name), found wherever the text repeats them.
+ */
+export function detectPii(text: string, knownNames: readonly string[] = []): PiiMatch[] {
   if (text === '') return [];
-  const found = [...emails(text), ...ibans(text), ...cards(text), ...nationalIds(text), ...taxIds(text), ...datesOfBirth(text), ...phones(text), ...addresses(text)];
+  const found = [...emails(text), ...ibans(text), ...cards(text), ...nationalIds(text), ...taxIds(text), ...datesOfBirth(text), ...phones(text), ...addresses(text), ...names(text, knownNames)];
   return resolveOverlaps(found);
 }
 
-const PRIORITY: Record<PiiKind, number> = { email: 0, iban: 1, card: 2, national_id: 3, tax_id: 3, dob: 4, phone: 5, address: 6 };
+const PRIORITY: Record<PiiKind, number> = { email: 0, iban: 1, card: 2, national_id: 3, tax_id: 3, dob: 4, phone: 5, address: 6, name: 7 };
 
 function resolveOverlaps(matches: PiiMatch[]): PiiMatch[] {
   const ranked = [...matches].sort((a, b) => PRIORITY[a.kind] - PRIORITY[b.kind] || b.end - b.start - (a.end - a.start) || a.start - b.start);
@@ -90,11 +95,13 @@ const CARD_PREFIX = /^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6011|65|35|62)/;
 function cards(text: string): PiiMatch[] {
   const out: PiiMatch[] = [];
   for (const m of limited(text, CARD)) {
+    // The check digit first: it is cheap and rules out nine in ten digit runs of a log or an export before any context is read.
+    const card = cardPrefix(m[0]);
+    if (!card) continue;
     const before = text.slice(Math.max(0, m.index - 40), m.index);
     if (COMPANY_NUMBER_CONTEXT.test(before.slice(-24)) || NOT_CARD_CONTEXT.test(before.slice(-24))) continue;
-    const card = cardPrefix(m[0]);
     // Printed cards come in groups; a bare run of digits is a card only where the text says so.
-    if (card && (/[ -]/.test(card) || CARD_CONTEXT.test(before))) out.push(at('card', m.index, card));
+    if (/[ -]/.test(card) || CARD_CONTEXT.test(before)) out.push(at('card', m.index, card));
   }
   return out;
 }
@@ -123,63 +130,108 @@ function cardPrefix(candidate: string): string | null {
 // ---- national identity numbers
 
 const CODICE_FISCALE = /(?<![A-Za-z0-9])[A-Za-z]{6}[0-9LMNPQRSTUV]{2}[A-Za-z][0-9LMNPQRSTUV]{2}[A-Za-z][0-9LMNPQRSTUV]{3}[A-Za-z](?![A-Za-z0-9])/g;
-const DNI_NIE = /(?<![A-Za-z0-9-])(?:[XYZxyz][ -]?\d{7}|\d{8})[ -]?[A-Za-z](?![A-Za-z0-9])/g;
+const DNI_NIE = /(?<![A-Za-z0-9.-])(?:[XYZxyz][ -]?\d{7}|\d{8}|\d{2}\.\d{3}\.\d{3})[ -]?[A-Za-z](?![A-Za-z0-9])/g;
 const NIR = /(?<![\d])[12][ .]?\d{2}[ .]?\d{2}[ .]?(?:\d{2}|2[AB])[ .]?\d{3}[ .]?\d{3}[ .]?\d{2}(?!\d)/g;
 const NINO = /(?<![A-Za-z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])/g;
 
 function nationalIds(text: string): PiiMatch[] {
   const out: PiiMatch[] = [];
   for (const m of limited(text, CODICE_FISCALE)) if (/\d/.test(m[0]) && codiceFiscaleValid(m[0])) out.push(at('national_id', m.index, m[0]));
-  for (const m of limited(text, DNI_NIE)) if (dniNieValid(m[0].replace(/[ -]/g, ''))) out.push(at('national_id', m.index, m[0]));
+  for (const m of limited(text, DNI_NIE)) if (dniNieValid(m[0].replace(/[ .-]/g, ''))) out.push(at('national_id', m.index, m[0]));
   for (const m of limited(text, NIR)) if (nirValid(m[0].replace(/[ .]/g, ''))) out.push(at('national_id', m.index, m[0]));
   for (const m of limited(text, NINO)) out.push(at('national_id', m.index, m[0]));
+  for (const m of limited(text, NUSS)) {
+    if (NUSS_CONTEXT.test(text.slice(Math.max(0, m.index - 48), m.index)) && nussValid(m[0].replace(/\D/g, ''))) out.push(at('national_id', m.index, m[0]));
+  }
+  if (ID_DOCUMENT_WORDS.test(text)) {
+    for (const m of limited(text, ID_DOCUMENT)) if (/\d/.test(m[0]) && ID_DOCUMENT_CONTEXT.test(text.slice(Math.max(0, m.index - 48), m.index))) out.push(at('national_id', m.index, m[0]));
+  }
   return out;
 }
+
+/** The Spanish social security number (NUSS/NAF): province, number and two check digits, mod 97; after its name. */
+const NUSS = /(?<![\d/])\d{2}[ /-]?\d{7,8}[ /-]?\d{2}(?![\d/])/g;
+const NUSS_CONTEXT = /(?:seguridad\s+social|nuss|\bnaf\b|afiliaci[óo]n)[^\n\d]{0,24}$/i;
+
+function nussValid(digits: string): boolean {
+  if (digits.length !== 12 && digits.length !== 11) return false;
+  const body = digits.slice(0, -2);
+  return Number(BigInt(body) % 97n) === Number(digits.slice(-2));
+}
+
+/**
+ * Identity cards and passports (carta d'identità, Personalausweis, carte d'identité, pasaporte …):
+ * their numbers have no common shape, so only right after the document's name, letters and digits
+ * with at least one digit.
+ */
+const ID_DOCUMENT_WORDS = /passport|passaporto|reisepass|passeport|pasaporte|identit|ausweis|identity\s+card|id\s+card|\bcni\b/i;
+const ID_DOCUMENT = /(?<![A-Za-z0-9])[A-Z0-9]{2}[ ]?[A-Z0-9]{4,10}(?![A-Za-z0-9])/g;
+const ID_DOCUMENT_CONTEXT =
+  /(?:passport|passaporto|reisepass|passeport|pasaporte|carta\s+d['’]identit[àa]|personalausweis|ausweis|carte\s+(?:nationale\s+)?d['’]identit[ée]|\bcni\b|documento\s+(?:nacional\s+)?de\s+identidad|identity\s+card|id\s+card)(?:\s+(?:no\.?|number|nummer|nr\.?|numero|n\.|n°|núm\.?|número))?[\s.:#°]*$/i;
 
 // ---- tax and company ids
 
 /** Words after which a bare number is a tax or company id (partita IVA, Steuer-ID, SIREN …), in the five languages. */
 const TAX_CONTEXT =
-  /(?:p\.?\s?iva|partita\s+iva|codice\s+fiscale|c\.?\s?f\.|vat|tax|steuer|ust|umsatzsteuer|idnr|identifikationsnummer|tva|siren|siret|rcs|n°\s?tva|nif|cif|iva|fiscal|company\s+(?:no|number|reg)|registration|handelsregister|immatriculation)[^\n\d]{0,24}$/i;
+  /(?:p\.?\s?iva|partita\s+iva|codice\s+fiscale|c\.?\s?f\.|vat|tax|steuer|ust|umsatzsteuer|mwst|uid|idnr|identifikationsnummer|tva|siren|siret|rcs|n°\s?tva|nif|cif|iva|fiscal|utr|company\s+(?:no|number|reg)|registration|handelsregister|immatriculation)[^\n\d]{0,24}$/i;
 
+/** VAT numbers after the country prefix, as each country's tax office writes them (EU VIES formats, plus GB, CH, NO). */
 const VAT_PATTERNS: Record<string, RegExp> = {
   AT: /^U\d{8}$/,
   BE: /^[01]\d{9}$/,
+  BG: /^\d{9,10}$/,
+  CY: /^\d{8}[A-Z]$/,
+  CZ: /^\d{8,10}$/,
   DE: /^\d{9}$/,
   DK: /^\d{8}$/,
+  EE: /^10\d{7}$/,
+  EL: /^\d{9}$/,
   ES: /^[0-9A-Z]\d{7}[0-9A-Z]$/,
   FI: /^\d{8}$/,
   FR: /^[0-9A-Z]{2}\d{9}$/,
   GB: /^(?:\d{9}|\d{12})$/,
-  IE: /^\d{7}[A-W][A-I]?$/,
+  HR: /^\d{11}$/,
+  HU: /^\d{8}$/,
+  IE: /^\d{7}[A-W][A-I]?$|^\d[A-Z+*]\d{5}[A-W]$/,
   IT: /^\d{11}$/,
+  LT: /^(?:\d{9}|\d{12})$/,
   LU: /^\d{8}$/,
+  LV: /^\d{11}$/,
+  MT: /^\d{8}$/,
   NL: /^\d{9}B\d{2}$/,
+  NO: /^\d{9}(?:MVA)?$/,
   PL: /^\d{10}$/,
   PT: /^\d{9}$/,
-  SE: /^\d{12}$/,
+  RO: /^\d{2,10}$/,
+  SE: /^\d{10}01$/,
+  SI: /^\d{8}$/,
+  SK: /^\d{10}$/,
+  XI: /^(?:\d{9}|\d{12})$/,
   CH: /^E\d{9}$/,
 };
-const VAT = /(?<![A-Za-z0-9])(AT|BE|DE|DK|ES|FI|FR|GB|IE|IT|LU|NL|PL|PT|SE|CHE)[ -]?((?:[0-9A-Z]{1,4}[ .-]?){2,5})(?![A-Za-z0-9])/g;
+/** Prefixes that are also ordinary words or codes, taken only where the text says VAT (or the number is long and grouped like one). */
+const WEAK_PREFIX = new Set(['BG', 'CY', 'CZ', 'EE', 'EL', 'HR', 'HU', 'LT', 'LU', 'LV', 'MT', 'NO', 'PL', 'RO', 'SI', 'SK', 'XI', 'DK', 'FI', 'PT', 'SE']);
+const VAT = /(?<![A-Za-z0-9])(AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|GB|HR|HU|IE|IT|LT|LU|LV|MT|NL|NO|PL|PT|RO|SE|SI|SK|XI|CHE)[ -]?((?:[0-9A-Z+*]{1,4}[ .-]?){1,5})(?![A-Za-z0-9])/g;
+const VAT_WORDS = /(?:vat|tva|iva|ust|mwst|uid|btw|moms|alv|dph|áfa|pvm|pvn|dic|nip|cui|cvr|mva|tax|steuer|fiscal|nif|cif)[^\n]{0,30}$/i;
 const BARE_TAX = /(?<![\dA-Za-z.,/-])\d(?:[ .]?\d){8,13}(?![\dA-Za-z]|[.,/-]\d)/g;
 
 function taxIds(text: string): PiiMatch[] {
   const out: PiiMatch[] = [];
   for (const m of limited(text, VAT)) {
-    const country = m[1] === 'CHE' ? 'CH' : m[1]!;
-    const raw = m[2]!.replace(/[ .-]+$/, '');
-    const number = `${m[1] === 'CHE' ? 'E' : ''}${raw.replace(/[ .-]/g, '')}`;
-    // A country prefix and the country's exact pattern are distinctive on their own; the check digits
-    // decide only where the number could be something else (a Spanish letter-number code).
-    if (!VAT_PATTERNS[country]?.test(number) || (country === 'ES' && !vatChecks(country, number))) continue;
-    out.push(at('tax_id', m.index, text.slice(m.index, m.index + m[0].length - (m[2]!.length - raw.length))));
+    const vat = vatNumber(text, m);
+    if (vat) out.push(vat);
   }
-  for (const m of limited(text, CIF_PATTERN)) if (cifValid(m[0])) out.push(at('tax_id', m.index, m[0]));
-  for (const m of limited(text, STEUERNUMMER)) if (/(?:steuernummer|st\.?-?\s?nr|steuer-nr)[\s.:]*$/i.test(text.slice(Math.max(0, m.index - 20), m.index))) out.push(at('tax_id', m.index, m[0]));
+  for (const m of limited(text, CIF_PATTERN)) if (cifValid(m[0].replace(/[ -]/g, ''))) out.push(at('tax_id', m.index, m[0]));
+  for (const m of limited(text, STEUERNUMMER)) {
+    const digits = m[0].replace(/\D/g, '').length;
+    if (digits >= 10 && digits <= 13 && STEUERNUMMER_CONTEXT.test(text.slice(Math.max(0, m.index - 32), m.index))) out.push(at('tax_id', m.index, m[0]));
+  }
+  for (const m of limited(text, EIN))
+    if (/(?:\bEIN|employer\s+identification(?:\s+number)?|\bTIN)[\s.:#]*$/i.test(text.slice(Math.max(0, m.index - 32), m.index))) out.push(at('tax_id', m.index, m[0]));
   for (const m of limited(text, BARE_TAX)) {
     const digits = m[0].replace(/\D/g, '');
     if (!TAX_CONTEXT.test(text.slice(Math.max(0, m.index - 48), m.index))) continue;
-    const named = NAMED_LENGTHS.find(([name]) => name.test(text.slice(Math.max(0, m.index - 20), m.index)));
+    const named = NAMED_LENGTHS.find(([name]) => name.test(text.slice(Math.max(0, m.index - 32), m.index)));
     const ok =
       named?.[1].includes(digits.length) === true ||
       (digits.length === 11 && (luhnValid(digits) || steuerIdValid(digits))) ||
@@ -194,18 +246,47 @@ function taxIds(text: string): PiiMatch[] {
   return out;
 }
 
+/**
+ * A VAT number: the country prefix and the longest run of the groups after it that is the
+ * country's pattern ("CHE-123.456.789 MWST" ends before MWST). A country prefix and the exact
+ * pattern are distinctive on their own for the big five and their neighbours; for prefixes that are
+ * also words or codes the text must say VAT; the check digits decide only where the number could
+ * be something else (a Spanish letter-number code).
+ */
+function vatNumber(text: string, m: RegExpExecArray): PiiMatch | null {
+  const country = m[1] === 'CHE' ? 'CH' : m[1]!;
+  const pattern = VAT_PATTERNS[country];
+  if (!pattern) return null;
+  if (WEAK_PREFIX.has(country) && !VAT_WORDS.test(text.slice(Math.max(0, m.index - 40), m.index))) return null;
+  const groups = m[2]!.split(/(?<=[0-9A-Z+*])(?=[ .-])/);
+  for (let k = groups.length; k >= 1; k--) {
+    const raw = groups.slice(0, k).join('');
+    const number = `${m[1] === 'CHE' ? 'E' : ''}${raw.replace(/[ .-]/g, '')}`;
+    if (!pattern.test(number) || (country === 'ES' && !vatChecks(country, number))) continue;
+    return at('tax_id', m.index, text.slice(m.index, m.index + m[0].length - (m[2]!.length - raw.length)));
+  }
+  return null;
+}
+
 /** An id named right before it has that id's length: then the number is that id, check digit or not. */
 const NAMED_LENGTHS: Array<[RegExp, number[]]> = [
-  [/(?:p\.?\s?iva|partita\s+iva)[\s.:#n°]*$/i, [11]],
+  [/(?:p\.?\s?iva|partita\s+iva)(?:\s+n\.?)?[\s.:#n°]*$/i, [11]],
+  [/(?:c\.?\s?f\.?|codice\s+fiscale)(?:\s+(?:e|\/)\s+p\.?\s?iva)?[\s.:#n°]*$/i, [11]],
   [/siren[\s.:#n°]*$/i, [9]],
   [/siret[\s.:#n°]*$/i, [14]],
+  [/rcs[\s\p{L}-]{0,24}?(?:\s[AB])?[\s.:#n°]*$/iu, [9]],
   [/(?:steuer-?id|identifikationsnummer|idnr)[\s.:#]*$/i, [11]],
-  [/vat\s*(?:reg(?:istration)?\.?)?\s*(?:no\.?|number)?[\s.:#]*$/i, [9, 12]],
+  [/(?:vat|tva|iva)\s*(?:reg(?:istration)?\.?)?\s*(?:no\.?|number|n°|nr\.?)?[\s.:#]*$/i, [9, 12]],
+  [/(?:utr|unique\s+tax(?:payer)?\s+reference|self[\s-]assessment\s+(?:utr|reference))(?:\s+(?:no\.?|number))?[\s.:#]*$/i, [10]],
+  [/num[ée]ro\s+fiscal(?:\s+de\s+r[ée]f[ée]rence)?[\s.:#]*$/i, [13]],
 ];
 const STEUER_ID_CONTEXT = /(?:steuer-?id|steuerliche|identifikationsnummer|idnr|tax\s+id)[^\n\d]{0,24}$/i;
-/** The German Steuernummer as printed on invoices: 21/815/08150, 143/123/45678. */
-const STEUERNUMMER = /(?<![\d/])\d{2,3}\/\d{3,4}\/\d{4,5}(?![\d/])/g;
-const CIF_PATTERN = /(?<![A-Za-z0-9])[ABCDEFGHJNPQRSUVW]-?\d{7}[0-9A-J](?![A-Za-z0-9])/g;
+/** The German Steuernummer as the tax offices print it (10 to 13 digits: 21/815/08150, 9181/815/08155, 2181508150, 5133081508159), named right before it. */
+const STEUERNUMMER = /(?<![\d/])\d{2,5}(?:[/ ]\d{3,5}){1,2}(?![\d/])|(?<![\d/])\d{10,13}(?![\d/])/g;
+const STEUERNUMMER_CONTEXT = /(?:steuernummer|steuer-?nr|st\.?\s?-?\s?nr|stnr)\.?[\s.:#]*$/i;
+/** The US EIN (12-3456789), after its name. */
+const EIN = /(?<![\d-])\d{2}-\d{7}(?![\d-])/g;
+const CIF_PATTERN = /(?<![A-Za-z0-9])[ABCDEFGHJNPQRSUVW][ -]?\d{7}[0-9A-J](?![A-Za-z0-9])|(?<![A-Za-z0-9])[ABCDEFGHJNPQRSUVW]-\d{7}-[0-9A-J](?![A-Za-z0-9])/g;
 
 function vatChecks(country: string, number: string): boolean {
   if (country === 'DE') return mod11_10Valid(number);
@@ -248,7 +329,9 @@ function datesOfBirth(text: string): PiiMatch[] {
 
 // ---- phone numbers
 
-const PHONE = /(?<![\p{L}\p{N}#/.,:-])(?:\+|00)?\(?\d[\d ()./-]{5,18}\d(?![\p{N}]|[.,:/-]\d|\p{L})/gu;
+/** ASCII classes keep the search quick on mail full of digits; a letter of another script beside the number is checked per candidate. */
+const PHONE = /(?<![A-Za-z0-9#/.,:-])(?:\+|00)?\(?\d[\d ()./-]{5,18}\d(?![0-9]|[.,:/-]\d|[A-Za-z])/g;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const PHONE_CONTEXT =
   /(?:tel|phone|fon|fax|mobil|handy|cell|cellulare|portable|m[óo]vil|whatsapp|call|chiam|anruf|ruf|appel|llam|numero|number|nummer|n[úu]mero|num[ée]ro|contact|reach|erreichbar|raggiungibile|joignable|localizable|sms)[^\n\d]{0,24}$/iu;
 const NOT_PHONE_CONTEXT =
@@ -258,17 +341,36 @@ const COUNTRIES = ['IT', 'DE', 'FR', 'ES', 'GB', 'AT', 'CH', 'BE', 'NL', 'US'] a
 function phones(text: string): PiiMatch[] {
   const out: PiiMatch[] = [];
   for (const m of limited(text, PHONE)) {
-    const value = m[0].replace(/[\s(./-]+$/, '');
+    // The pattern ends in a digit: the value is the match.
+    const value = m[0];
     if (!phoneShaped(value)) continue;
-    const before = text.slice(Math.max(0, m.index - 40), m.index);
-    const international = /^(?:\+|00)/.test(value);
-    if (!international && NOT_PHONE_CONTEXT.test(before.slice(-24))) continue;
-    const context = PHONE_CONTEXT.test(before);
+    if (m.index > 0 && text.charCodeAt(m.index - 1) > 127 && LETTER_OR_DIGIT.test(text[m.index - 1]!)) continue;
+    const after = text[m.index + value.length];
+    if (after !== undefined && after.charCodeAt(0) > 127 && LETTER_OR_DIGIT.test(after)) continue;
+    // The shape of the number first, the words before it only when the shape does not decide: the
+    // cheap tests rule out most digit runs of a pasted log before a context pattern runs.
+    const international = value.startsWith('+') || value.startsWith('00');
     const northAmerican = NANP_SHAPE.test(value);
-    if (!international && !context && !northAmerican && !nationalShape(value)) continue;
+    const before = wordsBefore(text, m.index);
+    if (!international && !northAmerican && !nationalShape(value) && !PHONE_CONTEXT.test(before)) continue;
+    if (!international && NOT_PHONE_CONTEXT.test(before.slice(-24))) continue;
     if (validPhone(value) || (northAmerican && possiblePhone(value, 'US'))) out.push(at('phone', m.index, value));
   }
   return out;
+}
+
+/**
+ * The up to 40 characters before a number, from the last digit on: the context patterns hold no
+ * digit, so nothing before one can make them match, and a shorter text is quicker to search.
+ */
+function wordsBefore(text: string, index: number): string {
+  let start = index;
+  while (start > 0 && index - start < 40) {
+    const c = text.charCodeAt(start - 1);
+    if (c >= 48 && c <= 57) break;
+    start--;
+  }
+  return text.slice(start, index);
 }
 
 /** Not a date, a time, a version, an amount or an IP address. */
@@ -307,19 +409,32 @@ function validPhone(value: string): boolean {
 const WORD = "\\p{Lu}[\\p{L}'’.-]*";
 const CONN = '(?:de|di|da|del|della|dello|dei|degli|delle|des|du|la|le|les|y|am|an|im|zum|zur|der|of|the|el|los|las)';
 const NAME = `(?:${CONN}[ ]|dell'|d'|l')*${WORD}(?:[ ](?:${CONN}[ ]|dell'|d'|l')*${WORD}|[ ]\\d{1,2}(?=[ ]\\p{Lu}))*?`;
-const NUMBER = '\\d{1,5}(?:[ ]?[a-zA-Z](?![\\p{L}]))?(?:[/-]\\d{1,4})?';
+const NUMBER = '(?:(?:n\\.|n[°º]|nr\\.?|Nr\\.?|no\\.|núm\\.|número)[ ]?)?(?:\\d{1,5}(?:[ ]?[a-zA-Z](?![\\p{L}]))?(?:[/-]\\d{1,4})?|s/n)';
+/** German house numbers: up to three digits and a letter ("Im Jahr 2026" is no address). */
+const DE_NUMBER = '(?:(?:Nr\\.?)[ ]?)?\\d{1,3}(?:[ ]?[a-zA-Z](?![\\p{L}]))?(?:[/-]\\d{1,3}[a-z]?)?';
 const TOWN = `(?:,?[ ](?:\\d{4,5}|[A-Z]{1,2}\\d[A-Z\\d]?[ ]\\d[A-Z]{2})[ ]${WORD}(?:[ -]${WORD}){0,3}(?:[ ]\\([A-Z]{2}\\))?)?`;
-const IT_STREET = `(?:Via|Viale|V\\.le|Piazza|P\\.za|P\\.zza|Piazzetta|Piazzale|Corso|C\\.so|Largo|Vicolo|Vico|Strada|Contrada|Lungomare|Borgo|Località|Loc\\.)[ ]${NAME},?[ ]${NUMBER}`;
-const ES_STREET = `(?:Calle|calle|C/|c/|Avenida|avenida|Avda\\.?|Av\\.|Paseo|Plaza|Pza\\.|Carrer|Camino|Ronda|Travesía|Gran Vía|Rambla|Passeig|Glorieta)[ ]?${NAME},?[ ]${NUMBER}(?:,[ ](?:\\d{1,2}\\.?[ºª°]?[ ]?[\\p{L}]{0,5}\\.?|planta[ ]\\d{1,2}|piso[ ]\\d{1,2}|[Pp]uerta[ ]\\w{1,3}|bajo|izda\\.?|dcha\\.?)(?:[ ](?:izda\\.?|dcha\\.?|[A-Z]))?)*`;
+const IT_STREET = `(?:Via|via|Viale|viale|piazza|corso|V\\.le|Piazza|P\\.za|P\\.zza|Piazzetta|Piazzale|Corso|C\\.so|Largo|Vicolo|Vico|Strada|Contrada|Lungomare|Borgo|Località|Loc\\.)[ ]${NAME},?[ ]${NUMBER}`;
+const ES_STREET = `(?:Calle|calle|C/|c/|Avenida|avenida|Avda\\.?|Av\\.|Paseo|paseo|Plaza|plaza|Pza\\.|Carrer|Camino|Ronda|Travesía|Gran Vía|Rambla|Passeig|Glorieta)[ ]?${NAME},?[ ]${NUMBER}(?:,[ ](?:\\d{1,2}\\.?[ºª°]?[ ]?[\\p{L}]{0,5}\\.?|planta[ ]\\d{1,2}|piso[ ]\\d{1,2}|[Pp]uerta[ ]\\w{1,3}|bajo|izda\\.?|dcha\\.?)(?:[ ](?:izda\\.?|dcha\\.?|[A-Z]))?)*`;
 const FR_STREET = `\\d{1,4}(?:[ ]?(?:bis|ter))?,?[ ](?:[Rr]ue|[Aa]venue|av\\.|[Bb]oulevard|bd|[Pp]lace|[Cc]hemin|[Ii]mpasse|[Aa]llée|[Qq]uai|[Cc]ours|[Rr]oute|[Ss]quare|[Pp]assage|[Ff]aubourg|rond-point)[ ]${NAME}`;
 const FR_STREET_AFTER = `(?:Rue|Avenue|Boulevard|Place|Chemin|Route)[ ]${NAME}[ ]${NUMBER}`;
-const DE_STREET = `[\\p{Lu}][\\p{L}-]*(?:straße|strasse|str\\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|pfad|steig|park|markt|hof|graben|kai|berg)[ ]${NUMBER}|(?:Am|An der|Im|In der|Auf dem|Zum|Zur|Alte|Neue)[ ]${NAME}[ ]${NUMBER}`;
-const EN_STREET = `${NUMBER}[ ]${NAME}[ ](?:Street|St\\.?|Road|Rd\\.?|Avenue|Ave\\.?|Lane|Ln\\.?|Drive|Dr\\.?|Boulevard|Blvd\\.?|Way|Court|Ct\\.?|Place|Pl\\.?|Terrace|Row|Wharf|Close|Crescent|Square|Sq\\.?|Parkway|Hill|Gardens|Mews|Quay)(?![\\p{L}])(?:,[ ](?:Suite|Unit|Apt\\.?|Floor|Flat)[ ]\\w{1,5})?(?:,[ ]${WORD}(?:[ ]${WORD}){0,2}(?:,[ ][A-Z]{2}[ ]\\d{5}(?:-\\d{4})?|[ ][A-Z]{1,2}\\d[A-Z\\d]?[ ]\\d[A-Z]{2}|,[ ](?:Dublin[ ]\\d{1,2},[ ])?[A-Z]\\d{2}[ ][A-Z0-9]{4})?)?`;
-const ADDRESS = new RegExp(`(?<![\\p{L}\\p{N}])(?:${IT_STREET}|${ES_STREET}|${FR_STREET}|${FR_STREET_AFTER}|${DE_STREET}|${EN_STREET})${TOWN}`, 'gu');
+const DE_SUFFIX = '(?:straße|strasse|str\\.?|weg|allee|platz|gasse|ring|damm|ufer|chaussee|pfad|steig|park|markt|hof|graben|kai|berg|stieg|twiete)';
+const DE_WORD = '(?:Straße|Strasse|Str\\.|Weg|Allee|Platz|Gasse|Ring|Damm|Ufer|Chaussee|Pfad|Steig|Markt|Graben|Kai|Wall|Tor)';
+/** "Im Jahr 2026", "Am Ende 3": words after Am/Im/An der that make a phrase, not a street. */
+const DE_NOT_STREET =
+  '(?!(?:Jahre?|Monat|Moment|Rahmen|Auftrag|Namen|Wert|Betrag|Zeitraum|Vergleich|Kapitel|Abschnitt|Absatz|Artikel|Paragraph|Punkt|Schritt|Test|Laufe|Durchschnitt|Ende|Anfang|Tag|Wochenende|Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag|Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|Anhang|Schnitt|Prinzip|Grunde|Übrigen|Allgemeinen|Detail|Einzelnen|Vorfeld|Voraus|Zuge|Fall|Zusammenhang|Bereich|Team|System|Version|Browser|Konto|Vertrag|Paket|Tarif)(?![\\p{L}]))';
+const DE_STREET = `[\\p{Lu}][\\p{L}]*(?:-[\\p{Lu}][\\p{L}]*)*(?:${DE_SUFFIX}|-${DE_WORD})[ ]${DE_NUMBER}|(?:${WORD}[ ])${DE_WORD}[ ]${DE_NUMBER}|(?:Am|An der|An den|Im|In der|In den|Auf dem|Auf der|Unter den|Unter der|Hinter der|Hinter dem|Vor dem|Bei der|Zum|Zur|Alte|Alter|Neue|Neuer|Große|Großer|Kleine|Kleiner|Lange|Obere|Untere|Hohe)[ ]${DE_NOT_STREET}${NAME}[ ]${DE_NUMBER}`;
+const EN_TYPE =
+  '(?:Street|St\\.?|Road|Rd\\.?|Avenue|Ave\\.?|Lane|Ln\\.?|Drive|Dr\\.?|Boulevard|Blvd\\.?|Way|Court|Ct\\.?|Place|Pl\\.?|Terrace|Row|Wharf|Close|Crescent|Square|Sq\\.?|Parkway|Hill|Gardens|Mews|Quay|Yard|Walk|Green|Grove|Park)(?![\\p{L}])';
+/** Street names in English may hold ordinals: West 42nd Street. */
+const EN_NAME = `(?:${WORD}|\\d{1,3}(?:st|nd|rd|th))(?:[ ](?:${WORD}|\\d{1,3}(?:st|nd|rd|th))){0,3}?`;
+/** "Unit 4, Canal Wharf, Leeds": a unit or flat, then a street that may have no number of its own. */
+const EN_UNIT_STREET = `(?:Unit|Flat|Suite|Apartment|Apt\\.?)[ ][\\dA-Z]{1,5},[ ](?:${NUMBER}[ ])?${NAME}[ ]${EN_TYPE}(?:,[ ]${WORD}(?:[ ]${WORD}){0,2})?`;
+const EN_STREET = `${NUMBER}[ ]${EN_NAME}[ ]${EN_TYPE}(?:,[ ](?:Suite|Unit|Apt\\.?|Floor|Flat)[ ]\\w{1,5})?(?:,[ ]${WORD}(?:[ ]${WORD}){0,2}(?:,[ ][A-Z]{2}[ ]\\d{5}(?:-\\d{4})?|[ ][A-Z]{1,2}\\d[A-Z\\d]?[ ]\\d[A-Z]{2}|,[ ](?:Dublin[ ]\\d{1,2},[ ])?[A-Z]\\d{2}[ ][A-Z0-9]{4})?)?`;
+const ADDRESS = new RegExp(`(?<![\\p{L}\\p{N}])(?:${IT_STREET}|${ES_STREET}|${FR_STREET}|${FR_STREET_AFTER}|${DE_STREET}|${EN_UNIT_STREET}|${EN_STREET})${TOWN}`, 'gu');
 
 /** A street word of one of the five languages; a text without one holds no address Mailroom recognises. */
 const STREET_WORDS =
-  /via|viale|v\.le|piazz|p\.za|corso|c\.so|largo|vic|strada|contrada|lungomare|borgo|loc|calle|c\/|avenida|avda|av\.|paseo|plaza|pza|carrer|camino|ronda|traves|gran|rambla|passeig|glorieta|rue|avenue|boulevard|blvd|bd|ave|place|chemin|impasse|allée|quai|cours|route|square|passage|faubourg|rond|str|weg|allee|platz|gasse|ring|damm|ufer|chaussee|pfad|steig|park|markt|hof|graben|kai|berg|am |an der|im |in der|auf dem|zum|zur|alte|neue|street|st\.?\b|road|rd|lane|ln|drive|dr|way|court|ct|pl|terrace|row|wharf|close|crescent|sq|hill|gardens|mews|quay/i;
+  /via|viale|v\.le|piazz|p\.za|corso|c\.so|largo|vic|strada|contrada|lungomare|borgo|loc|calle|c\/|avenida|avda|av\.|paseo|plaza|pza|carrer|camino|ronda|traves|gran|rambla|passeig|glorieta|rue|avenue|boulevard|blvd|bd|ave|place|chemin|impasse|allée|quai|cours|route|square|passage|faubourg|rond|str|weg|allee|platz|gasse|ring|damm|ufer|chaussee|pfad|steig|park|markt|hof|graben|kai|berg|am |an der|im |in der|auf dem|zum|zur|alte|neue|unter|hinter|vor dem|bei der|gro|klein|lange|obere|untere|hohe|stieg|twiete|wall|tor|unit|flat|street|st\.?\b|road|rd|lane|ln|drive|dr|way|court|ct|pl|terrace|row|wharf|close|crescent|sq|hill|gardens|mews|quay/i;
 
 function addresses(text: string): PiiMatch[] {
   if (!STREET_WORDS.test(text)) return [];

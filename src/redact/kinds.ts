@@ -11,7 +11,7 @@ export function placeholderFor(kind: PiiKind, n: number): string {
 }
 
 /** Any placeholder-shaped token, also ones a model made up. */
-export const PLACEHOLDER = /\[(EMAIL|PHONE|IBAN|CARD|NATIONAL_ID|TAX_ID|DOB|ADDRESS)_(\d{1,4})\]/g;
+export const PLACEHOLDER = /\[(EMAIL|PHONE|IBAN|CARD|NATIONAL_ID|TAX_ID|DOB|ADDRESS|NAME)_(\d{1,4})\]/g;
 
 /**
  * The kinds replaced before the model sees an email, or null for none. `auto` redacts everything

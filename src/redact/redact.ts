@@ -1,6 +1,7 @@
 import type { ParsedEmail } from '../parse/index.js';
 import { detectPii, type PiiMatch } from './detect.js';
 import { PII_KINDS, type PiiCounts, type PiiKind, PLACEHOLDER, placeholderFor } from './kinds.js';
+import { personName, withoutTitles } from './names.js';
 
 /** One replaced value: what the model saw instead of it. The mapping of an email is a list of these. */
 export interface PiiEntry {
@@ -12,7 +13,7 @@ export interface PiiEntry {
 /** Same value, same placeholder: e-mail addresses compare case-insensitively, numbers without their spaces and dashes. */
 function keyOf(kind: PiiKind, value: string): string {
   const v = value.toLowerCase();
-  return `${kind}:${kind === 'email' || kind === 'address' || kind === 'dob' ? v.replace(/\s+/g, ' ') : v.replace(/[\s./()-]/g, '')}`;
+  return `${kind}:${kind === 'email' || kind === 'address' || kind === 'dob' || kind === 'name' ? v.replace(/\s+/g, ' ') : v.replace(/[\s./()-]/g, '')}`;
 }
 
 /**
@@ -46,10 +47,13 @@ export class Redactor {
     return entry.placeholder;
   }
 
-  /** The text with every value of the redacted kinds replaced. Placeholder-looking text the sender wrote is defused, so it can never be filled. */
-  text(text: string): string {
+  /**
+   * The text with every value of the redacted kinds replaced. Placeholder-looking text the sender
+   * wrote is defused, so it can never be filled. `knownNames`: the sender's display name.
+   */
+  text(text: string, knownNames: readonly string[] = []): string {
     const defused = defuse(text);
-    return this.replace(defused, detectPii(defused));
+    return this.replace(defused, detectPii(defused, knownNames));
   }
 
   /** `text` with matches found already (on the defused text: defusing keeps every length). */
@@ -112,17 +116,35 @@ export function examineEmail(email: ParsedEmail, options: { redact: ReadonlySet<
   // Each text is searched once: the same matches count and redact.
   const subject = defuse(email.subject);
   const text = defuse(email.cleanText);
-  const inSubject = detectPii(subject);
-  const inText = detectPii(text);
+  const known = senderNames(email);
+  const inSubject = detectPii(subject, known);
+  const inText = detectPii(text, known);
   const found = countMatches([inSubject, inText]);
   if (!options.redact || options.redact.size === 0) return { found, view: null, mapping: [] };
   const redactor = new Redactor(options.redact);
-  const from = email.from && options.redact.has('email') && email.from.address ? { ...email.from, address: redactor.placeholder('email', email.from.address) } : email.from;
+  const from = redactedSender(email, options.redact, redactor);
   const cleanText = redactor.replace(text, inText);
   // The view's newest text is its capped text: the prompts read only that, and the rest of a long
   // email is not worth searching for a model that never sees it.
   const view: ParsedEmail = { ...email, from, subject: redactor.replace(subject, inSubject), cleanText, newestText: cleanText, fullText: '', hiddenText: '' };
   return { found, view, mapping: redactor.entries() };
+}
+
+/** The sender's display name when it is a person's: every prompt shows it, and the text repeats it in greetings and signatures. */
+export function senderNames(email: Pick<ParsedEmail, 'from'>): string[] {
+  const name = withoutTitles(email.from?.name ?? '');
+  return name !== '' && /\s/.test(name) && personName(name) ? [name] : [];
+}
+
+/** The sender as the model sees it: the address (kind `email`) and a person's display name (kind `name`) as placeholders. */
+function redactedSender(email: ParsedEmail, kinds: ReadonlySet<PiiKind>, redactor: Redactor): ParsedEmail['from'] {
+  if (!email.from) return email.from;
+  let from = email.from;
+  // The name first: it is usually the first thing the text repeats ("Giulia Bianchi" in the signature is [NAME_1]).
+  const [name] = senderNames(email);
+  if (kinds.has('name') && name) from = { ...from, name: redactor.placeholder('name', name) };
+  if (kinds.has('email') && from.address) from = { ...from, address: redactor.placeholder('email', from.address) };
+  return from;
 }
 
 /** Subject and text of an email with every kind redacted: the fields of a `--redact` subscription's event. */
@@ -169,8 +191,9 @@ function replaceValues(text: string, mapping: readonly PiiEntry[]): string {
  */
 export function redactWithMapping(email: ParsedEmail, kinds: ReadonlySet<PiiKind>, stored: readonly PiiEntry[]): { view: ParsedEmail; mapping: PiiEntry[] } {
   const redactor = new Redactor(kinds, stored);
-  const text = (value: string) => replaceValues(redactor.text(value), stored);
-  const from = email.from && kinds.has('email') && email.from.address ? { ...email.from, address: redactor.placeholder('email', email.from.address) } : email.from;
+  const known = senderNames(email);
+  const from = redactedSender(email, kinds, redactor);
+  const text = (value: string) => replaceValues(redactor.text(value, known), stored);
   const cleanText = text(email.cleanText);
   const view: ParsedEmail = { ...email, from, subject: text(email.subject), cleanText, newestText: cleanText, fullText: '', hiddenText: '' };
   return { view, mapping: redactor.entries() };

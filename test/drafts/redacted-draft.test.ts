@@ -30,7 +30,7 @@ let llm: FakeOpenAIServer;
 function placeholderReply(body: ChatRequestBody): Record<string, unknown> | string {
   const system = body.messages.find((m) => m.role === 'system')?.content ?? '';
   if (!system.startsWith('You write reply drafts')) return plausibleClassification(body);
-  return 'Buongiorno,\n\nla richiameremo al [PHONE_1] e confermeremo il rimborso su [IBAN_1] a [EMAIL_1]. Riferimento [TAX_ID_3].\n\nCordiali saluti';
+  return 'Buongiorno [NAME_1],\n\nla richiameremo al [PHONE_1] e confermeremo il rimborso su [IBAN_1] a [EMAIL_1]. Riferimento [TAX_ID_3].\n\nCordiali saluti';
 }
 
 function config(): Config {
@@ -101,10 +101,12 @@ describe('reply drafts with redaction', { skip: dovecotSkip() }, () => {
       const request = llm.requests.find((r) => (r.body.messages[0]?.content ?? '').startsWith('You write reply drafts'));
       assert.ok(request, 'the reply model was asked');
       const shown = emailTextOf(request.body);
-      for (const value of [PHONE, IBAN, CUSTOMER]) assert.ok(!shown.includes(value), `the reply model was not shown ${value}`);
+      for (const value of [PHONE, IBAN, CUSTOMER, 'Giulia Bianchi']) assert.ok(!shown.includes(value), `the reply model was not shown ${value}`);
       assert.match(shown, /\[PHONE_1\]/);
+      assert.match(shown, /\[NAME_1\]/, "the sender's name is a placeholder too");
 
       const draft = await draftIn(emailId);
+      assert.match(draft.text ?? '', /^Buongiorno Giulia Bianchi,/, "the sender's name is put back");
       assert.match(draft.text ?? '', new RegExp(`richiameremo al \\${PHONE} e confermeremo il rimborso su ${IBAN} a ${CUSTOMER.replace('.', '\\.')}\\. Riferimento\\.`));
       assert.doesNotMatch(draft.text ?? '', /\[[A-Z_]+_\d+\]/, 'no placeholder is left, and the made-up one is not filled');
       const row = await getDb().selectFrom('drafts').select(['reply_text', 'note', 'status']).where('email_id', '=', emailId).executeTakeFirstOrThrow();

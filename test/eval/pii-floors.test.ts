@@ -37,13 +37,17 @@ async function detectorScores(folder: string) {
 
 test('eval/test (written by people): cards, IBANs and e-mail addresses all found, phones and national ids ≥ 95 %, precision ≥ 95 % for the kinds with targets', async () => {
   const { scores, recall, precision } = await detectorScores('eval/test');
-  // Measured: email, iban, card, national_id 100 % / 100 %; phone R 95.8 % P 97.2 %.
+  // Measured: email, iban, card, national_id, dob 100 % / 100 %; phone R 95.8 % P 97.2 %; tax_id R 84.6 % (11 of 13) P 100 %; address R 93.5 % (29 of 31) P 100 %.
   for (const kind of ['email', 'iban', 'card', 'national_id'] as const) assert.equal(recall(kind), 1, `${kind}: ${JSON.stringify(scores[kind])}`);
   assert.ok(recall('phone') >= 0.95, `phone recall: ${JSON.stringify(scores.phone)}`);
   for (const kind of ['email', 'iban', 'card', 'national_id', 'phone'] as const) assert.ok(precision(kind) >= 0.95, `${kind} precision: ${JSON.stringify(scores[kind])}`);
+  // Tax ids and addresses have no target yet; their floors sit just under the figures measured on 2026-11-30, so they cannot slip back.
+  assert.ok(recall('tax_id') >= 0.84, `tax_id recall: ${JSON.stringify(scores.tax_id)}`);
+  assert.ok(recall('address') >= 0.93, `address recall: ${JSON.stringify(scores.address)}`);
+  for (const kind of ['tax_id', 'address', 'dob'] as const) assert.ok(precision(kind) >= 0.95, `${kind} precision: ${JSON.stringify(scores[kind])}`);
 });
 
-test('eval/pii/test (generated, every kind among order, invoice, version and log numbers): ≥ 99 % recall and precision for every kind', async () => {
+test('eval/pii/test (generated, every kind among order, invoice, version and log numbers, names in greetings, introductions and signatures): ≥ 99 % recall and precision for every kind', async () => {
   const { scores, recall, precision } = await detectorScores('eval/pii/test');
   for (const kind of PII_KINDS) {
     assert.ok(scores[kind].tp >= 40, `${kind} is measured on enough values`);
@@ -68,6 +72,7 @@ test('the keyword test model decides eval/test the same with and without placeho
     redactionAgreement: true,
   });
   const r = summarize(results).redaction;
+  // Measured with names redacted too: 100 % / 100 % (333).
   assert.ok(r && r.action.total > 300, 'the classified mail was compared');
   assert.ok(r.action.hits / r.action.total >= 0.97, `same action ${r.action.hits}/${r.action.total}`);
   assert.ok(r.intent.hits / r.intent.total >= 0.97, `same intent ${r.intent.hits}/${r.intent.total}`);

@@ -75,8 +75,8 @@ describeEachDatabase('redaction before the model', (getDb) => {
     const [result] = await triage([customerMail('one.eml')], testConfig({ redact: true }));
     assert.ok(result?.ok);
     const sent = emailTextOf(server.requests[0]!.body);
-    for (const value of [CARD, PHONE, CUSTOMER, 'support@mailroom.example']) assert.ok(!sent.includes(value), `the model was not shown ${value}`);
-    assert.match(sent, /From: Maria Rossi <\[EMAIL_1\]>/);
+    for (const value of [CARD, PHONE, CUSTOMER, 'support@mailroom.example', 'Maria Rossi']) assert.ok(!sent.includes(value), `the model was not shown ${value}`);
+    assert.match(sent, /From: \[NAME_1\] <\[EMAIL_1\]>/, "the sender's display name is a person's name: a placeholder too");
     assert.match(sent, /Subject: Login error, card \[CARD_1\]/);
     assert.match(sent, /My card \[CARD_1\] was charged, write to \[EMAIL_1\] or \[EMAIL_2\], or call \[PHONE_1\]/);
 
@@ -93,6 +93,7 @@ describeEachDatabase('redaction before the model', (getDb) => {
     assert.deepEqual(
       mapping.map((e) => [e.placeholder, e.value]),
       [
+        ['[NAME_1]', 'Maria Rossi'],
         ['[EMAIL_1]', CUSTOMER],
         ['[CARD_1]', CARD],
         ['[EMAIL_2]', 'support@mailroom.example'],

@@ -46,6 +46,105 @@ describe('detectPii', () => {
     assert.deepEqual(kinds('reference 4970102459571172'), []);
   });
 
+  test('tax and national ids in their official forms, named or prefixed, with check digits where they have them', () => {
+    const first = (text: string) => detectPii(text).filter((m) => m.kind !== 'name')[0];
+    const cases: Array<[string, 'tax_id' | 'national_id', string]> = [
+      ['Steuernummer: 2181508150', 'tax_id', '2181508150'],
+      ['StNr.: 9181/815/08155', 'tax_id', '9181/815/08155'],
+      ['UID CHE-123.456.788 MWST', 'tax_id', 'CHE-123.456.788'],
+      ['UID-Nr.: ATU13585627', 'tax_id', 'ATU13585627'],
+      ['BTW NL123456789B01', 'tax_id', 'NL123456789B01'],
+      ['TVA BE 0123.456.749', 'tax_id', 'BE 0123.456.749'],
+      ['C.F. e P.IVA 01234567897', 'tax_id', '01234567897'],
+      ['CIF: B-12345674', 'tax_id', 'B-12345674'],
+      ['N° TVA intracommunautaire : FR 44 732 829 320', 'tax_id', 'FR 44 732 829 320'],
+      ['RCS Paris B 732 829 320', 'tax_id', '732 829 320'],
+      ['UTR: 12345 67890', 'tax_id', '12345 67890'],
+      ['EIN 12-3456789', 'tax_id', '12-3456789'],
+      ['NIF: 12.345.678-Z', 'national_id', '12.345.678-Z'],
+      ['N.º de la Seguridad Social 28 1234567840', 'national_id', '28 1234567840'],
+      ['Personalausweis: L01X00T47', 'national_id', 'L01X00T47'],
+      ['NI No: AB 12 34 56 C', 'national_id', 'AB 12 34 56 C'],
+    ];
+    for (const [text, kind, value] of cases) assert.deepEqual(first(text), { kind, value, start: text.indexOf(value), end: text.indexOf(value) + value.length }, text);
+  });
+
+  test('a VAT prefix that is also a word needs the text to say VAT; register numbers and company numbers are not tax ids', () => {
+    assert.deepEqual(kinds('Amtsgericht Stuttgart HRB 751234; registered in England and Wales under company number 08123456'), []);
+    assert.deepEqual(kinds('Bestellnummer 732829320, Commande n° 73282932000074, Kundennummer 123/456/78901'), []);
+    assert.deepEqual(kinds('PL 1234567890 rows were imported'), []);
+    assert.deepEqual(kinds('NIP PL1234567890'), ['tax_id:PL1234567890']);
+  });
+
+  test('addresses as people write them in the five languages; phrases with a number are not streets', () => {
+    for (const text of [
+      'Via Roma n. 12',
+      'spedite a via Roma 12, Milano',
+      'Hauptstr 5',
+      'Berliner Straße 5',
+      'Kaiser-Wilhelm-Ring 3',
+      'Unter den Linden 77',
+      'c/ Mayor nº 5',
+      'Plaza Mayor s/n',
+      'Unit 4, Canal Wharf, Leeds',
+      '55 W 42nd St',
+    ]) {
+      assert.equal(detectPii(text).filter((m) => m.kind === 'address').length, 1, text);
+    }
+    for (const text of ['Im Jahr 2026', 'Test message from Netscape Communicator 4', 'Firewall 3 is down', 'Am 12. Mai']) assert.deepEqual(kinds(text), [], text);
+  });
+
+  test("people's names where the text says a name stands there, in the five languages", () => {
+    const names = (text: string, known: string[] = []) => detectPii(text, known).flatMap((m) => (m.kind === 'name' ? [m.value] : []));
+    assert.deepEqual(names('Dear Maria Rossi,\nthanks'), ['Maria Rossi']);
+    assert.deepEqual(names('Gentile Sig. Bianchi,'), ['Bianchi']);
+    assert.deepEqual(names('Sehr geehrte Frau Müller,'), ['Müller']);
+    assert.deepEqual(names('Bonjour M. Dupont,'), ['Dupont']);
+    assert.deepEqual(names('Estimado Sr. García:'), ['García']);
+    assert.deepEqual(names("Dear Mr. O'Brien,"), ["O'Brien"]);
+    assert.deepEqual(names('Best regards,\nAnna Rossi'), ['Anna Rossi']);
+    assert.deepEqual(names('Cordiali saluti\n\nFrancesca Gallo\nVia Roma 1'), ['Francesca Gallo']);
+    assert.deepEqual(names('Mit freundlichen Grüßen\nDr. Hans Müller'), ['Hans Müller']);
+    assert.deepEqual(names('Saludos,\nCarmen López'), ['Carmen López']);
+    assert.deepEqual(names('Thanks, Tom'), ['Tom']);
+    assert.deepEqual(names('My name is John Smith and'), ['John Smith']);
+    assert.deepEqual(names('mi chiamo Giulia Verdi'), ['Giulia Verdi']);
+    assert.deepEqual(names("je m'appelle Pierre Moreau"), ['Pierre Moreau']);
+    assert.deepEqual(names('Me llamo Diego López'), ['Diego López']);
+    assert.deepEqual(names('Ich heiße Lena Fischer.'), ['Lena Fischer']);
+    assert.deepEqual(names('Name: John Smith\nEmail: x'), ['John Smith']);
+    assert.deepEqual(names('Kind regards,\nJean-Pierre Dubois-Martin'), ['Jean-Pierre Dubois-Martin']);
+    assert.deepEqual(names('The invoice was approved by Giulia Bianchi yesterday.', ['Giulia Bianchi']), ['Giulia Bianchi'], "the sender's display name wherever it is repeated");
+  });
+
+  test('team, company and greeting words are not names', () => {
+    for (const text of [
+      'Dear Support Team,',
+      'Sehr geehrte Damen und Herren,',
+      'Dear Sir or Madam,',
+      'Bonjour Madame, Monsieur,',
+      'Estimados señores:',
+      'Hi there,',
+      'Hi ALL,',
+      'Thanks,\nThe Mailroom Team',
+      'Cordialement,\nService Client',
+      'Grazie,\nAcme S.r.l.',
+      'Mit freundlichen Grüßen\nIhr Kundenservice',
+      'Liebe Mitglieder,',
+      'I am Italian',
+      'Thanks,\nMüller Bau GmbH',
+      'Regards,\nBNG',
+      'Joseph Alamo\nSr. Administrative Assistant',
+    ]) {
+      assert.deepEqual(
+        detectPii(text).filter((m) => m.kind === 'name'),
+        [],
+        text,
+      );
+    }
+    assert.deepEqual(detectPii('Hello', ['Acme Support Team']), [], 'a display name that is not a person is not looked for');
+  });
+
   test('a date is a date of birth only after words that say so', () => {
     assert.deepEqual(kinds('Meeting on 17.06.2002. Nata il 03/04/1981.'), ['dob:03/04/1981']);
   });
@@ -96,10 +195,20 @@ describe('examineEmail', () => {
     const pii = examineEmail(email, { redact: new Set(['email', 'phone', 'card']) });
     assert.deepEqual(pii.found, { card: 1, email: 2, phone: 1 });
     assert.equal(pii.view?.from?.address, '[EMAIL_1]');
+    assert.equal(pii.view?.from?.name, 'Maria Rossi', 'names are not a kind redacted here');
     assert.equal(pii.view?.subject, 'Rimborso carta [CARD_1]');
     assert.equal(pii.view?.cleanText, 'Scrivete a [EMAIL_1] o a [EMAIL_2]. Tel. [PHONE_1]');
     assert.equal(email.from?.address, 'maria@cliente.example');
     assert.match(email.cleanText, /347 123 4567/);
+  });
+
+  test("with names redacted, the sender's display name and its repetitions in the text get one placeholder; restoring puts them back", () => {
+    const email = makeParsedEmail({ from: 'Maria Rossi <maria@cliente.example>', subject: 'Rimborso', text: 'Buongiorno Sig. Bianchi,\nvi scrivo per il rimborso.\n\nCordiali saluti\nMaria Rossi' });
+    const pii = examineEmail(email, { redact: new Set(['name', 'email']) });
+    assert.equal(pii.view?.from?.name, '[NAME_1]');
+    assert.equal(pii.view?.cleanText, 'Buongiorno Sig. [NAME_2],\nvi scrivo per il rimborso.\n\nCordiali saluti\n[NAME_1]');
+    assert.equal(restorePlaceholders('Gentile [NAME_1], grazie.', pii.mapping).text, 'Gentile Maria Rossi, grazie.');
+    assert.equal(pii.found.name, 2);
   });
 
   test('without redaction it still counts, and gives no view', () => {
