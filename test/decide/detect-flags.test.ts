@@ -494,11 +494,13 @@ const PLAIN_PAYMENT: Record<string, string[]> = {
   ],
   it: [
     'Mi avete preso 99 euro per un piano che non ho mai chiesto.',
-    'Sull\'estratto conto della carta vedo due movimenti uguali da 49,00 EUR.',
+    "Sull'estratto conto della carta vedo due movimenti uguali da 49,00 EUR.",
     'Sul conto vedo questo movimento e non so cosa sia: SDD MAILROOM EXAMPLE -245,00.',
-    'Il nostro ufficio fornitori ha respinto il vostro documento perché manca il numero d\'ordine d\'acquisto.',
+    "Il nostro ufficio fornitori ha respinto il vostro documento perché manca il numero d'ordine d'acquisto.",
     'Paghiamo i fornitori a 60 giorni data fattura fine mese.',
     'Lunedì i 79 euro sono già usciti dal conto ma il piano è ancora Starter.',
+    'Stamattina mi sono trovata 588 euro in meno sul conto.',
+    'Vi inviamo formale messa in mora per la restituzione del corrispettivo annuale.',
   ],
   de: [
     'Auf Ihren Belegen ist deutsche MwSt. ausgewiesen, obwohl wir in der Schweiz sitzen.',
@@ -509,11 +511,13 @@ const PLAIN_PAYMENT: Record<string, string[]> = {
     'Beim Hinterlegen der neuen Karte wurde 1 € vorgemerkt.',
   ],
   fr: [
-    'Notre cabinet comptable n\'arrive pas à rattacher cette écriture: MAILROOM 357,00 EUR.',
+    "Notre cabinet comptable n'arrive pas à rattacher cette écriture: MAILROOM 357,00 EUR.",
     'Conformément à nos conditions, nos fournisseurs sont réglés à 45 jours fin de mois.',
-    'Vous ne facturez aucune taxe alors que je suis inscrit à la TPS; ce n\'est pas correct, vous devriez nous appliquer la TPS.',
-    'J\'ai besoin que vous traitiez une opération confidentielle pour un nouveau fournisseur avant 15 h.',
+    "Vous ne facturez aucune taxe alors que je suis inscrit à la TPS; ce n'est pas correct, vous devriez nous appliquer la TPS.",
+    "J'ai besoin que vous traitiez une opération confidentielle pour un nouveau fournisseur avant 15 h.",
     'Nous avons viré 1 740 € le 3 novembre et le compte est toujours en attente chez vous.',
+    'Le prélèvement a bien eu lieu, avec les 10 € de frais de rejet.',
+    "J'ai fait opposition sur le dernier paiement de 59 € auprès de ma banque.",
   ],
   es: [
     'Me habéis quitado 29 € después de darme de baja.',
@@ -540,6 +544,8 @@ const PLAIN_NEGATIVE = [
   'Non riesco ad accedere da stamattina, errore 401.',
   'Impossible de me connecter depuis ce matin, erreur 401.',
   'No puedo entrar desde esta mañana, error 401.',
+  "J'ai perdu mon téléphone et fait opposition sur la carte SIM, impossible de me connecter avec la double authentification.",
+  'Our newsletter: hiring your first salesperson can cost £500 less than you think.',
 ];
 
 describe('payment told in plain words is found, and the same words in support mail are not', () => {
