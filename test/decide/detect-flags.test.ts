@@ -474,3 +474,90 @@ describe('pasted logs', () => {
     assert.ok(result.matches.length <= 10, `${result.matches.length} matches reported for one log`);
   });
 });
+
+// Money at stake told in plain words, the kinds the seed corpus's independent parts held and the first
+// rules missed: a statement line nobody can place, "you took", seats still billed, a tax wrongly applied
+// to their own bill, a rejected purchase order, our terms in reply to a reminder, an expiring card.
+const PLAIN_PAYMENT: Record<string, string[]> = {
+  en: [
+    'Why did you take 58 off me today? I am on the free plan.',
+    'Looking at my business account statement I see this twice: MAILROOM EXAMPLE -49.00 GBP, -49.00 GBP.',
+    'There is a line on our card statement we cannot place. Is this you?',
+    'We are an Irish company and the latest bill charges us 23% VAT; it should be reverse charged.',
+    'Our accounts payable team rejected your document because it has no purchase order number.',
+    'Our company pays all suppliers 60 days from receipt, so your document will be settled next month.',
+    'The card on file expires at the end of the month, how do I put the new one in before the renewal?',
+    'When I added my new card a £1 hold appeared. Will it be released?',
+    'We moved to a smaller plan. Do we get anything back for the remaining months?',
+    'The price per user went up from £9 to £12 and we were never told about any increase.',
+    'Our account was suspended for non-payment; we want to settle today.',
+  ],
+  it: [
+    'Mi avete preso 99 euro per un piano che non ho mai chiesto.',
+    "Sull'estratto conto della carta vedo due movimenti uguali da 49,00 EUR.",
+    'Sul conto vedo questo movimento e non so cosa sia: SDD MAILROOM EXAMPLE -245,00.',
+    "Il nostro ufficio fornitori ha respinto il vostro documento perché manca il numero d'ordine d'acquisto.",
+    'Paghiamo i fornitori a 60 giorni data fattura fine mese.',
+    'Lunedì i 79 euro sono già usciti dal conto ma il piano è ancora Starter.',
+    'Stamattina mi sono trovata 588 euro in meno sul conto.',
+    'Vi inviamo formale messa in mora per la restituzione del corrispettivo annuale.',
+  ],
+  de: [
+    'Auf Ihren Belegen ist deutsche MwSt. ausgewiesen, obwohl wir in der Schweiz sitzen.',
+    'Unsere Kreditorenbuchhaltung hat Ihren Beleg zurückgewiesen, die Bestellnummer fehlt.',
+    'Wie vereinbart zahlen wir Lieferanten 60 Tage nach Rechnungseingang.',
+    'Unsere Firmenkarte läuft Ende des Monats ab, wie tauschen wir sie vor der Verlängerung?',
+    'Die 79 € sind schon weg, aber der Workspace zeigt weiterhin Starter.',
+    'Beim Hinterlegen der neuen Karte wurde 1 € vorgemerkt.',
+  ],
+  fr: [
+    "Notre cabinet comptable n'arrive pas à rattacher cette écriture: MAILROOM 357,00 EUR.",
+    'Conformément à nos conditions, nos fournisseurs sont réglés à 45 jours fin de mois.',
+    "Vous ne facturez aucune taxe alors que je suis inscrit à la TPS; ce n'est pas correct, vous devriez nous appliquer la TPS.",
+    "J'ai besoin que vous traitiez une opération confidentielle pour un nouveau fournisseur avant 15 h.",
+    'Nous avons viré 1 740 € le 3 novembre et le compte est toujours en attente chez vous.',
+    'Le prélèvement a bien eu lieu, avec les 10 € de frais de rejet.',
+    "J'ai fait opposition sur le dernier paiement de 59 € auprès de ma banque.",
+  ],
+  es: [
+    'Me habéis quitado 29 € después de darme de baja.',
+    'No nos deberíais aplicar el 21 % de IVA, somos una empresa de Andorra.',
+    'Pagamos a proveedores a 60 días fecha factura.',
+    'La tarjeta que tenéis guardada caduca a final de mes.',
+    'Hicimos la transferencia el día 4 y nos habéis suspendido la cuenta igualmente.',
+  ],
+};
+
+// Support, sales and partnership mail full of the same words, with no money of the writer's at stake.
+const PLAIN_NEGATIVE = [
+  'Cannot log in since this morning, error 403.',
+  'Since this morning the login page shows error 503. Can you help?',
+  'When I apply a 10% discount on an invoice to my client, the VAT is calculated on the amount before the discount.',
+  'More and more of our corporate clients require a purchase order number on every invoice, otherwise their accounts payable department rejects it.',
+  'We are evaluating Mailroom for 120 staff. Can you work with our purchase orders and 30-day payment terms?',
+  'Does my data stay if I do not continue after the 14-day trial?',
+  'I was on hold for 20 minutes and nobody answered; the export still fails.',
+  'How do I change the company name on the invoices I send to my clients?',
+  'Do you accept PayPal, and is VAT added on top of the listed price?',
+  'Our enterprise plan includes an SLA with service credits, I think; where can I read the terms?',
+  'Ich kann mich seit heute früh nicht anmelden, Fehler 401.',
+  'Non riesco ad accedere da stamattina, errore 401.',
+  'Impossible de me connecter depuis ce matin, erreur 401.',
+  'No puedo entrar desde esta mañana, error 401.',
+  "J'ai perdu mon téléphone et fait opposition sur la carte SIM, impossible de me connecter avec la double authentification.",
+  'Our newsletter: hiring your first salesperson can cost £500 less than you think.',
+];
+
+describe('payment told in plain words is found, and the same words in support mail are not', () => {
+  for (const [lang, sentences] of Object.entries(PLAIN_PAYMENT)) {
+    test(`${lang}: every plain-words payment sentence raises the payment flag`, () => {
+      for (const sentence of sentences) assert.equal(inBody(sentence).payment, true, sentence);
+    });
+  }
+  test('support, sales and partnership sentences with money words raise no flag', () => {
+    for (const sentence of PLAIN_NEGATIVE) {
+      const result = inBody(sentence);
+      assert.deepEqual({ payment: result.payment, legal: result.legal }, { payment: false, legal: false }, `${sentence} → ${result.matches.map((m) => m.term).join('; ')}`);
+    }
+  });
+});
