@@ -16,6 +16,7 @@ import { createScaleWorld, type ScaleWorld } from '../support/scale-world.js';
 
 export interface FairShareResult {
   mailboxes: number;
+  loginMode?: string;
   leaseTtlSeconds: number;
   firstAllConnectedSeconds: number | null;
   phases: Array<{ processes: number; shares: number[]; fairShare: number; worstDeviation: number }>;
@@ -34,9 +35,16 @@ export interface FairShareResult {
   undecided: number;
 }
 
-export async function runFairShare(options: { mailboxes: number; leaseTtl: string }, log: (line: string) => void): Promise<FairShareResult> {
+export async function runFairShare(options: { mailboxes: number; leaseTtl: string; dovecotSettings?: string; keepLogs?: string }, log: (line: string) => void): Promise<FairShareResult> {
   const ttlMs = parseTtl(options.leaseTtl);
-  const world = await createScaleWorld({ mailboxes: options.mailboxes, modelLatencyMs: null, leaseTtl: options.leaseTtl, sweepInterval: '60s' });
+  const world = await createScaleWorld({
+    mailboxes: options.mailboxes,
+    modelLatencyMs: null,
+    leaseTtl: options.leaseTtl,
+    sweepInterval: '60s',
+    ...(options.dovecotSettings !== undefined ? { dovecotSettings: options.dovecotSettings } : {}),
+    ...(options.keepLogs ? { keepLogs: options.keepLogs } : {}),
+  });
   const users = new Set(world.users);
   const startedAt = Date.now();
   const sampler = watchSessions(world.dovecot.port, 200, users);
