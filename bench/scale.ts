@@ -6,11 +6,14 @@
  *
  *   npm run bench:scale -- [--only one,share] [--mailboxes 1000] [--model-latency 200]
  *     [--latency-count 100] [--idle-seconds 60] [--sweep-interval 60s] [--share-mailboxes 300] [--lease-ttl 30s]
- *     [--stock] [--out bench/scale-results.json]
+ *     [--stock] [--stock-login] [--keep-logs DIR] [--out bench/scale-results.json]
  *
  * --stock runs the first figure against Dovecot's limits with nothing raised (and
  * fs.inotify.max_user_instances as it is); otherwise the bench raises that kernel setting for its
- * run as the README says, prints it, and puts the old value back.
+ * run as the README says, prints it, and puts the old value back. --stock-login runs the share
+ * figures with Dovecot's stock (high-security) login mode instead of the README's high-performance
+ * one: a new imap-login process per connection, which is what makes a takeover's logins slow.
+ * --keep-logs copies every `mailroom run` log there.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
@@ -19,6 +22,7 @@ import { postgresUnavailable } from '../test/support/databases.js';
 import { dovecotUnavailable } from '../test/support/dovecot.js';
 import { type FairShareResult, runFairShare } from './parts/fair-share.js';
 import { type ManyMailboxesResult, runManyMailboxes } from './parts/many-mailboxes.js';
+import { README_DOVECOT_SETTINGS, README_LOGIN_SETTINGS } from './support/scale-world.js';
 import { round } from './support/stats.js';
 
 const { values: flags } = parseArgs({
@@ -32,6 +36,8 @@ const { values: flags } = parseArgs({
     'share-mailboxes': { type: 'string', default: '300' },
     'lease-ttl': { type: 'string', default: '30s' },
     stock: { type: 'boolean', default: false },
+    'stock-login': { type: 'boolean', default: false },
+    'keep-logs': { type: 'string' },
     out: { type: 'string', default: 'bench/scale-results.json' },
   },
 });
@@ -64,7 +70,16 @@ if (only.has('one')) {
 }
 if (only.has('share')) {
   log(`two then three processes on ${flags['share-mailboxes']} mailboxes, lease_ttl ${flags['lease-ttl']}`);
-  results.share = await runFairShare({ mailboxes: Number(flags['share-mailboxes']), leaseTtl: flags['lease-ttl'] }, log);
+  results.share = await runFairShare(
+    {
+      mailboxes: Number(flags['share-mailboxes']),
+      leaseTtl: flags['lease-ttl'],
+      ...(flags['stock-login'] ? { dovecotSettings: README_DOVECOT_SETTINGS.replace(README_LOGIN_SETTINGS, '') } : {}),
+      ...(flags['keep-logs'] ? { keepLogs: flags['keep-logs'] } : {}),
+    },
+    log,
+  );
+  results.share.loginMode = flags['stock-login'] ? 'stock (high-security: an imap-login process per connection)' : 'high-performance (README)';
 }
 
 writeFileSync(flags.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -102,6 +117,7 @@ function render(r: typeof results): string {
   }
   const s = r.share;
   if (s) {
+    rows.push([`${s.mailboxes} mailboxes shared: Dovecot login mode`, s.loginMode ?? '', '']);
     for (const phase of s.phases)
       rows.push([
         `${s.mailboxes} mailboxes, ${phase.processes} processes, 2×lease_ttl after the last joined`,

@@ -8,7 +8,7 @@
  * one mailbox at once; every message must be stored and decided exactly once.
  */
 import { sql } from 'kysely';
-import { sampleSessions, sessionOverlaps, watchSessions } from '../../test/support/dovecot-sessions.js';
+import { sessionOverlaps, watchSessions } from '../../test/support/dovecot-sessions.js';
 import { sleep } from '../support/append.js';
 import type { MailroomProcess } from '../support/mailroom-process.js';
 import { seededRandom } from '../support/prng.js';
@@ -16,6 +16,7 @@ import { createScaleWorld, type ScaleWorld } from '../support/scale-world.js';
 
 export interface FairShareResult {
   mailboxes: number;
+  loginMode?: string;
   leaseTtlSeconds: number;
   firstAllConnectedSeconds: number | null;
   phases: Array<{ processes: number; shares: number[]; fairShare: number; worstDeviation: number }>;
@@ -34,9 +35,16 @@ export interface FairShareResult {
   undecided: number;
 }
 
-export async function runFairShare(options: { mailboxes: number; leaseTtl: string }, log: (line: string) => void): Promise<FairShareResult> {
+export async function runFairShare(options: { mailboxes: number; leaseTtl: string; dovecotSettings?: string; keepLogs?: string }, log: (line: string) => void): Promise<FairShareResult> {
   const ttlMs = parseTtl(options.leaseTtl);
-  const world = await createScaleWorld({ mailboxes: options.mailboxes, modelLatencyMs: null, leaseTtl: options.leaseTtl, sweepInterval: '60s' });
+  const world = await createScaleWorld({
+    mailboxes: options.mailboxes,
+    modelLatencyMs: null,
+    leaseTtl: options.leaseTtl,
+    sweepInterval: '60s',
+    ...(options.dovecotSettings !== undefined ? { dovecotSettings: options.dovecotSettings } : {}),
+    ...(options.keepLogs ? { keepLogs: options.keepLogs } : {}),
+  });
   const users = new Set(world.users);
   const startedAt = Date.now();
   const sampler = watchSessions(world.dovecot.port, 200, users);
@@ -96,7 +104,7 @@ export async function runFairShare(options: { mailboxes: number; leaseTtl: strin
       const held = (await world.ready(victim.apiUrl))?.ingest?.connected ?? 0;
       const killedAt = Date.now();
       await victim.process.kill();
-      const allAt = await waitUntilWatched(world, options.mailboxes, 3 * ttlMs);
+      const allAt = await waitUntilWatched(sampler, options.mailboxes, killedAt, 3 * ttlMs);
       const seconds = allAt === null ? null : (allAt - killedAt) / 1000;
       kills.push({ sameHost, held, secondsToAllWatched: seconds });
       log(`SIGKILL of a process ${sameHost ? 'on this host' : 'on "another host"'} holding ${held}: ${seconds === null ? 'not all watched again' : `all watched again after ${seconds.toFixed(1)} s`}`);
@@ -151,15 +159,21 @@ async function waitForAll(world: ScaleWorld, runs: () => Array<{ apiUrl: string 
   return null;
 }
 
-/** Every mailbox has a session on the server again (the server's view, not Mailroom's). */
-async function waitUntilWatched(world: ScaleWorld, total: number, timeoutMs: number): Promise<number | null> {
-  const users = new Set(world.users);
+/**
+ * Every mailbox has a session on the server again (the server's view, not Mailroom's), read from
+ * the sampler's scans (every 200 ms) rather than scans of its own: a scan of /proc costs 20–50 ms
+ * of CPU, and scanning ten times a second on a 2-core machine slowed the very logins being timed.
+ */
+async function waitUntilWatched(sampler: ReturnType<typeof watchSessions>, total: number, killedAt: number, timeoutMs: number): Promise<number | null> {
   const deadline = Date.now() + timeoutMs;
-  // The killed process's sessions end when the kernel closes its sockets; give that a moment to show.
-  await sleep(200);
+  // The killed process's sessions end when the kernel closes its sockets and Dovecot notices (up to
+  // 2 s on a busy machine): first their end is seen, then every mailbox with a session again.
+  let dropped = false;
   while (Date.now() < deadline) {
-    if (sampleSessions(world.dovecot.port, users).withSession >= total) return Date.now();
-    await sleep(100);
+    const last = sampler.last();
+    if (last.at > killedAt && last.withSession < total) dropped = true;
+    if (dropped && last.withSession >= total) return last.at;
+    await sleep(50);
   }
   return null;
 }

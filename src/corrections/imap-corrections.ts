@@ -2,7 +2,7 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import type { Config, MailboxConfig } from '../config/index.js';
 import type { Action } from '../contract/index.js';
 import type { Db } from '../db/index.js';
-import { createImapClient, describeImapError, describeMailbox } from '../ingest/index.js';
+import { type ConnectGate, connectThroughGate, createImapClient, describeImapError, describeMailbox, imapServerKey } from '../ingest/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { backoffDelay } from '../util/wait.js';
@@ -19,6 +19,8 @@ export interface ImapCorrectionsOptions {
   onEvent: () => void;
   /** Each recorded correction (tests and the benchmark measure the delay). */
   onCorrection?: (correction: RecordedCorrection) => void;
+  /** The process's login gate (mailroom run): these logins wait their turn with the watchers'. */
+  gate?: ConnectGate;
 }
 
 export interface ImapCorrections {
@@ -132,7 +134,7 @@ function watchMailbox(options: ImapCorrectionsOptions, mailbox: MailboxConfig, f
       if (client === imap) client = null;
       schedule(backoffDelay(Math.max(1, failures), RECONNECT));
     });
-    await imap.connect();
+    await connectThroughGate(options.gate, imapServerKey(mailbox), imap);
     await imap.mailboxOpen(mailbox.folder);
     client = imap;
     return imap;

@@ -4,7 +4,7 @@ import { ClassifierUnavailableError } from '../classify/index.js';
 import type { Config, Mailboxes, MailboxFacts } from '../config/index.js';
 import type { Classification, Flags } from '../contract/index.js';
 import { type Db, type DraftsTable, parseSource, readRawMessage, type SecretBox } from '../db/index.js';
-import { classifyImapError, describeImapError, withImapSession } from '../ingest/index.js';
+import { type ConnectGate, classifyImapError, describeImapError, withImapSession } from '../ingest/index.js';
 import { type EmailAddress, fromStoredEmail, type ParsedEmail, parseEmail } from '../parse/index.js';
 import { isReplyableSender } from '../prefilter/index.js';
 import { type Claim, complete, reschedule, updateClaimed } from '../queue/index.js';
@@ -37,6 +37,8 @@ export interface DraftContext {
   random?: () => number;
   /** Opens the placeholder mapping stored with a redacted email (the webhook secrets' key). */
   secretBox?: () => SecretBox;
+  /** The process's login gate (mailroom run): draft logins wait their turn with the watchers' (ingest.connect_concurrency). */
+  gate?: ConnectGate;
   /** Test hooks; see StoreOptions.afterAppend. */
   hooks?: { afterAppend?: (draftId: string, folder: string) => Promise<void> | void };
 }
@@ -187,17 +189,22 @@ export async function processDraft(ctx: ResolvedDraftContext, row: ClaimedDraft,
     }
 
     // 3. The draft.
-    const stored = await withImapSession(mailbox.config, ctx.logger, async (client) => {
-      const folder = await findSpecialFolder(client, '\\Drafts', mailbox.config.drafts_folder);
-      const afterAppend = ctx.hooks?.afterAppend;
-      return storeOnce(client, {
-        folder,
-        emailId: row.email_id,
-        flags: ['\\Draft', '\\Seen'],
-        compose: () => compose(ctx.clock.now(), false),
-        ...(afterAppend ? { afterAppend: () => afterAppend(row.id, folder) } : {}),
-      });
-    });
+    const stored = await withImapSession(
+      mailbox.config,
+      ctx.logger,
+      async (client) => {
+        const folder = await findSpecialFolder(client, '\\Drafts', mailbox.config.drafts_folder);
+        const afterAppend = ctx.hooks?.afterAppend;
+        return storeOnce(client, {
+          folder,
+          emailId: row.email_id,
+          flags: ['\\Draft', '\\Seen'],
+          compose: () => compose(ctx.clock.now(), false),
+          ...(afterAppend ? { afterAppend: () => afterAppend(row.id, folder) } : {}),
+        });
+      },
+      { gate: ctx.gate },
+    );
     await finish(ctx, prepared, 'drafted', stored, messageId, { note });
     log.info(
       { folder: stored.folder, uid: stored.uid, existing: stored.existing, writer: reply.writer, language: reply.language },
@@ -292,23 +299,33 @@ async function reserveSend(ctx: ResolvedDraftContext, p: Sendable, now: Date, li
 }
 
 function storeSentCopy(ctx: ResolvedDraftContext, p: Prepared, compose: () => Promise<Buffer>): Promise<StoredCopy> {
-  return withImapSession(p.mailbox.config, ctx.logger, async (client) => {
-    const folder = await findSpecialFolder(client, '\\Sent');
-    return storeOnce(client, { folder, emailId: p.row.email_id, flags: ['\\Seen'], compose });
-  });
+  return withImapSession(
+    p.mailbox.config,
+    ctx.logger,
+    async (client) => {
+      const folder = await findSpecialFolder(client, '\\Sent');
+      return storeOnce(client, { folder, emailId: p.row.email_id, flags: ['\\Seen'], compose });
+    },
+    { gate: ctx.gate },
+  );
 }
 
 function findInSent(ctx: ResolvedDraftContext, p: Prepared): Promise<StoredCopy | null> {
-  return withImapSession(p.mailbox.config, ctx.logger, async (client) => {
-    const folder = await findSpecialFolder(client, '\\Sent');
-    const lock = await client.getMailboxLock(folder);
-    try {
-      const uid = await findByEmailId(client, p.row.email_id);
-      return uid === null ? null : { folder, uidvalidity: null, uid, existing: true };
-    } finally {
-      lock.release();
-    }
-  });
+  return withImapSession(
+    p.mailbox.config,
+    ctx.logger,
+    async (client) => {
+      const folder = await findSpecialFolder(client, '\\Sent');
+      const lock = await client.getMailboxLock(folder);
+      try {
+        const uid = await findByEmailId(client, p.row.email_id);
+        return uid === null ? null : { folder, uidvalidity: null, uid, existing: true };
+      } finally {
+        lock.release();
+      }
+    },
+    { gate: ctx.gate },
+  );
 }
 
 async function completeSent(ctx: ResolvedDraftContext, p: Sendable, copy: StoredCopy, messageId: string): Promise<DraftOutcome> {

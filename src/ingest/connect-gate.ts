@@ -64,7 +64,42 @@ interface ServerState {
 
 interface Waiter {
   server: string;
+  urgent: boolean;
   resolve: (slot: LoginSlot | null) => void;
+}
+
+/** The gate closed (the process is stopping) before a slot came free. */
+export class GateClosedError extends Error {
+  constructor(server: string) {
+    super(`no login to ${server}: Mailroom is stopping`);
+    this.name = 'GateClosedError';
+  }
+}
+
+/**
+ * Logs `client` in through the gate: waits for a slot for `server`, connects, and tells the gate how
+ * it went — so a draft or keyword session counts against ingest.connect_concurrency like a watcher's
+ * login, waits while the server backs off, and a refusal it meets backs the server off for all.
+ * Throws what connect() threw, or GateClosedError. Without a gate (a one-off command) it just connects.
+ */
+export async function connectThroughGate(gate: ConnectGate | null | undefined, server: string, client: { connect(): Promise<void> }, signal?: AbortSignal): Promise<void> {
+  if (!gate) return client.connect();
+  const slot = await gate.acquire(server, signal);
+  if (!slot) throw new GateClosedError(server);
+  try {
+    await client.connect();
+    slot.succeeded();
+  } catch (error) {
+    if (isLoginRefusal(error)) slot.refused(refusalReason(error));
+    else slot.done();
+    throw error;
+  }
+}
+
+/** A refusal in a few words for /ready ("connection refused", the server's text). */
+export function refusalReason(error: unknown): string {
+  const e = (error ?? {}) as { code?: string; responseText?: string; message?: string };
+  return e.responseText || e.code || e.message || String(error);
 }
 
 export class ConnectGate {
@@ -85,12 +120,18 @@ export class ConnectGate {
     this.#random = options.random ?? Math.random;
   }
 
-  /** Waits for a login slot for `server` (host:port); null when `signal` aborts first. */
-  acquire(server: string, signal?: AbortSignal): Promise<LoginSlot | null> {
+  /**
+   * Waits for a login slot for `server` (host:port); null when `signal` aborts first. An `urgent`
+   * login (a mailbox to watch) goes ahead of the others (drafts, keywords, corrections): those
+   * can wait seconds, while a mailbox not watched is mail not heard.
+   */
+  acquire(server: string, signal?: AbortSignal, options: { urgent?: boolean } = {}): Promise<LoginSlot | null> {
     if (signal?.aborted) return Promise.resolve(null);
+    const urgent = options.urgent ?? false;
     return new Promise((resolve) => {
       const waiter: Waiter = {
         server,
+        urgent,
         resolve: (slot) => {
           signal?.removeEventListener('abort', onAbort);
           resolve(slot);
@@ -102,7 +143,9 @@ export class ConnectGate {
         waiter.resolve(null);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#queue.push(waiter);
+      const behind = urgent ? this.#queue.findIndex((w) => !w.urgent) : -1;
+      if (behind >= 0) this.#queue.splice(behind, 0, waiter);
+      else this.#queue.push(waiter);
       this.#pump();
     });
   }

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { ConfigError, type MailboxConfig } from '../config/index.js';
 import type { Logger } from '../util/logger.js';
+import { type ConnectGate, connectThroughGate, GateClosedError } from './connect-gate.js';
 
 const DEFAULT_PORTS = { tls: 993, starttls: 143, plain: 143 } as const;
 const CONNECTION_TIMEOUT_MS = 30 * 1000;
@@ -59,17 +60,23 @@ export function createImapClient(mailbox: MailboxConfig, logger: Logger): ImapFl
   return new ImapFlow(imapOptionsFor(mailbox, logger));
 }
 
+/** The key the login gate counts and backs off by: host:port, so mailboxes on one server share it. */
+export function imapServerKey(mailbox: MailboxConfig): string {
+  return `${mailbox.host}:${mailbox.port ?? DEFAULT_PORTS[mailbox.security]}`;
+}
+
 /**
  * One short IMAP session for one draft: connect with the mailbox's settings (the same options
  * as ingestion), run `work`, log out. Drafts are few next to incoming
  * mail, so a session per draft costs less than keeping a second connection per mailbox open.
+ * With `gate` (mailroom run) the login waits its turn with the watchers' (connect-gate.ts).
  */
-export async function withImapSession<T>(mailbox: MailboxConfig, logger: Logger, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+export async function withImapSession<T>(mailbox: MailboxConfig, logger: Logger, work: (client: ImapFlow) => Promise<T>, options: { gate?: ConnectGate | null | undefined } = {}): Promise<T> {
   const client = createImapClient(mailbox, logger);
   // Without a listener an 'error' event (connection dropped mid-command) would crash the process;
   // the failing command rejects on its own and is handled by the caller.
   client.on('error', (error: unknown) => logger.debug({ mailbox: mailbox.name, err: error }, 'IMAP session error while storing a draft'));
-  await client.connect();
+  await connectThroughGate(options.gate, imapServerKey(mailbox), client);
   try {
     return await work(client);
   } finally {
@@ -98,6 +105,8 @@ const NETWORK_CODES = new Set([
 /** Sorts a session failure so the watcher picks the retry pace and says what the user can do. */
 export function classifyImapError(error: unknown): ImapFailureKind {
   const e = (error ?? {}) as ErrorLike;
+  // Stopping while the login waited its turn: like a connection that failed, the work is tried again.
+  if (error instanceof GateClosedError) return 'network';
   if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED') return 'auth';
   if (e.mailboxMissing || e.serverResponseCode === 'NONEXISTENT') return 'folder';
   if (e.tlsFailed || /certificate|self[- ]signed|TLS|SSL/i.test(e.message ?? '') || e.code?.startsWith('ERR_TLS') || e.code?.startsWith('ERR_SSL')) return 'tls';

@@ -7,8 +7,9 @@ import type { Clock } from '../util/clock.js';
 import { newId } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
 import { backoffDelay } from '../util/wait.js';
+import { type ConnectGate, connectThroughGate } from './connect-gate.js';
 import { findFolder } from './folders.js';
-import { createImapClient, describeImapError, describeMailbox } from './imap-client.js';
+import { createImapClient, describeImapError, describeMailbox, imapServerKey } from './imap-client.js';
 
 /** The IMAP keyword that shows each decision in the team's mail client (ingest.keywords). */
 export const DECISION_KEYWORDS: Partial<Record<Action, string>> = {
@@ -128,7 +129,15 @@ interface Slot {
  * watcher's is read-only and mostly in IDLE, and the decision may be made in a process that is
  * not watching this mailbox at all), commands serialised, closed after a minute unused.
  */
-export function keywordHandler(ctx: { db: Db; mailboxes: Mailboxes; logger: Logger; clock: Clock; support?: KeywordSupport }): QueueHandler<KeywordRow, KeywordOutcome> & {
+export function keywordHandler(ctx: {
+  db: Db;
+  mailboxes: Mailboxes;
+  logger: Logger;
+  clock: Clock;
+  support?: KeywordSupport;
+  /** The process's login gate (mailroom run): keyword logins wait their turn with the watchers'. */
+  gate?: ConnectGate;
+}): QueueHandler<KeywordRow, KeywordOutcome> & {
   close(): Promise<void>;
 } {
   const slots = new Map<string, Slot>();
@@ -235,7 +244,7 @@ export function keywordHandler(ctx: { db: Db; mailboxes: Mailboxes; logger: Logg
     client.on('close', () => {
       if (slot.client === client) slot.client = null;
     });
-    await client.connect();
+    await connectThroughGate(ctx.gate, imapServerKey(mailbox), client);
     slot.client = client;
     return client;
   }

@@ -5,10 +5,10 @@ import type { Logger } from '../util/logger.js';
 import type { Metrics } from '../util/metrics.js';
 import { backoffDelay, createWakeableSleep, jitter, sleep } from '../util/wait.js';
 import type { ConnectGate, LoginSlot } from './connect-gate.js';
-import { isLoginRefusal } from './connect-gate.js';
+import { isLoginRefusal, refusalReason } from './connect-gate.js';
 import { type Cursor, prepareCursor } from './cursor.js';
 import { describeResolvedFolder, findFolder, type ListedFolder, personalNamespace, resolveFolder } from './folders.js';
-import { classifyImapError, createImapClient, describeImapError, imapOptionsFor } from './imap-client.js';
+import { classifyImapError, createImapClient, describeImapError, imapServerKey } from './imap-client.js';
 import { acceptsKeywords, type KeywordSupport } from './keywords.js';
 import { LeaseLostError, sweepMailbox } from './sweep-mailbox.js';
 
@@ -66,7 +66,7 @@ export interface WatcherTuning {
 
 export const DEFAULT_TUNING: WatcherTuning = {
   leaseTtlMs: 30 * 1000,
-  localProbeMs: 1000,
+  localProbeMs: 250,
   reconnectMinMs: 1000,
   reconnectMaxMs: 60 * 1000,
   authRetryMs: 60 * 1000,
@@ -133,6 +133,8 @@ export class MailboxWatcher {
   #newMail = false;
   #announcedByIdle = false;
   #sessionConnected = false;
+  /** The current session got past LOGIN: a failure after that is this mailbox's, not the server refusing logins. */
+  #loggedIn = false;
   /** The keeper gave us the lease and has not asked for it back. */
   #assigned = false;
   /** Resolved once a requested hand-over has closed the session. */
@@ -143,8 +145,7 @@ export class MailboxWatcher {
   constructor(deps: MailboxWatcherDeps) {
     this.#deps = deps;
     this.#logger = deps.logger.child({ mailbox: deps.mailbox.name });
-    const options = imapOptionsFor(deps.mailbox, deps.logger);
-    this.#server = `${options.host}:${options.port}`;
+    this.#server = imapServerKey(deps.mailbox);
     this.#pollIdle = deps.ingest.lazy_idle === 'always';
     this.#folderPath = deps.mailbox.folder;
     this.#folder = `"${deps.mailbox.folder}"`;
@@ -163,6 +164,11 @@ export class MailboxWatcher {
   /** The session is open, or about to be: a hand-over of this one costs a logout. */
   get busy(): boolean {
     return this.#state === 'connected' || this.#state === 'connecting';
+  }
+
+  /** Logged in and watching (the lease keeper hands surplus over only once a takeover's mailboxes are). */
+  get connected(): boolean {
+    return this.#state === 'connected';
   }
 
   /** The lease keeper took the lease for us: start watching. */
@@ -266,13 +272,14 @@ export class MailboxWatcher {
         continue;
       }
       if (this.#state !== 'reconnecting') this.#transition('waiting');
-      const slot = await gate.acquire(this.#server, this.#waitAbort.signal);
+      const slot = await gate.acquire(this.#server, this.#waitAbort.signal, { urgent: true });
       if (!slot) continue;
       if (!this.#watching() || this.#stopping) {
         slot.done();
         continue;
       }
       this.#sessionConnected = false;
+      this.#loggedIn = false;
       try {
         await this.#session(slot);
         slot.done();
@@ -286,10 +293,10 @@ export class MailboxWatcher {
         // A drop after a healthy session starts the backoff over.
         failures = this.#sessionConnected ? 1 : failures + 1;
         this.#deps.metrics.imapReconnects.inc({ mailbox: this.#deps.mailbox.name });
-        if (!this.#sessionConnected && isLoginRefusal(error)) {
+        if (!this.#loggedIn && isLoginRefusal(error)) {
           // The server would not take this login: the gate backs the whole server off, so this
           // mailbox queues again at once instead of adding a retry of its own to the storm.
-          slot.refused(shortReason(error));
+          slot.refused(refusalReason(error));
           this.#transition('reconnecting', describeImapError(this.#deps.mailbox, error, 'waiting for the server to take logins again (the whole server backs off)'));
           continue;
         }
@@ -333,13 +340,16 @@ export class MailboxWatcher {
     let graceful = false;
     try {
       await client.connect();
+      // Logged in: the server has paid for the login (a login process, the authentication, the
+      // mail process), so the slot goes to the next login now. Listing and opening the folder are
+      // ordinary commands and need not hold back a takeover of a hundred mailboxes.
+      this.#loggedIn = true;
+      slot.succeeded();
       const folder = await findFolder(client, mailbox.folder, 'mailboxes[].folder');
       this.#folder = describeResolvedFolder(folder.path, mailbox.folder, 'mailboxes[].folder', folder.viaNamespace, personalNamespace(client)) + (await this.#draftsFolder(client, folder.listed));
       this.#folderPath = folder.path;
       await this.#checkKeywords(client, folder.path);
       const opened = await client.mailboxOpen(folder.path, { readOnly: true });
-      // Logged in and the folder is open: the login's cost to the server is paid, the slot is free.
-      slot.succeeded();
       const uidNext = opened.uidNext || (await highestUid(client)) + 1;
       const { cursor, change, previous } = await prepareCursor(db, {
         mailbox: mailbox.name,
@@ -516,12 +526,6 @@ export class MailboxWatcher {
 async function highestUid(client: ImapFlow): Promise<number> {
   const last = await client.fetchOne('*', { uid: true });
   return last ? last.uid : 0;
-}
-
-/** A refusal in a few words for /ready ("connection refused", the server's text). */
-function shortReason(error: unknown): string {
-  const e = (error ?? {}) as { code?: string; responseText?: string; message?: string };
-  return e.responseText || e.code || e.message || String(error);
 }
 
 function seconds(ms: number): string {

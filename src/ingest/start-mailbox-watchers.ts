@@ -22,6 +22,17 @@ export interface MailboxWatchersContext {
   tuning?: Partial<WatcherTuning>;
   /** Where a watcher records that its server takes no custom keywords (checked at connect with ingest.keywords). */
   keywordSupport?: KeywordSupport;
+  /**
+   * The process's login gate, shared with the draft and keyword sessions (loginGate()); stop()
+   * leaves it open then. Without one the watchers get a gate of their own.
+   */
+  gate?: ConnectGate;
+}
+
+/** The gate every IMAP login of a `mailroom run` passes: ingest.connect_concurrency, and a backoff per server. */
+export function loginGate(ingest: Pick<Config['ingest'], 'connect_concurrency'>, tuning: Partial<Pick<WatcherTuning, 'reconnectMinMs' | 'reconnectMaxMs'>> = {}): ConnectGate {
+  const { reconnectMinMs, reconnectMaxMs } = { ...DEFAULT_TUNING, ...tuning };
+  return new ConnectGate({ concurrency: ingest.connect_concurrency, backoffMinMs: reconnectMinMs, backoffMaxMs: reconnectMaxMs });
 }
 
 /** The process's mailboxes at a glance, for /ready: how many are watched here, and why the rest wait. */
@@ -68,7 +79,8 @@ export function startMailboxWatchers(ctx: MailboxWatchersContext): MailboxWatche
   const tuning = { ...DEFAULT_TUNING, ...ctx.tuning };
   const logger = ctx.logger.child({ component: 'ingest' });
   const metrics = ctx.metrics ?? createMetrics({ defaultMetrics: false });
-  const gate = new ConnectGate({ concurrency: ctx.config.ingest.connect_concurrency, backoffMinMs: tuning.reconnectMinMs, backoffMaxMs: tuning.reconnectMaxMs });
+  const ownGate = !ctx.gate;
+  const gate = ctx.gate ?? loginGate(ctx.config.ingest, tuning);
   const keeper = new LeaseKeeper({ db: ctx.db, holder: ctx.processId, mailboxes: [...names], leaseTtlMs: tuning.leaseTtlMs, localProbeMs: tuning.localProbeMs, logger });
   const keywordSupport = ctx.keywordSupport ?? createKeywordSupport(logger);
   const watchers = ctx.config.mailboxes.map((mailbox) => {
@@ -96,7 +108,7 @@ export function startMailboxWatchers(ctx: MailboxWatchersContext): MailboxWatche
       // Renewals go on while the sessions log out, so no other process takes a mailbox before then.
       keeper.drain();
       await Promise.all(watchers.map((w) => w.stop()));
-      gate.close();
+      if (ownGate) gate.close();
       await keeper.release().catch((error: unknown) => {
         logger.warn({ err: error }, `could not release the watch leases (${(error as Error).message}); other processes take the mailboxes over when they expire`);
       });
@@ -104,7 +116,7 @@ export function startMailboxWatchers(ctx: MailboxWatchersContext): MailboxWatche
     freeze: async () => {
       await keeper.halt();
       await Promise.all(watchers.map((w) => w.freeze()));
-      gate.close();
+      if (ownGate) gate.close();
     },
     status: () => watchers.map((w) => w.status()),
     summary: () =>

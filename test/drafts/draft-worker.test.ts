@@ -15,6 +15,7 @@ import type { Db } from '../../src/db/index.js';
 import { policyFrom } from '../../src/decide/index.js';
 import { type DraftContext, enqueueDraft, startDraftWorker, writeDueDraftsNow } from '../../src/drafts/draft-worker.js';
 import { acknowledgementText } from '../../src/drafts/write-reply.js';
+import { loginGate } from '../../src/ingest/index.js';
 import { storeMessage } from '../../src/ingest/store-message.js';
 import { parseEmail } from '../../src/parse/parse-email.js';
 import { evaluateEmail } from '../../src/pipeline/evaluate-email.js';
@@ -160,6 +161,14 @@ async function closedPort(): Promise<number> {
 
 const skip = dovecotSkip();
 
+async function waitUntil(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('reply drafts in a real mailbox', { skip }, () => {
   before(async () => {
     dovecot = await startDovecot();
@@ -297,6 +306,32 @@ describe('reply drafts in a real mailbox', { skip }, () => {
         const row = await db.selectFrom('drafts').select(['language', 'writer']).where('email_id', '=', emailId).executeTakeFirstOrThrow();
         assert.equal(row.language, language);
         assert.match(row.writer ?? '', /^gpt-4o-mini@/);
+      }
+    });
+
+    test("a draft's login waits its turn at the process's login gate (ingest.connect_concurrency 1)", async () => {
+      const db = getDb();
+      const config = baseConfig();
+      const gate = loginGate({ connect_concurrency: 1 });
+      // The one login slot is taken (a watcher logging in, say): the draft's session must queue behind it.
+      const held = await gate.acquire(`127.0.0.1:${dovecot.port}`);
+      assert.ok(held);
+      try {
+        const emailId = await seedDraft(db, makeEml({ from: 'Jonas Weber <jonas@firma.example>', subject: 'Gate', body: 'Bitte senden Sie uns ein Angebot.' }), {
+          classification: classification('de'),
+        });
+        const pass = writeDueDraftsNow(context(config, { gate }));
+        await waitUntil('the draft to wait for a login slot', () => gate.status().queued === 1);
+        assert.deepEqual(await messagesIn('Drafts', emailId), [], 'nothing stored while the slot is taken');
+        assert.equal((await db.selectFrom('drafts').select('status').where('email_id', '=', emailId).executeTakeFirstOrThrow()).status, 'pending');
+        held.succeeded();
+        const result = await pass;
+        assert.equal(result.drafted, 1, JSON.stringify(result.outcomes));
+        assert.equal((await messagesIn('Drafts', emailId)).length, 1);
+        assert.deepEqual({ inFlight: gate.status().inFlight, queued: gate.status().queued }, { inFlight: 0, queued: 0 }, 'the slot is given back after the login');
+      } finally {
+        held.done();
+        gate.close();
       }
     });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConnectGate, isLoginRefusal, type LoginSlot } from '../../src/ingest/connect-gate.js';
+import { ConnectGate, connectThroughGate, GateClosedError, isLoginRefusal, type LoginSlot } from '../../src/ingest/connect-gate.js';
 
 const SERVER = '127.0.0.1:143';
 
@@ -98,4 +98,51 @@ test('refused or dropped logins, as opposed to a mailbox problem', () => {
     { message: 'self-signed certificate', code: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
   ];
   for (const error of mailboxProblems) assert.equal(isLoginRefusal(error), false, JSON.stringify(error));
+});
+
+test('a watcher login (urgent) goes ahead of queued draft and keyword logins, after earlier watchers', async () => {
+  const gate = new ConnectGate({ concurrency: 1, backoffMinMs: 1000, backoffMaxMs: 60_000 });
+  const order: string[] = [];
+  const slots = new Map<string, LoginSlot>();
+  const ask = (name: string, urgent: boolean) =>
+    gate.acquire(SERVER, undefined, { urgent }).then((slot) => {
+      order.push(name);
+      if (slot) slots.set(name, slot);
+    });
+  await ask('running', false);
+  void ask('draft', false);
+  void ask('watcher-1', true);
+  void ask('keyword', false);
+  void ask('watcher-2', true);
+  await tick();
+  assert.deepEqual(order, ['running']);
+  // Each login ends, and the next in line gets the one slot.
+  for (let i = 0; i < 4; i++) {
+    slots.get(order.at(-1)!)!.succeeded();
+    await tick();
+  }
+  assert.deepEqual(order, ['running', 'watcher-1', 'watcher-2', 'draft', 'keyword']);
+  gate.close();
+});
+
+test('connectThroughGate: a refused login backs the server off for every session; a closed gate refuses to connect', async () => {
+  let now = 1_000_000;
+  const gate = new ConnectGate({ concurrency: 2, backoffMinMs: 1000, backoffMaxMs: 60_000, now: () => now, random: () => 0.5 });
+  const refused = Object.assign(new Error('Connection queue full'), { code: 'NoConnection' });
+  await assert.rejects(connectThroughGate(gate, SERVER, { connect: () => Promise.reject(refused) }), /queue full/);
+  const status = gate.status().servers[0]!;
+  assert.equal(status.refusals, 1);
+  assert.ok((status.backoffMs ?? 0) > 0, 'the server backs off');
+  let connected = 0;
+  const waiting = connectThroughGate(gate, SERVER, {
+    connect: async () => {
+      connected += 1;
+    },
+  });
+  await tick();
+  assert.equal(connected, 0, 'no login while the server backs off');
+  now += 60_000;
+  gate.close();
+  await assert.rejects(waiting, GateClosedError);
+  assert.equal(connected, 0);
 });

@@ -6,7 +6,7 @@ import { startImapCorrections } from '../../corrections/index.js';
 import { analyzeEmbedded, type Db, describeDatabase, isEmbedded, type SecretBox, secretBoxFromConfig, serveEmbeddedDatabase, sweepRawStore } from '../../db/index.js';
 import { policyFrom } from '../../decide/index.js';
 import { draftEffect, startDraftWorker } from '../../drafts/index.js';
-import { createKeywordSupport, keywordHandler, releaseDeadLocalLeases, startMailboxWatchers } from '../../ingest/index.js';
+import { createKeywordSupport, keywordHandler, loginGate, releaseDeadLocalLeases, startMailboxWatchers } from '../../ingest/index.js';
 import { createReadiness, llmProbe, observeDatabase, resolveLlmEndpoint } from '../../ops/index.js';
 import { createModelWatch, createPipelineContext, keywordEffect, startPipelineWorker } from '../../pipeline/index.js';
 import { createRunner, newWorkerId, releaseDeadLocalClaims } from '../../queue/index.js';
@@ -63,12 +63,15 @@ export function register(program: Command, openApp: AppFactory): void {
       const mailboxes = mailboxFacts(config);
       const deps = { db, workerId, clock, logger };
       const deliveries = startDeliveryWorker({ db, config, logger, clock, metrics, workerId });
+      // Every IMAP login of the process — watchers, drafts, keywords — waits its turn here
+      // (ingest.connect_concurrency), and a server refusing logins backs off for all of them.
+      const gate = loginGate(config.ingest);
       // Replies share the classifier's rate budget: one limit for every model request of the process.
       const limiter = (classifier as { limiter?: RateLimiter }).limiter;
-      const drafts = startDraftWorker({ db, config, logger, clock, workerId, secretBox: pipelineSecretBox(config), ...(limiter ? { limiter } : {}) });
+      const drafts = startDraftWorker({ db, config, logger, clock, workerId, gate, secretBox: pipelineSecretBox(config), ...(limiter ? { limiter } : {}) });
       // What this process learns of each server's keyword support, shared by the watchers, the pipeline and the keyword worker.
       const keywordSupport = createKeywordSupport(logger);
-      const keywordWork = keywordHandler({ db, mailboxes, logger, clock, support: keywordSupport });
+      const keywordWork = keywordHandler({ db, mailboxes, logger, clock, support: keywordSupport, gate });
       const keywords = createRunner(deps, keywordWork);
       keywords.start();
       // Shadow mode: the candidate is asked after each live decision by its own worker, with its own
@@ -112,10 +115,11 @@ export function register(program: Command, openApp: AppFactory): void {
         processId: workerId,
         onStored: () => pipeline.wake(),
         keywordSupport,
+        gate,
         tuning: { leaseTtlMs: config.ingest.lease_ttl },
       });
       // Corrections made in the mail client (keywords, folders) are heard on connections of their own.
-      const corrections = startImapCorrections({ db, config, logger, clock, onEvent: () => deliveries.wake() });
+      const corrections = startImapCorrections({ db, config, logger, clock, gate, onEvent: () => deliveries.wake() });
       observeDatabase(metrics, db, { clock, logger, cascadeConfidence: local ? config.classifier.local.cascade_confidence : undefined });
       const readiness = createReadiness({ db, mailboxes: () => watchers.status(), ingest: () => watchers.summary(), llm: modelProbe, observedLlm: () => modelWatch.state(), clock, logger });
       const api = config.api.enabled ? await startApiServer({ db, config, logger, readiness, metrics, clock, wakeDeliveries: deliveries.wake }) : null;
@@ -151,6 +155,7 @@ export function register(program: Command, openApp: AppFactory): void {
       await keywordWork.close();
       await candidate?.classifier.close?.();
       await candidate?.close();
+      gate.close();
       await classifier.close?.();
       await local?.close();
       await app.close();
