@@ -65,9 +65,9 @@ export async function createClassifier(
   return { classifier: withLocalModel(model, { store: local, db: opts.db ?? null, config: settings }), notice: null, local };
 }
 
-/** classifier.local.path, else local-model.json beside the embedded database's folder. */
+/** classifier.local.path, else local-model.bin beside the embedded database's folder. */
 export function localModelPath(config: Pick<Config, 'classifier' | 'database'>): string {
-  return nonEmpty(config.classifier.local.path) ?? join(dirname(config.database.path), 'local-model.json');
+  return nonEmpty(config.classifier.local.path) ?? join(dirname(config.database.path), 'local-model.bin');
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/index.js';
-import { visible } from '../util/terminal-text.js';
-import { type AppFactory, EXIT_SOME_FAILED, EXIT_USAGE, openApp, UsageError } from './app.js';
+// The only module loaded before it runs: it may start the process again with its memory settings,
+// and what is loaded before that is loaded twice (the rest is imported inside main).
+import './process-tuning.js';
+import type { Command } from 'commander';
+import type { AppFactory } from './app.js';
 
 type Register = (program: Command, openApp: AppFactory) => void;
 
@@ -38,6 +39,7 @@ export function commandName(argv: string[]): string | null {
 }
 
 export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
+  const [{ Command }, { openApp }] = await Promise.all([import('commander'), import('./app.js')]);
   const program = new Command('mailroom')
     .description('Watches a support mailbox and decides for every email: suggest a ticket, draft a reply, or leave it alone.')
     .option('-c, --config <file>', 'configuration file (YAML); default: $MAILROOM_CONFIG or the built-in defaults')
@@ -51,6 +53,12 @@ export async function buildProgram(argv: string[] = process.argv): Promise<Comma
 
 /** Runs the CLI; every failure ends as one line on stderr and its exit code (docs/design.md). */
 export async function main(argv: string[]): Promise<number> {
+  const [{ CommanderError }, { ConfigError }, { visible }, { EXIT_SOME_FAILED, EXIT_USAGE, UsageError }] = await Promise.all([
+    import('commander'),
+    import('../config/index.js'),
+    import('../util/terminal-text.js'),
+    import('./app.js'),
+  ]);
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv);

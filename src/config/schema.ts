@@ -168,7 +168,7 @@ export const configSchema = z
         cascade: z.boolean().default(false),
         local: z
           .object({
-            /** The trained model's file; default: local-model.json beside the embedded database. */
+            /** The trained model's file; default: local-model.bin beside the embedded database. */
             path: z.string().optional(),
             /** It may suggest tickets on its own once "support" was right this often… */
             min_precision: z.number().min(0).max(1).default(0.95),

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
+import { endianness } from 'node:os';
 import { CATEGORIES, INTENTS, PRIORITIES } from '../../contract/index.js';
 import { inverseDocumentFrequency, type SparseVector, termCounts, weigh } from './features.js';
 import { averageWeights, type Example, fitTemperature, logits, type SoftmaxWeights, seeded, softmaxInto, type TrainOptions, trainSoftmax } from './softmax.js';
 
 /** Bumped when features, heads or the file layout change: a model of another format is rebuilt. */
-export const MODEL_FORMAT = 3;
+export const MODEL_FORMAT = 4;
 const DIMS = 2 ** 17;
 const TRAINING: TrainOptions = { epochs: 2, learningRate: 0.5, l2: 1e-6, seed: 1 };
 const FOLDS = 3;
@@ -189,29 +190,69 @@ export function versionOf(examples: readonly TrainingExample[]): string {
   return `lm-${hash.digest('hex').slice(0, 12)}`;
 }
 
-/** The model as a file: JSON with its arrays as base64, so it reloads in milliseconds instead of retraining. */
-export function serializeModel(model: LocalModel): string {
-  const b64 = (array: Float32Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
+/**
+ * The model as a file: a small JSON header, then its float arrays as raw bytes. Loading reads the
+ * file once into one buffer and the arrays are views into it: no 18 MB JSON string, no base64
+ * copies. Those short-lived copies made the C allocator keep ~40 MB it never gave back (glibc
+ * raises its mmap threshold after freeing a large block), most of a running service's excess.
+ *
+ * Layout: uint32 LE header length, the UTF-8 JSON header, zero padding to a multiple of 4, then
+ * float32 arrays in the machine's byte order (recorded in the header): idf, then each head's bias
+ * and weights in the order of HEADS.
+ */
+export function serializeModel(model: LocalModel): Buffer {
   const heads = Object.fromEntries(
-    Object.entries(model.heads).map(([name, h]) => [name, { classes: h.classes, dims: h.dims, temperature: h.temperature, bias: b64(h.bias), weights: b64(h.weights) }]),
+    (Object.keys(HEADS) as HeadName[]).map((name) => [name, { classes: model.heads[name].classes, dims: model.heads[name].dims, temperature: model.heads[name].temperature }]),
   );
-  return JSON.stringify({ ...model, idf: b64(model.idf), heads });
+  const { idf: _idf, heads: _heads, ...rest } = model;
+  const header = Buffer.from(JSON.stringify({ ...rest, heads, byteOrder: endianness() }), 'utf8');
+  const start = align4(4 + header.length);
+  const arrays = [model.idf, ...(Object.keys(HEADS) as HeadName[]).flatMap((name) => [model.heads[name].bias, model.heads[name].weights])];
+  const out = Buffer.alloc(start + arrays.reduce((sum, a) => sum + a.byteLength, 0));
+  out.writeUInt32LE(header.length, 0);
+  header.copy(out, 4);
+  let at = start;
+  for (const a of arrays) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    at += a.byteLength;
+  }
+  return out;
 }
 
 /** The model back from its file; throws when the file is not a model of this format (it is then rebuilt). */
-export function deserializeModel(text: string): LocalModel {
-  const raw = JSON.parse(text) as Omit<LocalModel, 'idf' | 'heads'> & { idf: string; heads: Record<string, Omit<Head, 'bias' | 'weights'> & { bias: string; weights: string }> };
+export function deserializeModel(file: Uint8Array): LocalModel {
+  // Float32Array views need a 4-aligned offset; a small buffer from Node's pool may not have one.
+  const bytes = file.byteOffset % 4 === 0 ? file : new Uint8Array(file);
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.length < 4 || view.readUInt32LE(0) > view.length - 4) throw new Error('not a model file (no header)');
+  const headerLength = view.readUInt32LE(0);
+  let raw: Omit<LocalModel, 'idf' | 'heads'> & { heads: Record<string, Omit<Head, 'bias' | 'weights'>>; byteOrder?: string };
+  try {
+    raw = JSON.parse(view.toString('utf8', 4, 4 + headerLength));
+  } catch {
+    throw new Error('not a model file (unreadable header)');
+  }
   if (raw.format !== MODEL_FORMAT) throw new Error(`model format ${raw.format}, expected ${MODEL_FORMAT}`);
-  const floats = (b64: string, length: number) => {
-    const bytes = Buffer.from(b64, 'base64');
-    if (bytes.length !== length * 4) throw new Error('model arrays have the wrong size');
-    return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  if (raw.byteOrder !== endianness()) throw new Error(`model written on a ${raw.byteOrder} machine`);
+  let at = bytes.byteOffset + align4(4 + headerLength);
+  const floats = (length: number) => {
+    if (at + length * 4 > bytes.byteOffset + bytes.byteLength) throw new Error('model arrays have the wrong size');
+    const array = new Float32Array(bytes.buffer, at, length);
+    at += length * 4;
+    return array;
   };
+  const idf = floats(DIMS);
   const heads = {} as Record<HeadName, Head>;
   for (const name of Object.keys(HEADS) as HeadName[]) {
     const h = raw.heads[name];
     if (!h || h.classes !== HEADS[name].length || h.dims !== DIMS) throw new Error(`model head ${name} is missing or of another shape`);
-    heads[name] = { classes: h.classes, dims: h.dims, temperature: h.temperature, bias: floats(h.bias, h.classes), weights: floats(h.weights, h.classes * h.dims) };
+    heads[name] = { classes: h.classes, dims: h.dims, temperature: h.temperature, bias: floats(h.classes), weights: floats(h.classes * h.dims) };
   }
-  return { ...raw, idf: floats(raw.idf, DIMS), heads };
+  if (at !== bytes.byteOffset + bytes.byteLength) throw new Error('model arrays have the wrong size');
+  const { byteOrder: _byteOrder, heads: _heads, ...rest } = raw;
+  return { ...rest, idf, heads };
+}
+
+function align4(n: number): number {
+  return Math.ceil(n / 4) * 4;
 }

@@ -74,14 +74,14 @@ async function allExamples(options: LocalModelOptions): Promise<TrainingExample[
 }
 
 function loadIfCurrent(path: string, version: string, logger: Logger): LocalModel | null {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch {
     return null;
   }
   try {
-    const model = deserializeModel(text);
+    const model = deserializeModel(bytes);
     return model.version === version ? model : null;
   } catch (error) {
     logger.warn({ path }, `the local model file ${path} cannot be read (${(error as Error).message}); rebuilding it from the training data`);
@@ -114,7 +114,7 @@ function save(path: string, model: LocalModel, logger: Logger): void {
 function trainInWorker(examples: TrainingExample[]): Promise<LocalModel> {
   return new Promise((resolvePromise, reject) => {
     const worker = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: examples, execArgv: process.execArgv });
-    worker.once('message', (text: string) => resolvePromise(deserializeModel(text)));
+    worker.once('message', (bytes: Uint8Array) => resolvePromise(deserializeModel(bytes)));
     worker.once('error', reject);
     worker.once('exit', (code) => code !== 0 && reject(new Error(`the training worker exited with code ${code}`)));
   });
