@@ -1,16 +1,10 @@
 import { getCountrySpecifications, isValidIBAN } from 'ibantools';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { cifValid, codiceFiscaleValid, dniNieValid, frenchVatValid, luhnValid, mod11_10Valid, nirValid, steuerIdValid } from './checksums.js';
-import type { PiiKind } from './kinds.js';
+import type { PiiKind, PiiMatch } from './kinds.js';
 import { names } from './names.js';
 
-/** One piece of personal data in a text: its kind and where it is. */
-export interface PiiMatch {
-  kind: PiiKind;
-  start: number;
-  end: number;
-  value: string;
-}
+export type { PiiMatch } from './kinds.js';
 
 /**
  * Candidates looked at per detector and text. Mail full of numbers (logs, CSV) has thousands of

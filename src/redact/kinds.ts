@@ -2,6 +2,14 @@ import { PII_KINDS as ALL, type PiiKind } from '../contract/index.js';
 
 export { PII_KINDS, type PiiKind } from '../contract/index.js';
 
+/** One piece of personal data in a text: its kind and where it is. */
+export interface PiiMatch {
+  kind: PiiKind;
+  start: number;
+  end: number;
+  value: string;
+}
+
 /** How many distinct values of each kind an email holds: what is stored and sent, never the values. */
 export type PiiCounts = Partial<Record<PiiKind, number>>;
 

@@ -1,4 +1,4 @@
-import type { PiiMatch } from './detect.js';
+import type { PiiMatch } from './kinds.js';
 
 /**
  * People's names, where the text says that a name stands there: after a salutation ("Dear Maria
