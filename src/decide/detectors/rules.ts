@@ -139,7 +139,10 @@ const FOUND = new WeakMap<Field, { c: Map<string, Located[]>; i: Map<string, Loc
 
 function find(field: Field, pattern: string, caseSensitive = false): Located[] {
   let caches = FOUND.get(field);
-  if (!caches) FOUND.set(field, (caches = { c: new Map(), i: new Map() }));
+  if (!caches) {
+    caches = { c: new Map(), i: new Map() };
+    FOUND.set(field, caches);
+  }
   const cache = caseSensitive ? caches.c : caches.i;
   let spans = cache.get(pattern);
   if (!spans) {
