@@ -5,7 +5,19 @@ import { type Classifier, type ClassifierSetup, createClassifier } from '../../c
 import { type Config, loadConfig, mailboxFacts } from '../../config/index.js';
 import { acquirePGliteLock, type Db, describeDatabase, migrateToLatest, openDatabase } from '../../db/index.js';
 import { policyFrom } from '../../decide/index.js';
-import { type EmailResult, type EvalSummary, fooledClassifier, formatReport, LabelError, type LabeledEmail, loadLabeledFolder, runEval, type Score, summarize } from '../../eval/index.js';
+import {
+  type EmailResult,
+  type EvalOptions,
+  type EvalSummary,
+  fooledClassifier,
+  formatReport,
+  LabelError,
+  type LabeledEmail,
+  loadLabeledFolder,
+  runEval,
+  type Score,
+  summarize,
+} from '../../eval/index.js';
 import { createRedactingLogger } from '../../ops/index.js';
 import { type PiiKind, redactionKinds } from '../../redact/index.js';
 import { type ComparedEmail, compareDecisions, createShadowCandidate, formatComparison, type Side } from '../../shadow/index.js';
@@ -69,18 +81,9 @@ export function register(program: Command, _openApp: AppFactory): void {
         throw error;
       });
       if (notice && !flags.json) process.stderr.write(`mailroom: ${notice}\n`);
-      const mailboxes = mailboxFacts(config);
-      const mailbox = mailboxes.all[0]?.name ?? 'eval';
       try {
         const results = await runEval(emails, {
-          classifier,
-          policy: policyFrom(config),
-          mailbox,
-          ownAddresses: mailboxes.ownAddresses(mailbox),
-          maxMessageBytes: config.ingest.max_message_bytes,
-          maxCleanChars: config.classifier.max_input_chars,
-          concurrency: Math.max(4, config.classifier.concurrency),
-          redact: redactionKinds(config.classifier),
+          ...evalOptions(config, classifier, redactionKinds(config.classifier)),
           redactionAgreement: flags.piiAgreement !== false && !flags.fooled,
         });
         const summary = summarize(results);
@@ -203,29 +206,33 @@ async function compareSide(spec: string, config: Config, logger: Logger): Promis
 }
 
 /** `mailroom eval --compare A B [DIR]`: both summaries side by side, then what changed from A to B. */
+/** How a labeled folder is run for a configuration: as mail of its first mailbox (or "eval"), with its policy and limits. */
+function evalOptions(config: Config, classifier: Classifier, redact: ReadonlySet<PiiKind> | null): EvalOptions {
+  const mailboxes = mailboxFacts(config);
+  const mailbox = mailboxes.all[0]?.name ?? 'eval';
+  return {
+    classifier,
+    policy: policyFrom(config),
+    mailbox,
+    ownAddresses: mailboxes.ownAddresses(mailbox),
+    maxMessageBytes: config.ingest.max_message_bytes,
+    maxCleanChars: config.classifier.max_input_chars,
+    concurrency: Math.max(4, config.classifier.concurrency),
+    redact,
+  };
+}
+
 async function runComparison(dir: string, specs: [string, string], flags: EvalFlags): Promise<void> {
   const emails = labeledFolder(dir);
   const config = evalConfig(dir, {});
   const logger = createRedactingLogger(config);
   if (!process.env.MAILROOM_LOG_LEVEL) logger.level = 'warn';
-  const mailboxes = mailboxFacts(config);
-  const mailbox = mailboxes.all[0]?.name ?? 'eval';
   const outcomes: Array<{ side: CompareSide; results: EmailResult[] }> = [];
   try {
     for (const spec of specs) {
       const side = await compareSide(spec, config, logger);
       outcomes.push({ side, results: [] });
-      outcomes[outcomes.length - 1]!.results = await runEval(emails, {
-        classifier: side.classifier,
-        policy: policyFrom(config),
-        mailbox,
-        ownAddresses: mailboxes.ownAddresses(mailbox),
-        maxMessageBytes: config.ingest.max_message_bytes,
-        maxCleanChars: config.classifier.max_input_chars,
-        concurrency: Math.max(4, config.classifier.concurrency),
-        redact: side.redact,
-        redactionAgreement: false,
-      });
+      outcomes[outcomes.length - 1]!.results = await runEval(emails, { ...evalOptions(config, side.classifier, side.redact), redactionAgreement: false });
     }
   } finally {
     for (const { side } of outcomes) await side.close();
