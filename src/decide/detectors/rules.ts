@@ -61,6 +61,9 @@ const WORD_CHARS = '[^\\s-]';
 /** Keyed by the pattern itself (its hash is computed once), one map per case mode: a built key would be hashed anew on every call. */
 const COMPILED = { c: new Map<string, { regex: RegExp; compound: boolean }>(), i: new Map<string, { regex: RegExp; compound: boolean }>() };
 
+/** An alternative that starts with a letter or digit (perhaps inside groups) gets a `\b` before it: it starts a word. */
+const WORD_START = /^(?:\(\?:|\()*(?:[\p{L}\p{N}[]|\\d|\\p\{L\})/u;
+
 /** The alternatives of a pattern at its top level (not inside a group or a character class). */
 function alternatives(pattern: string): string[] {
   const parts: string[] = [];
@@ -96,7 +99,7 @@ export function compilePattern(pattern: string, caseSensitive = false): { regex:
     let compound = false;
     const source = alternatives(caseSensitive ? pattern : pattern.replace(/\\p\{[^}]*\}|\\.|[A-ZÀ-Þ]/g, (m) => (m.length === 1 ? m.toLowerCase() : m)))
       .map((alt) => {
-        const prefix = alt.startsWith('~') ? '' : /^(?:\(\?:|\()*(?:[\p{L}\p{N}[]|\\d|\\p\{L\})/u.test(alt) ? '\\b' : '';
+        const prefix = alt.startsWith('~') ? '' : WORD_START.test(alt) ? '\\b' : '';
         if (alt.startsWith('~')) compound = true;
         // Character classes ("[ -]", "[sz]") are copied as written; the notation applies outside them.
         const body = foldAccents(
@@ -161,7 +164,197 @@ function find(field: Field, pattern: string, caseSensitive = false): Located[] {
   return spans;
 }
 
+/**
+ * A cheap test before the regular expression. Every alternative that starts with a letter or digit
+ * starts a word, so it can only match where a word of the field begins with the letters the
+ * alternative starts with; one that continues a compound ("~mahnung") or starts with a sign ("§ 512")
+ * only where the text contains them. The words' first KEY_LENGTH letters are collected once per
+ * field, and a pattern none of whose alternatives can start is not run at all: most of ~170 rules
+ * find nothing in an email, and scanning its whole text with each was most of the detectors' cost.
+ */
+const KEY_LENGTH = 4;
+/** What one match needs: a word beginning with one of `starts`, or one of `contains` anywhere. Null: nothing known. */
+interface Keys {
+  starts: string[];
+  contains: string[];
+}
+const KEYS = new Map<string, Keys | null>();
+const STARTS = new WeakMap<Field, Set<string>>();
+const DIGITS = [...'0123456789'];
+
+/** The beginnings (1 to KEY_LENGTH characters) of the field's words, as `\b` sees words in the lower-cased text. */
+function wordBeginnings(field: Field): Set<string> {
+  let starts = STARTS.get(field);
+  if (!starts) {
+    starts = new Set();
+    for (const [word] of field.lower.matchAll(/[a-z0-9_]+/g)) {
+      for (let n = 1; n <= Math.min(KEY_LENGTH, word.length); n++) starts.add(word.slice(0, n));
+    }
+    STARTS.set(field, starts);
+  }
+  return starts;
+}
+
+function union(parts: Array<Keys | null>): Keys | null {
+  if (parts.some((k) => k === null)) return null;
+  return { starts: parts.flatMap((k) => k!.starts), contains: parts.flatMap((k) => k!.contains) };
+}
+
+/** How telling a key set is: its shortest key (a one-letter word beginning is in nearly every email). */
+function strength(keys: Keys): number {
+  return Math.min(...keys.starts.map((k) => k.length), ...keys.contains.map((k) => k.length + 1));
+}
+
+/** The most telling of several key sets, each of which a match needs. */
+function best(candidates: Keys[]): Keys | null {
+  let chosen: Keys | null = null;
+  for (const keys of candidates) {
+    const better = !chosen || strength(keys) > strength(chosen) || (strength(keys) === strength(chosen) && keys.starts.length + keys.contains.length < chosen.starts.length + chosen.contains.length);
+    if (better) chosen = keys;
+  }
+  return chosen;
+}
+
+/** One element of a pattern in the rule notation, with what it tells about word starts. */
+interface Item {
+  kind: 'literal' | 'group' | 'lookaround' | 'space' | 'boundary' | 'other';
+  text: string;
+  /** May occur zero times. */
+  optional: boolean;
+}
+
+const QUANTIFIER = /^(?:[?*+]|\{\d*(?:,\d*)?\})\??/;
+
+function items(seq: string): Item[] {
+  const out: Item[] = [];
+  let i = 0;
+  const quantified = (kind: Item['kind'], text: string, end: number) => {
+    const q = QUANTIFIER.exec(seq.slice(end))?.[0] ?? '';
+    out.push({ kind, text, optional: /^(?:[?*]|\{0)/.test(q) });
+    i = end + q.length;
+  };
+  while (i < seq.length) {
+    const c = seq[i]!;
+    if (c === '(') {
+      const close = groupEnd(seq.slice(i));
+      if (close < 0) return [{ kind: 'other', text: seq, optional: false }];
+      const group = seq.slice(i, i + close + 1);
+      if (/^\(\?<?[=!]/.test(group)) {
+        out.push({ kind: 'lookaround', text: group, optional: true });
+        i += close + 1;
+      } else quantified('group', group.slice(group.startsWith('(?:') ? 3 : 1, -1), i + close + 1);
+    } else if (c === '[') {
+      const m = /^\[(?:\\.|[^\]])*\]/.exec(seq.slice(i));
+      quantified('other', m?.[0] ?? c, i + (m?.[0].length ?? 1));
+    } else if (c === '\\') {
+      if (seq[i + 1] === 'b') {
+        out.push({ kind: 'boundary', text: '\\b', optional: false });
+        i += 2;
+      } else quantified('other', seq.slice(i, i + 2), i + (/^\\[pP]\{[^}]*\}/.exec(seq.slice(i))?.[0].length ?? 2));
+    } else if (c === ' ' || c === "'") {
+      const optional = seq[i + 1] === '?';
+      out.push({ kind: optional ? 'other' : 'space', text: c, optional });
+      i += optional ? 2 : 1;
+    } else if (/[\p{L}\p{N}]/u.test(c)) {
+      let end = i;
+      while (end < seq.length && /[\p{L}\p{N}]/u.test(seq[end]!)) end++;
+      // A quantifier takes the last letter only ("lawyers?").
+      if (end - i > 1 && QUANTIFIER.test(seq.slice(end))) end--;
+      if (end - i === 1 && QUANTIFIER.test(seq.slice(end))) quantified('other', c, end);
+      else {
+        out.push({ kind: 'literal', text: seq.slice(i, end), optional: false });
+        i = end;
+      }
+    } else quantified('other', c, i + 1);
+  }
+  return out;
+}
+
+/** The letters a literal needs: up to `length` of them, up to the first one the notation spells several ways. */
+function literalKey(text: string, length: number): string | null {
+  let key = '';
+  for (const c of text.toLowerCase()) {
+    const spelt = SPELLINGS[c];
+    const letter = spelt ? spelt[0]! : foldAccents(c);
+    if (!/^[a-z0-9]$/.test(letter)) break;
+    key += letter;
+    if (spelt) break;
+  }
+  return key ? key.slice(0, length) : null;
+}
+
+const endsWord = (alt: string) => / $|'$/.test(alt);
+
+/**
+ * What a match of a sequence (no top-level `|`) needs: of the elements it cannot do without that
+ * begin a word (the first, when it starts one; one after a space), the most telling.
+ */
+function sequenceKeys(seq: string, atStart: boolean): Keys | null {
+  const candidates: Keys[] = [];
+  let start = atStart;
+  for (const item of items(seq)) {
+    if (item.kind === 'literal') {
+      // Inside a word, the letters are still needed somewhere in the text ("20" of "INV-2024-").
+      const key = literalKey(item.text, start ? KEY_LENGTH : Number.POSITIVE_INFINITY);
+      if (key && start) candidates.push({ starts: [key], contains: [] });
+      else if (key && key.length >= 2) candidates.push({ starts: [], contains: [key] });
+    }
+    if (item.kind === 'other' && item.text === '\\d' && start && !item.optional) candidates.push({ starts: DIGITS, contains: [] });
+    if (item.kind === 'group' && !item.optional) {
+      const inner = union(alternatives(item.text).map((alt) => (alt.startsWith('~') ? leadingKeys(alt) : sequenceKeys(alt, start))));
+      if (inner) candidates.push(inner);
+    }
+    if (item.kind === 'space' || item.kind === 'boundary') start = true;
+    else if (item.kind === 'lookaround') continue;
+    else if (item.kind === 'group' && alternatives(item.text).every(endsWord)) start = item.optional ? start : true;
+    else start = false;
+  }
+  return best(candidates);
+}
+
+/** What an alternative, written in the rule notation, must contain. */
+function leadingKeys(alt: string): Keys | null {
+  if (alt.startsWith('@')) return null;
+  if (alt.startsWith('~')) {
+    // A compound's end ("~mahnung"): not at a word start, but in the text.
+    return sequenceKeys(alt.slice(1), false);
+  }
+  const keys = sequenceKeys(alt, WORD_START.test(alt));
+  if (keys) return keys;
+  // A sign that is no notation nor syntax ("§", "¿"): the text must contain it.
+  return /^[^\p{L}\p{N}\s\\()[\]{}|?*+.^$'~@-]/u.test(alt) ? { starts: [], contains: [alt[0]!] } : null;
+}
+
+/** Index of the parenthesis closing the group that opens `text`, or -1. */
+function groupEnd(text: string): number {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** Whether `pattern` may match in `field` (exported so a test can hold it to the regular expression). */
+export function mayMatch(field: Field, pattern: string): boolean {
+  let keys = KEYS.get(pattern);
+  if (keys === undefined) {
+    keys = union(alternatives(pattern).map(leadingKeys));
+    if (keys) keys = { starts: [...new Set(keys.starts)], contains: [...new Set(keys.contains)] };
+    KEYS.set(pattern, keys);
+  }
+  if (keys === null) return true;
+  const starts = wordBeginnings(field);
+  return keys.starts.some((key) => starts.has(key)) || keys.contains.some((key) => field.lower.includes(key));
+}
+
 function matchPattern(field: Field, pattern: string, caseSensitive: boolean): Span[] {
+  if (!mayMatch(field, pattern)) return [];
   const { regex, compound } = compilePattern(pattern, caseSensitive);
   const spans: Span[] = [];
   for (const m of (caseSensitive ? field.folded : field.lower).matchAll(regex)) {
