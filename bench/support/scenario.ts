@@ -95,7 +95,12 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
       receiver,
       configFile,
       startRun(name = 'run') {
-        const p = startMailroom({ args: ['--config', configFile, 'run'], logFile: join(dir, `${name}.log`) });
+        const p = startMailroom({
+          args: ['--config', configFile, 'run'],
+          logFile: join(dir, `${name}.log`),
+          // For profiling a bench run, e.g. MAILROOM_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+          nodeArgs: (process.env.MAILROOM_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+        });
         processes.push(p);
         return p;
       },
