@@ -5,6 +5,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import type { Config } from '../config/schema.js';
+import { copyTemplate } from './pglite-template.js';
 import { rawStorePlugin } from './raw-store.js';
 import type { Database, Db } from './schema.js';
 
@@ -53,7 +54,7 @@ async function openPGlite(path: string | null, rawStore: string | null): Promise
   const { PGlite } = await import('@electric-sql/pglite');
   if (path) {
     mkdirSync(resolve(path), { recursive: true });
-    if (!existsSync(join(resolve(path), 'PG_VERSION'))) await createPGliteFolder(resolve(path));
+    if (!existsSync(join(resolve(path), 'PG_VERSION')) && !copyTemplate(resolve(path))) await createPGliteFolder(resolve(path));
   }
   // bytea as Buffer, as pg returns it: PGlite's own Uint8Array would stringify as "82,101,…".
   const parsers = { [BYTEA_OID]: (text: string) => Buffer.from(text.startsWith('\\x') ? text.slice(2) : text, 'hex') };
@@ -64,8 +65,8 @@ async function openPGlite(path: string | null, rawStore: string | null): Promise
 }
 
 /**
- * Creates a new PGlite folder in a child process (src/db/create-pglite.ts), so this process only
- * ever reopens one and never carries initdb's memory peak.
+ * Creates a new PGlite folder in a child process (src/db/create-pglite.ts) when there is no template
+ * to copy, so this process only ever reopens one and never carries initdb's memory peak.
  */
 async function createPGliteFolder(folder: string): Promise<void> {
   const script = fileURLToPath(new URL(`./create-pglite${extname(fileURLToPath(import.meta.url))}`, import.meta.url));

@@ -3,12 +3,12 @@
  * trip, corrupt, other format), the seed corpus read defensively, and when it may suggest tickets.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { autonomyGap, createLocalClassifier, openLocalModel, predict, seedExamples, type TrainingExample, trainLocalModel } from '../../src/classify/index.js';
-import { deserializeModel, serializeModel } from '../../src/classify/local/model.js';
+import { deserializeModel, serializeModel, versionOf } from '../../src/classify/local/model.js';
 import { classificationSchema } from '../../src/contract/index.js';
 import { parseEmail } from '../../src/parse/index.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -56,8 +56,12 @@ test('the model file: a round trip keeps every answer; a corrupt or older file i
   const path = join(folder, 'model.json');
   const warnings: string[] = [];
   const logger = Object.assign(silentLogger(), { warn: (_obj: unknown, message?: string) => void warnings.push(String(message ?? _obj)) });
-  const first = await openLocalModel({ path, db: null, maxCleanChars: 6000, retrainAfter: 50, logger });
+  // A build seed model made from other examples is not this data's model: it trains instead.
+  const otherSeed = join(folder, 'other-seed.bin');
+  writeFileSync(otherSeed, serializeModel(model));
+  const first = await openLocalModel({ path, db: null, maxCleanChars: 6000, retrainAfter: 50, logger, seedModelFile: otherSeed });
   const version = first.current().version;
+  assert.notEqual(version, model.version);
   assert.ok(readFileSync(path, 'utf8').length > 1000, 'saved');
   writeFileSync(path, '{"format": 2, "heads": ');
   const rebuilt = await openLocalModel({ path, db: null, maxCleanChars: 6000, retrainAfter: 50, logger });
@@ -65,6 +69,18 @@ test('the model file: a round trip keeps every answer; a corrupt or older file i
   assert.match(warnings.join('\n'), /cannot be read .* rebuilding it from the training data/);
   const loaded = await openLocalModel({ path, db: null, maxCleanChars: 6000, retrainAfter: 50, logger: silentLogger() });
   assert.equal(loaded.current().version, version, 'and the rebuilt file loads');
+});
+
+test("a new folder starts from the build's seed model, used in place, when the mailbox has taught nothing yet", async () => {
+  // A small model standing in for the build's: marked as the seed corpus's model, so the store takes it without training.
+  const small = trainLocalModel(examples.filter((_, i) => i % 10 === 0));
+  const seedFile = join(folder, 'build-seed.bin');
+  writeFileSync(seedFile, serializeModel({ ...small, version: versionOf(seedExamples()), trainedAt: '2001-02-03T04:05:06.000Z' }));
+  const path = join(folder, 'fresh', 'local-model.bin');
+  const store = await openLocalModel({ path, db: null, maxCleanChars: 6000, retrainAfter: 50, logger: silentLogger(), seedModelFile: seedFile });
+  assert.equal(store.current().trainedAt, '2001-02-03T04:05:06.000Z', 'the build seed model, not a new training');
+  assert.deepEqual(store.current().counts, small.counts);
+  assert.equal(existsSync(path), false, 'not copied: the folder gets its own file at the first retrain');
 });
 
 test('a seed line with an unknown intent is reported and skipped', () => {

@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/index.js';
 import type { Logger } from '../../util/logger.js';
@@ -25,6 +26,24 @@ export interface LocalModelOptions {
   /** New labels that make a retrain worth it (classifier.local.retrain_after). */
   retrainAfter: number;
   logger: Logger;
+  /** The seed model made at build time; default SEED_MODEL_FILE. */
+  seedModelFile?: string;
+}
+
+/**
+ * The model of the seed corpus alone, trained once by `npm run build` (scripts/build-assets.ts)
+ * beside this module: a new data folder, whose mailbox has taught nothing yet, starts from a copy
+ * instead of spending 5–10 s of CPU training the same model again.
+ */
+export const SEED_MODEL_FILE = fileURLToPath(new URL('./seed-model.bin', import.meta.url));
+
+/** Trains the seed-only model into `file`, unless the file there is already that model. */
+export function buildSeedModel(file = SEED_MODEL_FILE, logger?: Logger): boolean {
+  const examples = seedExamples(undefined, (problem) => logger?.warn(problem));
+  if (loadIfCurrent(file, versionOf(examples), null)) return false;
+  save(file, trainLocalModel(examples), logger ?? null);
+  if (!loadIfCurrent(file, versionOf(examples), null)) throw new Error(`could not write the seed model to ${file}`);
+  return true;
 }
 
 /**
@@ -35,7 +54,11 @@ export interface LocalModelOptions {
 export async function openLocalModel(options: LocalModelOptions): Promise<LocalModelStore> {
   const path = resolve(options.path);
   const examples = await allExamples(options);
-  let model = loadIfCurrent(path, versionOf(examples), options.logger) ?? train(examples, path, options.logger);
+  const version = versionOf(examples);
+  // A mailbox with no labels yet makes exactly the build's seed model: used from there, not copied
+  // (the folder gets a file of its own at the first retrain).
+  const seedModel = () => loadIfCurrent(options.seedModelFile ?? SEED_MODEL_FILE, version, null);
+  let model = loadIfCurrent(path, version, options.logger) ?? seedModel() ?? train(examples, path, options.logger);
   let running: Promise<boolean> | null = null;
   let closed = false;
 
@@ -73,7 +96,7 @@ async function allExamples(options: LocalModelOptions): Promise<TrainingExample[
   return [...seedExamples(undefined, (problem) => options.logger.warn(problem)), ...history];
 }
 
-function loadIfCurrent(path: string, version: string, logger: Logger): LocalModel | null {
+function loadIfCurrent(path: string, version: string, logger: Logger | null): LocalModel | null {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -84,7 +107,7 @@ function loadIfCurrent(path: string, version: string, logger: Logger): LocalMode
     const model = deserializeModel(bytes);
     return model.version === version ? model : null;
   } catch (error) {
-    logger.warn({ path }, `the local model file ${path} cannot be read (${(error as Error).message}); rebuilding it from the training data`);
+    logger?.warn({ path }, `the local model file ${path} cannot be read (${(error as Error).message}); rebuilding it from the training data`);
     return null;
   }
 }
@@ -96,7 +119,7 @@ function train(examples: TrainingExample[], path: string, logger: Logger): Local
 }
 
 /** Written beside and renamed over the old file, so a crash leaves the old model or the new one, never half. */
-function save(path: string, model: LocalModel, logger: Logger): void {
+function save(path: string, model: LocalModel, logger: Logger | null): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
     const temporary = `${path}.${process.pid}.tmp`;
@@ -107,7 +130,7 @@ function save(path: string, model: LocalModel, logger: Logger): void {
     renameSync(temporary, path);
   } catch (error) {
     // The model still works from memory; the next start trains again.
-    logger.warn({ path }, `could not save the local model to ${path}: ${(error as Error).message}`);
+    logger?.warn({ path }, `could not save the local model to ${path}: ${(error as Error).message}`);
   }
 }
 
