@@ -52,51 +52,72 @@ export async function storeMessage(db: DbOrTx, msg: IncomingMessage, options: { 
   const identity = emailIdentity(parsed, msg.raw, sha256);
   const id = newId('em', options.now);
   const receivedAt = msg.receivedAt ?? options.now;
-  const inserted = await insertWithRaw(db, msg.raw, sha256, (tx, rawColumns) =>
-    tx
-      .insertInto('messages')
-      .values({
-        id,
-        thread_id: threadIdFor(parsed, id),
-        mailbox: msg.mailbox,
-        source: msg.source,
-        message_id: parsed?.messageId ?? null,
-        sha256,
-        identity,
-        size_bytes: msg.sizeBytes,
-        ...rawColumns,
-        raw_headers: rawHeaders,
-        from_address: parsed?.from?.address || null,
-        from_name: parsed?.from?.name || null,
-        subject: parsed?.subject ?? null,
-        sent_at: parsed?.date ?? null,
-        received_at: receivedAt,
-        imap_uidvalidity: msg.imap?.uidvalidity ?? null,
-        imap_uid: msg.imap?.uid ?? null,
-        status: 'pending',
-        last_error: null,
-        raw_chars: parsed?.rawChars ?? null,
-        clean_chars: parsed?.cleanChars ?? null,
-        parsed: jsonColumn(parsed ? toStoredEmail(parsed, options.maxCleanChars) : toStoredFailure(error ?? 'unknown parse error', { retry })),
-        next_attempt_at: options.now,
-        updated_at: options.now,
-      })
-      // Either key may be taken: (mailbox, sha256) by the same arrival seen again (two processes, a
-      // re-scan after a UIDVALIDITY change), identity by the same email through another door. A
-      // concurrent insert of either waits for the other's commit, so the lookups below find it.
-      // (A sighting's raw file, written before the conflict, is removed by the next sweep.)
-      .onConflict((oc) => oc.doNothing())
-      .returning('id')
-      .executeTakeFirst(),
-  );
-  if (inserted) return { id: inserted.id, created: true };
-  const same = await db.selectFrom('messages').select('id').where('mailbox', '=', msg.mailbox).where('sha256', '=', sha256).executeTakeFirst();
-  if (same) return { id: same.id, created: false };
-  const first = await db.selectFrom('messages').select('id').where('identity', '=', identity).executeTakeFirstOrThrow();
+  const insert = () =>
+    insertWithRaw(db, msg.raw, sha256, (tx, rawColumns) =>
+      tx
+        .insertInto('messages')
+        .values({
+          id,
+          thread_id: threadIdFor(parsed, id),
+          mailbox: msg.mailbox,
+          source: msg.source,
+          message_id: parsed?.messageId ?? null,
+          sha256,
+          identity,
+          size_bytes: msg.sizeBytes,
+          ...rawColumns,
+          raw_headers: rawHeaders,
+          from_address: parsed?.from?.address || null,
+          from_name: parsed?.from?.name || null,
+          subject: parsed?.subject ?? null,
+          sent_at: parsed?.date ?? null,
+          received_at: receivedAt,
+          imap_uidvalidity: msg.imap?.uidvalidity ?? null,
+          imap_uid: msg.imap?.uid ?? null,
+          status: 'pending',
+          last_error: null,
+          raw_chars: parsed?.rawChars ?? null,
+          clean_chars: parsed?.cleanChars ?? null,
+          parsed: jsonColumn(parsed ? toStoredEmail(parsed, options.maxCleanChars) : toStoredFailure(error ?? 'unknown parse error', { retry })),
+          next_attempt_at: options.now,
+          updated_at: options.now,
+        })
+        // Either key may be taken: (mailbox, sha256) by the same arrival seen again (two processes, a
+        // re-scan after a UIDVALIDITY change), identity by the same email through another door. A
+        // concurrent insert of either waits for the other's commit, so the lookups below find it.
+        // (A sighting's raw file, written before the conflict, is removed by the next sweep.)
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .executeTakeFirst(),
+    );
+  // The row that took a key may be deleted between the conflict and the lookups: then the key is
+  // free again and the insert is tried anew (a few times; each retry needs another deletion).
+  for (let attempt = 1; ; attempt++) {
+    const inserted = await insert();
+    if (inserted) return { id: inserted.id, created: true };
+    const same = await db.selectFrom('messages').select('id').where('mailbox', '=', msg.mailbox).where('sha256', '=', sha256).executeTakeFirst();
+    if (same) return { id: same.id, created: false };
+    const first = await db.selectFrom('messages').select('id').where('identity', '=', identity).executeTakeFirst();
+    if (first) {
+      try {
+        return await recordSighting(db, first.id, msg, sha256, receivedAt);
+      } catch (error) {
+        // Deleted between the lookup and the sighting (foreign key): as above. In a caller's
+        // transaction the error has aborted it, so it is the caller's to retry.
+        if ((error as { code?: string }).code !== '23503' || db.isTransaction) throw error;
+      }
+    }
+    if (attempt === 3)
+      throw new Error(`could not store the message for mailbox ${msg.mailbox}: the email it matches was deleted while it was stored, three times; it is fetched again on the next pass`);
+  }
+}
+
+/** This arrival as a sighting of the email stored before: another mailbox, another route, one decision. */
+async function recordSighting(db: DbOrTx, emailId: string, msg: IncomingMessage, sha256: string, receivedAt: Date): Promise<StoredMessage> {
   await db
     .insertInto('message_sightings')
     .values({
-      email_id: first.id,
+      email_id: emailId,
       mailbox: msg.mailbox,
       source: msg.source,
       sha256,
@@ -107,7 +128,7 @@ export async function storeMessage(db: DbOrTx, msg: IncomingMessage, options: { 
     })
     .onConflict((oc) => oc.columns(['mailbox', 'sha256']).doNothing())
     .execute();
-  return { id: first.id, created: false, sighting: true };
+  return { id: emailId, created: false, sighting: true };
 }
 
 /**

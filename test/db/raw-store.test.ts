@@ -101,7 +101,13 @@ describeEachDatabase('raw message bytes', (getDb, { kind }) => {
     for (let round = 0; round < 5; round++) {
       const first = await storeMessage(db, { mailbox: 'one', source: 'file', raw, sizeBytes: raw.length }, OPTIONS);
       const [, second] = await Promise.all([deleteMessages(db, [first.id]), storeMessage(db, { mailbox: `two-${round}`, source: 'file', raw, sizeBytes: raw.length }, OPTIONS)]);
-      assert.equal(Buffer.compare((await readRawMessage(db, second.id))!.bytes!, raw), 0, `round ${round}`);
+      const kept = await readRawMessage(db, second.id);
+      // On PostgreSQL the two may also run the other way round: the arrival becomes a sighting of the
+      // first email, and the deletion then removes that email with its sightings. Never anything else.
+      if (!kept) assert.ok(second.sighting && second.id === first.id, `round ${round}: the arrival is gone, yet it was no sighting of the deleted email`);
+      for (const row of await db.selectFrom('messages').select('id').execute()) {
+        assert.equal(Buffer.compare((await readRawMessage(db, row.id))!.bytes!, raw), 0, `round ${round}: a row without its bytes`);
+      }
       await deleteMessages(db, [second.id]);
     }
   });
