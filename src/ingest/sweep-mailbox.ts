@@ -55,6 +55,9 @@ interface Candidate {
   messageId: string | null;
 }
 
+/** The first chunk of a sweep (see sweepMailbox). */
+const FIRST_CHUNK = 8;
+
 /**
  * Stores every message after the cursor, in UID order, in transactions that also advance the
  * cursor — a crash or a dropped connection at any point loses nothing and stores nothing twice. imapflow deadlocks when a command is issued inside a fetch iteration, so each
@@ -81,10 +84,13 @@ export async function sweepMailbox(deps: SweepDeps, start: Cursor): Promise<Swee
     result.skipped += before - uids.length;
   }
 
-  for (let i = 0; i < uids.length; i += deps.fetchBatch) {
+  for (let i = 0; i < uids.length; ) {
     if (deps.shouldStop()) return result;
-    const chunk = uids.slice(i, i + deps.fetchBatch);
-    await processChunk(deps, cursor, chunk, result);
+    // A small first chunk: a backlog's first decisions (and model calls) start while the rest is
+    // fetched, instead of after a whole batch was downloaded, parsed and stored (~1.4 s for 50).
+    const size = i === 0 ? Math.min(deps.fetchBatch, FIRST_CHUNK) : deps.fetchBatch;
+    await processChunk(deps, cursor, uids.slice(i, i + size), result);
+    i += size;
   }
   if (deps.shouldStop()) return result;
   // Everything up to the highest UID found is stored or deliberately skipped.
