@@ -263,7 +263,7 @@ function renderTable(r: Results): string {
     rows.push([
       `1. backlog drain, ${m.latencyMs} ms model, c=${m.concurrency}`,
       `${f(m.messagesPerS, 2)} msg/s`,
-      `${pct(m.fractionOfLimit)} of the limit ${f(m.limitCallsPerS)} calls/s (${m.modelCalls} calls in ${f(m.seconds, 2)} s, max ${m.maxModelInFlight} in flight)`,
+      `${pct(m.fractionOfLimit)} of the limit ${f(m.limitCallsPerS)} calls/s (${m.modelCalls} calls in ${f(m.seconds, 2)} s, max ${m.maxModelInFlight} in flight; first decision after ${f(m.firstDecisionS, 2)} s, ${pct(m.steadyFractionOfLimit)} from then on)`,
     ]);
   }
   if (r.drain) {

@@ -21,6 +21,10 @@ export interface DrainResult {
   latencyMs: number;
   concurrency: number;
   seconds: number;
+  /** From "running" to the first decision: connecting, the first fetch, the first model answer. */
+  firstDecisionS: number;
+  /** fractionOfLimit from the first decision to the last: the rate once the start-up is behind. */
+  steadyFractionOfLimit: number | null;
   messagesPerS: number;
   modelCalls: number;
   modelCallsPerS: number;
@@ -68,6 +72,7 @@ export async function runBacklogDrain(options: DrainOptions): Promise<DrainResul
     const peak = run.peakRssBytes();
     const finished = Math.max(...run.decided.map((d) => d.time));
     const seconds = (finished - started) / 1000;
+    const firstDecisionS = (Math.min(...run.decided.map((d) => d.time)) - started) / 1000;
     const modelCalls = scenario.llm.totalRequests;
     const promptChars = scenario.llm.requests.map((r) => r.body.messages.reduce((sum, m) => sum + (m.content?.length ?? 0), 0));
     const actions: Record<string, number> = {};
@@ -88,11 +93,14 @@ export async function runBacklogDrain(options: DrainOptions): Promise<DrainResul
       latencyMs,
       concurrency,
       seconds,
+      firstDecisionS,
       messagesPerS: total / seconds,
       modelCalls,
       modelCallsPerS: modelCalls / seconds,
       limitCallsPerS: limit,
       fractionOfLimit: limit ? modelCalls / seconds / limit : null,
+      // The first decision's model call finished at it; the rest ran between the first and the last.
+      steadyFractionOfLimit: limit && modelCalls > 1 ? (modelCalls - 1) / (seconds - firstDecisionS) / limit : null,
       maxModelInFlight: scenario.llm.maxInFlight,
       cpuMsPerMessage: cpuStart !== null && cpuEnd !== null ? (cpuEnd - cpuStart) / total : null,
       peakRssMb: mb(peak),
