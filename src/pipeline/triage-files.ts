@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ClassifierUnavailableError } from '../classify/index.js';
 import type { Action, Classification, Flags, Reason } from '../contract/index.js';
 import type { Db } from '../db/index.js';
@@ -156,7 +157,7 @@ async function triageStored(options: TriageOptions, ctx: PipelineContext, file: 
   const processing = claimAndProcess(ctx, stored.id, workerId);
   inFlight.set(stored.id, processing);
   const outcome = await processing.finally(() => inFlight.delete(stored.id));
-  if (!outcome) return storedResult(db, file, stored.id);
+  if (!outcome) return storedResult(db, file, stored.id, OTHERS_DECISION_WAIT_MS);
   if (outcome.status === 'postponed') return { file, ok: false, email_id: stored.id, error: outcome.error, postponed: true };
   const cached = outcome.evaluation.classification?.mode === 'cache';
   return resultOf(file, stored.id, outcome.email.messageId, outcome.email.subject, outcome.evaluation, false, cached);
@@ -169,8 +170,30 @@ async function claimAndProcess(ctx: PipelineContext, emailId: string, workerId: 
   return processMessage(ctx, row, claimOf('messages', row));
 }
 
-/** The email was stored before: report its decision (or why it has none) without processing again. */
-async function storedResult(db: Db, file: string, emailId: string): Promise<TriageResult> {
+/**
+ * How long to wait for the decision of another process that claimed the email between its storing
+ * and this command's claim: `mailroom run` beside the command shares the queue, and its decision
+ * (and its delivery) is this email's one decision.
+ */
+const OTHERS_DECISION_WAIT_MS = 120_000;
+
+/**
+ * The email was stored before, or another process took it: report its decision (or why it has
+ * none) without processing again, after waiting up to `waitMs` while another process holds it.
+ */
+async function storedResult(db: Db, file: string, emailId: string, waitMs = 0): Promise<TriageResult> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const result = await decidedResult(db, file, emailId);
+    if (result.ok || !result.postponed || !result.heldElsewhere || Date.now() >= until) {
+      const { heldElsewhere: _, ...reported } = result;
+      return reported;
+    }
+    await sleep(250);
+  }
+}
+
+async function decidedResult(db: Db, file: string, emailId: string): Promise<TriageResult & { heldElsewhere?: boolean }> {
   const decision = await db
     .selectFrom('decisions as d')
     .innerJoin('messages as m', 'm.id', 'd.email_id')
@@ -198,7 +221,7 @@ async function storedResult(db: Db, file: string, emailId: string): Promise<Tria
   const message = await db.selectFrom('messages').select(['status', 'last_error', 'locked_by']).where('id', '=', emailId).executeTakeFirstOrThrow();
   if (message.status === 'failed') return { file, ok: false, email_id: emailId, error: message.last_error ?? 'failed' };
   const why = message.locked_by ? `being processed by ${message.locked_by}` : (message.last_error ?? 'waiting for its next attempt');
-  return { file, ok: false, email_id: emailId, error: `not decided yet: ${why}`, postponed: true };
+  return { file, ok: false, email_id: emailId, error: `not decided yet: ${why}`, postponed: true, heldElsewhere: message.locked_by !== null };
 }
 
 function resultOf(file: string, emailId: string | null, messageId: string | null, subject: string, evaluation: Evaluation, reused: boolean, cached: boolean): TriageResult {

@@ -82,7 +82,7 @@ function startService(): RunningCli {
 }
 
 function ok(result: CliResult, what: string): string {
-  assert.equal(result.code, 0, `${what} failed:\n${result.stderr}`);
+  assert.equal(result.code, 0, `${what} failed:\n${result.stderr}\n${result.stdout}`);
   return result.stdout;
 }
 

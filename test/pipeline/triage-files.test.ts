@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { createClassifier } from '../../src/classify/index.js';
 import type { Config } from '../../src/config/index.js';
 import { parseConfig } from '../../src/config/load-config.js';
+import { storeMessage } from '../../src/ingest/index.js';
 import { createPipelineContext, startPipelineWorker, type TriageResult, triageFiles } from '../../src/pipeline/index.js';
+import { claimMessage, processMessage } from '../../src/pipeline/process-message.js';
+import { claimOf } from '../../src/queue/index.js';
 import { systemClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
@@ -150,6 +153,26 @@ describeEachDatabase('triage pipeline', (getDb) => {
     const stored = await getDb().selectFrom('classifications').select(['error', 'output']).executeTakeFirstOrThrow();
     assert.equal(stored.output, null);
     assert.ok(stored.error);
+  });
+
+  test('an email the service beside it took first: triage waits for that decision and reports it, never a second one', async () => {
+    const file = writeEml('beside.eml', makeEml({ messageId: '<beside-1@azienda.example>' }));
+    const config = testConfig();
+    const { classifier } = await createClassifier(config, { logger: silentLogger() });
+    const ctx = createPipelineContext({ db: getDb(), config, classifier, logger: silentLogger() });
+    // The service's worker stored it and holds it, its model answer on the way.
+    const stored = await storeMessage(getDb(), { mailbox: 'support', source: 'file', raw: readFileSync(file), sizeBytes: readFileSync(file).length }, { maxCleanChars: 6000, now: new Date() });
+    const row = await claimMessage(ctx, stored.id, 'service-worker');
+    assert.ok(row);
+    server.configure({ delayMs: 800 });
+    const service = processMessage(ctx, row, claimOf('messages', row));
+    const [result] = await triage([file], config);
+    await service;
+    assert.ok(result?.ok, `reported as decided, not "${result && !result.ok ? result.error : ''}"`);
+    assert.equal(result.reused, true);
+    assert.equal(result.email_id, stored.id);
+    assert.equal((await getDb().selectFrom('decisions').selectAll().execute()).length, 1);
+    assert.equal(server.totalRequests, 1, 'one model call: the service’s');
   });
 
   test('while the model is down the email waits; the worker decides it once the model is back', async () => {
