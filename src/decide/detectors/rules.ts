@@ -64,23 +64,34 @@ const COMPILED = { c: new Map<string, { regex: RegExp; compound: boolean }>(), i
 /** An alternative that starts with a letter or digit (perhaps inside groups) gets a `\b` before it: it starts a word. */
 const WORD_START = /^(?:\(\?:|\()*(?:[\p{L}\p{N}[]|\\d|\\p\{L\})/u;
 
-/** The alternatives of a pattern at its top level (not inside a group or a character class). */
-function alternatives(pattern: string): string[] {
-  const parts: string[] = [];
+/**
+ * The syntax characters of a pattern, outside escapes and character classes, each with the group
+ * depth after it: what splitting at top-level `|` and finding a group's end both walk.
+ */
+function* syntax(pattern: string): Generator<{ c: string; i: number; depth: number }> {
   let depth = 0;
   let inClass = false;
-  let from = 0;
   for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
+    const c = pattern[i]!;
     if (c === '\\') i++;
     else if (inClass) inClass = c !== ']';
     else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) {
-      parts.push(pattern.slice(from, i));
-      from = i + 1;
+    else {
+      if (c === '(') depth++;
+      else if (c === ')') depth--;
+      yield { c, i, depth };
     }
+  }
+}
+
+/** The alternatives of a pattern at its top level (not inside a group or a character class). */
+function alternatives(pattern: string): string[] {
+  const parts: string[] = [];
+  let from = 0;
+  for (const { c, i, depth } of syntax(pattern)) {
+    if (c !== '|' || depth !== 0) continue;
+    parts.push(pattern.slice(from, i));
+    from = i + 1;
   }
   parts.push(pattern.slice(from));
   return parts;
@@ -327,16 +338,7 @@ function leadingKeys(alt: string): Keys | null {
 
 /** Index of the parenthesis closing the group that opens `text`, or -1. */
 function groupEnd(text: string): number {
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\\') i++;
-    else if (inClass) inClass = c !== ']';
-    else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
-  }
+  for (const { c, i, depth } of syntax(text)) if (c === ')' && depth === 0) return i;
   return -1;
 }
 
