@@ -190,16 +190,26 @@ interface Keys {
   contains: string[];
 }
 const KEYS = new Map<string, Keys | null>();
-const STARTS = new WeakMap<Field, Set<string>>();
+const STARTS = new WeakMap<Field, Map<string, number[]>>();
 const DIGITS = [...'0123456789'];
 
-/** The beginnings (1 to KEY_LENGTH characters) of the field's words, as `\b` sees words in the lower-cased text. */
-function wordBeginnings(field: Field): Set<string> {
+/**
+ * The beginnings (1 to KEY_LENGTH characters) of the field's words, as `\b` sees words in the
+ * lower-cased text, each with the offsets of the words that begin so: the cheap test asks whether a
+ * beginning occurs, the anchored match where.
+ */
+function wordBeginnings(field: Field): Map<string, number[]> {
   let starts = STARTS.get(field);
   if (!starts) {
-    starts = new Set();
-    for (const [word] of field.lower.matchAll(/[a-z0-9_]+/g)) {
-      for (let n = 1; n <= Math.min(KEY_LENGTH, word.length); n++) starts.add(word.slice(0, n));
+    starts = new Map();
+    for (const m of field.lower.matchAll(/[a-z0-9_]+/g)) {
+      const word = m[0];
+      for (let n = 1; n <= Math.min(KEY_LENGTH, word.length); n++) {
+        const key = word.slice(0, n);
+        const at = starts.get(key);
+        if (at) at.push(m.index);
+        else starts.set(key, [m.index]);
+      }
     }
     STARTS.set(field, starts);
   }
@@ -355,17 +365,90 @@ export function mayMatch(field: Field, pattern: string): boolean {
   return keys.starts.some((key) => starts.has(key)) || keys.contains.some((key) => field.lower.includes(key));
 }
 
-function matchPattern(field: Field, pattern: string, caseSensitive: boolean): Span[] {
-  if (!mayMatch(field, pattern)) return [];
+/**
+ * Where a match of a pattern can begin: when every alternative starts a word with known letters (not
+ * a compound's end, a sign or a character class), the beginnings of those words. Null: anywhere.
+ */
+const ANCHORS = new Map<string, string[] | null>();
+
+function firstWordKeys(seq: string): string[] | null {
+  const [first] = items(seq);
+  if (!first || first.optional) return null;
+  if (first.kind === 'literal') {
+    const key = literalKey(first.text, KEY_LENGTH);
+    return key ? [key] : null;
+  }
+  if (first.kind === 'other' && first.text === '\\d') return DIGITS;
+  if (first.kind !== 'group') return null;
+  const inner = alternatives(first.text).map((alt) => (alt.startsWith('~') ? null : firstWordKeys(alt)));
+  return inner.every((keys) => keys !== null) ? inner.flat() : null;
+}
+
+function anchorKeys(pattern: string): string[] | null {
+  let keys = ANCHORS.get(pattern);
+  if (keys === undefined) {
+    const perAlt = alternatives(pattern).map((alt) => (!alt.startsWith('~') && WORD_START.test(alt) ? firstWordKeys(alt) : null));
+    keys = perAlt.every((k) => k !== null) ? [...new Set(perAlt.flat())] : null;
+    ANCHORS.set(pattern, keys);
+  }
+  return keys;
+}
+
+/** The same expression, sticky: tried only at the offsets where a match can begin. */
+const STICKY = new Map<RegExp, RegExp>();
+
+/** Offsets where a word begins with one of `keys`, in text order, each once. */
+function anchorOffsets(field: Field, keys: readonly string[]): number[] {
+  const starts = wordBeginnings(field);
+  const lists = keys.flatMap((key) => starts.get(key) ?? []);
+  if (keys.length === 1) return lists;
+  return [...new Set(lists)].sort((a, b) => a - b);
+}
+
+/** Every match of a pattern, left to right and not overlapping, as a global scan of the whole text finds them. */
+export function scanPattern(field: Field, pattern: string, caseSensitive: boolean): Span[] {
   const { regex, compound } = compilePattern(pattern, caseSensitive);
+  // matchAll starts where the shared expression's lastIndex stands: a caller's exec may have moved it.
+  regex.lastIndex = 0;
   const spans: Span[] = [];
-  for (const m of (caseSensitive ? field.folded : field.lower).matchAll(regex)) {
-    let start = m.index;
-    // "Zahlungsmahnung" was found from "mahnung": report the whole word.
-    if (compound) while (start > 0 && /\p{L}/u.test(field.text[start - 1]!)) start--;
-    spans.push({ start, end: m.index + m[0].length });
+  for (const m of (caseSensitive ? field.folded : field.lower).matchAll(regex)) spans.push(widened(field, m.index, m.index + m[0].length, compound));
+  return spans;
+}
+
+/**
+ * The same matches as scanPattern, found faster: a pattern that may begin only at certain word starts
+ * is tried there alone (sticky), instead of scanning the whole text at every offset with a long
+ * alternation. The leftmost match of a scan begins at one of those offsets, so the first offset past
+ * the previous match where the expression matches gives the same match.
+ */
+export function matchPattern(field: Field, pattern: string, caseSensitive: boolean): Span[] {
+  if (!mayMatch(field, pattern)) return [];
+  const keys = caseSensitive ? null : anchorKeys(pattern);
+  if (!keys) return scanPattern(field, pattern, caseSensitive);
+  const { regex, compound } = compilePattern(pattern, caseSensitive);
+  let sticky = STICKY.get(regex);
+  if (!sticky) {
+    sticky = new RegExp(regex.source, 'uy');
+    STICKY.set(regex, sticky);
+  }
+  const spans: Span[] = [];
+  let from = 0;
+  for (const at of anchorOffsets(field, keys)) {
+    if (at < from) continue;
+    sticky.lastIndex = at;
+    const m = sticky.exec(field.lower);
+    if (!m) continue;
+    from = at + m[0].length;
+    spans.push(widened(field, at, from, compound));
   }
   return spans;
+}
+
+/** "Zahlungsmahnung" was found from "mahnung": report the whole word. */
+function widened(field: Field, start: number, end: number, compound: boolean): Span {
+  let from = start;
+  if (compound) while (from > 0 && /\p{L}/u.test(field.text[from - 1]!)) from--;
+  return { start: from, end };
 }
 
 /**
