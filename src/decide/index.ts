@@ -5,6 +5,6 @@
  */
 export { decide, formatPair } from './decide.js';
 export type { ClassificationOutcome, Decision, DecisionInput, DetectorResult, MessageFacts, Policy } from './decision.js';
-export { detectFlags } from './detectors/detect-flags.js';
+export { detectFlags, warmDetectors } from './detectors/detect-flags.js';
 export { isVip, normalizeDomain, type PolicySettings, policyFrom, policyVersion, type VipList } from './policy.js';
 export { applySenderRules, type SenderRule } from './sender-rules.js';

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { detectFlags, warmDetectors } from '../../src/decide/detectors/detect-flags.js';
 import { ENTITIES } from '../../src/decide/detectors/entities.js';
 import { LEGAL_RULES } from '../../src/decide/detectors/legal-signals.js';
 import { type Field, prepareField } from '../../src/decide/detectors/normalize.js';
@@ -101,4 +102,15 @@ test('the word-start test skips most patterns on an email about something else',
   const all = patterns();
   const run = all.filter(({ words }) => mayMatch(field, words));
   assert.ok(run.length < all.length / 4, `${run.length} of ${all.length} patterns would still run`);
+});
+
+test('preparing every rule ahead of the first email leaves what the detectors find unchanged', async () => {
+  const inputs = texts().map((text) => ({ subject: text.slice(0, 80), text, hiddenText: '' }));
+  const before = inputs.map((input) => detectFlags(input));
+  await warmDetectors();
+  assert.deepEqual(
+    inputs.map((input) => detectFlags(input)),
+    before,
+  );
+  assert.ok(before.filter((r) => r.payment).length > 100, 'the texts raise payment flags');
 });

@@ -4,7 +4,7 @@ import { createClassifier, type RateLimiter } from '../../classify/index.js';
 import { mailboxFacts, parseDuration } from '../../config/index.js';
 import { startImapCorrections } from '../../corrections/index.js';
 import { analyzeEmbedded, type Db, describeDatabase, isEmbedded, type SecretBox, secretBoxFromConfig, serveEmbeddedDatabase, sweepRawStore } from '../../db/index.js';
-import { policyFrom } from '../../decide/index.js';
+import { policyFrom, warmDetectors } from '../../decide/index.js';
 import { draftEffect, startDraftWorker } from '../../drafts/index.js';
 import { createKeywordSupport, keywordHandler, loginGate, releaseDeadLocalLeases, startMailboxWatchers } from '../../ingest/index.js';
 import { createReadiness, llmProbe, observeDatabase, resolveLlmEndpoint } from '../../ops/index.js';
@@ -58,6 +58,8 @@ export function register(program: Command, openApp: AppFactory): void {
 
       const { classifier, notice, local } = await createClassifier(config, { logger, db });
       if (notice) logger.warn(notice);
+      // The detectors' expressions compile while the mailboxes connect, not on the first email.
+      void warmDetectors().catch((error: unknown) => logger.warn({ err: error }, 'could not prepare the detectors ahead of the first email; it prepares them itself'));
       const workerId = newWorkerId();
       const metrics = createMetrics();
       const mailboxes = mailboxFacts(config);

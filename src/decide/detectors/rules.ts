@@ -352,14 +352,19 @@ function groupEnd(text: string): number {
   return -1;
 }
 
-/** Whether `pattern` may match in `field` (exported so a test can hold it to the regular expression). */
-export function mayMatch(field: Field, pattern: string): boolean {
+function keysOf(pattern: string): Keys | null {
   let keys = KEYS.get(pattern);
   if (keys === undefined) {
     keys = union(alternatives(pattern).map(leadingKeys));
     if (keys) keys = { starts: [...new Set(keys.starts)], contains: [...new Set(keys.contains)] };
     KEYS.set(pattern, keys);
   }
+  return keys;
+}
+
+/** Whether `pattern` may match in `field` (exported so a test can hold it to the regular expression). */
+export function mayMatch(field: Field, pattern: string): boolean {
+  const keys = keysOf(pattern);
   if (keys === null) return true;
   const starts = wordBeginnings(field);
   return keys.starts.some((key) => starts.has(key)) || keys.contains.some((key) => field.lower.includes(key));
@@ -397,6 +402,38 @@ function anchorKeys(pattern: string): string[] | null {
 /** The same expression, sticky: tried only at the offsets where a match can begin. */
 const STICKY = new Map<RegExp, RegExp>();
 
+function stickyOf(regex: RegExp): RegExp {
+  let sticky = STICKY.get(regex);
+  if (!sticky) {
+    sticky = new RegExp(regex.source, 'uy');
+    STICKY.set(regex, sticky);
+  }
+  return sticky;
+}
+
+/**
+ * Does for one rule, ahead of the first email, what its first use would: works out its patterns'
+ * keys and anchors and runs their expressions until V8 has compiled them to machine code (it
+ * interprets an expression's first run and compiles it on the next). Some 500 large alternations
+ * cost about half a second on their first use, which a service would otherwise spend on its first email.
+ */
+export function prepareRule(rule: Rule): void {
+  for (const pattern of [rule.find, rule.near, rule.not]) {
+    if (!pattern) continue;
+    const { words } = plan(pattern);
+    if (!words) continue;
+    const caseSensitive = pattern === rule.find && (rule.caseSensitive ?? false);
+    keysOf(words);
+    const { regex } = compilePattern(words, caseSensitive);
+    const run = !caseSensitive && anchorKeys(words) ? stickyOf(regex) : regex;
+    for (let i = 0; i < 2; i++) {
+      run.lastIndex = 0;
+      run.exec(' ');
+    }
+    regex.lastIndex = 0;
+  }
+}
+
 /** Offsets where a word begins with one of `keys`, in text order, each once. */
 function anchorOffsets(field: Field, keys: readonly string[]): number[] {
   const starts = wordBeginnings(field);
@@ -426,11 +463,7 @@ export function matchPattern(field: Field, pattern: string, caseSensitive: boole
   const keys = caseSensitive ? null : anchorKeys(pattern);
   if (!keys) return scanPattern(field, pattern, caseSensitive);
   const { regex, compound } = compilePattern(pattern, caseSensitive);
-  let sticky = STICKY.get(regex);
-  if (!sticky) {
-    sticky = new RegExp(regex.source, 'uy');
-    STICKY.set(regex, sticky);
-  }
+  const sticky = stickyOf(regex);
   const spans: Span[] = [];
   let from = 0;
   for (const at of anchorOffsets(field, keys)) {
