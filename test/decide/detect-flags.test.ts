@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { detectFlags } from '../../src/decide/detectors/detect-flags.js';
 import { findAmounts, findCards, findIbanLike, findIbans, luhn } from '../../src/decide/detectors/entities.js';
 import { foldAccents, prepareField, signatureStart } from '../../src/decide/detectors/normalize.js';
+import { applyRule, mayMatch } from '../../src/decide/detectors/rules.js';
 
 function inBody(text: string) {
   return detectFlags({ subject: '', text, hiddenText: '' });
@@ -358,6 +359,26 @@ describe('entities', () => {
   test('a price question is not money at stake; money taken is', () => {
     assert.equal(inBody('Is it €29 per user per month?').payment, false);
     assert.equal(inBody('You took €29 from my account this morning.').payment, true);
+  });
+});
+
+describe('entities inside a group of a pattern', () => {
+  const terms = (find: string, text: string) => applyRule({ find }, prepareField(text)).map((h) => h.term);
+  test('an amount inside a group is found as an amount, not as the letters "@amount"', () => {
+    assert.deepEqual(terms('(?:we|i) (?:have )?paid (?:the |our )?(?:invoice|@amount)', 'We have paid €1.250,00 on Monday.'), ['We have paid €1.250,00']);
+    assert.deepEqual(terms('(?:we|i) (?:have )?paid (?:the |our )?(?:invoice|@amount)', 'We have paid the invoice.'), ['We have paid the invoice']);
+    assert.deepEqual(terms('(?:we|i) (?:have )?paid (?:the |our )?(?:invoice|@amount)', 'We have paid @amount and more.'), []);
+    assert.deepEqual(terms('(?:we|i) (?:have )?paid (?:the |our )?(?:invoice|@amount)', 'We have paid 12 times for lunch.'), [], 'a number without a currency is no amount');
+  });
+  test('the entity keeps its own checks: an IBAN needs its checksum, `@iban-like` is not `@iban`', () => {
+    const iban = (find: string, text: string) => applyRule({ find }, prepareField(text)).length;
+    assert.equal(iban('(?:new|neue) iban (?:\\S+ )?@iban', 'Neue IBAN lautet DE89 3704 0044 0532 0130 00, bitte.'), 1);
+    assert.equal(iban('(?:new|neue) iban (?:\\S+ )?@iban', 'Neue IBAN lautet DE89 3704 0044 0532 0130 01, bitte.'), 0, 'checksum fails');
+    assert.equal(iban('(?:new|neue) iban (?:\\S+ )?@iban-like', 'Neue IBAN lautet DE89 3704 0044 0532 0130 01, bitte.'), 1);
+  });
+  test('the cheap test before the expression does not take the entity for the word after its @', () => {
+    assert.equal(mayMatch(prepareField('sent €40 yesterday'), 'sent (?:the )?(?:@amount|payment)'), true);
+    assert.equal(mayMatch(prepareField('sent €40 yesterday'), 'sent @amount'), true);
   });
 });
 

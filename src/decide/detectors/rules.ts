@@ -14,7 +14,8 @@ import { type Field, foldAccents, wordIndex } from './normalize.js';
  * - accented letters may be written as such: é matches e or é; ü, ö, ä, œ, æ also match ue, oe, ae; ß, ss.
  * Every alternative that starts with a letter must start a word and every pattern must end one, so
  * "storn~" is not found inside "Kostenstornierung" nor "legal" inside "legale".
- * `@amount`, `@iban`, `@iban-like` and `@card` name the entities of entities.ts instead of a pattern.
+ * `@amount`, `@iban`, `@iban-like` and `@card` name the entities of entities.ts instead of a pattern,
+ * as an alternative of their own ("@amount|money") or inside a group ("paid (?:the bill|@amount)").
  */
 export interface Rule {
   find: string;
@@ -60,6 +61,52 @@ const NOTATION: Record<string, string> = { ' ?': '[\\s-]*', ' ': '[\\s-]+', "'":
 const WORD_CHARS = '[^\\s-]';
 /** Keyed by the pattern itself (its hash is computed once), one map per case mode: a built key would be hashed anew on every call. */
 const COMPILED = { c: new Map<string, { regex: RegExp; compound: boolean }>(), i: new Map<string, { regex: RegExp; compound: boolean }>() };
+
+/**
+ * Entities inside a group ("sent (?:a |the )?(?:payment|@amount)") cannot be a regular expression:
+ * an IBAN's checksum or a card's Luhn digit decides. Each is found by its function and its span
+ * overwritten, offset for offset, with a character of its own from the private-use area, which no
+ * email's text shares once searched; the pattern names a run of that character instead.
+ */
+const ENTITY_MARK: Readonly<Record<string, string>> = Object.fromEntries(Object.keys(ENTITIES).map((name, i) => [name, String.fromCharCode(0xe000 + i)]));
+/** Longest name first, so `@iban-like` is not read as `@iban` followed by "-like". */
+const ENTITY_NAME = new RegExp(
+  `(?:${Object.keys(ENTITIES)
+    .sort((a, b) => b.length - a.length)
+    .join('|')})(?![\\p{L}\\p{N}-])`,
+  'gu',
+);
+
+/** The entities named inside groups of a pattern (alternatives that are only an entity are found apart). */
+const GROUP_ENTITIES = new Map<string, string[]>();
+function groupEntities(pattern: string): string[] {
+  let names = GROUP_ENTITIES.get(pattern);
+  if (!names) {
+    names = [...new Set(alternatives(pattern).flatMap((alt) => (ENTITIES[alt] ? [] : [...alt.matchAll(ENTITY_NAME)].map((m) => m[0]))))];
+    GROUP_ENTITIES.set(pattern, names);
+  }
+  return names;
+}
+
+/** The text with every span of `entities` overwritten by its mark, cached per field and set of entities. */
+const MASKED = new WeakMap<Field, Map<string, string>>();
+function masked(field: Field, text: string, entities: readonly string[]): string {
+  let cache = MASKED.get(field);
+  if (!cache) {
+    cache = new Map();
+    MASKED.set(field, cache);
+  }
+  const key = `${text === field.lower ? 'i' : 'c'}${entities.join(',')}`;
+  let out = cache.get(key);
+  if (out === undefined) {
+    // Offsets count UTF-16 units, as the entities' spans do.
+    const chars = text.split('');
+    for (const name of entities) for (const span of ENTITIES[name]!(field)) for (let i = span.start; i < span.end; i++) chars[i] = ENTITY_MARK[name]!;
+    out = chars.join('');
+    cache.set(key, out);
+  }
+  return out;
+}
 
 /** An alternative that starts with a letter or digit (perhaps inside groups) gets a `\b` before it: it starts a word. */
 const WORD_START = /^(?:\(\?:|\()*(?:[\p{L}\p{N}[]|\\d|\\p\{L\})/u;
@@ -108,7 +155,8 @@ export function compilePattern(pattern: string, caseSensitive = false): { regex:
   let compiled = cache.get(pattern);
   if (!compiled) {
     let compound = false;
-    const source = alternatives(caseSensitive ? pattern : pattern.replace(/\\p\{[^}]*\}|\\.|[A-ZÀ-Þ]/g, (m) => (m.length === 1 ? m.toLowerCase() : m)))
+    const marked = pattern.replace(ENTITY_NAME, (name) => `(?:${ENTITY_MARK[name]})+`);
+    const source = alternatives(caseSensitive ? marked : marked.replace(/\\p\{[^}]*\}|\\.|[A-ZÀ-Þ]/g, (m) => (m.length === 1 ? m.toLowerCase() : m)))
       .map((alt) => {
         const prefix = alt.startsWith('~') ? '' : WORD_START.test(alt) ? '\\b' : '';
         if (alt.startsWith('~')) compound = true;
@@ -272,6 +320,10 @@ function items(seq: string): Item[] {
         out.push({ kind: 'boundary', text: '\\b', optional: false });
         i += 2;
       } else quantified('other', seq.slice(i, i + 2), i + (/^\\[pP]\{[^}]*\}/.exec(seq.slice(i))?.[0].length ?? 2));
+    } else if (c === '@') {
+      // An entity: what it needs is not known from letters.
+      const name = /^@[a-z-]+/.exec(seq.slice(i))?.[0] ?? c;
+      quantified('other', name, i + name.length);
     } else if (c === ' ' || c === "'") {
       const optional = seq[i + 1] === '?';
       out.push({ kind: optional ? 'other' : 'space', text: c, optional });
@@ -448,7 +500,9 @@ export function scanPattern(field: Field, pattern: string, caseSensitive: boolea
   // matchAll starts where the shared expression's lastIndex stands: a caller's exec may have moved it.
   regex.lastIndex = 0;
   const spans: Span[] = [];
-  for (const m of (caseSensitive ? field.folded : field.lower).matchAll(regex)) spans.push(widened(field, m.index, m.index + m[0].length, compound));
+  const entities = groupEntities(pattern);
+  const text = caseSensitive ? field.folded : field.lower;
+  for (const m of (entities.length > 0 ? masked(field, text, entities) : text).matchAll(regex)) spans.push(widened(field, m.index, m.index + m[0].length, compound));
   return spans;
 }
 
@@ -456,11 +510,12 @@ export function scanPattern(field: Field, pattern: string, caseSensitive: boolea
  * The same matches as scanPattern, found faster: a pattern that may begin only at certain word starts
  * is tried there alone (sticky), instead of scanning the whole text at every offset with a long
  * alternation. The leftmost match of a scan begins at one of those offsets, so the first offset past
- * the previous match where the expression matches gives the same match.
+ * the previous match where the expression matches gives the same match. A pattern with an entity
+ * inside a group runs on the masked text, whose words differ: it is scanned.
  */
 export function matchPattern(field: Field, pattern: string, caseSensitive: boolean): Span[] {
   if (!mayMatch(field, pattern)) return [];
-  const keys = caseSensitive ? null : anchorKeys(pattern);
+  const keys = caseSensitive || groupEntities(pattern).length > 0 ? null : anchorKeys(pattern);
   if (!keys) return scanPattern(field, pattern, caseSensitive);
   const { regex, compound } = compilePattern(pattern, caseSensitive);
   const sticky = stickyOf(regex);
