@@ -20,7 +20,7 @@ export interface ClassificationResult {
   /** Set when this answer may not suggest a ticket on its own, with why (the offline classifiers until they earn it). */
   noTickets?: string;
   /** The local model's probabilities that money is at stake / that it is a legal matter, beside the AI model's answer. */
-  secondOpinion?: { payment: number; legal: number };
+  secondOpinion?: { payment: number; legal: number; billing: number };
   /** The local model's own answer beside the AI model's (stored: the cascade's agreement is measured on it). */
   local?: LocalAnswer;
 }

@@ -1,5 +1,5 @@
 import type { Intent, PiiKind } from '../contract/index.js';
-import type { Action, Decision, DecisionInput, DetectorMatch, Reason } from './decision.js';
+import type { Action, Decision, DecisionInput, DetectorMatch, Policy, Reason, SecondOpinion } from './decision.js';
 
 /** Intents nobody needs to answer; ignored unless a flag says a person must see the mail. */
 const IGNORED_INTENTS: ReadonlySet<Intent> = new Set(['spam', 'newsletter', 'notification']);
@@ -60,8 +60,7 @@ const MAX_TERMS_IN_REASON = 5;
 export function decide(input: DecisionInput): Decision {
   const { prefilter, classification, detectors, facts, policy } = input;
   const modelFlags = classification?.ok ? classification.classification.flags : { payment: false, legal: false };
-  const second = classification?.ok ? classification.secondOpinion : undefined;
-  const localFlags = { payment: (second?.payment ?? 0) >= (policy.localFlagThreshold ?? 2), legal: (second?.legal ?? 0) >= (policy.localFlagThreshold ?? 2) };
+  const localFlags = localFlagsOf(classification?.ok ? classification.secondOpinion : undefined, policy);
   const flags = {
     payment: modelFlags.payment || detectors.payment || localFlags.payment,
     legal: modelFlags.legal || detectors.legal || localFlags.legal,
@@ -157,7 +156,28 @@ export function decide(input: DecisionInput): Decision {
   return done('draft', [{ code: 'other_intent_draft', text: `${said}, not a support request: a reply draft is written for a person to review` }]);
 }
 
-function buildFlagReasons(input: DecisionInput, model: { payment: boolean; legal: boolean }, local: { payment: boolean; legal: boolean }): Reason[] {
+/**
+ * The flags the local model's second opinion raises: its payment or legal probability, or, for
+ * payment, its reading of the email as a billing email. The intent head is a second, independent
+ * view of money mail: on the seed corpus, each part scored by a model trained without it, billing
+ * at 0.7 or more found 15 of the 137 payment mails the detectors and the payment head at 0.5 both
+ * missed, and raised the flag on 1 more of 738 support mails (lowering the payment head to 0.4
+ * instead found 17 and cost 10).
+ */
+export function localFlagsOf(second: SecondOpinion | undefined, policy: Policy): { payment: boolean; legal: boolean; byBilling: boolean } {
+  const at = policy.localFlagThreshold ?? Number.POSITIVE_INFINITY;
+  const byBilling = (second?.billing ?? 0) >= (policy.localBillingThreshold ?? Number.POSITIVE_INFINITY);
+  return { payment: (second?.payment ?? 0) >= at || byBilling, legal: (second?.legal ?? 0) >= at, byBilling };
+}
+
+function secondOpinionWords(flag: 'payment' | 'legal', second: SecondOpinion, byBilling: boolean, policy: Policy): string {
+  const own = second[flag] >= (policy.localFlagThreshold ?? Number.POSITIVE_INFINITY);
+  const billing = flag === 'payment' && byBilling ? `reads it as a billing email at ${Math.round((second.billing ?? 0) * 100)} %` : '';
+  if (!own) return `the local model ${billing} (a second opinion)`;
+  return `the local model gives it ${Math.round(second[flag] * 100)} %${billing ? ` and ${billing}` : ''} (a second opinion)`;
+}
+
+function buildFlagReasons(input: DecisionInput, model: { payment: boolean; legal: boolean }, local: ReturnType<typeof localFlagsOf>): Reason[] {
   const reasons: Reason[] = [];
   const classified = input.classification?.ok === true;
   const by = input.classification?.ok ? input.classification.by : 'the classifier';
@@ -175,7 +195,7 @@ function buildFlagReasons(input: DecisionInput, model: { payment: boolean; legal
       parts.push(`Mailroom's ${flag} detector${what}`);
     }
     const second = input.classification?.ok ? input.classification.secondOpinion : undefined;
-    if (local[flag] && second) parts.push(`the local model gives it ${Math.round(second[flag] * 100)} % (a second opinion)`);
+    if (local[flag] && second) parts.push(secondOpinionWords(flag, second, local.byBilling, input.policy));
     let text = `${title}: ${parts.join(', and ')}`;
     if (!model[flag] && classified) text += `, although ${by} did not flag it`;
     reasons.push({ code: `flag_${flag}`, text });

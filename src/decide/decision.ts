@@ -26,8 +26,18 @@ export interface Policy {
   draftsEnabled: boolean;
   /** The local model's payment or legal probability at or above this raises the flag (classifier.local.flag_threshold). */
   localFlagThreshold?: number;
+  /** The local model's probability of the billing intent at or above this raises the payment flag too (classifier.local.billing_flag_threshold). */
+  localBillingThreshold?: number;
   /** Mail holding personal data of these kinds goes to review (policy.review_when_pii). */
   reviewWhenPii?: readonly PiiKind[];
+}
+
+/** The local model's probabilities beside the AI model's answer. */
+export interface SecondOpinion {
+  payment: number;
+  legal: number;
+  /** That the email is a billing email (intent); absent from answers made before it was given. */
+  billing?: number;
 }
 
 export type ClassificationOutcome =
@@ -40,7 +50,7 @@ export type ClassificationOutcome =
       /** Null when this classifier may suggest tickets; otherwise why it may not (the rules baseline never may). */
       noTickets: string | null;
       /** The local model's probabilities beside the AI model's answer: a second opinion on the flags. */
-      secondOpinion?: { payment: number; legal: number };
+      secondOpinion?: SecondOpinion;
     }
   | { ok: false; error: string };
 

@@ -16,6 +16,7 @@ export function policyFrom(config: Pick<Config, 'policy' | 'drafts' | 'classifie
     threshold: config.policy.threshold,
     draftsEnabled: config.drafts.mode !== 'off',
     localFlagThreshold: config.classifier.local.flag_threshold,
+    localBillingThreshold: config.classifier.local.billing_flag_threshold,
     reviewWhenPii: config.policy.review_when_pii,
   };
   return { ...policy, vip: config.policy.vip, version: policyVersion(policy, config.policy.vip) };
@@ -79,6 +80,7 @@ export function policyVersion(policy: Policy, vip: VipList): string {
     threshold: policy.threshold,
     drafts: policy.draftsEnabled,
     ...(policy.localFlagThreshold === undefined ? {} : { localFlags: policy.localFlagThreshold }),
+    ...(policy.localBillingThreshold === undefined ? {} : { localBilling: policy.localBillingThreshold }),
     // Only when set, so versions of policies without it stay what they were.
     ...(policy.reviewWhenPii && policy.reviewWhenPii.length > 0 ? { reviewWhenPii: [...new Set(policy.reviewWhenPii)].sort() } : {}),
     vipAddresses: [...new Set(vip.addresses.map((a) => a.trim().toLowerCase()))].sort(),

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type Classifier, ClassifierUnavailableError } from '../classify/index.js';
 import type { Action, Flags, Intent, Reason } from '../contract/index.js';
-import type { PolicySettings } from '../decide/index.js';
+import { localFlagsOf, type PolicySettings, type SecondOpinion } from '../decide/index.js';
 import { isMalformedEmailError, type ParsedEmail, parseEmail } from '../parse/index.js';
 import { type Evaluation, evaluateEmail, unparseableEvaluation } from '../pipeline/index.js';
 import { PII_KINDS, type PiiKind } from '../redact/index.js';
@@ -97,6 +97,11 @@ function evaluateAs(email: ParsedEmail, sizeBytes: number, options: EvalOptions,
   });
 }
 
+function localFlagPair(second: SecondOpinion, policy: PolicySettings): { payment: boolean; legal: boolean } {
+  const { payment, legal } = localFlagsOf(second, policy);
+  return { payment, legal };
+}
+
 async function evaluateOne(item: LabeledEmail, options: EvalOptions): Promise<EmailResult> {
   const raw = await readFile(item.path);
   let evaluation: Evaluation;
@@ -116,7 +121,6 @@ async function evaluateOne(item: LabeledEmail, options: EvalOptions): Promise<Em
     else throw error;
   }
   const { decision, classification, classificationError } = evaluation;
-  const flagAt = options.policy.localFlagThreshold ?? Number.POSITIVE_INFINITY;
   const answered = classification ?? null;
   return {
     file: item.label.file,
@@ -129,7 +133,7 @@ async function evaluateOne(item: LabeledEmail, options: EvalOptions): Promise<Em
     flags: decision.flags,
     modelFlags: answered ? answered.classification.flags : null,
     detectorFlags: { payment: evaluation.detectors.payment, legal: evaluation.detectors.legal },
-    localFlags: answered?.secondOpinion ? { payment: answered.secondOpinion.payment >= flagAt, legal: answered.secondOpinion.legal >= flagAt } : null,
+    localFlags: answered?.secondOpinion ? localFlagPair(answered.secondOpinion, options.policy) : null,
     reasons: decision.reasons,
     promptTokens: (answered?.promptTokens ?? 0) + (classificationError?.promptTokens ?? 0),
     completionTokens: (answered?.completionTokens ?? 0) + (classificationError?.completionTokens ?? 0),

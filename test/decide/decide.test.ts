@@ -342,3 +342,28 @@ describe('decide is pure', () => {
     assert.equal(d.reasons[0]?.text, "Legal matter: Mailroom's legal detector raised it, although the AI model did not flag it");
   });
 });
+
+describe("the local model's second opinion", () => {
+  const withSecond = (second: { payment: number; legal: number; billing?: number }) => {
+    const input = inputFor({ name: '', text: 'About last month, see the attached page.', confidence: 0.97, expect: 'draft', codes: [] });
+    if (!input.classification?.ok) throw new Error('a classification was expected');
+    return { ...input, classification: { ...input.classification, secondOpinion: second }, policy: { ...input.policy, localFlagThreshold: 0.5, localBillingThreshold: 0.7 } };
+  };
+  test('an email it reads as billing raises the payment flag the fooled model left out, and the reason says so', () => {
+    const d = decide(withSecond({ payment: 0.3, legal: 0.01, billing: 0.82 }));
+    assert.equal(d.flags.payment, true);
+    assert.notEqual(d.action, 'ticket');
+    assert.equal(d.reasons[0]?.text, 'Payment matter: the local model reads it as a billing email at 82 % (a second opinion), although the AI model did not flag it');
+  });
+  test('both of its payment views are named when both raise the flag', () => {
+    const d = decide(withSecond({ payment: 0.64, legal: 0.01, billing: 0.9 }));
+    assert.match(d.reasons[0]?.text ?? '', /the local model gives it 64 % and reads it as a billing email at 90 % \(a second opinion\)/);
+  });
+  test('below both thresholds, or from an answer without the billing view, support stays a ticket', () => {
+    assert.equal(decide(withSecond({ payment: 0.3, legal: 0.01, billing: 0.69 })).action, 'ticket');
+    assert.equal(decide(withSecond({ payment: 0.3, legal: 0.01 })).action, 'ticket');
+  });
+  test('the billing view never raises the legal flag', () => {
+    assert.equal(decide(withSecond({ payment: 0.3, legal: 0.01, billing: 0.99 })).flags.legal, false);
+  });
+});

@@ -97,7 +97,7 @@ export function withLocalModel(model: Classifier, options: { store: LocalModelSt
         };
       }
       const answer = await model.classify(input, signal);
-      return { ...answer, modelVersion: local.version, secondOpinion: { payment: p.payment, legal: p.legal }, local: { ...shadow, decidedLocally: false } };
+      return { ...answer, modelVersion: local.version, secondOpinion: { payment: p.payment, legal: p.legal, billing: p.billing }, local: { ...shadow, decidedLocally: false } };
     },
     ...(model.prepare ? { prepare: model.prepare.bind(model) } : {}),
     // The model's rate limiter stays reachable (reply drafts share it; the shadow worker yields to it).

@@ -67,6 +67,8 @@ export interface Prediction {
   /** Probability that money is at stake / that it is a legal matter. */
   payment: number;
   legal: number;
+  /** Probability of the `billing` intent: a second way the model says money is the matter. */
+  billing: number;
 }
 
 /**
@@ -126,14 +128,15 @@ export function trainLocalModel(examples: readonly TrainingExample[], now: Date 
 
 export function predict(model: LocalModel, subject: string, text: string): Prediction {
   const vector = weigh(termCounts(subject, text, DIMS), model.idf);
-  const best = (head: HeadName) => {
-    const p = probabilities(model.heads[head], vector);
+  const best = (head: HeadName, p = probabilities(model.heads[head], vector)) => {
     let k = 0;
     for (let j = 1; j < p.length; j++) if (p[j]! > p[k]!) k = j;
     return { label: HEADS[head][k]!, probability: p[k]! };
   };
+  const intents = probabilities(model.heads.intent, vector);
   return {
-    intent: best('intent'),
+    intent: best('intent', intents),
+    billing: intents[HEADS.intent.indexOf('billing')]!,
     category: best('category'),
     priority: best('priority'),
     payment: probabilities(model.heads.payment, vector)[1]!,
