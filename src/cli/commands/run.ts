@@ -122,7 +122,12 @@ export function register(program: Command, openApp: AppFactory): void {
       });
       // Corrections made in the mail client (keywords, folders) are heard on connections of their own.
       const corrections = startImapCorrections({ db, config, logger, clock, gate, onEvent: () => deliveries.wake() });
-      observeDatabase(metrics, db, { clock, logger, cascadeConfidence: local ? config.classifier.local.cascade_confidence : undefined });
+      observeDatabase(metrics, db, {
+        clock,
+        logger,
+        cascadeConfidence: local ? config.classifier.local.cascade_confidence : undefined,
+        ...(candidate ? { shadowCandidate: candidate.name } : {}),
+      });
       const readiness = createReadiness({ db, mailboxes: () => watchers.status(), ingest: () => watchers.summary(), llm: modelProbe, observedLlm: () => modelWatch.state(), clock, logger });
       const api = config.api.enabled ? await startApiServer({ db, config, logger, readiness, metrics, clock, wakeDeliveries: deliveries.wake }) : null;
       if (api) logger.info({ url: api.url }, 'HTTP API listening');
