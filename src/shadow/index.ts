@@ -4,7 +4,7 @@
  * beside the live one and never acted on. `mailroom shadow report` compares the two, and
  * `mailroom eval --compare` does the same on a labeled folder.
  */
-export { type CandidateOptions, candidateName, createShadowCandidate, type ShadowCandidate } from './candidate.js';
+export { type CandidateOptions, candidateName, candidateSettings, createShadowCandidate, type ShadowCandidate } from './candidate.js';
 export { type ComparedEmail, type Comparison, compareDecisions, formatComparison, percentile, type Side, type Truth } from './compare.js';
 export { formatShadowReport, type ShadowReport, shadowReports } from './report.js';
 export { type ClaimedShadow, processShadow, type ShadowContext, type ShadowOutcome, shadowEffect, shadowHandler, startShadowWorker } from './shadow-worker.js';
