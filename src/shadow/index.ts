@@ -7,5 +7,5 @@
 export { type CandidateOptions, candidateName, candidateSettings, createShadowCandidate, type ShadowCandidate } from './candidate.js';
 export { type ComparedEmail, type Comparison, compareDecisions, formatComparison, percentile, type Side, type Truth } from './compare.js';
 export { formatShadowReport, type ShadowReport, shadowReports } from './report.js';
-export { type ClaimedShadow, processShadow, type ShadowContext, type ShadowOutcome, shadowEffect, shadowHandler, startShadowWorker } from './shadow-worker.js';
+export { type ClaimedShadow, processShadow, type ShadowContext, type ShadowOutcome, shadowContext, shadowEffect, shadowHandler, shadowNow, startShadowWorker } from './shadow-worker.js';
 export { SHADOW_WINDOW, type ShadowUsage, shadowUsage } from './usage.js';
