@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { type CascadeUsage, cascadeUsage } from '../classify/index.js';
 import type { Db, DeliveryStatus, MessageStatus } from '../db/index.js';
+import { SHADOW_WINDOW, type ShadowUsage, shadowUsage } from '../shadow/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from '../util/metrics.js';
@@ -16,6 +17,8 @@ export interface ObserveOptions {
   logger?: Logger;
   /** classifier.local.cascade_confidence: with it, the local model's work beside the AI model is reported too. */
   cascadeConfidence?: number;
+  /** classifier.shadow's name: with it, what that candidate has done is reported too. */
+  shadowCandidate?: string;
 }
 
 export function observeDatabase(metrics: Metrics, db: Db, options: ObserveOptions): void {
@@ -79,6 +82,7 @@ export function observeDatabase(metrics: Metrics, db: Db, options: ObserveOption
       for (const row of snap.corrections) this.inc({ from: row.from_action, to: row.to_action }, row.count);
     },
   });
+  if (options.shadowCandidate !== undefined) observeShadow(registers, read, options.shadowCandidate);
   if (options.cascadeConfidence === undefined) return;
   const cascade = (name: string, help: string, value: (c: CascadeUsage) => number) => gauge(name, help, (g, s) => (s.cascade ? g.set(value(s.cascade)) : undefined));
   cascade('mailroom_local_decided', 'Emails the local model answered on its own in the cascade, with no AI model call.', (c) => c.decidedLocally);
@@ -92,6 +96,76 @@ export function observeDatabase(metrics: Metrics, db: Db, options: ObserveOption
     c.agreement.compared === 0 ? 0 : c.agreement.agreeing / c.agreement.compared,
   );
   cascade('mailroom_local_agreement_compared', 'Confident local answers the agreement is measured over (at most 500).', (c) => c.agreement.compared);
+}
+
+/**
+ * The shadow candidate, from shadow_results like every figure here, so each process of a shared
+ * database reports the same: totals since the first shadowed email, agreement and latency over the
+ * last SHADOW_WINDOW classified results. Labelled by candidate, so a replaced candidate's series
+ * end and the new one's start.
+ */
+function observeShadow(registers: Registry[], read: () => Promise<DatabaseSnapshot | null>, candidate: string): void {
+  // Each scrape resets and refills from the database: a reading, not a tally of this process's events.
+  const refill = async <M extends Counter<string> | Gauge<string>>(metric: M, fill: (m: M, s: ShadowUsage) => void) => {
+    const shadow = (await read())?.shadow;
+    if (!shadow) return;
+    metric.reset();
+    fill(metric, shadow);
+  };
+  const labelNames = (more: string[]) => ['candidate', ...more];
+  const counter = (name: string, help: string, more: string[], fill: (m: Counter<string>, s: ShadowUsage) => void) =>
+    new Counter({
+      name,
+      help,
+      labelNames: labelNames(more),
+      registers,
+      async collect() {
+        await refill(this, fill);
+      },
+    });
+  const gauge = (name: string, help: string, more: string[], fill: (m: Gauge<string>, s: ShadowUsage) => void) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: labelNames(more),
+      registers,
+      async collect() {
+        await refill(this, fill);
+      },
+    });
+  const c = { candidate };
+  counter('mailroom_shadow_classified_total', 'Emails the shadow candidate classified (its answer valid or not).', [], (m, s) => m.inc(c, s.classified));
+  counter(
+    'mailroom_shadow_errors_total',
+    'Shadow classifications without a usable answer: unreachable (given up after the retries) or invalid (answered, not valid; stored as review).',
+    ['kind'],
+    (m, s) => {
+      m.inc({ ...c, kind: 'unreachable' }, s.unreachable);
+      m.inc({ ...c, kind: 'invalid' }, s.invalid);
+    },
+  );
+  counter('mailroom_shadow_flips_total', "Emails the candidate would have given another action: the live action (from) and the candidate's (to).", ['from', 'to'], (m, s) => {
+    for (const flip of s.flips) m.inc({ ...c, from: flip.from, to: flip.to }, flip.count);
+  });
+  gauge('mailroom_shadow_pending', 'Shadow classifications waiting for the candidate (due, in flight or backing off).', [], (m, s) => m.set(c, s.pending));
+  gauge(
+    'mailroom_shadow_agreement_ratio',
+    `Share of the last ${SHADOW_WINDOW} classified emails where the candidate chose the same action (on="action") or intent (on="intent", among emails both gave one) as the live decision; 0 until measured.`,
+    ['on'],
+    (m, s) => {
+      const { compared, sameAction, intents, sameIntent } = s.recent;
+      m.set({ ...c, on: 'action' }, compared === 0 ? 0 : sameAction / compared);
+      m.set({ ...c, on: 'intent' }, intents === 0 ? 0 : sameIntent / intents);
+    },
+  );
+  gauge('mailroom_shadow_agreement_compared', 'Emails the shadow agreement ratio is measured over (at most the window).', ['on'], (m, s) => {
+    m.set({ ...c, on: 'action' }, s.recent.compared);
+    m.set({ ...c, on: 'intent' }, s.recent.intents);
+  });
+  gauge('mailroom_shadow_latency_seconds', `The candidate's model call over the last ${SHADOW_WINDOW} classified emails, by quantile (0.5, 0.95); absent until measured.`, ['quantile'], (m, s) => {
+    if (s.recent.latencyP50Ms !== null) m.set({ ...c, quantile: '0.5' }, s.recent.latencyP50Ms / 1000);
+    if (s.recent.latencyP95Ms !== null) m.set({ ...c, quantile: '0.95' }, s.recent.latencyP95Ms / 1000);
+  });
 }
 
 interface OutboxRow {
@@ -109,6 +183,7 @@ interface DatabaseSnapshot {
   messages: Partial<Record<MessageStatus, number>>;
   cascade: CascadeUsage | null;
   corrections: Array<{ from_action: string; to_action: string; count: number }>;
+  shadow: ShadowUsage | null;
 }
 
 async function loadSnapshot(db: Db, options: ObserveOptions): Promise<DatabaseSnapshot | null> {
@@ -116,7 +191,7 @@ async function loadSnapshot(db: Db, options: ObserveOptions): Promise<DatabaseSn
   try {
     // The pending part uses webhook_deliveries_due_idx; the delivered/failed counts scan the table,
     // which is fine at scrape intervals for the volumes a mailbox produces.
-    const [deliveries, messages, cascade, corrections] = await Promise.all([
+    const [deliveries, messages, cascade, corrections, shadow] = await Promise.all([
       sql<OutboxRow>`
         select subscription_id, status, count(*)::int as count,
                min(next_attempt_at) filter (where status = 'pending' and next_attempt_at <= ${now}) as oldest_due
@@ -124,6 +199,7 @@ async function loadSnapshot(db: Db, options: ObserveOptions): Promise<DatabaseSn
       sql<{ status: MessageStatus; count: number }>`select status, count(*)::int as count from messages group by status`.execute(db),
       options.cascadeConfidence === undefined ? null : cascadeUsage(db, options.cascadeConfidence),
       sql<{ from_action: string; to_action: string; count: number }>`select from_action, to_action, count(*)::int as count from corrections group by from_action, to_action`.execute(db),
+      options.shadowCandidate === undefined ? null : shadowUsage(db, options.shadowCandidate),
     ]);
     let depth = 0;
     let oldest: number | null = null;
@@ -139,6 +215,7 @@ async function loadSnapshot(db: Db, options: ObserveOptions): Promise<DatabaseSn
       messages: Object.fromEntries(messages.rows.map((m) => [m.status, m.count])),
       cascade,
       corrections: corrections.rows,
+      shadow,
     };
   } catch (error) {
     options.logger?.warn({ err: error }, 'metrics: could not read the outbox and backlog from the database; those gauges are missing from this scrape');

@@ -33,6 +33,7 @@ const SECRET_SHAPES: Array<{ pattern: RegExp; replace: string }> = [
 export function secretsFromConfig(config: Config, env: NodeJS.ProcessEnv = process.env): string[] {
   const found: Array<string | undefined> = [
     config.classifier.api_key,
+    config.classifier.shadow?.kind === 'openai' ? config.classifier.shadow.api_key : undefined,
     env.OPENAI_API_KEY,
     config.webhooks.secret_key,
     config.api.link_secret,

@@ -87,13 +87,20 @@ export async function createShadowCandidate(config: Pick<Config, 'classifier' | 
     return { name, classifier, redact: null, limiter: null, concurrency: shadow.concurrency, close: closeStore };
   }
 
-  const settings = openaiSettings(live, shadow);
+  const { settings, apiKey } = candidateSettings(live, shadow, 'apiKeyFromEnv' in options ? options.apiKeyFromEnv : process.env.OPENAI_API_KEY);
   const limiter = createRateLimiter({ concurrency: shadow.concurrency, rpm: shadow.rpm });
-  const apiKey = candidateKey(live, shadow, 'apiKeyFromEnv' in options ? options.apiKeyFromEnv : process.env.OPENAI_API_KEY);
   const examples = options.db && settings.examples > 0 ? createExampleFinder(options.db, { limit: settings.examples, maxCleanChars: settings.max_input_chars }) : undefined;
   const model = createOpenAIClassifier({ config: settings, logger, apiKey, limiter, ...(examples ? { examples } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
   const classifier = options.local === null ? model : withLocalModel(model, { store: await localStore(), db: options.db ?? null, config: settings });
   return { name, classifier, redact: redactionKinds(settings), limiter, concurrency: shadow.concurrency, close: closeStore };
+}
+
+/**
+ * What an openai candidate runs with: the live classifier settings with its own on top, and the key
+ * it sends (`mailroom doctor` probes exactly this).
+ */
+export function candidateSettings(live: Config['classifier'], shadow: Extract<ShadowConfig, { kind: 'openai' }>, envKey: string | undefined): { settings: Config['classifier']; apiKey: string } {
+  return { settings: openaiSettings(live, shadow), apiKey: candidateKey(live, shadow, envKey) };
 }
 
 /** The live classifier settings with the candidate's own on top. */

@@ -105,7 +105,8 @@ function reportOf(candidate: string, rows: Row[]): ShadowReport {
 /** The report for people. */
 export function formatShadowReport(reports: readonly ShadowReport[], header: { since: Date | null }): string {
   const period = header.since ? `since ${header.since.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'all time';
-  if (reports.length === 0) return `No shadow results (${period}). Set classifier.shadow and run \`mailroom run\`: every classified email is then classified by the candidate too.\n`;
+  if (reports.length === 0)
+    return `No shadow results (${period}). Set classifier.shadow and run \`mailroom run\` (or \`mailroom triage FILES\`): every classified email is then classified by the candidate too.\n`;
   const out: string[] = [];
   for (const r of reports) {
     if (out.length > 0) out.push('');

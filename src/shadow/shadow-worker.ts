@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { ClassifierUnavailableError } from '../classify/index.js';
-import type { Mailboxes } from '../config/index.js';
+import { type Config, type Mailboxes, mailboxFacts } from '../config/index.js';
 import { type Db, jsonColumn } from '../db/index.js';
-import { applySenderRules, type PolicySettings } from '../decide/index.js';
+import { applySenderRules, type PolicySettings, policyFrom } from '../decide/index.js';
 import { acceptedRules, CLAIMED_COLUMNS, type ClaimedMessage, type DecisionEffect, type Evaluation, evaluateEmail, loadEmail } from '../pipeline/index.js';
 import { type Claim, type ClaimOptions, claim, complete, createRunner, type QueueHandler, type Runner, reschedule } from '../queue/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
@@ -75,14 +75,32 @@ export type ShadowOutcome = { status: 'done'; emailId: string; action: string } 
 const UNAVAILABLE_RETRY = { minMs: 30_000, maxMs: 15 * 60 * 1000 };
 const DEFAULT_MAX_ATTEMPTS = 5;
 
-/** The shadow queue: every pending result of the configured candidate. */
-export function shadowHandler(ctx: ShadowContext): QueueHandler<ClaimedShadow, ShadowOutcome> {
+/** The shadow context of a configuration, as `mailroom run` and `mailroom triage` both build it. */
+export function shadowContext(
+  config: Pick<Config, 'mailboxes' | 'policy' | 'drafts' | 'ingest' | 'classifier'>,
+  deps: Pick<ShadowContext, 'db' | 'candidate' | 'logger'> & Partial<Pick<ShadowContext, 'clock' | 'liveBusy'>>,
+): ShadowContext {
+  return {
+    ...deps,
+    mailboxes: mailboxFacts(config),
+    policy: policyFrom(config),
+    maxMessageBytes: config.ingest.max_message_bytes,
+    maxCleanChars: config.classifier.max_input_chars,
+  };
+}
+
+/**
+ * The shadow queue: every pending result of the configured candidate, or only those of `emailIds`
+ * (a command finishing the jobs its own decisions queued).
+ */
+export function shadowHandler(ctx: ShadowContext, options: { emailIds?: readonly string[] } = {}): QueueHandler<ClaimedShadow, ShadowOutcome> {
   const columns = ['id', 'email_id', 'candidate', 'attempts', 'locked_by'] as const;
+  const emails = options.emailIds ? sql`and s.email_id = any(${[...options.emailIds]}::text[])` : sql``;
   // Only this candidate's jobs: rows of a candidate since replaced in the configuration stay as they are.
   const mine: NonNullable<ClaimOptions['candidates']> = ({ now, staleBefore, restrict }) => sql`
     select s.id from shadow_results s
     where s.candidate = ${ctx.candidate.name} and s.status = 'pending' and s.next_attempt_at <= ${now}
-      and (s.locked_at is null or s.locked_at < ${staleBefore}) ${restrict('s')}
+      and (s.locked_at is null or s.locked_at < ${staleBefore}) ${emails} ${restrict('s')}
     order by s.next_attempt_at, s.id limit 1000`;
   return {
     table: 'shadow_results',
@@ -99,6 +117,20 @@ export function startShadowWorker(ctx: ShadowContext, options: { workerId: strin
   const runner = createRunner({ db: ctx.db, workerId: options.workerId, clock: ctx.clock ?? systemClock, logger: ctx.logger, ...(ctx.random ? { random: ctx.random } : {}) }, shadowHandler(ctx));
   runner.start();
   return runner;
+}
+
+/**
+ * Tries the due shadow jobs of these emails once, now: `mailroom triage` after its live decisions
+ * (and their webhooks) are done, so the candidate never delays them. A job the candidate could not
+ * take now stays queued with its backoff for `mailroom run`; one another process holds is left to it.
+ */
+export async function shadowNow(ctx: ShadowContext, options: { emailIds: readonly string[]; workerId: string }): Promise<Array<ShadowOutcome | null>> {
+  if (options.emailIds.length === 0) return [];
+  const runner = createRunner(
+    { db: ctx.db, workerId: options.workerId, clock: ctx.clock ?? systemClock, logger: ctx.logger, ...(ctx.random ? { random: ctx.random } : {}) },
+    shadowHandler(ctx, { emailIds: options.emailIds }),
+  );
+  return runner.drainOnce();
 }
 
 /**

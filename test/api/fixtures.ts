@@ -54,11 +54,11 @@ export interface TestServer {
   wakes: number;
 }
 
-export function testServer(db: Db, options: { config?: Config; readiness?: () => ReadinessReport | Promise<ReadinessReport>; clock?: ManualClock } = {}): TestServer {
+export function testServer(db: Db, options: { config?: Config; readiness?: () => ReadinessReport | Promise<ReadinessReport>; clock?: ManualClock; shadowCandidate?: string } = {}): TestServer {
   const metrics = createMetrics({ defaultMetrics: false });
   const clock = options.clock ?? new ManualClock('2026-11-23T12:00:00Z');
   const config = options.config ?? apiConfig();
-  observeDatabase(metrics, db, { clock });
+  observeDatabase(metrics, db, { clock, ...(options.shadowCandidate ? { shadowCandidate: options.shadowCandidate } : {}) });
   const state: TestServer = { app: null as unknown as FastifyInstance, metrics, clock, wakes: 0 };
   state.app = createApiServer({
     db,

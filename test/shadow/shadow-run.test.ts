@@ -1,10 +1,12 @@
 /**
  * Shadow mode under a real `mailroom run` on the embedded database: a stored email is decided by the
  * live model, the rules candidate (classifier.shadow) classifies it after the decision, and
- * `mailroom shadow report` reads the result beside the running service, through its socket.
+ * `mailroom shadow report` reads the result beside the running service, through its socket; the
+ * service's /metrics reports it too.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -16,12 +18,25 @@ import { type FakeOpenAIServer, startFakeOpenAIServer } from '../support/fake-op
 import { type RunningCli, runCli, startCli } from '../support/run-cli.js';
 
 const example = readFileSync(fileURLToPath(new URL('../../examples/02-support-outage-en.eml', import.meta.url)));
-const env = { TEST_LLM_KEY: 'sk-test-shadow-run' };
+const env = { TEST_LLM_KEY: 'sk-test-shadow-run', TEST_API_TOKEN: 'shadow-run-api-token-0123456789' };
+
+/** A port nothing listens on now, for the service's API. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 let folder: string;
 let config: string;
 let llm: FakeOpenAIServer;
 let service: RunningCli | null = null;
+let metricsUrl: string;
 
 before(async () => {
   folder = mkdtempSync(join(tmpdir(), 'mailroom-shadow-run-'));
@@ -39,6 +54,8 @@ before(async () => {
       confidence: 0.93,
     }),
   });
+  const apiPort = await freePort();
+  metricsUrl = `http://127.0.0.1:${apiPort}/metrics`;
   config = join(folder, 'mailroom.yaml');
   writeFileSync(
     config,
@@ -46,7 +63,8 @@ before(async () => {
       'database:',
       `  path: ${join(folder, 'db')}`,
       'api:',
-      '  enabled: false',
+      `  listen: 127.0.0.1:${apiPort}`,
+      '  tokens: ["${TEST_API_TOKEN}"]',
       'classifier:',
       `  base_url: ${llm.url}`,
       '  api_key: ${TEST_LLM_KEY}',
@@ -95,6 +113,11 @@ test('mailroom run decides, the candidate follows, and the report is read beside
   assert.equal(comparison.compared, 1);
   assert.equal(comparison.latency.a.measured, 1, 'the live model call was measured');
   assert.equal(llm.requests.length, 1, 'one live model call; the rules candidate makes none');
+  // The service's /metrics reads the same result from the database.
+  const metrics = await (await fetch(metricsUrl, { headers: { authorization: `Bearer ${env.TEST_API_TOKEN}` } })).text();
+  assert.match(metrics, /^mailroom_shadow_classified_total\{candidate="rules-candidate"\} 1$/m);
+  assert.match(metrics, /^mailroom_shadow_agreement_compared\{candidate="rules-candidate",on="action"\} 1$/m);
+  assert.match(metrics, /^mailroom_shadow_pending\{candidate="rules-candidate"\} 0$/m);
   const human = await runCli(['--config', config, 'shadow', 'report'], { env, timeoutMs: 600_000 });
   assert.equal(human.code, 0, human.stderr);
   assert.match(human.stdout, /Shadow candidate rules-candidate .*all time\n {2}shadowed 1: 1 classified, 0 waiting, 0 failed/);

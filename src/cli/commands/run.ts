@@ -4,13 +4,13 @@ import { createClassifier, type RateLimiter } from '../../classify/index.js';
 import { mailboxFacts, parseDuration } from '../../config/index.js';
 import { startImapCorrections } from '../../corrections/index.js';
 import { analyzeEmbedded, type Db, describeDatabase, isEmbedded, type SecretBox, secretBoxFromConfig, serveEmbeddedDatabase, sweepRawStore } from '../../db/index.js';
-import { policyFrom, warmDetectors } from '../../decide/index.js';
+import { warmDetectors } from '../../decide/index.js';
 import { draftEffect, startDraftWorker } from '../../drafts/index.js';
 import { createKeywordSupport, keywordHandler, loginGate, releaseDeadLocalLeases, startMailboxWatchers } from '../../ingest/index.js';
 import { createReadiness, llmProbe, observeDatabase, resolveLlmEndpoint } from '../../ops/index.js';
 import { createModelWatch, createPipelineContext, keywordEffect, startPipelineWorker } from '../../pipeline/index.js';
 import { createRunner, newWorkerId, releaseDeadLocalClaims } from '../../queue/index.js';
-import { createShadowCandidate, shadowEffect, startShadowWorker } from '../../shadow/index.js';
+import { createShadowCandidate, shadowContext, shadowEffect, startShadowWorker } from '../../shadow/index.js';
 import { systemClock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import { createMetrics } from '../../util/metrics.js';
@@ -79,22 +79,7 @@ export function register(program: Command, openApp: AppFactory): void {
       // Shadow mode: the candidate is asked after each live decision by its own worker, with its own
       // limiter, and takes no new job while live mail waits for a model slot.
       const candidate = await createShadowCandidate(config, { logger, db, local });
-      const shadow = candidate
-        ? startShadowWorker(
-            {
-              db,
-              candidate,
-              logger,
-              clock,
-              mailboxes,
-              policy: policyFrom(config),
-              maxMessageBytes: config.ingest.max_message_bytes,
-              maxCleanChars: config.classifier.max_input_chars,
-              liveBusy: () => (limiter?.waiting ?? 0) > 0,
-            },
-            { workerId },
-          )
-        : null;
+      const shadow = candidate ? startShadowWorker(shadowContext(config, { db, candidate, logger, clock, liveBusy: () => (limiter?.waiting ?? 0) > 0 }), { workerId }) : null;
       if (candidate) logger.info({ candidate: candidate.name }, 'shadow mode: live mail is classified by the candidate too, after each decision; nothing it decides is acted on');
       const effects = [
         ticketEffect({ rawEmailUrl: (emailId, now) => rawEmailUrl(config, emailId, now), wake: deliveries.wake }),
@@ -122,7 +107,12 @@ export function register(program: Command, openApp: AppFactory): void {
       });
       // Corrections made in the mail client (keywords, folders) are heard on connections of their own.
       const corrections = startImapCorrections({ db, config, logger, clock, gate, onEvent: () => deliveries.wake() });
-      observeDatabase(metrics, db, { clock, logger, cascadeConfidence: local ? config.classifier.local.cascade_confidence : undefined });
+      observeDatabase(metrics, db, {
+        clock,
+        logger,
+        cascadeConfidence: local ? config.classifier.local.cascade_confidence : undefined,
+        ...(candidate ? { shadowCandidate: candidate.name } : {}),
+      });
       const readiness = createReadiness({ db, mailboxes: () => watchers.status(), ingest: () => watchers.summary(), llm: modelProbe, observedLlm: () => modelWatch.state(), clock, logger });
       const api = config.api.enabled ? await startApiServer({ db, config, logger, readiness, metrics, clock, wakeDeliveries: deliveries.wake }) : null;
       if (api) logger.info({ url: api.url }, 'HTTP API listening');

@@ -3,12 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createClassifier } from '../../classify/index.js';
-import { type Config, loadConfig, type Mailboxes, mailboxFacts } from '../../config/index.js';
+import { type Config, loadConfig, type Mailboxes, mailboxFacts, type ShadowConfig } from '../../config/index.js';
 import { createReplyWriter, draftEffect, previewDraft, type ReplyWriter, replyModelConfigured, replyPrivacy } from '../../drafts/index.js';
 import { createRedactingLogger } from '../../ops/index.js';
 import { parseEmail } from '../../parse/index.js';
 import { createPipelineContext, type TriageResult, triageFiles } from '../../pipeline/index.js';
+import { newWorkerId } from '../../queue/index.js';
 import { redactionKinds } from '../../redact/index.js';
+import { candidateName, createShadowCandidate, type ShadowContext, type ShadowOutcome, shadowContext, shadowEffect, shadowNow } from '../../shadow/index.js';
 import { systemClock } from '../../util/clock.js';
 import { visible } from '../../util/terminal-text.js';
 import { deliverDueNow, listSubscriptions, rawEmailUrl, type SubscriptionView, ticketEffect, ticketEventId } from '../../webhooks/index.js';
@@ -56,18 +58,23 @@ async function runTriage(paths: string[], flags: TriageFlags, openApp: AppFactor
   // Previews are written after the decisions, so the two outputs never interleave.
   const drafted: Extract<TriageResult, { ok: true }>[] = [];
   const mailboxes = mailboxFacts(config);
-  // Outboxes are filled as by `mailroom run`; their work is done below, after the decisions.
-  const effects = [
-    ticketEffect({ rawEmailUrl: (emailId, now) => rawEmailUrl(config, emailId, now), wake: () => {} }),
-    draftEffect({ mailboxes, enabled: config.drafts.mode !== 'off', wake: () => {} }),
-  ];
-  const ctx = createPipelineContext({ db: app?.db ?? null, config, classifier, logger, clock: systemClock, effects });
   // What a stored decision would set off; without --deliver, the run only shows it.
   const subscriptions = app ? (await listSubscriptions(app.db, new Date())).filter((s) => s.status === 'enabled') : [];
   const draftsMailbox = config.drafts.mode !== 'off' && mailboxes.get(flags.mailbox) ? flags.mailbox : null;
   const preview = app !== null && !flags.deliver && (subscriptions.length > 0 || draftsMailbox !== null);
+  // Shadow mode as under `mailroom run`: a job queued with each stored decision, run after them all.
+  const candidate = app && !preview ? await createShadowCandidate(config, { logger, db: app.db, local }) : null;
+  if (config.classifier.shadow && !candidate) process.stderr.write(`mailroom: ${shadowSkipped(config.classifier.shadow, flags)}\n`);
+  // Outboxes are filled as by `mailroom run`; their work is done below, after the decisions.
+  const effects = [
+    ticketEffect({ rawEmailUrl: (emailId, now) => rawEmailUrl(config, emailId, now), wake: () => {} }),
+    draftEffect({ mailboxes, enabled: config.drafts.mode !== 'off', wake: () => {} }),
+    ...(candidate ? [shadowEffect({ candidate: candidate.name, wake: () => {} })] : []),
+  ];
+  const ctx = createPipelineContext({ db: app?.db ?? null, config, classifier, logger, clock: systemClock, effects });
   const effectsOf = (result: TriageResult) => (preview ? previewEffects(result, subscriptions, draftsMailbox) : null);
   let wouldSend = 0;
+  const decided: string[] = [];
   try {
     const { failed, tickets } = await triageFiles({
       files,
@@ -81,6 +88,7 @@ async function runTriage(paths: string[], flags: TriageFlags, openApp: AppFactor
         printer(flags.json ? { ...toJsonLine(result), ...(effect ? { preview: effect } : {}) } : result);
         if (effect && !flags.json) printPreview(effect);
         if (result.ok && result.action === 'draft') drafted.push(result);
+        if (result.ok && result.email_id) decided.push(result.email_id);
       },
     });
     if (writer) for (const result of drafted) await printDraftPreview(result, flags, config, mailboxes, writer);
@@ -88,16 +96,46 @@ async function runTriage(paths: string[], flags: TriageFlags, openApp: AppFactor
       const sent = await deliverDueNow({ db: app.db, config, logger });
       if (!flags.json) process.stderr.write(`webhooks: ${sent.delivered} delivered, ${sent.failed} to retry later (see "mailroom deliveries list")\n`);
     }
+    // Last, so the candidate delays neither a decision nor a webhook.
+    if (app && candidate) await runShadow(shadowContext(config, { db: app.db, candidate, logger }), decided, flags);
     if (preview && !flags.json) {
       process.stderr.write(`preview: nothing stored, nothing sent; ${wouldSend} email${wouldSend === 1 ? '' : 's'} would set something off. Add --deliver to store and send.\n`);
     }
     if (!flags.json) process.stderr.write(`${files.length} file${files.length === 1 ? '' : 's'}, ${failed} failed\n`);
     return failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
   } finally {
+    await candidate?.classifier.close?.();
+    await candidate?.close();
     await classifier.close?.();
     await local?.close();
     await app?.close();
   }
+}
+
+/** Why the candidate of classifier.shadow was not asked: its results are stored, and this run stores nothing. */
+function shadowSkipped(shadow: ShadowConfig, flags: TriageFlags): string {
+  const why = flags.dryRun ? '--dry-run stores nothing' : 'this preview stores nothing (add --deliver to store)';
+  return `shadow candidate ${candidateName(shadow)} not asked: ${why}, and shadow results are stored beside stored decisions; \`mailroom eval --compare\` compares on a labeled folder without storing`;
+}
+
+/** The candidate's jobs for this run's emails; the live results stand whatever happens here. */
+async function runShadow(ctx: ShadowContext, emailIds: string[], flags: TriageFlags): Promise<void> {
+  try {
+    const outcomes = await shadowNow(ctx, { emailIds, workerId: newWorkerId() });
+    if (!flags.json) process.stderr.write(`${shadowSummary(ctx.candidate.name, outcomes)}\n`);
+  } catch (error) {
+    const why = visible((error as Error).message ?? String(error));
+    process.stderr.write(`mailroom: shadow ${visible(ctx.candidate.name)}: could not run the candidate's jobs (${why}); they stay queued for \`mailroom run\`, the decisions above stand\n`);
+  }
+}
+
+/** One line on what the candidate did with this run's emails. */
+function shadowSummary(name: string, outcomes: Array<ShadowOutcome | null>): string {
+  const count = (status: ShadowOutcome['status']) => outcomes.filter((o) => o?.status === status).length;
+  const unexpected = outcomes.filter((o) => o === null).length;
+  const later = count('postponed') + unexpected;
+  const parts = [`${count('done')} classified`, ...(later ? [`${later} to retry later (by \`mailroom run\`)`] : []), ...(count('failed') ? [`${count('failed')} failed`] : [])];
+  return `shadow ${visible(name)}: ${parts.join(', ')}; nothing it decided was acted on (see "mailroom shadow report")`;
 }
 
 /** What one result would set off, or (for an email stored before) what it set off when it was decided. */

@@ -14,6 +14,38 @@ const PROBE_SCHEMA = {
 type TokenParam = 'max_tokens' | 'max_completion_tokens';
 
 /**
+ * Where a model's settings live in the configuration, so each failure names the key to change: the
+ * live classifier's, or the shadow candidate's.
+ */
+export interface LlmKeys {
+  baseUrl: string;
+  model: string;
+  apiKey: string;
+  timeout: string;
+  responseFormat: string;
+  rpm: string;
+}
+
+const LIVE_KEYS: LlmKeys = {
+  baseUrl: 'classifier.base_url',
+  model: 'classifier.model',
+  apiKey: 'OPENAI_API_KEY (or classifier.api_key)',
+  timeout: 'classifier.timeout',
+  responseFormat: 'classifier.response_format',
+  rpm: 'classifier.rpm',
+};
+
+/** One model server to probe, as a classifier will call it. */
+export interface LlmTarget {
+  /** The checklist names: the first request's line, then json_schema's. */
+  names: { call: string; jsonSchema: string };
+  endpoint: LlmEndpoint;
+  timeoutMs: number;
+  responseFormat: Config['classifier']['response_format'];
+  keys: LlmKeys;
+}
+
+/**
  * The LLM endpoint as the classifier will use it: a one-token request (reachable, key accepted,
  * model served), then whether it accepts `response_format: json_schema`.
  */
@@ -28,10 +60,16 @@ export async function checkLlm(config: Config['classifier'], options: { env?: No
       ),
     ];
   }
+  return probeLlm({ names: { call: 'llm', jsonSchema: 'llm json_schema' }, endpoint, timeoutMs: config.timeout, responseFormat: config.response_format, keys: LIVE_KEYS }, options);
+}
+
+/** Probes one model server; shared by the live classifier's check and the shadow candidate's. */
+export async function probeLlm(target: LlmTarget, options: { timeoutMs?: number } = {}): Promise<CheckResult[]> {
+  const { endpoint, keys, names } = target;
   const client = new OpenAI({
     apiKey: endpoint.apiKey ?? 'not-needed',
     baseURL: endpoint.baseUrl,
-    timeout: Math.min(options.timeoutMs ?? 20_000, config.timeout),
+    timeout: Math.min(options.timeoutMs ?? 20_000, target.timeoutMs),
     maxRetries: 0,
   });
   const where = `${endpoint.baseUrl} (model ${endpoint.model})`;
@@ -53,9 +91,9 @@ export async function checkLlm(config: Config['classifier'], options: { env?: No
       await oneToken();
     }
   } catch (error) {
-    return [fail('llm', `${where}: ${describe(error)}`, fixFor(error, endpoint))];
+    return [fail(names.call, `${where}: ${describe(error)}`, fixFor(error, endpoint, keys))];
   }
-  const results: CheckResult[] = [ok('llm', `${where} answers a one-token request`)];
+  const results: CheckResult[] = [ok(names.call, `${where} answers a one-token request`)];
 
   try {
     await client.chat.completions.create({
@@ -65,16 +103,16 @@ export async function checkLlm(config: Config['classifier'], options: { env?: No
       [tokenParam]: 20,
       response_format: { type: 'json_schema', json_schema: { name: 'mailroom_doctor', strict: true, schema: PROBE_SCHEMA } },
     });
-    results.push(ok('llm json_schema', 'structured output (response_format json_schema) is supported'));
+    results.push(ok(names.jsonSchema, 'structured output (response_format json_schema) is supported'));
   } catch (error) {
     const refused = error instanceof APIError && (error.status === 400 || error.status === 422);
-    if (!refused) results.push(fail('llm json_schema', `${where}: ${describe(error)}`, fixFor(error, endpoint)));
-    else if (config.response_format === 'json_schema') {
-      results.push(fail('llm json_schema', `the server refuses json_schema: ${error.message}`, 'set classifier.response_format: auto (falls back to json_object, then text)'));
-    } else if (config.response_format === 'auto') {
-      results.push(warn('llm json_schema', `not supported (${error.message}); the classifier falls back to json_object, then text: answers are still validated, but repaired more often`));
+    if (!refused) results.push(fail(names.jsonSchema, `${where}: ${describe(error)}`, fixFor(error, endpoint, keys)));
+    else if (target.responseFormat === 'json_schema') {
+      results.push(fail(names.jsonSchema, `the server refuses json_schema: ${error.message}`, `set ${keys.responseFormat}: auto (falls back to json_object, then text)`));
+    } else if (target.responseFormat === 'auto') {
+      results.push(warn(names.jsonSchema, `not supported (${error.message}); the classifier falls back to json_object, then text: answers are still validated, but repaired more often`));
     } else {
-      results.push(ok('llm json_schema', `not supported; classifier.response_format is ${config.response_format}, so it is not needed`));
+      results.push(ok(names.jsonSchema, `not supported; ${keys.responseFormat} is ${target.responseFormat}, so it is not needed`));
     }
   }
   return results;
@@ -90,14 +128,13 @@ function describe(error: unknown): string {
   return (error as Error).message ?? String(error);
 }
 
-function fixFor(error: unknown, endpoint: LlmEndpoint): string {
-  if (error instanceof APIConnectionTimeoutError) return `check that ${endpoint.baseUrl} is up and not overloaded, or raise classifier.timeout`;
-  if (error instanceof APIConnectionError) return `start the model server or correct classifier.base_url (now ${endpoint.baseUrl})`;
+function fixFor(error: unknown, endpoint: LlmEndpoint, keys: LlmKeys): string {
+  if (error instanceof APIConnectionTimeoutError) return `check that ${endpoint.baseUrl} is up and not overloaded, or raise ${keys.timeout}`;
+  if (error instanceof APIConnectionError) return `start the model server or correct ${keys.baseUrl} (now ${endpoint.baseUrl})`;
   if (error instanceof APIError) {
-    if (error.status === 401 || error.status === 403) return 'set a valid key in OPENAI_API_KEY (or classifier.api_key)';
-    if (error.status === 404)
-      return `set classifier.model to a model the endpoint serves (GET ${endpoint.baseUrl}/models lists them), or correct classifier.base_url (it must end in /v1 for most servers)`;
-    if (error.status === 429) return 'the account is rate-limited or out of credit: check its quota, or lower classifier.rpm';
+    if (error.status === 401 || error.status === 403) return `set a valid key in ${keys.apiKey}`;
+    if (error.status === 404) return `set ${keys.model} to a model the endpoint serves (GET ${endpoint.baseUrl}/models lists them), or correct ${keys.baseUrl} (it must end in /v1 for most servers)`;
+    if (error.status === 429) return `the account is rate-limited or out of credit: check its quota, or lower ${keys.rpm}`;
   }
-  return `check classifier.base_url, classifier.model and the server's own log`;
+  return `check ${keys.baseUrl}, ${keys.model} and the server's own log`;
 }

@@ -4,6 +4,7 @@ import { redactSecrets, secretsFromConfig } from '../redact.js';
 import { checkDatabase } from './check-database.js';
 import { checkLlm } from './check-llm.js';
 import { checkMailbox } from './check-mailbox.js';
+import { checkShadow } from './check-shadow.js';
 import { checkSubscriptions } from './check-subscriptions.js';
 import { type CheckResult, fail, ok, skip, warn } from './checklist.js';
 
@@ -24,8 +25,8 @@ export interface DoctorReport {
 }
 
 /**
- * Runs every check in order: configuration, database and migrations, each mailbox, the LLM, each
- * subscription. Independent checks still run when one fails, so one run shows every problem.
+ * Runs every check in order: configuration, database and migrations, each mailbox, the LLM, the
+ * shadow candidate, each subscription. Independent checks still run when one fails, so one run shows every problem.
  * Details are scrubbed of configured secrets: library messages sometimes repeat what they were given.
  */
 export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
@@ -55,6 +56,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   try {
     for (const mailbox of config.mailboxes) add(...(await checkMailbox(mailbox, { timeoutMs, draftsNeeded: config.drafts.mode === 'draft', keywords: config.ingest.keywords })));
     add(...(await checkLlm(config.classifier, { env, timeoutMs })));
+    add(...(await checkShadow(config.classifier, { env, timeoutMs })));
     if (opened && !opened.schemaReady) add(skip('subscriptions', 'not checked: the database migrations are not all applied (see above)'));
     else if (opened)
       add(
