@@ -99,10 +99,19 @@ function masked(field: Field, text: string, entities: readonly string[]): string
   const key = `${text === field.lower ? 'i' : 'c'}${entities.join(',')}`;
   let out = cache.get(key);
   if (out === undefined) {
-    // Offsets count UTF-16 units, as the entities' spans do.
-    const chars = text.split('');
-    for (const name of entities) for (const span of ENTITIES[name]!(field)) for (let i = span.start; i < span.end; i++) chars[i] = ENTITY_MARK[name]!;
-    out = chars.join('');
+    // Offsets count UTF-16 units, as the entities' spans do. Most texts have no such entity: then the
+    // text itself, not a copy (a character array of a long text costs megabytes).
+    const marks = entities.flatMap((name) => ENTITIES[name]!(field).map((span) => ({ ...span, mark: ENTITY_MARK[name]! })));
+    marks.sort((a, b) => a.start - b.start);
+    out = '';
+    let at = 0;
+    for (const { start, end, mark } of marks) {
+      const from = Math.max(start, at);
+      if (end <= from) continue;
+      out += text.slice(at, from) + mark.repeat(end - from);
+      at = end;
+    }
+    out += text.slice(at);
     cache.set(key, out);
   }
   return out;
@@ -238,26 +247,16 @@ interface Keys {
   contains: string[];
 }
 const KEYS = new Map<string, Keys | null>();
-const STARTS = new WeakMap<Field, Map<string, number[]>>();
+const STARTS = new WeakMap<Field, Set<string>>();
 const DIGITS = [...'0123456789'];
 
-/**
- * The beginnings (1 to KEY_LENGTH characters) of the field's words, as `\b` sees words in the
- * lower-cased text, each with the offsets of the words that begin so: the cheap test asks whether a
- * beginning occurs, the anchored match where.
- */
-function wordBeginnings(field: Field): Map<string, number[]> {
+/** The beginnings (1 to KEY_LENGTH characters) of the field's words, as `\b` sees words in the lower-cased text. */
+function wordBeginnings(field: Field): Set<string> {
   let starts = STARTS.get(field);
   if (!starts) {
-    starts = new Map();
-    for (const m of field.lower.matchAll(/[a-z0-9_]+/g)) {
-      const word = m[0];
-      for (let n = 1; n <= Math.min(KEY_LENGTH, word.length); n++) {
-        const key = word.slice(0, n);
-        const at = starts.get(key);
-        if (at) at.push(m.index);
-        else starts.set(key, [m.index]);
-      }
+    starts = new Set();
+    for (const [word] of field.lower.matchAll(/[a-z0-9_]+/g)) {
+      for (let n = 1; n <= Math.min(KEY_LENGTH, word.length); n++) starts.add(word.slice(0, n));
     }
     STARTS.set(field, starts);
   }
@@ -423,49 +422,8 @@ export function mayMatch(field: Field, pattern: string): boolean {
 }
 
 /**
- * Where a match of a pattern can begin: when every alternative starts a word with known letters (not
- * a compound's end, a sign or a character class), the beginnings of those words. Null: anywhere.
- */
-const ANCHORS = new Map<string, string[] | null>();
-
-function firstWordKeys(seq: string): string[] | null {
-  const [first] = items(seq);
-  if (!first || first.optional) return null;
-  if (first.kind === 'literal') {
-    const key = literalKey(first.text, KEY_LENGTH);
-    return key ? [key] : null;
-  }
-  if (first.kind === 'other' && first.text === '\\d') return DIGITS;
-  if (first.kind !== 'group') return null;
-  const inner = alternatives(first.text).map((alt) => (alt.startsWith('~') ? null : firstWordKeys(alt)));
-  return inner.every((keys) => keys !== null) ? inner.flat() : null;
-}
-
-function anchorKeys(pattern: string): string[] | null {
-  let keys = ANCHORS.get(pattern);
-  if (keys === undefined) {
-    const perAlt = alternatives(pattern).map((alt) => (!alt.startsWith('~') && WORD_START.test(alt) ? firstWordKeys(alt) : null));
-    keys = perAlt.every((k) => k !== null) ? [...new Set(perAlt.flat())] : null;
-    ANCHORS.set(pattern, keys);
-  }
-  return keys;
-}
-
-/** The same expression, sticky: tried only at the offsets where a match can begin. */
-const STICKY = new Map<RegExp, RegExp>();
-
-function stickyOf(regex: RegExp): RegExp {
-  let sticky = STICKY.get(regex);
-  if (!sticky) {
-    sticky = new RegExp(regex.source, 'uy');
-    STICKY.set(regex, sticky);
-  }
-  return sticky;
-}
-
-/**
  * Does for one rule, ahead of the first email, what its first use would: works out its patterns'
- * keys and anchors and runs their expressions until V8 has compiled them to machine code (it
+ * keys and runs their expressions until V8 has compiled them to machine code (it
  * interprets an expression's first run and compiles it on the next). Some 500 large alternations
  * cost about half a second on their first use, which a service would otherwise spend on its first email.
  */
@@ -477,25 +435,16 @@ export function prepareRule(rule: Rule): void {
     const caseSensitive = pattern === rule.find && (rule.caseSensitive ?? false);
     keysOf(words);
     const { regex } = compilePattern(words, caseSensitive);
-    const run = !caseSensitive && anchorKeys(words) ? stickyOf(regex) : regex;
     for (let i = 0; i < 2; i++) {
-      run.lastIndex = 0;
-      run.exec(' ');
+      regex.lastIndex = 0;
+      regex.exec(' ');
     }
     regex.lastIndex = 0;
   }
 }
 
-/** Offsets where a word begins with one of `keys`, in text order, each once. */
-function anchorOffsets(field: Field, keys: readonly string[]): number[] {
-  const starts = wordBeginnings(field);
-  const lists = keys.flatMap((key) => starts.get(key) ?? []);
-  if (keys.length === 1) return lists;
-  return [...new Set(lists)].sort((a, b) => a - b);
-}
-
-/** Every match of a pattern, left to right and not overlapping, as a global scan of the whole text finds them. */
-export function scanPattern(field: Field, pattern: string, caseSensitive: boolean): Span[] {
+function matchPattern(field: Field, pattern: string, caseSensitive: boolean): Span[] {
+  if (!mayMatch(field, pattern)) return [];
   const { regex, compound } = compilePattern(pattern, caseSensitive);
   // matchAll starts where the shared expression's lastIndex stands: a caller's exec may have moved it.
   regex.lastIndex = 0;
@@ -503,32 +452,6 @@ export function scanPattern(field: Field, pattern: string, caseSensitive: boolea
   const entities = groupEntities(pattern);
   const text = caseSensitive ? field.folded : field.lower;
   for (const m of (entities.length > 0 ? masked(field, text, entities) : text).matchAll(regex)) spans.push(widened(field, m.index, m.index + m[0].length, compound));
-  return spans;
-}
-
-/**
- * The same matches as scanPattern, found faster: a pattern that may begin only at certain word starts
- * is tried there alone (sticky), instead of scanning the whole text at every offset with a long
- * alternation. The leftmost match of a scan begins at one of those offsets, so the first offset past
- * the previous match where the expression matches gives the same match. A pattern with an entity
- * inside a group runs on the masked text, whose words differ: it is scanned.
- */
-export function matchPattern(field: Field, pattern: string, caseSensitive: boolean): Span[] {
-  if (!mayMatch(field, pattern)) return [];
-  const keys = caseSensitive || groupEntities(pattern).length > 0 ? null : anchorKeys(pattern);
-  if (!keys) return scanPattern(field, pattern, caseSensitive);
-  const { regex, compound } = compilePattern(pattern, caseSensitive);
-  const sticky = stickyOf(regex);
-  const spans: Span[] = [];
-  let from = 0;
-  for (const at of anchorOffsets(field, keys)) {
-    if (at < from) continue;
-    sticky.lastIndex = at;
-    const m = sticky.exec(field.lower);
-    if (!m) continue;
-    from = at + m[0].length;
-    spans.push(widened(field, at, from, compound));
-  }
   return spans;
 }
 
