@@ -58,7 +58,7 @@ export function register(program: Command, openApp: AppFactory): void {
 
       const { classifier, notice, local } = await createClassifier(config, { logger, db });
       if (notice) logger.warn(notice);
-      // The detectors' expressions compile while the mailboxes connect, not on the first email.
+      // The detectors' rules are analysed while the mailboxes connect, not on the first email.
       void warmDetectors().catch((error: unknown) => logger.warn({ err: error }, 'could not prepare the detectors ahead of the first email; it prepares them itself'));
       const workerId = newWorkerId();
       const metrics = createMetrics();

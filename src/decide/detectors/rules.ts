@@ -423,7 +423,7 @@ export function mayMatch(field: Field, pattern: string): boolean {
 
 /**
  * Does for one rule, ahead of the first email, the analysis its first use would: the keys of its
- * patterns and their regular expressions, which took ~300 ms of a service's first email. The
+ * patterns and their regular expressions, 100–300 ms of a service's first email otherwise. The
  * expressions are not run: V8 compiles one to machine code on its first runs, and compiling all
  * of them, most of which rarely run, kept ~15 MB more in a running service.
  */
