@@ -157,10 +157,36 @@ async function triageStored(options: TriageOptions, ctx: PipelineContext, file: 
   const processing = claimAndProcess(ctx, stored.id, workerId);
   inFlight.set(stored.id, processing);
   const outcome = await processing.finally(() => inFlight.delete(stored.id));
-  if (!outcome) return storedResult(db, file, stored.id, OTHERS_DECISION_WAIT_MS);
-  if (outcome.status === 'postponed') return { file, ok: false, email_id: stored.id, error: outcome.error, postponed: true };
+  if (!outcome) return settledElsewhere(ctx, file, stored.id, workerId);
+  return outcomeResult(file, stored.id, outcome);
+}
+
+function outcomeResult(file: string, emailId: string, outcome: ProcessOutcome): TriageResult {
+  if (outcome.status === 'postponed') return { file, ok: false, email_id: emailId, error: outcome.error, postponed: true };
   const cached = outcome.evaluation.classification?.mode === 'cache';
-  return resultOf(file, stored.id, outcome.email.messageId, outcome.email.subject, outcome.evaluation, false, cached);
+  return resultOf(file, emailId, outcome.email.messageId, outcome.email.subject, outcome.evaluation, false, cached);
+}
+
+/**
+ * The claim after storing found the email not free: another process (`mailroom run` beside the
+ * command) took it, and its decision is this email's one decision, so it is waited for. An email
+ * that is pending, free and has no error is claimed again: the claim can miss it while another
+ * process takes and gives it back, and reporting "not decided yet" for mail nobody is deciding
+ * would leave a one-shot command without its answer. Bounded by OTHERS_DECISION_WAIT_MS.
+ */
+async function settledElsewhere(ctx: PipelineContext & { db: Db }, file: string, emailId: string, workerId: string): Promise<TriageResult> {
+  const until = Date.now() + OTHERS_DECISION_WAIT_MS;
+  for (;;) {
+    const { heldElsewhere, free, ...result } = await decidedResult(ctx.db, file, emailId);
+    if (result.ok || !result.postponed || Date.now() >= until) return result;
+    if (!heldElsewhere) {
+      const outcome = free ? await claimAndProcess(ctx, emailId, workerId) : null;
+      if (outcome) return outcomeResult(file, emailId, outcome);
+      // Postponed with a reason (the model was unreachable): it waits for its next attempt.
+      if (!free) return result;
+    }
+    await sleep(250);
+  }
 }
 
 /** Null when the email is not pending (decided before, failed, or held by another process). */
@@ -177,23 +203,14 @@ async function claimAndProcess(ctx: PipelineContext, emailId: string, workerId: 
  */
 const OTHERS_DECISION_WAIT_MS = 120_000;
 
-/**
- * The email was stored before, or another process took it: report its decision (or why it has
- * none) without processing again, after waiting up to `waitMs` while another process holds it.
- */
-async function storedResult(db: Db, file: string, emailId: string, waitMs = 0): Promise<TriageResult> {
-  const until = Date.now() + waitMs;
-  for (;;) {
-    const result = await decidedResult(db, file, emailId);
-    if (result.ok || !result.postponed || !result.heldElsewhere || Date.now() >= until) {
-      const { heldElsewhere: _, ...reported } = result;
-      return reported;
-    }
-    await sleep(250);
-  }
+/** The email was stored before: its decision, or why it has none, without processing it again. */
+async function storedResult(db: Db, file: string, emailId: string): Promise<TriageResult> {
+  const { heldElsewhere: _, free: __, ...reported } = await decidedResult(db, file, emailId);
+  return reported;
 }
 
-async function decidedResult(db: Db, file: string, emailId: string): Promise<TriageResult & { heldElsewhere?: boolean }> {
+/** `heldElsewhere`: another process holds the claim; `free`: pending, unclaimed and without an error. */
+async function decidedResult(db: Db, file: string, emailId: string): Promise<TriageResult & { heldElsewhere?: boolean; free?: boolean }> {
   const decision = await db
     .selectFrom('decisions as d')
     .innerJoin('messages as m', 'm.id', 'd.email_id')
@@ -221,7 +238,15 @@ async function decidedResult(db: Db, file: string, emailId: string): Promise<Tri
   const message = await db.selectFrom('messages').select(['status', 'last_error', 'locked_by']).where('id', '=', emailId).executeTakeFirstOrThrow();
   if (message.status === 'failed') return { file, ok: false, email_id: emailId, error: message.last_error ?? 'failed' };
   const why = message.locked_by ? `being processed by ${message.locked_by}` : (message.last_error ?? 'waiting for its next attempt');
-  return { file, ok: false, email_id: emailId, error: `not decided yet: ${why}`, postponed: true, heldElsewhere: message.locked_by !== null };
+  return {
+    file,
+    ok: false,
+    email_id: emailId,
+    error: `not decided yet: ${why}`,
+    postponed: true,
+    heldElsewhere: message.locked_by !== null,
+    free: message.locked_by === null && message.last_error === null,
+  };
 }
 
 function resultOf(file: string, emailId: string | null, messageId: string | null, subject: string, evaluation: Evaluation, reused: boolean, cached: boolean): TriageResult {
