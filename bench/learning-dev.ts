@@ -17,45 +17,16 @@
  * step 1.0 in place of 0.5 gave 92.9 % here (92.5–93.4) but one email of 300 on figure 8, and it
  * cost the seed model on eval/test (reverted). Check the seed model's own dev figures beside this.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { predict, seedExamples, type TrainingExample, trainLocalModel } from '../src/classify/index.js';
 import { seeded } from '../src/classify/local/softmax.js';
 import { configSchema } from '../src/config/index.js';
-import { loadLabeledFolder } from '../src/eval/index.js';
-import { parseEmail } from '../src/parse/index.js';
-
-interface Labeled {
-  subject: string;
-  text: string;
-  language: string;
-  intent: string;
-  payment: boolean;
-  legal: boolean;
-}
+import { type Labeled, labeledEmails } from './parts/local-model.js';
 
 const { values } = parseArgs({ options: { folds: { type: 'string', default: '5' }, orders: { type: 'string', default: '1' }, weight: { type: 'string', default: '1' } } });
 const mailboxWeight = Number(values.weight);
 const folds = Number(values.folds);
 const orders = Number(values.orders);
-
-/** As figure 8 reads a folder: the mail a person wrote, in a hash order that mixes the languages. */
-async function labeledEmails(folder: string): Promise<Labeled[]> {
-  const out: Labeled[] = [];
-  for (const item of loadLabeledFolder(folder)) {
-    if (item.label.prefilter !== null) continue;
-    const email = await parseEmail(readFileSync(item.path)).catch(() => null);
-    if (!email) continue;
-    out.push({ subject: email.subject, text: email.cleanText, language: item.label.language, intent: item.label.intent, payment: item.label.payment, legal: item.label.legal });
-  }
-  return out.sort((a, b) => hashOf(a.subject + a.text) - hashOf(b.subject + b.text));
-}
-
-function hashOf(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
 
 function asExample(e: Labeled): TrainingExample {
   return { subject: e.subject, text: e.text, language: e.language, labels: { intent: e.intent, payment: e.payment, legal: e.legal }, weight: mailboxWeight, source: 'llm' };

@@ -36,7 +36,7 @@ export interface LocalModelResult {
   };
 }
 
-interface Labeled {
+export interface Labeled {
   subject: string;
   text: string;
   language: string;
@@ -47,7 +47,8 @@ interface Labeled {
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
-async function labeledEmails(folder: string): Promise<Labeled[]> {
+/** The mail a person wrote in a labeled folder (no pre-filter kind), in a hash order that mixes the languages; also read by bench/learning-dev.ts. */
+export async function labeledEmails(folder: string): Promise<Labeled[]> {
   const out: Labeled[] = [];
   for (const item of loadLabeledFolder(folder)) {
     if (item.label.prefilter !== null) continue;
