@@ -56,6 +56,7 @@ try {
     // Reports each decision after its commit, the way a later stage hears of it.
     const committed: string[] = [];
     const observe: DecisionEffect = {
+      wants: () => true,
       enqueue: async (_trx, decided) => {
         committed.push(decided.emailId);
         return true;

@@ -82,8 +82,8 @@ function runnerFor(context: DraftContext): Runner<DraftOutcome> {
  */
 export function draftEffect(options: { mailboxes: Mailboxes; enabled: boolean; wake: () => void }): DecisionEffect {
   return {
+    wants: (decided) => decided.decision.action === 'draft' && options.enabled && options.mailboxes.get(decided.mailbox) !== undefined,
     async enqueue(trx, decided) {
-      if (decided.decision.action !== 'draft' || !options.enabled || !options.mailboxes.get(decided.mailbox)) return false;
       return (await enqueueDraft(trx, { emailId: decided.emailId, mailbox: decided.mailbox, acknowledgeOnly: decided.decision.acknowledgeOnly }, decided.now)) !== null;
     },
     wake: options.wake,

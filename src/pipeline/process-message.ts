@@ -1,11 +1,12 @@
+import { type InsertObject, isExpression, type QueryCreator, sql } from 'kysely';
 import { type ClassificationResult, type Classifier, type ClassifierInput, ClassifierUnavailableError, classifierInputHash, decisionConfidence } from '../classify/index.js';
 import { type Config, type Mailboxes, mailboxFacts } from '../config/index.js';
-import type { Db, SecretBox, Tx } from '../db/index.js';
+import type { Database, Db, DbOrTx, SecretBox, Tx } from '../db/index.js';
 import { jsonColumn, parseSource, readRawMessage, secretBoxFromConfig } from '../db/index.js';
 import { applySenderRules, type Decision, type PolicySettings, policyFrom, type SenderRule } from '../decide/index.js';
 import { DECISION_KEYWORDS, enqueueKeyword, type KeywordSupport } from '../ingest/index.js';
 import { fromStoredEmail, isMalformedEmailError, type ParsedEmail, parseEmail, REPARSE_PATIENCE, storedFailure } from '../parse/index.js';
-import { type Claim, claim, complete, createRunner, type QueueHandler, type Runner, reschedule } from '../queue/index.js';
+import { type Claim, claim, claimLost, createRunner, type QueueHandler, type Runner, reschedule, stillClaimed } from '../queue/index.js';
 import { type PiiKind, redactionKinds, sealMapping } from '../redact/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -90,6 +91,12 @@ export interface DecidedEmail {
  * exists exactly when the decision does, and is told to look for work after the commit.
  */
 export interface DecisionEffect {
+  /**
+   * Whether this decision may need the stage's outbox row, from the decision alone (no database):
+   * when no stage wants one, the decision is stored in one statement without a transaction.
+   * enqueue is only called when this said yes.
+   */
+  wants(decided: DecidedEmail): boolean;
   /** Returns true when it queued something. */
   enqueue(trx: Tx, decided: DecidedEmail): Promise<boolean>;
   wake(): void;
@@ -196,13 +203,18 @@ export async function processMessage(ctx: PipelineContext, row: ClaimedMessage, 
     decision,
     now,
   };
-  const woken = await ctx.db.transaction().execute(async (trx) => {
-    await recordDecision(trx, fence, decided, cache, ctx.policy.version);
-    await recordPiiMapping(trx, ctx, decided);
-    const queued: DecisionEffect[] = [];
-    for (const effect of ctx.effects) if (await effect.enqueue(trx, decided)) queued.push(effect);
-    return queued;
-  });
+  const record = { cache, policyVersion: ctx.policy.version, sealedPii: sealedPiiMapping(ctx, decided) };
+  const wanted = ctx.effects.filter((effect) => effect.wants(decided));
+  let woken: DecisionEffect[] = [];
+  // Without an outbox row to add, the decision's one statement is its own transaction.
+  if (wanted.length === 0) await recordDecision(ctx.db, fence, decided, record);
+  else
+    woken = await ctx.db.transaction().execute(async (trx) => {
+      await recordDecision(trx, fence, decided, record);
+      const queued: DecisionEffect[] = [];
+      for (const effect of wanted) if (await effect.enqueue(trx, decided)) queued.push(effect);
+      return queued;
+    });
   for (const effect of woken) effect.wake();
   const asked = evaluation.classificationError || (evaluation.classification && evaluation.classification.mode !== 'cache' && evaluation.classification.classifier === 'openai');
   if (asked) ctx.modelWatch?.answered();
@@ -230,9 +242,10 @@ export function acceptedRules(db: Db): Promise<SenderRule[]> {
  */
 export function keywordEffect(options: { enabled: boolean; wake: () => void; support?: KeywordSupport }): DecisionEffect {
   return {
+    wants: (decided) => options.enabled && DECISION_KEYWORDS[decided.decision.action] !== undefined && !options.support?.refused(decided.mailbox),
     async enqueue(trx, decided) {
       const keyword = DECISION_KEYWORDS[decided.decision.action];
-      if (!options.enabled || !keyword || options.support?.refused(decided.mailbox)) return false;
+      if (!keyword) return false;
       const row = await trx.selectFrom('messages').select('imap_uid').where('id', '=', decided.emailId).executeTakeFirst();
       if (!row || row.imap_uid === null) return false;
       await enqueueKeyword(trx, { emailId: decided.emailId, mailbox: decided.mailbox, keyword }, decided.now);
@@ -338,62 +351,95 @@ async function classifyWithCache(db: Db, classifier: Classifier, given: Classifi
   return { inputHash, cachedFrom: hit.id, result };
 }
 
+/** The tables the decision's statement adds for itself: the closed message's id, the stored classification's. */
+interface DecisionStatement {
+  closed: { id: string };
+  stored: { id: string };
+}
+type DecisionQuery = QueryCreator<Database & DecisionStatement>;
+/** The tables a decision writes a row to for its email, beside closing the message. */
+type DecisionTable = 'classifications' | 'local_predictions' | 'pii_mappings' | 'decisions';
+
 /**
- * Closes the message (fenced on the claim: a worker that lost it writes nothing, and the
- * decisions.email_id unique key stops a second decision even in a race), then stores the
- * classification and the decision.
+ * Records the decision in ONE statement: closes the message (fenced on the claim) and, only when
+ * that matched, stores the classification, the local model's prediction, the sealed placeholder
+ * mapping and the decision — each an INSERT ... SELECT from the closed row, so a worker that lost
+ * its claim writes nothing (ClaimLostError), and the decisions.email_id unique key stops a second
+ * decision even in a race. A single statement is atomic without a transaction: for most emails
+ * (nothing for a later stage to queue) that is one round trip where BEGIN, four writes and COMMIT
+ * were six, which was most of a decision's own cost on the database (issue 15's drain).
  */
-async function recordDecision(trx: Tx, fence: Claim, decided: DecidedEmail, cache: { inputHash: string; cachedFrom: string | null } | null, policyVersion: string): Promise<void> {
+async function recordDecision(
+  db: DbOrTx,
+  fence: Claim,
+  decided: DecidedEmail,
+  extra: { cache: { inputHash: string; cachedFrom: string | null } | null; policyVersion: string; sealedPii: string | null },
+): Promise<void> {
   const { email, evaluation, decision, now } = decided;
-  await complete(trx, fence as Claim<'messages'>, { status: 'decided', last_error: null, waiting_for: null, raw_chars: email.rawChars, clean_chars: email.cleanChars }, now);
-  const classification = classificationRow(evaluation, cache);
-  const stored = classification
-    ? await trx
-        .insertInto('classifications')
-        .values({ ...classification, email_id: decided.emailId })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    : null;
+  const closing = { status: 'decided', last_error: null, waiting_for: null, raw_chars: email.rawChars, clean_chars: email.cleanChars, locked_by: null, locked_at: null, updated_at: now } as const;
+  let query = db.with('closed', (qc) => qc.updateTable('messages').set(closing).where(stillClaimed(fence)).returning('id')) as unknown as DecisionQuery;
+  const classification = classificationRow(evaluation, extra.cache);
+  if (classification) query = query.with('stored', (qc) => fromClosed(qc, 'classifications', classification).returning('id')) as unknown as DecisionQuery;
   const local = evaluation.classification?.local;
   if (local) {
     const llmIntent = local.decidedLocally ? null : (evaluation.classification?.classification.intent ?? null);
     const { modelVersion, decidedLocally, ...answer } = local;
-    await trx
-      .insertInto('local_predictions')
-      .values({ email_id: decided.emailId, model_version: modelVersion, ...answer, llm_intent: llmIntent, decided_locally: decidedLocally })
-      .onConflict((oc) => oc.column('email_id').doNothing())
-      .execute();
+    const row = { model_version: modelVersion, ...answer, llm_intent: llmIntent, decided_locally: decidedLocally };
+    query = query.with('predicted', (qc) => fromClosed(qc, 'local_predictions', row).onConflict((oc) => oc.column('email_id').doNothing())) as unknown as DecisionQuery;
   }
-  await trx
-    .insertInto('decisions')
-    .values({
-      email_id: decided.emailId,
-      classification_id: stored?.id ?? null,
+  const sealed = extra.sealedPii;
+  if (sealed !== null) {
+    query = query.with('sealed', (qc) => fromClosed(qc, 'pii_mappings', { sealed, created_at: now }).onConflict((oc) => oc.column('email_id').doUpdateSet({ sealed }))) as unknown as DecisionQuery;
+  }
+  const recorded = await fromClosed(
+    query,
+    'decisions',
+    {
       action: decision.action,
       reasons: jsonColumn(decision.reasons),
       flags: jsonColumn(decision.flags),
       detector_matches: jsonColumn(evaluation.detectors.matches),
       prefilter: evaluation.prefilter?.kind ?? null,
       acknowledge_only: decision.acknowledgeOnly,
-      policy_version: policyVersion,
-    })
-    .execute();
+      policy_version: extra.policyVersion,
+      classification_id: classification ? sql<string>`(SELECT id FROM stored)` : null,
+    },
+    db as unknown as DecisionQuery,
+  )
+    .returning('email_id')
+    .executeTakeFirst();
+  if (!recorded) throw claimLost(fence);
 }
 
 /**
- * Keeps the placeholder mapping of an email the model saw redacted, sealed with the webhook
- * secrets' key and bound to the email id, for the reply draft to put the values back. Deleted with
- * the email (foreign key); a re-run replaces it with the mapping of what the model saw this time.
+ * INSERT INTO table (email_id, ...) SELECT closed.id, ... FROM closed: a row for the email only when
+ * closing the message matched. The values stay parameters; PostgreSQL types them by their columns.
  */
-async function recordPiiMapping(trx: Tx, ctx: PipelineContext, decided: DecidedEmail): Promise<void> {
+function fromClosed<T extends DecisionTable>(qc: DecisionQuery, table: T, values: Omit<InsertObject<Database, T>, 'email_id'>, plain: DecisionQuery = qc) {
+  const columns = Object.keys(values).filter((column) => (values as Record<string, unknown>)[column] !== undefined);
+  // From a creator without the WITH clauses: a SELECT carrying them would nest the data-modifying CTEs.
+  const select = plain.selectFrom('closed').select((eb) => [
+    eb.ref('closed.id').as('email_id'),
+    ...columns.map((column) => {
+      const value = (values as Record<string, unknown>)[column];
+      return isExpression(value) ? sql`${value}`.as(column) : eb.val(value).as(column);
+    }),
+  ]);
+  return qc
+    .insertInto(table as DecisionTable)
+    .columns(['email_id', ...columns] as never)
+    .expression(select as never);
+}
+
+/**
+ * The placeholder mapping of an email the model saw redacted, sealed with the webhook secrets' key
+ * and bound to the email id, for the reply draft to put the values back; null when there is none.
+ * Deleted with the email (foreign key); a re-run replaces it with the mapping of what the model saw this time.
+ */
+function sealedPiiMapping(ctx: PipelineContext, decided: DecidedEmail): string | null {
   const pii = decided.evaluation.pii;
-  if (!pii?.view || pii.mapping.length === 0 || !decided.evaluation.classification) return;
-  const sealed = sealMapping(ctx.secretBox(), decided.emailId, pii.mapping);
-  await trx
-    .insertInto('pii_mappings')
-    .values({ email_id: decided.emailId, sealed, created_at: decided.now })
-    .onConflict((oc) => oc.column('email_id').doUpdateSet({ sealed }))
-    .execute();
+  if (!pii?.view || pii.mapping.length === 0 || !decided.evaluation.classification) return null;
+  return sealMapping(ctx.secretBox(), decided.emailId, pii.mapping);
 }
 
 function classificationRow(evaluation: Evaluation, cache: { inputHash: string; cachedFrom: string | null } | null) {

@@ -110,17 +110,24 @@ type ItemUpdate<T extends QueueTable> = Updateable<Database[T]>;
 type QueueDb = Kysely<{ item: { id: string; status: string; attempts: number; locked_by: string | null; locked_at: Date | null } }>;
 const item = (table: QueueTable) => table as unknown as 'item';
 
+/** The condition every write after a claim carries: still this worker's, at this attempt, not yet ended. */
+export function stillClaimed(claim: Claim): RawBuilder<boolean> {
+  return sql<boolean>`id = ${claim.id} AND locked_by = ${claim.workerId} AND attempts = ${claim.attempts} AND status = 'pending'`;
+}
+
+/** What a fenced write that matched no row throws: nothing was written. */
+export function claimLost(claim: Claim): ClaimLostError {
+  return new ClaimLostError(`${claim.table} ${claim.id} was taken over by another worker (this claim went stale); its result is discarded`);
+}
+
 /** A write to a claimed item that keeps the claim (progress a retry must see). */
 export async function updateClaimed<T extends QueueTable>(db: DbOrTx, claim: Claim<T>, set: ItemUpdate<T>, now: Date): Promise<void> {
   const result = await (db as unknown as QueueDb)
     .updateTable(item(claim.table))
     .set({ ...(set as object), updated_at: now } as never)
-    .where('id', '=', claim.id)
-    .where('locked_by', '=', claim.workerId)
-    .where('attempts', '=', claim.attempts)
-    .where('status', '=', 'pending')
+    .where(stillClaimed(claim))
     .executeTakeFirst();
-  if (result.numUpdatedRows === 0n) throw new ClaimLostError(`${claim.table} ${claim.id} was taken over by another worker (this claim went stale); its result is discarded`);
+  if (result.numUpdatedRows === 0n) throw claimLost(claim);
 }
 
 /** Ends the item (a final status and its fields); the claim ends with it. */

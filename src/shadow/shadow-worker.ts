@@ -19,9 +19,8 @@ import type { ShadowCandidate } from './candidate.js';
  */
 export function shadowEffect(options: { candidate: string; wake: () => void }): DecisionEffect {
   return {
+    wants: ({ evaluation }) => !evaluation.prefilter && (evaluation.classification !== null || evaluation.classificationError !== null),
     async enqueue(trx, decided) {
-      const { evaluation } = decided;
-      if (evaluation.prefilter || (!evaluation.classification && !evaluation.classificationError)) return false;
       const inserted = await trx
         .insertInto('shadow_results')
         .values({

@@ -275,9 +275,10 @@ export function redactedEventBody(body: TicketSuggestedEvent): TicketSuggestedEv
  */
 export function ticketEffect(options: { rawEmailUrl: (emailId: string, now: Date) => string | null; wake: () => void }): DecisionEffect {
   return {
+    wants: (decided) => decided.decision.action === 'ticket' && decided.evaluation.classification !== null,
     async enqueue(trx, decided) {
       const result = decided.evaluation.classification;
-      if (decided.decision.action !== 'ticket' || !result) return false;
+      if (!result) return false;
       const input: TicketEventInput = {
         emailId: decided.emailId,
         threadId: decided.threadId,
