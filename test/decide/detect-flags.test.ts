@@ -314,6 +314,19 @@ describe('weak signals need a second kind', () => {
       ['Rechnung Nr. 2026-0412', 'Ihre Rechnung'],
     );
   });
+  test('a weak payment signal that raised nothing is passed on as a hint, unless it is only about the documents', () => {
+    const seats = inBody('We removed 4 users in April.');
+    assert.equal(seats.payment, false);
+    assert.deepEqual(
+      seats.paymentHints?.map((m) => [m.term, m.where]),
+      [['removed … 4 users', 'body']],
+    );
+    // Reminders, invoice numbers and "your invoices" are the product's everyday words: no hint.
+    assert.equal(inBody('This is about an overdue invoice from March.').paymentHints, undefined);
+    assert.equal(inBody('Vos factures sont très belles.').paymentHints, undefined);
+    // A raised flag needs no hint.
+    assert.equal(inBody('Reminder: invoice INV-2026-0412 is overdue.').paymentHints, undefined);
+  });
   test('a security incident is a breach notice only beside data-protection words', () => {
     assert.equal(inBody('We had a security incident on the status page yesterday.').legal, false);
     assert.equal(inBody('A security incident exposed personal data you control as controller.').legal, true);

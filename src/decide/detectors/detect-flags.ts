@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DetectorMatch, DetectorResult } from '../decision.js';
 import { LEGAL_RULES, legalWeakKindsSuffice } from './legal-signals.js';
 import { attachmentWords, type Field, prepareField } from './normalize.js';
-import { PAYMENT_RULES, paymentWeakKindsSuffice } from './payment-signals.js';
+import { isPaymentHint, PAYMENT_RULES, paymentWeakKindsSuffice } from './payment-signals.js';
 import { applyRule, type Hit, prepareRule, type Rule } from './rules.js';
 
 export interface DetectorInput {
@@ -66,7 +66,11 @@ export function detectFlags(input: DetectorInput): DetectorResult {
     reported.push(hit);
   }
   const matches = reported.map(({ flag, term, where }) => ({ flag, term, where }));
-  return { ...raised, matches };
+  if (raised.payment) return { ...raised, matches };
+  // Each hint once, in the order found (subject, body, hidden, attachment).
+  const hints = new Map<string, DetectorMatch>();
+  for (const f of found) if (f.flag === 'payment' && f.weak !== null && isPaymentHint(f.weak)) hints.set(`${f.where}\n${f.term.toLowerCase()}`, { flag: 'payment', term: f.term, where: f.where });
+  return { ...raised, matches, ...(hints.size > 0 ? { paymentHints: [...hints.values()] } : {}) };
 }
 
 /**

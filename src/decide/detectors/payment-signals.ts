@@ -130,6 +130,21 @@ export function paymentWeakKindsSuffice(kinds: ReadonlySet<string>): boolean {
   return kinds.size >= 2;
 }
 
+/**
+ * Whether a weak signal of this kind, alone, is a hint worth passing to the decision, which raises the
+ * flag when the local model also leans toward payment (decide.ts, localFlagsOf). Reminders, invoice
+ * numbers and "your invoices" are not: they are the product's own documents, which customers, their
+ * clients and vendors pitching an integration write about every day. On the seed corpus (each part
+ * scored by a local model trained without it) every kind found 6 payment mails and flagged 1 support
+ * mail (a question about reminders to the customer's clients); without these three, 4 and none. On
+ * eval/dev the pairing otherwise flagged a fintech's pitch for a "pay button on your invoices".
+ */
+const DOCUMENT_KINDS: ReadonlySet<string> = new Set(['dunning', 'invoice number', 'your invoice']);
+
+export function isPaymentHint(kind: string): boolean {
+  return !DOCUMENT_KINDS.has(kind);
+}
+
 // biome-ignore format: a table of rules reads best one per line
 export const PAYMENT_RULES: readonly Rule[] = [
   // Entities: a card number, an IBAN in the text (not in a signature's or a company footer's bank line).
