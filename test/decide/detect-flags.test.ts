@@ -595,3 +595,46 @@ describe('payment told in plain words is found, and the same words in support ma
     }
   });
 });
+
+// The kinds eval/dev-hard's payment mail showed the rules did not know: seats removed while the bill stays
+// ("still paying for 12"), one amount asked in place of another, an amount nobody can place, a price
+// rise nobody announced; and the support mail they must leave alone.
+describe('eval/dev-hard kinds: plain-words payment, and money words that are product talk', () => {
+  const flagged = [
+    'We deactivated 3 users last month and we are still paying for 12.',
+    'Abbiamo rimosso 2 utenti a marzo ma continuiamo a pagare per 9.',
+    'Wir haben 5 Leute herausgenommen und zahlen trotzdem immer noch für 15.',
+    'Nous avons supprimé 3 utilisateurs mais nous payons toujours pour 11.',
+    'Eliminamos 2 usuarios en mayo y seguimos pagando por 7.',
+    'This month we paid £120 instead of the usual £80.',
+    'Ci avete chiesto 79 € invece dei soliti 49 €.',
+    'Cette fois nous avons payé 64 € au lieu de 48 €.',
+    'Este mes nos habéis cobrado 59 € en lugar de 39 €.',
+  ];
+  for (const sentence of flagged) test(`flagged: ${sentence}`, () => assert.equal(inBody(sentence).payment, true));
+  test('an amount nobody can place, a switch of bank, a price rise nobody announced: hints, not flags', () => {
+    const hintOf = (s: string) => [inBody(s).payment, inBody(s).paymentHints?.length ?? 0];
+    assert.deepEqual(hintOf("The bookkeeper asked about 29.00 EUR on 02/03; I can't match it to anything."), [false, 1]);
+    assert.deepEqual(hintOf('Wir haben das Kreditinstitut gewechselt.'), [false, 1]);
+    assert.deepEqual(hintOf('Nous avons changé de banque le mois dernier.'), [false, 1]);
+    assert.deepEqual(hintOf('Our bill went to €75 and nobody told us.'), [false, 1]);
+  });
+  const support = [
+    'Each client got two identical mails for their 60 € invoice this morning; why did the schedule run twice?',
+    'Jeder Kunde hat zwei identische Mails für seine Rechnung über 80 € bekommen.',
+    "Can Mailroom add late payment interest to my clients' invoices after 30 days?",
+    'Kann Mailroom automatisch Verzugszinsen auf die Rechnungen meiner Mandanten aufschlagen?',
+    'Comment lui faire un avoir lié à sa facture dans Mailroom ?',
+    'The invoice total shows £39.99 instead of £40.00 after VAT: a rounding bug.',
+    'La facture affiche 39,99 € au lieu de 40,00 € : un problème d’arrondi.',
+  ];
+  for (const sentence of support)
+    test(`no flag: ${sentence}`, () =>
+      assert.equal(
+        inBody(sentence).payment,
+        false,
+        inBody(sentence)
+          .matches.map((m) => m.term)
+          .join('; '),
+      ));
+});

@@ -22,7 +22,7 @@ const RULES: ReadonlyArray<[DetectorMatch['flag'], readonly Rule[]]> = [
 const WEAK_KINDS_SUFFICE = { payment: paymentWeakKindsSuffice, legal: legalWeakKindsSuffice };
 
 /** Bump when code changes what the same rules find: entities, normalisation and closings, the how-to and client words of rules.ts. */
-const ENGINE_VERSION = 4;
+const ENGINE_VERSION = 5;
 
 /** Changes whenever a rule or the engine changes; part of the policy version stored with each decision. */
 export const DETECTOR_TERMS_FINGERPRINT = createHash('sha256')
