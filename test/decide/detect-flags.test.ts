@@ -638,3 +638,40 @@ describe('eval/dev-hard kinds: plain-words payment, and money words that are pro
           .join('; '),
       ));
 });
+
+// The second batch of eval/dev-hard: money from the writer to Mailroom, a year that went through on the card, money asked
+// back as "have it back", months the writer will not use, a tax number beside the documents to come; and their look-alikes.
+describe('eval/dev-hard, second batch: the writer’s own money in other words', () => {
+  const flagged = [
+    'Our bank flagged a payment to you of £348 on Tuesday.',
+    'The whole year has gone through on my card.',
+    "Sull'app vedo che si è preso l'intero anno sulla carta.",
+    'Could we have it back? It was £145.',
+    'Pourrions-nous les récupérer ? 145 € envoyés par erreur.',
+    "I'd like the months I won't use to be returned.",
+    'Künftige Belege bitte mit USt-IdNr. DE123456789 ausstellen.',
+    "TVA FR12345678901 : merci d'établir les prochains documents au nom de cette société.",
+  ];
+  for (const sentence of flagged) test(`flagged: ${sentence}`, () => assert.equal(inBody(sentence).payment, true));
+  test('an amount asked of the writer, and a supplier form, are weak signals', () => {
+    assert.deepEqual(
+      inBody('We are being asked for £58 each month.').paymentHints?.map((m) => m.term),
+      ['We are being asked for £58'],
+    );
+    assert.equal(inBody('Please fill in our supplier onboarding form.').payment, false);
+  });
+  const support = [
+    "The payment went through on my client's card but the invoice still shows unpaid.",
+    'How do I add my VAT number to all future invoices?',
+    'Transferir la cuenta de un exempleado que se ha pasado a otra empresa.',
+  ];
+  for (const sentence of support)
+    test(`no flag: ${sentence}`, () =>
+      assert.equal(
+        inBody(sentence).payment,
+        false,
+        inBody(sentence)
+          .matches.map((m) => m.term)
+          .join('; '),
+      ));
+});
