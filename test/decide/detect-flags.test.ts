@@ -651,6 +651,10 @@ describe('eval/dev-hard, second batch: the writer’s own money in other words',
     "I'd like the months I won't use to be returned.",
     'Künftige Belege bitte mit USt-IdNr. DE123456789 ausstellen.',
     "TVA FR12345678901 : merci d'établir les prochains documents au nom de cette société.",
+    'By mistake our assistant sent £90 to you instead of the printer.',
+    'La segretaria vi ha mandato 90 € per errore.',
+    'It has shown as processing on my bank app since Monday; did you get it?',
+    "Sull'app della banca risulta in elaborazione da lunedì.",
   ];
   for (const sentence of flagged) test(`flagged: ${sentence}`, () => assert.equal(inBody(sentence).payment, true));
   test('an amount asked of the writer, and a supplier form, are weak signals', () => {
@@ -664,6 +668,7 @@ describe('eval/dev-hard, second batch: the writer’s own money in other words',
     "The payment went through on my client's card but the invoice still shows unpaid.",
     'How do I add my VAT number to all future invoices?',
     'Transferir la cuenta de un exempleado que se ha pasado a otra empresa.',
+    "My client's bank app shows the payment as pending, but the invoice is marked paid in Mailroom.",
   ];
   for (const sentence of support)
     test(`no flag: ${sentence}`, () =>
