@@ -180,6 +180,8 @@ export const configSchema = z
             flag_threshold: z.number().min(0).max(1).default(0.5),
             /** Its probability that the email is a billing email at or above this raises the payment flag too. */
             billing_flag_threshold: z.number().min(0).max(1).default(0.7),
+            /** Its payment probability at or above this raises the flag when the detectors found a weak payment signal they did not act on. */
+            hint_flag_threshold: z.number().min(0).max(1).default(0.3),
             /** The cascade answers locally only at or above this confidence… */
             cascade_confidence: z.number().min(0).max(1).default(0.95),
             /** …when it agreed with the model on this share of its last 500 answers that confident… */

@@ -1,5 +1,5 @@
 import type { Intent, PiiKind } from '../contract/index.js';
-import type { Action, Decision, DecisionInput, DetectorMatch, Policy, Reason, SecondOpinion } from './decision.js';
+import type { Action, Decision, DecisionInput, DetectorMatch, DetectorResult, Policy, Reason, SecondOpinion } from './decision.js';
 
 /** Intents nobody needs to answer; ignored unless a flag says a person must see the mail. */
 const IGNORED_INTENTS: ReadonlySet<Intent> = new Set(['spam', 'newsletter', 'notification']);
@@ -60,7 +60,7 @@ const MAX_TERMS_IN_REASON = 5;
 export function decide(input: DecisionInput): Decision {
   const { prefilter, classification, detectors, facts, policy } = input;
   const modelFlags = classification?.ok ? classification.classification.flags : { payment: false, legal: false };
-  const localFlags = localFlagsOf(classification?.ok ? classification.secondOpinion : undefined, policy);
+  const localFlags = localFlagsOf(classification?.ok ? classification.secondOpinion : undefined, policy, detectors);
   const flags = {
     payment: modelFlags.payment || detectors.payment || localFlags.payment,
     legal: modelFlags.legal || detectors.legal || localFlags.legal,
@@ -163,18 +163,35 @@ export function decide(input: DecisionInput): Decision {
  * at 0.7 or more found 15 of the 137 payment mails the detectors and the payment head at 0.5 both
  * missed, and raised the flag on 1 more of 738 support mails (lowering the payment head to 0.4
  * instead found 17 and cost 10).
+ *
+ * A weak detector signal the detectors did not act on (a payment hint: "removed 4 users", "nobody
+ * told us" beside an amount) with a payment probability at or above policy.localHintThreshold raises
+ * it too: two views that are each too unsure alone, and disagree for different reasons. On the seed
+ * corpus, scored the same way, a hint beside 0.3 found 4 of the 56 payment mails the net above
+ * missed and flagged none of its 808 support mails (and 7 of its 3,211 other non-payment mails:
+ * sales, partnership, notifications); on eval/dev-hard (written without the obvious words,
+ * eval/README.md) it found 3 of 8, again with no support mail.
  */
-export function localFlagsOf(second: SecondOpinion | undefined, policy: Policy): { payment: boolean; legal: boolean; byBilling: boolean } {
+export function localFlagsOf(
+  second: SecondOpinion | undefined,
+  policy: Policy,
+  detectors?: Pick<DetectorResult, 'paymentHints'>,
+): { payment: boolean; legal: boolean; byBilling: boolean; byHint: boolean } {
   const at = policy.localFlagThreshold ?? Number.POSITIVE_INFINITY;
   const byBilling = (second?.billing ?? 0) >= (policy.localBillingThreshold ?? Number.POSITIVE_INFINITY);
-  return { payment: (second?.payment ?? 0) >= at || byBilling, legal: (second?.legal ?? 0) >= at, byBilling };
+  const hinted = (detectors?.paymentHints?.length ?? 0) > 0;
+  const byHint = hinted && (second?.payment ?? 0) >= (policy.localHintThreshold ?? Number.POSITIVE_INFINITY);
+  return { payment: (second?.payment ?? 0) >= at || byBilling || byHint, legal: (second?.legal ?? 0) >= at, byBilling, byHint };
 }
 
-function secondOpinionWords(flag: 'payment' | 'legal', second: SecondOpinion, byBilling: boolean, policy: Policy): string {
+function secondOpinionWords(flag: 'payment' | 'legal', second: SecondOpinion, local: ReturnType<typeof localFlagsOf>, hints: readonly DetectorMatch[], policy: Policy): string {
   const own = second[flag] >= (policy.localFlagThreshold ?? Number.POSITIVE_INFINITY);
-  const billing = flag === 'payment' && byBilling ? `reads it as a billing email at ${Math.round((second.billing ?? 0) * 100)} %` : '';
-  if (!own) return `the local model ${billing} (a second opinion)`;
-  return `the local model gives it ${Math.round(second[flag] * 100)} %${billing ? ` and ${billing}` : ''} (a second opinion)`;
+  const billing = flag === 'payment' && local.byBilling ? `reads it as a billing email at ${Math.round((second.billing ?? 0) * 100)} %` : '';
+  const said = [own ? `gives it ${Math.round(second[flag] * 100)} %` : '', billing].filter(Boolean).join(' and ');
+  if (said) return `the local model ${said} (a second opinion)`;
+  // Raised only by a hint beside the payment probability: name both, since neither would have alone.
+  const named = hints.slice(0, MAX_TERMS_IN_REASON).map((m) => `"${m.term}" ${WHERE_WORDS[m.where]}`);
+  return `the local model gives it ${Math.round(second.payment * 100)} % beside a weak signal of the payment detector (${named.join(', ')}) (a second opinion)`;
 }
 
 function buildFlagReasons(input: DecisionInput, model: { payment: boolean; legal: boolean }, local: ReturnType<typeof localFlagsOf>): Reason[] {
@@ -195,7 +212,7 @@ function buildFlagReasons(input: DecisionInput, model: { payment: boolean; legal
       parts.push(`Mailroom's ${flag} detector${what}`);
     }
     const second = input.classification?.ok ? input.classification.secondOpinion : undefined;
-    if (local[flag] && second) parts.push(secondOpinionWords(flag, second, local.byBilling, input.policy));
+    if (local[flag] && second) parts.push(secondOpinionWords(flag, second, local, input.detectors.paymentHints ?? [], input.policy));
     let text = `${title}: ${parts.join(', and ')}`;
     if (!model[flag] && classified) text += `, although ${by} did not flag it`;
     reasons.push({ code: `flag_${flag}`, text });

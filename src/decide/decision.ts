@@ -6,6 +6,12 @@ export interface DetectorResult {
   payment: boolean;
   legal: boolean;
   matches: DetectorMatch[];
+  /**
+   * When the payment flag is not raised: the weak payment signals of a telling kind that were found
+   * ("Nutzer … entfernt"), too little alone; the local model's payment probability at or above
+   * policy.localHintThreshold raises the flag beside them. Absent or empty when there are none.
+   */
+  paymentHints?: DetectorMatch[];
 }
 
 /** Facts about the message the policy needs, apart from the classification. */
@@ -28,6 +34,8 @@ export interface Policy {
   localFlagThreshold?: number;
   /** The local model's probability of the billing intent at or above this raises the payment flag too (classifier.local.billing_flag_threshold). */
   localBillingThreshold?: number;
+  /** The local model's payment probability at or above this raises the flag when the detectors found a payment hint (classifier.local.hint_flag_threshold). */
+  localHintThreshold?: number;
   /** Mail holding personal data of these kinds goes to review (policy.review_when_pii). */
   reviewWhenPii?: readonly PiiKind[];
 }

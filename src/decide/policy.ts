@@ -17,6 +17,7 @@ export function policyFrom(config: Pick<Config, 'policy' | 'drafts' | 'classifie
     draftsEnabled: config.drafts.mode !== 'off',
     localFlagThreshold: config.classifier.local.flag_threshold,
     localBillingThreshold: config.classifier.local.billing_flag_threshold,
+    localHintThreshold: config.classifier.local.hint_flag_threshold,
     reviewWhenPii: config.policy.review_when_pii,
   };
   return { ...policy, vip: config.policy.vip, version: policyVersion(policy, config.policy.vip) };
@@ -66,7 +67,7 @@ export function isVip(address: string | null, vip: VipList): boolean {
  * Bump when the rules in decide.ts change meaning. Term-list changes are picked up on their own
  * through the detector fingerprint.
  */
-export const DECISION_RULES_VERSION = 1;
+export const DECISION_RULES_VERSION = 2;
 
 /**
  * Short, stable id of "the rules and settings that made this decision", stored with every
@@ -81,6 +82,7 @@ export function policyVersion(policy: Policy, vip: VipList): string {
     drafts: policy.draftsEnabled,
     ...(policy.localFlagThreshold === undefined ? {} : { localFlags: policy.localFlagThreshold }),
     ...(policy.localBillingThreshold === undefined ? {} : { localBilling: policy.localBillingThreshold }),
+    ...(policy.localHintThreshold === undefined ? {} : { localHint: policy.localHintThreshold }),
     // Only when set, so versions of policies without it stay what they were.
     ...(policy.reviewWhenPii && policy.reviewWhenPii.length > 0 ? { reviewWhenPii: [...new Set(policy.reviewWhenPii)].sort() } : {}),
     vipAddresses: [...new Set(vip.addresses.map((a) => a.trim().toLowerCase()))].sort(),

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type Classifier, ClassifierUnavailableError } from '../classify/index.js';
 import type { Action, Flags, Intent, Reason } from '../contract/index.js';
-import { localFlagsOf, type PolicySettings, type SecondOpinion } from '../decide/index.js';
+import { type DetectorResult, localFlagsOf, type PolicySettings, type SecondOpinion } from '../decide/index.js';
 import { isMalformedEmailError, type ParsedEmail, parseEmail } from '../parse/index.js';
 import { type Evaluation, evaluateEmail, unparseableEvaluation } from '../pipeline/index.js';
 import { PII_KINDS, type PiiKind } from '../redact/index.js';
@@ -97,8 +97,9 @@ function evaluateAs(email: ParsedEmail, sizeBytes: number, options: EvalOptions,
   });
 }
 
-function localFlagPair(second: SecondOpinion, policy: PolicySettings): { payment: boolean; legal: boolean } {
-  const { payment, legal } = localFlagsOf(second, policy);
+/** Beside the detectors' hints, as in production: a hint with the local model's payment probability is its flag. */
+function localFlagPair(second: SecondOpinion, policy: PolicySettings, detectors: DetectorResult): { payment: boolean; legal: boolean } {
+  const { payment, legal } = localFlagsOf(second, policy, detectors);
   return { payment, legal };
 }
 
@@ -133,7 +134,7 @@ async function evaluateOne(item: LabeledEmail, options: EvalOptions): Promise<Em
     flags: decision.flags,
     modelFlags: answered ? answered.classification.flags : null,
     detectorFlags: { payment: evaluation.detectors.payment, legal: evaluation.detectors.legal },
-    localFlags: answered?.secondOpinion ? localFlagPair(answered.secondOpinion, options.policy) : null,
+    localFlags: answered?.secondOpinion ? localFlagPair(answered.secondOpinion, options.policy, evaluation.detectors) : null,
     reasons: decision.reasons,
     promptTokens: (answered?.promptTokens ?? 0) + (classificationError?.promptTokens ?? 0),
     completionTokens: (answered?.completionTokens ?? 0) + (classificationError?.completionTokens ?? 0),

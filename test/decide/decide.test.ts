@@ -367,3 +367,31 @@ describe("the local model's second opinion", () => {
     assert.equal(decide(withSecond({ payment: 0.3, legal: 0.01, billing: 0.99 })).flags.legal, false);
   });
 });
+
+describe("a weak detector signal beside the local model's payment probability", () => {
+  const HINT = { flag: 'payment' as const, term: 'users … removed', where: 'body' as const };
+  const hinted = (payment: number, hints = [HINT], localHintThreshold: number | null = 0.3) => {
+    const input = inputFor({ name: '', text: 'About last month, see the attached page.', confidence: 0.97, expect: 'draft', codes: [] });
+    if (!input.classification?.ok) throw new Error('a classification was expected');
+    return {
+      ...input,
+      detectors: { ...NO_DETECTIONS, paymentHints: hints },
+      classification: { ...input.classification, secondOpinion: { payment, legal: 0.01, billing: 0.2 } },
+      policy: { ...input.policy, localFlagThreshold: 0.5, localBillingThreshold: 0.7, ...(localHintThreshold === null ? {} : { localHintThreshold }) },
+    };
+  };
+  test('together they raise the payment flag neither raises alone, and the reason names both', () => {
+    const d = decide(hinted(0.36));
+    assert.equal(d.flags.payment, true);
+    assert.notEqual(d.action, 'ticket');
+    assert.equal(
+      d.reasons[0]?.text,
+      'Payment matter: the local model gives it 36 % beside a weak signal of the payment detector ("users … removed" in the text) (a second opinion), although the AI model did not flag it',
+    );
+  });
+  test('below the threshold, without a hint, or without the setting, support stays a ticket', () => {
+    assert.equal(decide(hinted(0.29)).action, 'ticket');
+    assert.equal(decide(hinted(0.36, [])).action, 'ticket');
+    assert.equal(decide(hinted(0.36, [HINT], null)).action, 'ticket');
+  });
+});

@@ -314,6 +314,19 @@ describe('weak signals need a second kind', () => {
       ['Rechnung Nr. 2026-0412', 'Ihre Rechnung'],
     );
   });
+  test('a weak payment signal that raised nothing is passed on as a hint, unless it is only about the documents', () => {
+    const seats = inBody('We removed 4 users in April.');
+    assert.equal(seats.payment, false);
+    assert.deepEqual(
+      seats.paymentHints?.map((m) => [m.term, m.where]),
+      [['removed … 4 users', 'body']],
+    );
+    // Reminders, invoice numbers and "your invoices" are the product's everyday words: no hint.
+    assert.equal(inBody('This is about an overdue invoice from March.').paymentHints, undefined);
+    assert.equal(inBody('Vos factures sont très belles.').paymentHints, undefined);
+    // A raised flag needs no hint.
+    assert.equal(inBody('Reminder: invoice INV-2026-0412 is overdue.').paymentHints, undefined);
+  });
   test('a security incident is a breach notice only beside data-protection words', () => {
     assert.equal(inBody('We had a security incident on the status page yesterday.').legal, false);
     assert.equal(inBody('A security incident exposed personal data you control as controller.').legal, true);
@@ -581,4 +594,89 @@ describe('payment told in plain words is found, and the same words in support ma
       assert.deepEqual({ payment: result.payment, legal: result.legal }, { payment: false, legal: false }, `${sentence} → ${result.matches.map((m) => m.term).join('; ')}`);
     }
   });
+});
+
+// The kinds eval/dev-hard's payment mail showed the rules did not know: seats removed while the bill stays
+// ("still paying for 12"), one amount asked in place of another, an amount nobody can place, a price
+// rise nobody announced; and the support mail they must leave alone.
+describe('eval/dev-hard kinds: plain-words payment, and money words that are product talk', () => {
+  const flagged = [
+    'We deactivated 3 users last month and we are still paying for 12.',
+    'Abbiamo rimosso 2 utenti a marzo ma continuiamo a pagare per 9.',
+    'Wir haben 5 Leute herausgenommen und zahlen trotzdem immer noch für 15.',
+    'Nous avons supprimé 3 utilisateurs mais nous payons toujours pour 11.',
+    'Eliminamos 2 usuarios en mayo y seguimos pagando por 7.',
+    'This month we paid £120 instead of the usual £80.',
+    'Ci avete chiesto 79 € invece dei soliti 49 €.',
+    'Cette fois nous avons payé 64 € au lieu de 48 €.',
+    'Este mes nos habéis cobrado 59 € en lugar de 39 €.',
+  ];
+  for (const sentence of flagged) test(`flagged: ${sentence}`, () => assert.equal(inBody(sentence).payment, true));
+  test('an amount nobody can place, a switch of bank, a price rise nobody announced: hints, not flags', () => {
+    const hintOf = (s: string) => [inBody(s).payment, inBody(s).paymentHints?.length ?? 0];
+    assert.deepEqual(hintOf("The bookkeeper asked about 29.00 EUR on 02/03; I can't match it to anything."), [false, 1]);
+    assert.deepEqual(hintOf('Wir haben das Kreditinstitut gewechselt.'), [false, 1]);
+    assert.deepEqual(hintOf('Nous avons changé de banque le mois dernier.'), [false, 1]);
+    assert.deepEqual(hintOf('Our bill went to €75 and nobody told us.'), [false, 1]);
+  });
+  const support = [
+    'Each client got two identical mails for their 60 € invoice this morning; why did the schedule run twice?',
+    'Jeder Kunde hat zwei identische Mails für seine Rechnung über 80 € bekommen.',
+    "Can Mailroom add late payment interest to my clients' invoices after 30 days?",
+    'Kann Mailroom automatisch Verzugszinsen auf die Rechnungen meiner Mandanten aufschlagen?',
+    'Comment lui faire un avoir lié à sa facture dans Mailroom ?',
+    'The invoice total shows £39.99 instead of £40.00 after VAT: a rounding bug.',
+    'La facture affiche 39,99 € au lieu de 40,00 € : un problème d’arrondi.',
+  ];
+  for (const sentence of support)
+    test(`no flag: ${sentence}`, () =>
+      assert.equal(
+        inBody(sentence).payment,
+        false,
+        inBody(sentence)
+          .matches.map((m) => m.term)
+          .join('; '),
+      ));
+});
+
+// The second batch of eval/dev-hard: money from the writer to Mailroom, a year that went through on the card, money asked
+// back as "have it back", months the writer will not use, a tax number beside the documents to come; and their look-alikes.
+describe('eval/dev-hard, second batch: the writer’s own money in other words', () => {
+  const flagged = [
+    'Our bank flagged a payment to you of £348 on Tuesday.',
+    'The whole year has gone through on my card.',
+    "Sull'app vedo che si è preso l'intero anno sulla carta.",
+    'Could we have it back? It was £145.',
+    'Pourrions-nous les récupérer ? 145 € envoyés par erreur.',
+    "I'd like the months I won't use to be returned.",
+    'Künftige Belege bitte mit USt-IdNr. DE123456789 ausstellen.',
+    "TVA FR12345678901 : merci d'établir les prochains documents au nom de cette société.",
+    'By mistake our assistant sent £90 to you instead of the printer.',
+    'La segretaria vi ha mandato 90 € per errore.',
+    'It has shown as processing on my bank app since Monday; did you get it?',
+    "Sull'app della banca risulta in elaborazione da lunedì.",
+  ];
+  for (const sentence of flagged) test(`flagged: ${sentence}`, () => assert.equal(inBody(sentence).payment, true));
+  test('an amount asked of the writer, and a supplier form, are weak signals', () => {
+    assert.deepEqual(
+      inBody('We are being asked for £58 each month.').paymentHints?.map((m) => m.term),
+      ['We are being asked for £58'],
+    );
+    assert.equal(inBody('Please fill in our supplier onboarding form.').payment, false);
+  });
+  const support = [
+    "The payment went through on my client's card but the invoice still shows unpaid.",
+    'How do I add my VAT number to all future invoices?',
+    'Transferir la cuenta de un exempleado que se ha pasado a otra empresa.',
+    "My client's bank app shows the payment as pending, but the invoice is marked paid in Mailroom.",
+  ];
+  for (const sentence of support)
+    test(`no flag: ${sentence}`, () =>
+      assert.equal(
+        inBody(sentence).payment,
+        false,
+        inBody(sentence)
+          .matches.map((m) => m.term)
+          .join('; '),
+      ));
 });

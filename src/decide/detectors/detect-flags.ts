@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DetectorMatch, DetectorResult } from '../decision.js';
 import { LEGAL_RULES, legalWeakKindsSuffice } from './legal-signals.js';
 import { attachmentWords, type Field, prepareField } from './normalize.js';
-import { PAYMENT_RULES, paymentWeakKindsSuffice } from './payment-signals.js';
+import { isPaymentHint, PAYMENT_RULES, paymentWeakKindsSuffice } from './payment-signals.js';
 import { applyRule, type Hit, prepareRule, type Rule } from './rules.js';
 
 export interface DetectorInput {
@@ -22,7 +22,7 @@ const RULES: ReadonlyArray<[DetectorMatch['flag'], readonly Rule[]]> = [
 const WEAK_KINDS_SUFFICE = { payment: paymentWeakKindsSuffice, legal: legalWeakKindsSuffice };
 
 /** Bump when code changes what the same rules find: entities, normalisation and closings, the how-to and client words of rules.ts. */
-const ENGINE_VERSION = 4;
+const ENGINE_VERSION = 5;
 
 /** Changes whenever a rule or the engine changes; part of the policy version stored with each decision. */
 export const DETECTOR_TERMS_FINGERPRINT = createHash('sha256')
@@ -66,7 +66,11 @@ export function detectFlags(input: DetectorInput): DetectorResult {
     reported.push(hit);
   }
   const matches = reported.map(({ flag, term, where }) => ({ flag, term, where }));
-  return { ...raised, matches };
+  if (raised.payment) return { ...raised, matches };
+  // Each hint once, in the order found (subject, body, hidden, attachment).
+  const hints = new Map<string, DetectorMatch>();
+  for (const f of found) if (f.flag === 'payment' && f.weak !== null && isPaymentHint(f.weak)) hints.set(`${f.where}\n${f.term.toLowerCase()}`, { flag: 'payment', term: f.term, where: f.where });
+  return { ...raised, matches, ...(hints.size > 0 ? { paymentHints: [...hints.values()] } : {}) };
 }
 
 /**

@@ -484,12 +484,14 @@ const QUESTION = compilePattern([
   'how (?:do|can|could|should|would|to|does)', 'where (?:do|can|could|should|is|are|does)', 'is (?:it|there a way) (?:possible )?to',
   'wie (?:kann|können|könnte|ändere|ändert|mache|lege|stelle|erstelle|füge|trage|richte|hinterlege|markiere|bekomme|funktioniert)', 'wo (?:kann|können|finde|ändere|stelle|hinterlege|trage)', 'kann man', 'lässt sich',
   'come (?:posso|possiamo|faccio|si fa|si può|devo|modific~|cambi~|impost~|aggiung~|inserisc~|segn~|emett~)', 'dove (?:posso|si|trovo|cambio|imposto)', 'si può', 'è possibile',
-  'comment (?:puis|peut|faire|modifier|changer|ajouter|on|je|est-ce|créer|émettre|marquer|paramétrer)', 'peut-on', 'est-il possible',
-  '¿ ?(?:cómo|dónde)', '(?:cómo|dónde) (?:puedo|hago|se puede|se hace|podemos|cambio|modifico|añado|emito|marco|configuro)', 'se puede', 'es posible',
+  'comment (?:(?:lui|leur) )?(?:puis|peut|faire|modifier|changer|ajouter|on|je|est-ce|créer|émettre|marquer|paramétrer)', 'peut-on', 'est-il possible',
+  '¿ ?(?:cómo|dónde)',
+  // What the product can do: "Can Mailroom add late interest to my clients' invoices?"
+  '(?:can|could|does|will) mailroom', 'kann mailroom', '(?:può|puo) mailroom', 'mailroom (?:peut|può|puo|puede)', '(?:puede|podría) mailroom', '(?:cómo|dónde) (?:puedo|hago|se puede|se hace|podemos|cambio|modifico|añado|emito|marco|configuro)', 'se puede', 'es posible',
 ].join('|')).regex;
 // The customer's own clients ("mein Kunde", "a client"); not a bare "Cliente", which is how suppliers address Mailroom.
 const CLIENTS = compilePattern(
-  "(?:a|the|my|our|to|for|of) (?:clients?|customers?)|(?:ein|der|den|dem|des|mein|unser|für|von)~ kunden?|(?:un|il|mio|nostro|al|del|dal|per il|ai|dei|i|miei|nostri) client[ei]|(?:un|le|mon|notre|au|du|d'un|les|mes|nos|aux|des) clients?|(?:un|el|mi|nuestro|al|del|los|mis|nuestros) clientes?",
+  "(?:a|the|my|our|to|for|of) (?:clients?|customers?)|(?:an|ein|der|den|dem|des|mein|unser|für|von)~ (?:kunden?|mandant(?:en)?)|(?:un|il|mio|nostro|al|del|dal|per il|ai|dei|i|miei|nostri) client[ei]|(?:un|le|mon|notre|au|du|d'un|les|mes|nos|aux|des) clients?|(?:un|el|mi|nuestro|al|del|los|mis|nuestros) clientes?",
 ).regex;
 
 /** Whether the sentence around a span is about the customer's clients or, for 'how-to', asks how to use the product. */
