@@ -54,7 +54,8 @@ export async function labeledEmails(folder: string): Promise<Labeled[]> {
     if (item.label.prefilter !== null) continue;
     const email = await parseEmail(readFileSync(item.path)).catch(() => null);
     if (!email) continue;
-    out.push({ subject: email.subject, text: email.cleanText, language: item.label.language, intent: item.label.intent, payment: item.label.payment, legal: item.label.legal });
+    // newestText: what the service trains its history on and predicts on.
+    out.push({ subject: email.subject, text: email.newestText, language: item.label.language, intent: item.label.intent, payment: item.label.payment, legal: item.label.legal });
   }
   // One mailbox's arrivals mix the languages; file order would group them.
   return out.sort((a, b) => hashOf(a.subject + a.text) - hashOf(b.subject + b.text));
@@ -78,8 +79,8 @@ async function extraExamples(extra: number, seed: readonly TrainingExample[]): P
     if (out.length >= extra) break;
     const email = await parseEmail(source.raw).catch(() => null);
     if (!email || runPrefilters(email, { ownAddresses: [], sizeBytes: source.raw.length, maxMessageBytes: Number.POSITIVE_INFINITY }) !== null) continue;
-    const p = predict(model, email.subject, email.cleanText);
-    out.push({ subject: email.subject, text: email.cleanText, language: 'en', labels: { intent: p.intent.label, payment: p.payment >= 0.5, legal: p.legal >= 0.5 }, weight: 1, source: 'llm' });
+    const p = predict(model, email.subject, email.newestText);
+    out.push({ subject: email.subject, text: email.newestText, language: 'en', labels: { intent: p.intent.label, payment: p.payment >= 0.5, legal: p.legal >= 0.5 }, weight: 1, source: 'llm' });
   }
   for (let i = 0; out.length < extra; i++) out.push({ ...seed[i % seed.length]!, subject: `${seed[i % seed.length]!.subject} (${i})`, source: 'llm' });
   return out;

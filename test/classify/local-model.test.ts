@@ -130,3 +130,17 @@ test('history labels outweigh nothing they should not: a correction counts more 
   const heavy = trainLocalModel([...examples, ...teach(10)]);
   assert.equal(predict(heavy, 'Quarterly catalogue', 'Our quarterly catalogue of garden furniture is out').intent.label, 'personal');
 });
+
+test('it reads the newest message it was trained on, not the copy cut to the hosted model max_input_chars', async () => {
+  const model = trainLocalModel(examples);
+  const classifier = createLocalClassifier({ model: () => model, autonomy: { minPrecision: 0.95, minLabels: 200 }, flagThreshold: 0.7 });
+  // The head asks for help, a long middle says nothing, the tail (which the cap keeps) asks for a quote.
+  const body = `Hello, the export to CSV fails with an error since the update. Can you help? ${'We tried again from another browser today. '.repeat(45)}By the way, we are 40 people: could you send us a quote for the annual plan?`;
+  const email = await parseEmail(makeEml({ subject: 'Export error', body }), { maxCleanChars: 300 });
+  const newest = predict(model, email.subject, email.newestText).intent;
+  const capped = predict(model, email.subject, email.cleanText).intent;
+  assert.notEqual(capped.probability, newest.probability, 'the cap changes what the model reads');
+  const result = await classifier.classify({ email, mailbox: 'support' });
+  assert.equal(result.classification.intent, newest.label);
+  assert.equal(result.classification.confidence, Math.round(newest.probability * 1000) / 1000);
+});

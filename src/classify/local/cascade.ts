@@ -77,8 +77,9 @@ export function withLocalModel(model: Classifier, options: { store: LocalModelSt
     },
     async classify(input: ClassifierInput, signal?: AbortSignal): Promise<ClassificationResult> {
       const local = options.store.current();
-      const { subject, cleanText } = input.email;
-      const p = predict(local, subject, cleanText);
+      const { subject, cleanText, newestText } = input.email;
+      // newestText, as the model was trained (local-classifier.ts says why).
+      const p = predict(local, subject, newestText);
       const shadow = { modelVersion: local.version, intent: p.intent.label, confidence: p.intent.probability, payment: p.payment, legal: p.legal };
       const sure = options.config.cascade && p.intent.probability >= settings.cascade_confidence && !audited(input, settings.cascade_audit);
       if (sure && agreementTrusted(await currentAgreement(), settings)) {

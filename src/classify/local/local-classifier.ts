@@ -44,8 +44,10 @@ export function createLocalClassifier(options: { model: () => LocalModel; autono
     async classify(input: ClassifierInput): Promise<ClassificationResult> {
       const started = performance.now();
       const model = options.model();
-      const { subject, cleanText } = input.email;
-      const prediction = predict(model, subject, cleanText);
+      const { subject, cleanText, newestText } = input.email;
+      // The text it was trained on (seed, history and corrections): cleanText is newestText cut to
+      // the hosted model's max_input_chars, which would show it a head and tail it never learned from.
+      const prediction = predict(model, subject, newestText);
       const gap = autonomyGap(model, options.autonomy);
       return {
         classification: toClassification(prediction, subject, cleanText, options.flagThreshold),
