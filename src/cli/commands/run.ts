@@ -88,7 +88,15 @@ export function register(program: Command, openApp: AppFactory): void {
         ...(candidate && shadow ? [shadowEffect({ candidate: candidate.name, wake: shadow.wake })] : []),
       ];
       const pipelineCtx = createPipelineContext({ db, config, classifier, logger, clock, metrics, effects });
-      const pipeline = startPipelineWorker(pipelineCtx, { workerId, concurrency: Math.max(config.ingest.workers, config.classifier.concurrency) });
+      // With a model over the network, twice its slots in flight: with exactly as many, a slot sat
+      // idle while its message was parsed, stored and decided, and messages that left the model
+      // together queued for the one JavaScript thread (500 ms model, concurrency 16: the model was
+      // busy 85 % of the time once started, 98-99 % with twice). The limiter still lets only
+      // classifier.concurrency requests out at once. (Tried before and reverted while a `triage`
+      // beside the service could end without its email's decision; triage now claims an email it
+      // finds pending and free again, see settledElsewhere in pipeline/triage-files.ts.)
+      const inFlight = classifier.name === 'openai' ? 2 * config.classifier.concurrency : config.classifier.concurrency;
+      const pipeline = startPipelineWorker(pipelineCtx, { workerId, concurrency: Math.max(config.ingest.workers, inFlight) });
       const modelProbe = llmProbe(resolveLlmEndpoint(config.classifier));
       // Mail postponed while the model was down goes on as soon as it answers again, not at its backed-off time.
       const modelWatch = createModelWatch({ db, probe: () => modelProbe.probe(), clock, logger, wake: () => pipeline.wake() });
