@@ -3,7 +3,7 @@
  * policy to one recorded decision, with the outboxes of the later stages (DecisionEffect) filled
  * in the same transaction. A handler on the job queue, shared by any number of processes.
  */
-export { type Evaluation, type EvaluationContext, evaluateEmail, unparseableEvaluation } from './evaluate-email.js';
+export { type Evaluation, type EvaluationContext, evaluateEmail, unparseableEvaluation, warmEvaluation } from './evaluate-email.js';
 export { createModelWatch, type ModelState, type ModelWatch } from './model-watch.js';
 export {
   acceptedRules,

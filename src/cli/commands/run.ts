@@ -4,11 +4,10 @@ import { createClassifier, type RateLimiter } from '../../classify/index.js';
 import { mailboxFacts, parseDuration } from '../../config/index.js';
 import { startImapCorrections } from '../../corrections/index.js';
 import { analyzeEmbedded, type Db, describeDatabase, isEmbedded, type SecretBox, secretBoxFromConfig, serveEmbeddedDatabase, sweepRawStore } from '../../db/index.js';
-import { warmDetectors } from '../../decide/index.js';
 import { draftEffect, startDraftWorker } from '../../drafts/index.js';
 import { createKeywordSupport, keywordHandler, loginGate, releaseDeadLocalLeases, startMailboxWatchers } from '../../ingest/index.js';
 import { createReadiness, llmProbe, observeDatabase, resolveLlmEndpoint } from '../../ops/index.js';
-import { createModelWatch, createPipelineContext, keywordEffect, startPipelineWorker } from '../../pipeline/index.js';
+import { createModelWatch, createPipelineContext, keywordEffect, startPipelineWorker, warmEvaluation } from '../../pipeline/index.js';
 import { createRunner, newWorkerId, releaseDeadLocalClaims } from '../../queue/index.js';
 import { createShadowCandidate, shadowContext, shadowEffect, startShadowWorker } from '../../shadow/index.js';
 import { systemClock } from '../../util/clock.js';
@@ -58,8 +57,9 @@ export function register(program: Command, openApp: AppFactory): void {
 
       const { classifier, notice, local } = await createClassifier(config, { logger, db });
       if (notice) logger.warn(notice);
-      // The detectors' rules are analysed while the mailboxes connect, not on the first email.
-      void warmDetectors().catch((error: unknown) => logger.warn({ err: error }, 'could not prepare the detectors ahead of the first email; it prepares them itself'));
+      // The detectors' rules are analysed, and the parse, pre-filters and personal-data search run
+      // once, while the mailboxes connect: not on the first emails.
+      void warmEvaluation().catch((error: unknown) => logger.warn({ err: error }, 'could not prepare the checks ahead of the first email; it prepares them itself'));
       const workerId = newWorkerId();
       const metrics = createMetrics();
       const mailboxes = mailboxFacts(config);
