@@ -1,7 +1,7 @@
 /**
  * The pipeline: every stored message through pre-filters, the classifier, the detectors and the
  * policy to one recorded decision, with the outboxes of the later stages (DecisionEffect) filled
- * in the same transaction. A handler on the job queue, shared by any number of processes.
+ * atomically with it. A handler on the job queue, shared by any number of processes.
  */
 export { type Evaluation, type EvaluationContext, evaluateEmail, unparseableEvaluation, warmEvaluation } from './evaluate-email.js';
 export { createModelWatch, type ModelState, type ModelWatch } from './model-watch.js';
@@ -11,7 +11,6 @@ export {
   type ClaimedMessage,
   claimMessage,
   createPipelineContext,
-  type DecidedEmail,
   type DecisionEffect,
   keywordEffect,
   loadEmail,
@@ -21,4 +20,5 @@ export {
   processMessage,
   startPipelineWorker,
 } from './process-message.js';
+export type { DecidedEmail } from './record-decision.js';
 export { type TriageContext, type TriageOptions, type TriageResult, triageFiles } from './triage-files.js';

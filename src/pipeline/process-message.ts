@@ -1,12 +1,11 @@
-import { type InsertObject, isExpression, type QueryCreator, sql } from 'kysely';
-import { type ClassificationResult, type Classifier, type ClassifierInput, ClassifierUnavailableError, classifierInputHash, decisionConfidence } from '../classify/index.js';
+import { type ClassificationResult, type Classifier, type ClassifierInput, ClassifierUnavailableError, classifierInputHash } from '../classify/index.js';
 import { type Config, type Mailboxes, mailboxFacts } from '../config/index.js';
-import type { Database, Db, DbOrTx, SecretBox, Tx } from '../db/index.js';
-import { jsonColumn, parseSource, readRawMessage, secretBoxFromConfig } from '../db/index.js';
+import type { Db, SecretBox, Tx } from '../db/index.js';
+import { parseSource, readRawMessage, secretBoxFromConfig } from '../db/index.js';
 import { applySenderRules, type Decision, type PolicySettings, policyFrom, type SenderRule } from '../decide/index.js';
 import { DECISION_KEYWORDS, enqueueKeyword, type KeywordSupport } from '../ingest/index.js';
 import { fromStoredEmail, isMalformedEmailError, type ParsedEmail, parseEmail, REPARSE_PATIENCE, storedFailure } from '../parse/index.js';
-import { type Claim, claim, claimLost, createRunner, type QueueHandler, type Runner, reschedule, stillClaimed } from '../queue/index.js';
+import { type Claim, claim, createRunner, type QueueHandler, type Runner, reschedule } from '../queue/index.js';
 import { type PiiKind, redactionKinds, sealMapping } from '../redact/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -14,6 +13,7 @@ import { createMetrics, type Metrics, recordClassification } from '../util/metri
 import { retryDelay } from '../util/wait.js';
 import { type Evaluation, evaluateEmail, unparseableEvaluation } from './evaluate-email.js';
 import type { ModelWatch } from './model-watch.js';
+import { type DecidedEmail, recordDecision } from './record-decision.js';
 
 /** What turning stored messages into decisions needs. */
 export interface PipelineContext {
@@ -71,18 +71,6 @@ export function startPipelineWorker(ctx: PipelineContext, options: { workerId: s
   const runner = createRunner({ db: ctx.db, workerId: options.workerId, clock: ctx.clock, logger: ctx.logger }, messageHandler(ctx, options.concurrency));
   runner.start();
   return runner;
-}
-
-/** Everything a later stage may need when a decision is recorded. */
-export interface DecidedEmail {
-  emailId: string;
-  threadId: string;
-  mailbox: string;
-  receivedAt: Date;
-  email: ParsedEmail;
-  evaluation: Evaluation;
-  decision: Decision;
-  now: Date;
 }
 
 /**
@@ -351,86 +339,6 @@ async function classifyWithCache(db: Db, classifier: Classifier, given: Classifi
   return { inputHash, cachedFrom: hit.id, result };
 }
 
-/** The tables the decision's statement adds for itself: the closed message's id, the stored classification's. */
-interface DecisionStatement {
-  closed: { id: string };
-  stored: { id: string };
-}
-type DecisionQuery = QueryCreator<Database & DecisionStatement>;
-/** The tables a decision writes a row to for its email, beside closing the message. */
-type DecisionTable = 'classifications' | 'local_predictions' | 'pii_mappings' | 'decisions';
-
-/**
- * Records the decision in ONE statement: closes the message (fenced on the claim) and, only when
- * that matched, stores the classification, the local model's prediction, the sealed placeholder
- * mapping and the decision — each an INSERT ... SELECT from the closed row, so a worker that lost
- * its claim writes nothing (ClaimLostError), and the decisions.email_id unique key stops a second
- * decision even in a race. A single statement is atomic without a transaction: for most emails
- * (nothing for a later stage to queue) that is one round trip where BEGIN, four writes and COMMIT
- * were six, which was most of a decision's own cost on the database (issue 15's drain).
- */
-async function recordDecision(
-  db: DbOrTx,
-  fence: Claim,
-  decided: DecidedEmail,
-  extra: { cache: { inputHash: string; cachedFrom: string | null } | null; policyVersion: string; sealedPii: string | null },
-): Promise<void> {
-  const { email, evaluation, decision, now } = decided;
-  const closing = { status: 'decided', last_error: null, waiting_for: null, raw_chars: email.rawChars, clean_chars: email.cleanChars, locked_by: null, locked_at: null, updated_at: now } as const;
-  let query = db.with('closed', (qc) => qc.updateTable('messages').set(closing).where(stillClaimed(fence)).returning('id')) as unknown as DecisionQuery;
-  const classification = classificationRow(evaluation, extra.cache);
-  if (classification) query = query.with('stored', (qc) => fromClosed(qc, 'classifications', classification).returning('id')) as unknown as DecisionQuery;
-  const local = evaluation.classification?.local;
-  if (local) {
-    const llmIntent = local.decidedLocally ? null : (evaluation.classification?.classification.intent ?? null);
-    const { modelVersion, decidedLocally, ...answer } = local;
-    const row = { model_version: modelVersion, ...answer, llm_intent: llmIntent, decided_locally: decidedLocally };
-    query = query.with('predicted', (qc) => fromClosed(qc, 'local_predictions', row).onConflict((oc) => oc.column('email_id').doNothing())) as unknown as DecisionQuery;
-  }
-  const sealed = extra.sealedPii;
-  if (sealed !== null) {
-    query = query.with('sealed', (qc) => fromClosed(qc, 'pii_mappings', { sealed, created_at: now }).onConflict((oc) => oc.column('email_id').doUpdateSet({ sealed }))) as unknown as DecisionQuery;
-  }
-  const recorded = await fromClosed(
-    query,
-    'decisions',
-    {
-      action: decision.action,
-      reasons: jsonColumn(decision.reasons),
-      flags: jsonColumn(decision.flags),
-      detector_matches: jsonColumn(evaluation.detectors.matches),
-      prefilter: evaluation.prefilter?.kind ?? null,
-      acknowledge_only: decision.acknowledgeOnly,
-      policy_version: extra.policyVersion,
-      classification_id: classification ? sql<string>`(SELECT id FROM stored)` : null,
-    },
-    db as unknown as DecisionQuery,
-  )
-    .returning('email_id')
-    .executeTakeFirst();
-  if (!recorded) throw claimLost(fence);
-}
-
-/**
- * INSERT INTO table (email_id, ...) SELECT closed.id, ... FROM closed: a row for the email only when
- * closing the message matched. The values stay parameters; PostgreSQL types them by their columns.
- */
-function fromClosed<T extends DecisionTable>(qc: DecisionQuery, table: T, values: Omit<InsertObject<Database, T>, 'email_id'>, plain: DecisionQuery = qc) {
-  const columns = Object.keys(values).filter((column) => (values as Record<string, unknown>)[column] !== undefined);
-  // From a creator without the WITH clauses: a SELECT carrying them would nest the data-modifying CTEs.
-  const select = plain.selectFrom('closed').select((eb) => [
-    eb.ref('closed.id').as('email_id'),
-    ...columns.map((column) => {
-      const value = (values as Record<string, unknown>)[column];
-      return isExpression(value) ? sql`${value}`.as(column) : eb.val(value).as(column);
-    }),
-  ]);
-  return qc
-    .insertInto(table as DecisionTable)
-    .columns(['email_id', ...columns] as never)
-    .expression(select as never);
-}
-
 /**
  * The placeholder mapping of an email the model saw redacted, sealed with the webhook secrets' key
  * and bound to the email id, for the reply draft to put the values back; null when there is none.
@@ -440,50 +348,6 @@ function sealedPiiMapping(ctx: PipelineContext, decided: DecidedEmail): string |
   const pii = decided.evaluation.pii;
   if (!pii?.view || pii.mapping.length === 0 || !decided.evaluation.classification) return null;
   return sealMapping(ctx.secretBox(), decided.emailId, pii.mapping);
-}
-
-function classificationRow(evaluation: Evaluation, cache: { inputHash: string; cachedFrom: string | null } | null) {
-  const result = evaluation.classification;
-  const pii = evaluation.pii ? jsonColumn({ redacted: evaluation.pii.view !== null, kinds: evaluation.pii.found }) : null;
-  if (result && cache) {
-    return {
-      pii,
-      classifier: result.classifier,
-      model: result.model,
-      prompt_version: result.promptVersion,
-      input_hash: cache.inputHash,
-      output: jsonColumn(result.classification),
-      confidence: decisionConfidence(result),
-      model_confidence: result.classification.confidence,
-      logprob_confidence: result.logprobConfidence,
-      mode: result.mode,
-      prompt_tokens: result.promptTokens,
-      completion_tokens: result.completionTokens,
-      latency_ms: Math.round(result.latencyMs),
-      cached_from: cache.cachedFrom,
-      error: null,
-      model_version: result.modelVersion ?? null,
-    };
-  }
-  const failure = evaluation.classificationError;
-  if (!failure) return null;
-  return {
-    classifier: 'openai',
-    model: failure.model,
-    prompt_version: failure.promptVersion,
-    input_hash: '',
-    output: null,
-    confidence: null,
-    model_confidence: null,
-    logprob_confidence: null,
-    mode: null,
-    prompt_tokens: failure.promptTokens,
-    completion_tokens: failure.completionTokens,
-    latency_ms: null,
-    cached_from: null,
-    error: failure.message,
-    pii,
-  };
 }
 
 function recordMetrics(metrics: Metrics, evaluation: Evaluation): void {
