@@ -9,6 +9,19 @@ function inBody(text: string) {
   return detectFlags({ subject: '', text, hiddenText: '' });
 }
 
+/** One test per sentence: support mail that must raise no payment flag (the terms found name the culprit). */
+function noPaymentFlag(sentences: readonly string[]): void {
+  for (const sentence of sentences)
+    test(`no flag: ${sentence}`, () =>
+      assert.equal(
+        inBody(sentence).payment,
+        false,
+        inBody(sentence)
+          .matches.map((m) => m.term)
+          .join('; '),
+      ));
+}
+
 // Each language: refunds, charges twice or after cancelling, failed cards, dunning disputes, bank or tax
 // details that change, SEPA, disputes with the bank; most without the word "refund".
 const PAYMENT_POSITIVE: Record<string, string[]> = {
@@ -628,15 +641,7 @@ describe('eval/dev-hard kinds: plain-words payment, and money words that are pro
     'The invoice total shows £39.99 instead of £40.00 after VAT: a rounding bug.',
     'La facture affiche 39,99 € au lieu de 40,00 € : un problème d’arrondi.',
   ];
-  for (const sentence of support)
-    test(`no flag: ${sentence}`, () =>
-      assert.equal(
-        inBody(sentence).payment,
-        false,
-        inBody(sentence)
-          .matches.map((m) => m.term)
-          .join('; '),
-      ));
+  noPaymentFlag(support);
 });
 
 // The second batch of eval/dev-hard: money from the writer to Mailroom, a year that went through on the card, money asked
@@ -670,13 +675,5 @@ describe('eval/dev-hard, second batch: the writer’s own money in other words',
     'Transferir la cuenta de un exempleado que se ha pasado a otra empresa.',
     "My client's bank app shows the payment as pending, but the invoice is marked paid in Mailroom.",
   ];
-  for (const sentence of support)
-    test(`no flag: ${sentence}`, () =>
-      assert.equal(
-        inBody(sentence).payment,
-        false,
-        inBody(sentence)
-          .matches.map((m) => m.term)
-          .join('; '),
-      ));
+  noPaymentFlag(support);
 });
