@@ -29,6 +29,8 @@ export interface LeaseFollower {
   take(): void;
   handOver(): Promise<void>;
   lose(reason: string): void;
+  /** The lease was renewed: a watcher that stood by while its renewal was late watches again. */
+  renewed(): void;
   /** Connected or connecting: handing it over costs a logout, so it goes last. */
   readonly busy: boolean;
   /** Logged in and watching. */
@@ -245,6 +247,7 @@ export class LeaseKeeper {
       if (renewed.has(row.mailbox)) {
         lease.holder = this.#options.holder;
         lease.validUntil = startedAt + this.#timings.lifeMs;
+        this.#followers.get(row.mailbox)?.renewed();
       } else {
         lease.holder = row.holder;
         if (isLocal(row.holder)) local.add(row.holder);

@@ -207,6 +207,17 @@ export class MailboxWatcher {
     this.#wakeUp();
   }
 
+  /**
+   * The lease keeper renewed the lease. A watcher finds it untrusted when a renewal comes late (a
+   * busy event loop or database) and stands by; the lapse timer would wake it with lose(), but a
+   * renewal that beats the timer gives nothing back to take, so without this it slept out its
+   * standby (a minute) while nobody watched the mailbox. A watcher at work is not woken: that would
+   * cut its next IDLE short for nothing.
+   */
+  renewed(): void {
+    if (this.#assigned && this.#state === 'standby') this.#wakeUp();
+  }
+
   /** Finishes the message in hand, logs out; the lease keeper releases the lease after. */
   async stop(): Promise<void> {
     this.#stopController.abort();
