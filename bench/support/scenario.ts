@@ -97,7 +97,8 @@ export async function createScenario(options: ScenarioOptions): Promise<Scenario
       startRun(name = 'run') {
         const p = startMailroom({
           args: ['--config', configFile, 'run'],
-          logFile: join(dir, `${name}.log`),
+          // MAILROOM_BENCH_LOG_DIR keeps the run's log after the bench (its folder is removed): where the first seconds went.
+          logFile: join(process.env.MAILROOM_BENCH_LOG_DIR ?? dir, `${name}.log`),
           // For profiling a bench run, e.g. MAILROOM_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
           nodeArgs: (process.env.MAILROOM_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
         });
