@@ -159,10 +159,12 @@ export function decide(input: DecisionInput): Decision {
 /**
  * The flags the local model's second opinion raises: its payment or legal probability, or, for
  * payment, its reading of the email as a billing email. The intent head is a second, independent
- * view of money mail: on the seed corpus, each part scored by a model trained without it, billing
- * at 0.7 or more found 15 of the 137 payment mails the detectors and the payment head at 0.5 both
- * missed, and raised the flag on 1 more of 738 support mails (lowering the payment head to 0.4
- * instead found 17 and cost 10).
+ * view of money mail: on the seed corpus as it was when this was added (738 support mails), each
+ * part scored by a model trained without it, billing at 0.7 or more found 15 of the 137 payment
+ * mails the detectors and the payment head at 0.5 both missed, and raised the flag on 1 more
+ * support mail (lowering the payment head to 0.4 instead found 17 and cost 10). Counted again on
+ * 2026-11-30 with that day's detectors and seed, the two miss 71 and the billing reading still
+ * finds 15 of them.
  *
  * A weak detector signal the detectors did not act on (a payment hint: "removed 4 users", "nobody
  * told us" beside an amount) with a payment probability at or above policy.localHintThreshold raises
