@@ -36,13 +36,13 @@ const ratio = (hits: number, total: number) => (total === 0 ? 1 : hits / total);
 test('a fooled model with the local model beside it: the safety net holds (floors just under the measured figures)', async () => {
   const s = await evalSummary('--fooled');
   assert.equal(s.emails, 380);
-  // Measured: payment 94.5 % (52 of 55), legal 100 %, VIP 100 %, 2 flagged emails ticketed, 2.2 % support falsely flagged;
-  // the detectors alone found 80.0 % of the payment mail.
-  assert.ok(s.flags.payment.combined.recall! >= 0.92, `payment recall ${s.flags.payment.combined.recall}`);
+  // Measured: payment 96.4 % (53 of 55; 94.5 % before part 6 of the seed), legal 100 %, VIP 100 %, 1 flagged email
+  // ticketed, 2.2 % support falsely flagged; the detectors alone found 80.0 % of the payment mail.
+  assert.ok(s.flags.payment.combined.recall! >= 0.95, `payment recall ${s.flags.payment.combined.recall}`);
   assert.ok(s.flags.legal.combined.recall! >= 0.97, `legal recall ${s.flags.legal.combined.recall}`);
   assert.equal(s.flags.vip.recall, 1, 'every VIP email flagged');
   assert.ok(s.flags.payment.detectors.recall! >= 0.78, `payment recall of the detectors alone ${s.flags.payment.detectors.recall}`);
-  assert.ok(s.safety.flaggedTicketed.length <= 2, `flagged mail ticketed: ${s.safety.flaggedTicketed.join(', ')}`);
+  assert.ok(s.safety.flaggedTicketed.length <= 1, `flagged mail ticketed: ${s.safety.flaggedTicketed.join(', ')}`);
   assert.ok(ratio(s.safety.supportFalselyFlagged.hits, s.safety.supportFalselyFlagged.total) <= 0.03, 'support falsely flagged above 3 %');
   assert.deepEqual(s.humanPrefiltered, [], 'human-written mail decided by a pre-filter');
   for (const kind of ['bounce', 'bulk', 'no_reply'] as const) assert.equal(s.prefilters[kind]!.recall, 1, `${kind} recall`);
@@ -52,7 +52,8 @@ test('a fooled model with the local model beside it: the safety net holds (floor
 
 test('the local model alone: intent right for ≥ 88 % of classified mail and ≥ 80 % in each language, calibrated, no flagged mail ticketed', async () => {
   const s = await evalSummary('--classifier', 'local');
-  // Measured: 89.4 % (de 87.9, en 90.9, es 89.4, fr 87.9, it 90.9), calibration error 2.2 points, payment mail flagged 92.7 %.
+  // Measured: 88.2 % (de 86.4, en 87.9, es 90.9, fr 84.8, it 90.9), calibration error 3.1 points, payment mail flagged 92.7 %
+  // (89.4 % and 2.2 points before part 6 of the seed; the floors were not lowered).
   assert.ok(ratio(s.intent.correct.hits, s.intent.correct.total) >= 0.88, `intent ${s.intent.correct.hits}/${s.intent.correct.total}`);
   for (const [language, rate] of Object.entries(s.intent.byLanguage)) assert.ok(ratio(rate.hits, rate.total) >= 0.8, `${language}: ${rate.hits}/${rate.total}`);
   assert.ok(s.intent.calibrationError! <= 0.045, `calibration error ${s.intent.calibrationError}`);
