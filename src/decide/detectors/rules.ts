@@ -205,10 +205,13 @@ function plan(pattern: string): { words: string; entities: Array<(field: Field) 
   return planned;
 }
 
-/** Spans of a pattern or an entity in a field, in text order, computed once per field however many rules ask. */
-const FOUND = new WeakMap<Field, { c: Map<string, Located[]>; i: Map<string, Located[]> }>();
+/** What most patterns find in an email, shared rather than made anew for each. */
+const NONE_LOCATED: readonly Located[] = Object.freeze([]);
 
-function find(field: Field, pattern: string, caseSensitive = false): Located[] {
+/** Spans of a pattern or an entity in a field, in text order, computed once per field however many rules ask. */
+const FOUND = new WeakMap<Field, { c: Map<string, readonly Located[]>; i: Map<string, readonly Located[]> }>();
+
+function find(field: Field, pattern: string, caseSensitive = false): readonly Located[] {
   let caches = FOUND.get(field);
   if (!caches) {
     caches = { c: new Map(), i: new Map() };
@@ -222,11 +225,14 @@ function find(field: Field, pattern: string, caseSensitive = false): Located[] {
     if (words) found.push(...matchPattern(field, words, caseSensitive));
     if (entities.length > 0) found.sort((a, b) => a.start - b.start || a.end - b.end);
     let reach = 0;
-    spans = found.map((s) => {
-      const we = wordIndex(field, s.end);
-      reach = Math.max(reach, we);
-      return { ...s, ws: wordIndex(field, s.start), we, reach };
-    });
+    spans =
+      found.length === 0
+        ? NONE_LOCATED
+        : found.map((s) => {
+            const we = wordIndex(field, s.end);
+            reach = Math.max(reach, we);
+            return { ...s, ws: wordIndex(field, s.start), we, reach };
+          });
     cache.set(pattern, spans);
   }
   return spans;
@@ -257,18 +263,33 @@ function wordBeginnings(field: Field): Map<string, number[]> {
   let starts = STARTS.get(field);
   if (!starts) {
     starts = new Map();
-    for (const m of field.lower.matchAll(/[a-z0-9_]+/g)) {
-      const word = m[0];
-      for (let n = 1; n <= Math.min(KEY_LENGTH, word.length); n++) {
-        const key = word.slice(0, n);
-        const offsets = starts.get(key);
-        if (offsets) offsets.push(m.index);
-        else starts.set(key, [m.index]);
+    // A loop over character codes, not matchAll: a match object per word was a tenth of all the
+    // memory a drain allocated, and young-generation collections cost more than the matching.
+    const text = field.lower;
+    let at = 0;
+    while (at < text.length) {
+      if (!isWordCode(text.charCodeAt(at))) {
+        at++;
+        continue;
       }
+      let end = at + 1;
+      while (end < text.length && isWordCode(text.charCodeAt(end))) end++;
+      for (let n = 1; n <= Math.min(KEY_LENGTH, end - at); n++) {
+        const key = text.slice(at, at + n);
+        const offsets = starts.get(key);
+        if (offsets) offsets.push(at);
+        else starts.set(key, [at]);
+      }
+      at = end;
     }
     STARTS.set(field, starts);
   }
   return starts;
+}
+
+/** [a-z0-9_]: a word character as `\b` sees it in lower-cased text. */
+function isWordCode(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 95;
 }
 
 function union(parts: Array<Keys | null>): Keys | null {
@@ -525,14 +546,37 @@ const SCAN_CHARS_PER_TRY = 4;
  * enough that trying the expression at each is cheaper than scanning the text; null otherwise. A
  * long newsletter holds most word beginnings somewhere, but each rule's first words only a few times.
  */
-function candidateStarts(field: Field, pattern: string): number[] | null {
+const NOWHERE: readonly number[] = Object.freeze([]);
+
+function candidateStarts(field: Field, pattern: string): ArrayLike<number> | null {
   const keys = matchStarts(pattern);
   if (!keys) return null;
   const starts = wordBeginnings(field);
-  const lists = [...keys.words.map((key) => starts.get(key) ?? []), ...keys.inside.map((key) => occurrences(field, key))];
-  const count = lists.reduce((n, offsets) => n + offsets.length, 0);
+  // Most patterns of an email have one list of offsets or none: those are returned as they are.
+  const lists: number[][] = [];
+  let count = 0;
+  for (const key of keys.words) {
+    const offsets = starts.get(key);
+    if (!offsets) continue;
+    lists.push(offsets);
+    count += offsets.length;
+  }
+  for (const key of keys.inside) {
+    const offsets = occurrences(field, key);
+    if (offsets.length === 0) continue;
+    lists.push(offsets);
+    count += offsets.length;
+  }
   if (count * SCAN_CHARS_PER_TRY > field.lower.length) return null;
-  return lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => a - b);
+  if (lists.length <= 1) return lists[0] ?? NOWHERE;
+  // A typed array sorts numbers in place, with no comparator and no copy.
+  const merged = new Int32Array(count);
+  let at = 0;
+  for (const offsets of lists) {
+    merged.set(offsets, at);
+    at += offsets.length;
+  }
+  return merged.sort();
 }
 
 /**
@@ -540,10 +584,11 @@ function candidateStarts(field: Field, pattern: string): number[] | null {
  * start between two candidates, so the leftmost match at or after an offset is the one at the first
  * candidate there where the expression matches.
  */
-function matchAt(text: string, sticky: RegExp, candidates: readonly number[]): Array<{ index: number; length: number }> {
+function matchAt(text: string, sticky: RegExp, candidates: ArrayLike<number>): Array<{ index: number; length: number }> {
   const out: Array<{ index: number; length: number }> = [];
   let from = 0;
-  for (const at of candidates) {
+  for (let i = 0; i < candidates.length; i++) {
+    const at = candidates[i]!;
     if (at < from) continue;
     sticky.lastIndex = at;
     // test, not exec: a sticky match ends where lastIndex is left, and no match array is made.
@@ -611,7 +656,7 @@ function widened(field: Field, start: number, end: number, compound: boolean): S
  * The first of `partners` (in text order) within `within` words of `span`, found by binary search so
  * a pasted log with thousands of amounts and thousands of "charged" stays linear, not quadratic.
  */
-function nearest(partners: Located[], span: Located, within: number, accept: (p: Located) => boolean = () => true): Located | undefined {
+function nearest(partners: readonly Located[], span: Located, within: number, accept: (p: Located) => boolean = () => true): Located | undefined {
   let lo = 0;
   let hi = partners.length;
   while (lo < hi) {
@@ -670,10 +715,13 @@ const MAX_TERMS_PER_RULE = 4;
 
 /** Every hit of one rule in one field, each distinct term once. */
 export function applyRule(rule: Rule, field: Field): Hit[] {
+  const spans = find(field, rule.find, rule.caseSensitive);
+  // Most rules find nothing in an email: nothing more is made for them.
+  if (spans.length === 0) return [];
   const hits: Hit[] = [];
   const seen = new Set<string>();
   const inBody = (s: Span) => !rule.bodyOnly || s.start < field.signatureAt;
-  for (const span of find(field, rule.find, rule.caseSensitive)) {
+  for (const span of spans) {
     if (!inBody(span)) continue;
     if (rule.not && nearest(find(field, rule.not), span, rule.notWithin ?? 2)) continue;
     const partner = rule.near ? nearest(find(field, rule.near), span, rule.within ?? 8, inBody) : undefined;
