@@ -8,7 +8,7 @@ import { ENTITIES } from '../../src/decide/detectors/entities.js';
 import { LEGAL_RULES } from '../../src/decide/detectors/legal-signals.js';
 import { type Field, prepareField } from '../../src/decide/detectors/normalize.js';
 import { PAYMENT_RULES } from '../../src/decide/detectors/payment-signals.js';
-import { compilePattern, mayMatch, type Rule } from '../../src/decide/detectors/rules.js';
+import { compilePattern, matchStarts, mayMatch, type Rule } from '../../src/decide/detectors/rules.js';
 
 /**
  * The cheap test before each rule's regular expression may only skip a pattern that cannot match:
@@ -81,6 +81,27 @@ test('the word-start test lets every pattern run wherever its expression finds a
   }
   // Not vacuous: the texts above match the patterns thousands of times.
   assert.ok(matched > 2000, `only ${matched} matches were checked`);
+});
+
+test("every match starts where its pattern's start keys say, so the expression need only be tried there", () => {
+  const fields: Field[] = texts().map(prepareField);
+  let checked = 0;
+  for (const { words, caseSensitive } of patterns()) {
+    const starts = matchStarts(words);
+    if (!starts || caseSensitive) continue;
+    const { regex } = compilePattern(words, caseSensitive);
+    for (const field of fields) {
+      regex.lastIndex = 0;
+      for (const match of field.lower.matchAll(regex)) {
+        checked++;
+        const rest = field.lower.slice(match.index);
+        const wordStart = match.index === 0 || !/[a-z0-9_]/.test(field.lower[match.index - 1]!);
+        const ok = (wordStart && starts.words.some((key) => rest.startsWith(key))) || starts.inside.some((key) => rest.startsWith(key));
+        assert.ok(ok, `"${match[0]}" starts at no word or text the start keys name:\n${words.slice(0, 200)}`);
+      }
+    }
+  }
+  assert.ok(checked > 2000, `only ${checked} matches were checked`);
 });
 
 test('the word-start test skips most patterns on an email about something else', () => {

@@ -87,10 +87,29 @@ export interface Field {
   wordStarts: number[];
 }
 
+// Anchored where lastIndex stands: test() moves it over a run without making a match object.
+const NOT_WORD = /[^\p{L}\p{N}]*/uy;
+const WORD = /[\p{L}\p{N}]*/uy;
+
+/** Offsets at which a run of letters and digits begins (what matchAll(/[\p{L}\p{N}]+/gu) finds, one object fewer per word). */
+function wordStartsOf(text: string): number[] {
+  const starts: number[] = [];
+  let at = 0;
+  for (;;) {
+    NOT_WORD.lastIndex = at;
+    NOT_WORD.test(text);
+    const start = NOT_WORD.lastIndex;
+    if (start >= text.length) return starts;
+    starts.push(start);
+    WORD.lastIndex = start;
+    WORD.test(text);
+    at = WORD.lastIndex;
+  }
+}
+
 export function prepareField(raw: string): Field {
   const text = normalizeForMatching(raw);
-  const wordStarts: number[] = [];
-  for (const m of text.matchAll(/[\p{L}\p{N}]+/gu)) wordStarts.push(m.index);
+  const wordStarts = wordStartsOf(text);
   const folded = foldAccents(text);
   return { text, folded, lower: lowerSameLength(folded), signatureAt: signatureStart(text), wordStarts };
 }
