@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { detectFlags } from '../../src/decide/detectors/detect-flags.js';
 import { findAmounts, findCards, findIbanLike, findIbans, luhn } from '../../src/decide/detectors/entities.js';
+import { mayMatch } from '../../src/decide/detectors/match-starts.js';
 import { foldAccents, prepareField, signatureStart } from '../../src/decide/detectors/normalize.js';
-import { applyRule, mayMatch } from '../../src/decide/detectors/rules.js';
+import { applyRule } from '../../src/decide/detectors/rules.js';
 
 function inBody(text: string) {
   return detectFlags({ subject: '', text, hiddenText: '' });

@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { detectFlags, warmDetectors } from '../../src/decide/detectors/detect-flags.js';
 import { ENTITIES } from '../../src/decide/detectors/entities.js';
 import { LEGAL_RULES } from '../../src/decide/detectors/legal-signals.js';
+import { matchStarts, mayMatch } from '../../src/decide/detectors/match-starts.js';
 import { type Field, prepareField } from '../../src/decide/detectors/normalize.js';
 import { PAYMENT_RULES } from '../../src/decide/detectors/payment-signals.js';
-import { compilePattern, matchStarts, mayMatch, type Rule } from '../../src/decide/detectors/rules.js';
+import { compilePattern, type Rule } from '../../src/decide/detectors/rules.js';
 
 /**
  * The cheap test before each rule's regular expression may only skip a pattern that cannot match:
