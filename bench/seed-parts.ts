@@ -10,38 +10,44 @@
  * On 2026-11-30, parts 1–5 scored: trained on 1–5, payment 76.0 % found and 20 of 808 support mails
  * flagged, intent 86.8 %; with part 6 in training, 80.7 %, 17 and 86.4 %.
  */
-import { mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { predict, seedExamples, trainLocalModel } from '../src/classify/index.js';
 import { configSchema } from '../src/config/index.js';
+import { localFlagsOf, policyFrom } from '../src/decide/index.js';
 import { projectFolder } from '../src/util/project-folder.js';
 
 const { values } = parseArgs({ options: { train: { type: 'string', default: '1,2,3,4,5,6' }, score: { type: 'string', default: '1,2,3,4,5,6' } } });
 const parts = (list: string) => list.split(',').map(Number);
 const SEED = projectFolder('training/seed');
-const { flag_threshold: flagAt, billing_flag_threshold: billingAt } = configSchema.parse({}).classifier.local;
+// The decision's own rule for the second opinion, with the default thresholds.
+const policy = policyFrom(configSchema.parse({}));
 
 /** `en.jsonl` is part 1, `en-3.jsonl` part 3. */
 const partOf = (name: string) => Number(name.match(/-(\d+)\.jsonl$/)?.[1] ?? 1);
 
-/** A folder holding only these parts' files, which seedExamples reads as a seed. */
-function folderOf(chosen: readonly number[]): string {
+/** The seed examples of these parts only, read through a folder of links that is removed after. */
+function examplesOf(chosen: readonly number[]): ReturnType<typeof seedExamples> {
   const folder = mkdtempSync(join(tmpdir(), 'seed-parts-'));
-  for (const name of readdirSync(SEED)) if (name.endsWith('.jsonl') && chosen.includes(partOf(name))) symlinkSync(join(SEED, name), join(folder, name));
-  return folder;
+  try {
+    for (const name of readdirSync(SEED)) if (name.endsWith('.jsonl') && chosen.includes(partOf(name))) symlinkSync(join(SEED, name), join(folder, name));
+    return seedExamples(folder);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 const pct = (hits: number, total: number) => `${hits}/${total} (${((100 * hits) / Math.max(1, total)).toFixed(1)} %)`;
 const train = parts(values.train);
 const total = { payment: 0, found: 0, support: 0, flagged: 0, right: 0, emails: 0 };
 for (const part of parts(values.score)) {
-  const model = trainLocalModel(seedExamples(folderOf(train.filter((p) => p !== part))));
+  const model = trainLocalModel(examplesOf(train.filter((p) => p !== part)));
   const s = { payment: 0, found: 0, support: 0, flagged: 0, right: 0, emails: 0 };
-  for (const e of seedExamples(folderOf([part]))) {
+  for (const e of examplesOf([part])) {
     const p = predict(model, e.subject, e.text);
-    const raised = p.payment >= flagAt || p.billing >= billingAt;
+    const raised = localFlagsOf({ payment: p.payment, legal: p.legal, billing: p.billing }, policy).payment;
     s.emails++;
     if (p.intent.label === e.labels.intent) s.right++;
     if (e.labels.payment) {

@@ -26,7 +26,7 @@ const DIGITS = [...'0123456789'];
  * The beginnings (1 to KEY_LENGTH characters) of the field's words, as `\b` sees words in the
  * lower-cased text, each with the offsets of the words that begin so, in text order.
  */
-export function wordBeginnings(field: Field): Map<string, number[]> {
+function wordBeginnings(field: Field): Map<string, number[]> {
   let starts = STARTS.get(field);
   if (!starts) {
     starts = new Map();
@@ -308,13 +308,13 @@ function occurrences(field: Field, key: string): number[] {
  */
 const SCAN_CHARS_PER_TRY = 4;
 
+const NOWHERE: readonly number[] = Object.freeze([]);
+
 /**
  * The offsets, in text order, of the words a match of `pattern` may start at, when they are few
  * enough that trying the expression at each is cheaper than scanning the text; null otherwise. A
  * long newsletter holds most word beginnings somewhere, but each rule's first words only a few times.
  */
-const NOWHERE: readonly number[] = Object.freeze([]);
-
 export function candidateStarts(field: Field, pattern: string): ArrayLike<number> | null {
   const keys = matchStarts(pattern);
   if (!keys) return null;
