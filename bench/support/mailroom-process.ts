@@ -4,9 +4,11 @@
  * timestamp), and /proc gives its CPU time and peak RSS.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { reapOnExit } from '../../test/support/reap-on-exit.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The built CLI, what `npm run mailroom` runs: timed from source through tsx, every closure also pays tsx's naming helper. */
@@ -59,11 +61,14 @@ export function startMailroom(options: StartMailroomOptions): MailroomProcess {
   const [file, ...args] = [...(options.wrap ?? []), ...command] as [string, ...string[]];
   const child = spawn(file, args, {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, MAILROOM_CONFIG: '', OPENAI_API_KEY: '', MAILROOM_LOG_LEVEL: 'info', ...options.env },
+    env: { ...process.env, MAILROOM_CONFIG: '', OPENAI_API_KEY: '', MAILROOM_LOG_LEVEL: process.env.MAILROOM_BENCH_LOG_LEVEL ?? 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not start mailroom run (no pid)');
+  reapOnExit(child);
+  // MAILROOM_BENCH_LOG_DIR may name a folder that does not exist yet.
+  if (options.logFile) mkdirSync(dirname(options.logFile), { recursive: true });
   const log: WriteStream | null = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : null;
   const recent: string[] = [];
   const decided: DecidedLine[] = [];

@@ -15,6 +15,7 @@ import { createServer, connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ImapFlow } from 'imapflow';
+import { reapOnExit } from './reap-on-exit.js';
 
 export const DOVECOT_BINARY = process.env.MAILROOM_TEST_DOVECOT ?? '/usr/sbin/dovecot';
 
@@ -357,6 +358,7 @@ export async function startDovecot(options: StartDovecotOptions = {}): Promise<P
     }
     const started = child;
     started.unref();
+    reapOnExit(started, { group: true });
     await waitForGreeting(port, Date.now() + START_TIMEOUT_MS, started, logFile);
   }
 
