@@ -9,8 +9,11 @@ import type { Database, Db, DbOrTx } from '../db/index.js';
  * reads), with the same queue columns: status ('pending' while queued or in flight), attempts
  * (raised by each claim), next_attempt_at, locked_by (newWorkerId), locked_at, last_error.
  *
- * Claims follow graphile-worker: one statement picks due rows FOR UPDATE SKIP LOCKED, so workers
- * in several processes pass each other's rows, and stamps them. Every later write is fenced on the
+ * Claims follow graphile-worker: one statement picks due rows FOR NO KEY UPDATE SKIP LOCKED, so
+ * workers in several processes pass each other's rows, and stamps them. NO KEY: the claim changes
+ * no key, and a plain FOR UPDATE also conflicts with the KEY SHARE lock a foreign key takes, so a
+ * message was passed over while any open transaction inserted a row referencing it (a sighting in
+ * a second mailbox: `triage` beside the service then found its own new email unclaimable). Every later write is fenced on the
  * claim — holder AND attempt — so a worker that outlived its claim writes nothing over the one that
  * took the item over (ClaimLostError). Rejected: one jobs table with a payload (a second copy of
  * each item's state to keep in step), and a transaction held open for the work (minutes per
@@ -98,7 +101,7 @@ export async function claim<Row extends QueueRow>(db: DbOrTx, table: QueueTable,
       WHERE ${free} ${among} ${restrict('q')}
       ORDER BY q.next_attempt_at, q.id
       LIMIT ${options.limit}
-      FOR UPDATE SKIP LOCKED
+      FOR NO KEY UPDATE SKIP LOCKED
     )
     RETURNING ${options.columns ? sql.join(options.columns.map((c) => sql.ref(`t.${c}`))) : sql`t.*`}`.execute(db);
   return rows;
