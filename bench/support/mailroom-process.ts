@@ -59,6 +59,8 @@ export function startMailroom(options: StartMailroomOptions): MailroomProcess {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (the bench runs the built CLI)`);
   const command = [process.execPath, ...(options.nodeArgs ?? []), MAIN, ...options.args];
   const [file, ...args] = [...(options.wrap ?? []), ...command] as [string, ...string[]];
+  // MAILROOM_BENCH_LOG_DIR may name a folder that does not exist yet.
+  if (options.logFile) mkdirSync(dirname(options.logFile), { recursive: true });
   const child = spawn(file, args, {
     cwd: PROJECT_ROOT,
     env: { ...process.env, MAILROOM_CONFIG: '', OPENAI_API_KEY: '', MAILROOM_LOG_LEVEL: process.env.MAILROOM_BENCH_LOG_LEVEL ?? 'info', ...options.env },
@@ -67,8 +69,6 @@ export function startMailroom(options: StartMailroomOptions): MailroomProcess {
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not start mailroom run (no pid)');
   reapOnExit(child);
-  // MAILROOM_BENCH_LOG_DIR may name a folder that does not exist yet.
-  if (options.logFile) mkdirSync(dirname(options.logFile), { recursive: true });
   const log: WriteStream | null = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : null;
   const recent: string[] = [];
   const decided: DecidedLine[] = [];

@@ -12,8 +12,8 @@ import type { Database, Db, DbOrTx } from '../db/index.js';
  * Claims follow graphile-worker: one statement picks due rows FOR NO KEY UPDATE SKIP LOCKED, so
  * workers in several processes pass each other's rows, and stamps them. NO KEY: the claim changes
  * no key, and a plain FOR UPDATE also conflicts with the KEY SHARE lock a foreign key takes, so a
- * message was passed over while any open transaction inserted a row referencing it (a sighting in
- * a second mailbox: `triage` beside the service then found its own new email unclaimable). Every later write is fenced on the
+ * message was passed over while any open transaction inserted a row referencing it (a sighting of
+ * it in a second mailbox, until the watcher's group committed). Every later write is fenced on the
  * claim — holder AND attempt — so a worker that outlived its claim writes nothing over the one that
  * took the item over (ClaimLostError). Rejected: one jobs table with a payload (a second copy of
  * each item's state to keep in step), and a transaction held open for the work (minutes per

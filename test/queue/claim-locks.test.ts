@@ -3,8 +3,8 @@
  * transaction merely REFERENCES. Inserting a row with a foreign key to messages (a sighting of the
  * email in a second mailbox, a correction, a shadow result) takes a KEY SHARE lock on the message
  * until that transaction commits; a claim that locked FOR UPDATE treated the message as busy for
- * that long, so `mailroom triage` beside the service, claiming the email it had just stored while
- * the watcher stored a group with a sighting of it, found nothing to claim.
+ * that long: `mailroom triage` beside a service on PostgreSQL, claiming the email it had just
+ * stored while the watcher stored a group with a sighting of it, would find nothing to claim.
  *
  * PostgreSQL only: PGlite is one session, so no second transaction can hold a lock meanwhile.
  */
