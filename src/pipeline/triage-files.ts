@@ -170,9 +170,10 @@ function outcomeResult(file: string, emailId: string, outcome: ProcessOutcome): 
 /**
  * The claim after storing found the email not free: another process (`mailroom run` beside the
  * command) took it, and its decision is this email's one decision, so it is waited for. An email
- * that is pending, free and has no error is claimed again: the claim can miss it while another
- * process takes and gives it back, and reporting "not decided yet" for mail nobody is deciding
- * would leave a one-shot command without its answer. Bounded by OTHERS_DECISION_WAIT_MS.
+ * that is pending, free and has no error is claimed again: the claim has missed such an email (in
+ * CI, beside a service on the embedded database, cause unknown; on PostgreSQL a foreign-key lock
+ * once hid it, see queue.ts), and reporting "not decided yet" for mail nobody is deciding would
+ * leave a one-shot command without its answer. Bounded by OTHERS_DECISION_WAIT_MS.
  */
 async function settledElsewhere(ctx: PipelineContext & { db: Db }, file: string, emailId: string, workerId: string): Promise<TriageResult> {
   const until = Date.now() + OTHERS_DECISION_WAIT_MS;
