@@ -4,6 +4,7 @@ import { type ClassificationOutcome, type Decision, type DetectorResult, decide,
 import { type ParsedEmail, parseEmail } from '../parse/index.js';
 import { isReplyableSender, runPrefilters } from '../prefilter/index.js';
 import { type EmailPii, examineEmail, kindsOf, PII_KINDS } from '../redact/index.js';
+import { nextTurn, settled } from '../util/wait.js';
 
 /** Who classified, as the reasons name it. */
 const CLASSIFIER_WORDS: Record<ClassificationResult['classifier'], string> = { openai: 'the AI model', rules: 'the offline rules classifier', local: 'the local model' };
@@ -42,19 +43,20 @@ export interface Evaluation {
  */
 export async function evaluateEmail(email: ParsedEmail, ctx: EvaluationContext): Promise<Evaluation> {
   const prefilter = runPrefilters(email, { ownAddresses: ctx.ownAddresses, sizeBytes: ctx.sizeBytes, maxMessageBytes: ctx.maxMessageBytes });
-  const detectors = detectFlags({ subject: email.subject, text: email.newestText, hiddenText: email.hiddenText, attachments: email.attachments.map((a) => a.filename) });
-  // Looked for only when the model is asked; the detectors above and the decision read the original text.
+  // Looked for only when the model is asked; the detectors and the decision read the original text.
   const pii = prefilter ? null : examineEmail(email, { redact: ctx.redact ?? null });
+  // The model is asked before the detectors run: they need no answer of it, and run while the request
+  // is out instead of before it leaves (the first emails of a backlog pay most for them).
+  const answer = prefilter ? null : settled(ctx.classify(email, pii?.view ?? null));
+  if (answer !== null) await nextTurn();
+  const detectors = detectFlags({ subject: email.subject, text: email.newestText, hiddenText: email.hiddenText, attachments: email.attachments.map((a) => a.filename) });
+  const outcome = answer === null ? null : await answer;
   let classification: ClassificationResult | null = null;
   let classificationError: ClassificationFailedError | null = null;
-  if (!prefilter) {
-    try {
-      classification = await ctx.classify(email, pii?.view ?? null);
-    } catch (error) {
-      if (!(error instanceof ClassificationFailedError)) throw error;
-      classificationError = error;
-    }
-  }
+  if (outcome && 'error' in outcome) {
+    if (!(outcome.error instanceof ClassificationFailedError)) throw outcome.error;
+    classificationError = outcome.error;
+  } else if (outcome) classification = outcome.result;
   const decision = decide({
     prefilter,
     classification: outcomeOf(classification, classificationError),
@@ -127,9 +129,9 @@ export async function warmEvaluation(): Promise<void> {
   // both kinds of mail are common, so both are warmed.
   for (const raw of [WARM_UP_EMAIL, WARM_UP_EMAIL.replace('49,00 EUR', '49,00 €')]) {
     const email = await parseEmail(Buffer.from(raw));
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     runPrefilters(email, { ownAddresses: ['support@mailroom.example'], sizeBytes: raw.length, maxMessageBytes: Number.MAX_SAFE_INTEGER });
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     examineEmail(email, { redact: new Set(PII_KINDS) });
   }
 }

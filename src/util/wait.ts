@@ -1,5 +1,6 @@
 /**
- * Waiting: the one backoff formula every retry in Mailroom uses, and the two ways a loop sleeps.
+ * Waiting: the one backoff formula every retry in Mailroom uses, the two ways a loop sleeps, and
+ * letting a started request leave before synchronous work.
  * ±20 % jitter everywhere, so processes (or mailboxes, or emails) that failed together do not
  * come back in lockstep.
  */
@@ -14,6 +15,22 @@ export function jitter(ms: number, random: () => number = Math.random): number {
 export function backoffDelay(attempt: number, options: { minMs: number; maxMs: number }, random: () => number = Math.random): number {
   const exponent = Math.max(0, Math.min(attempt - 1, 30));
   return jitter(Math.min(options.maxMs, options.minMs * 2 ** exponent), random);
+}
+
+/**
+ * One turn of the event loop: a request just started reaches its socket before the synchronous
+ * work that follows, which then runs while the request is out.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** A promise that never rejects, so it may wait unawaited while other work runs (no unhandled rejection). */
+export function settled<T>(promise: Promise<T>): Promise<{ result: T } | { error: unknown }> {
+  return promise.then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. Never rejects. */

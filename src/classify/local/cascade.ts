@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Config } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
+import { nextTurn, settled } from '../../util/wait.js';
 import type { ClassificationResult, Classifier, ClassifierInput } from '../classifier.js';
 import { toClassification } from './local-classifier.js';
-import { predict } from './model.js';
+import { type Prediction, predict } from './model.js';
 import type { LocalModelStore } from './store.js';
 
 /** The last answers the cascade's agreement is measured over. */
@@ -78,6 +79,15 @@ export function withLocalModel(model: Classifier, options: { store: LocalModelSt
     async classify(input: ClassifierInput, signal?: AbortSignal): Promise<ClassificationResult> {
       const local = options.store.current();
       const { subject, cleanText, newestText } = input.email;
+      if (!options.config.cascade) {
+        // Only a second opinion: given while the model's request is out, not before it leaves.
+        const asked = settled(model.classify(input, signal));
+        await nextTurn();
+        const p = predict(local, subject, newestText);
+        const outcome = await asked;
+        if ('error' in outcome) throw outcome.error;
+        return withSecondOpinion(outcome.result, local.version, p);
+      }
       // newestText, as the model was trained (local-classifier.ts says why).
       const p = predict(local, subject, newestText);
       const shadow = { modelVersion: local.version, intent: p.intent.label, confidence: p.intent.probability, payment: p.payment, legal: p.legal };
@@ -97,14 +107,19 @@ export function withLocalModel(model: Classifier, options: { store: LocalModelSt
           local: { ...shadow, decidedLocally: true },
         };
       }
-      const answer = await model.classify(input, signal);
-      return { ...answer, modelVersion: local.version, secondOpinion: { payment: p.payment, legal: p.legal, billing: p.billing }, local: { ...shadow, decidedLocally: false } };
+      return withSecondOpinion(await model.classify(input, signal), local.version, p);
     },
     ...(model.prepare ? { prepare: model.prepare.bind(model) } : {}),
     // The model's rate limiter stays reachable (reply drafts share it; the shadow worker yields to it).
     ...('limiter' in model ? { limiter: (model as { limiter: unknown }).limiter } : {}),
     close: () => model.close?.() ?? Promise.resolve(),
   };
+}
+
+/** The AI model's answer with the local model's opinion beside it: its flags for the decision, its answer to measure the agreement. */
+function withSecondOpinion(answer: ClassificationResult, modelVersion: string, p: Prediction): ClassificationResult {
+  const shadow = { modelVersion, intent: p.intent.label, confidence: p.intent.probability, payment: p.payment, legal: p.legal };
+  return { ...answer, modelVersion, secondOpinion: { payment: p.payment, legal: p.legal, billing: p.billing }, local: { ...shadow, decidedLocally: false } };
 }
 
 /** A fixed share of emails, chosen by their text, always goes to the AI model. */
