@@ -90,8 +90,7 @@ export function withLocalModel(model: Classifier, options: { store: LocalModelSt
       }
       // newestText, as the model was trained (local-classifier.ts says why).
       const p = predict(local, subject, newestText);
-      const shadow = { modelVersion: local.version, intent: p.intent.label, confidence: p.intent.probability, payment: p.payment, legal: p.legal };
-      const sure = options.config.cascade && p.intent.probability >= settings.cascade_confidence && !audited(input, settings.cascade_audit);
+      const sure = p.intent.probability >= settings.cascade_confidence && !audited(input, settings.cascade_audit);
       if (sure && agreementTrusted(await currentAgreement(), settings)) {
         return {
           classification: toClassification(p, subject, cleanText, settings.flag_threshold),
@@ -104,7 +103,7 @@ export function withLocalModel(model: Classifier, options: { store: LocalModelSt
           latencyMs: 0,
           mode: 'cascade',
           modelVersion: local.version,
-          local: { ...shadow, decidedLocally: true },
+          local: { ...shadowOf(p, local.version), decidedLocally: true },
         };
       }
       return withSecondOpinion(await model.classify(input, signal), local.version, p);
@@ -118,8 +117,12 @@ export function withLocalModel(model: Classifier, options: { store: LocalModelSt
 
 /** The AI model's answer with the local model's opinion beside it: its flags for the decision, its answer to measure the agreement. */
 function withSecondOpinion(answer: ClassificationResult, modelVersion: string, p: Prediction): ClassificationResult {
-  const shadow = { modelVersion, intent: p.intent.label, confidence: p.intent.probability, payment: p.payment, legal: p.legal };
-  return { ...answer, modelVersion, secondOpinion: { payment: p.payment, legal: p.legal, billing: p.billing }, local: { ...shadow, decidedLocally: false } };
+  return { ...answer, modelVersion, secondOpinion: { payment: p.payment, legal: p.legal, billing: p.billing }, local: { ...shadowOf(p, modelVersion), decidedLocally: false } };
+}
+
+/** What the local model said, stored beside the answer to measure the agreement. */
+function shadowOf(p: Prediction, modelVersion: string) {
+  return { modelVersion, intent: p.intent.label, confidence: p.intent.probability, payment: p.payment, legal: p.legal };
 }
 
 /** A fixed share of emails, chosen by their text, always goes to the AI model. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { nextTurn } from '../../util/wait.js';
 import type { DetectorMatch, DetectorResult } from '../decision.js';
 import { LEGAL_RULES, legalWeakKindsSuffice } from './legal-signals.js';
 import { attachmentWords, type Field, prepareField } from './normalize.js';
@@ -83,7 +84,7 @@ export async function warmDetectors(): Promise<void> {
   for (const [, rules] of RULES) {
     for (const rule of rules) {
       prepareRule(rule);
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
   }
   detectFlags({ subject: 'Invoice INV-2024-0031', text: 'How do I pay 49,00 EUR to IBAN DE89370400440532013000 for my client?', hiddenText: '' });
