@@ -1,9 +1,22 @@
 import assert from 'node:assert/strict';
-import { beforeEach, test } from 'node:test';
-import { CORRECTION_WEIGHT, correctionExamples, historyExamples } from '../../src/classify/local/index.js';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, beforeEach, test } from 'node:test';
+import { CORRECTION_WEIGHT, correctionExamples, historyExamples, openLocalModel } from '../../src/classify/local/index.js';
 import { recordCorrection } from '../../src/corrections/index.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { projectFolder } from '../../src/util/project-folder.js';
 import { describeEachDatabase, truncateAll } from '../support/databases.js';
 import { correctionContext, decidedEmail } from './fixtures.js';
+
+// A slice of the seed (every intent is in it) keeps training within a second.
+const work = mkdtempSync(join(tmpdir(), 'mailroom-labels-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+const seedFolder = join(work, 'seed');
+mkdirSync(seedFolder);
+const seedLines = readFileSync(join(projectFolder('training/seed'), 'en.jsonl'), 'utf8').split('\n');
+writeFileSync(join(seedFolder, 'en.jsonl'), seedLines.filter((_, i) => i % 4 === 0).join('\n'));
 
 describeEachDatabase('corrections are labels for the local model', (getDb) => {
   beforeEach(() => truncateAll(getDb()));
@@ -35,5 +48,27 @@ describeEachDatabase('corrections are labels for the local model', (getDb) => {
       'corrected emails no longer count with the model’s label',
     );
     void untouched;
+  });
+
+  test('corrections of emails the LLM had labeled are new labels: enough of them retrain the model', async () => {
+    const db = getDb();
+    const ctx = correctionContext(db);
+    const emails = [
+      await decidedEmail(db, { action: 'ticket', subject: 'Rechnung doppelt', body: 'Sie haben uns die Rechnung zweimal abgebucht.' }),
+      await decidedEmail(db, { action: 'ticket', subject: 'Kündigung', body: 'Unser Anwalt wird sich bei Ihnen melden.' }),
+    ];
+    const store = await openLocalModel({ path: join(work, `model-${Date.now()}.bin`), db, maxCleanChars: 6000, retrainAfter: 2, logger: silentLogger(), seedFolder });
+    try {
+      assert.equal(store.current().counts.llm, 2, 'trained at open on the two LLM labels');
+      assert.equal(await store.retrainIfDue(), false, 'nothing new since');
+      await recordCorrection(ctx, { emailId: emails[0]!, action: 'review', intent: 'billing', flags: ['payment'], by: 'anna', via: 'cli' });
+      assert.equal(await store.retrainIfDue(), false, 'one new label, two are due');
+      await recordCorrection(ctx, { emailId: emails[1]!, action: 'review', intent: 'other', flags: ['legal'], by: 'anna', via: 'cli' });
+      assert.equal(await store.retrainIfDue(), true, 'two corrections are two new labels, though each replaced an LLM label');
+      assert.deepEqual([store.current().counts.llm ?? 0, store.current().counts.correction], [0, 2]);
+      assert.equal(await store.retrainIfDue(), false, 'counted from the new training');
+    } finally {
+      await store.close();
+    }
   });
 });

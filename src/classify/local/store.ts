@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/index.js';
 import type { Logger } from '../../util/logger.js';
 import { deserializeModel, type LocalModel, serializeModel, type TrainingExample, trainLocalModel, versionOf } from './model.js';
-import { correctionExamples, historyExamples, seedExamples } from './training-data.js';
+import { correctionExamples, historyExamples, labelCount, seedExamples } from './training-data.js';
 
 export interface LocalModelStore {
   /** The model in use: the seed model at least, the mailbox's once it has labels. */
@@ -28,6 +28,8 @@ export interface LocalModelOptions {
   logger: Logger;
   /** The seed model made at build time; default SEED_MODEL_FILE. */
   seedModelFile?: string;
+  /** The seed corpus; default training/seed. */
+  seedFolder?: string;
 }
 
 /**
@@ -53,6 +55,8 @@ export function buildSeedModel(file = SEED_MODEL_FILE, logger?: Logger): boolean
  */
 export async function openLocalModel(options: LocalModelOptions): Promise<LocalModelStore> {
   const path = resolve(options.path);
+  // Counted before the examples are read: a label that arrives in between makes a retrain come early, not never.
+  let trainedAtLabels = options.db ? await labelCount(options.db) : 0;
   const examples = await allExamples(options);
   const version = versionOf(examples);
   // A mailbox with no labels yet makes exactly the build's seed model: used from there, not copied
@@ -64,12 +68,13 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
 
   const retrainIfDue = async (): Promise<boolean> => {
     if (!options.db || closed) return false;
-    const labels = (await historyExamples(options.db, options.maxCleanChars)).length + (await correctionExamples(options.db, options.maxCleanChars)).length;
-    if (labels - (model.counts.llm ?? 0) - (model.counts.correction ?? 0) < options.retrainAfter) return false;
+    const labels = await labelCount(options.db);
+    if (labels - trainedAtLabels < options.retrainAfter) return false;
     const next = await trainInWorker(await allExamples(options));
     if (closed) return false;
     save(path, next, options.logger);
     model = next;
+    trainedAtLabels = labels;
     options.logger.info({ version: next.version, labels: next.counts }, 'local model retrained on the mailbox history');
     return true;
   };
@@ -81,7 +86,9 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
       return running;
     },
     async retrainNow() {
+      const labels = options.db ? await labelCount(options.db) : 0;
       model = train(await allExamples(options), path, options.logger);
+      trainedAtLabels = labels;
       return model;
     },
     async close() {
@@ -93,7 +100,7 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
 
 async function allExamples(options: LocalModelOptions): Promise<TrainingExample[]> {
   const history = options.db ? [...(await historyExamples(options.db, options.maxCleanChars)), ...(await correctionExamples(options.db, options.maxCleanChars))] : [];
-  return [...seedExamples(undefined, (problem) => options.logger.warn(problem)), ...history];
+  return [...seedExamples(options.seedFolder, (problem) => options.logger.warn(problem)), ...history];
 }
 
 function loadIfCurrent(path: string, version: string, logger: Logger | null): LocalModel | null {

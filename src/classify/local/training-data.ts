@@ -76,6 +76,29 @@ function safeJson(line: string): unknown {
 }
 
 /**
+ * How many labels the mailbox has given so far: the LLM's answers and the people's corrections that
+ * name an intent or a flag. Counted in the database, without reading a message, for the retrain
+ * check that runs every few minutes. It only grows as mail is classified and corrected, so the
+ * difference from the count at the last training is the number of new labels, corrections of emails
+ * the LLM had labeled included (those replace a label rather than add one to the examples).
+ */
+export async function labelCount(db: Db): Promise<number> {
+  const llm = await db
+    .selectFrom('classifications')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('classifier', '=', 'openai')
+    .where('output', 'is not', null)
+    .where('cached_from', 'is', null)
+    .executeTakeFirstOrThrow();
+  const corrections = await db
+    .selectFrom('corrections')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where((eb) => eb.or([eb('intent', 'is not', null), eb('payment', 'is not', null), eb('legal', 'is not', null)]))
+    .executeTakeFirstOrThrow();
+  return Number(llm.n) + Number(corrections.n);
+}
+
+/**
  * The mailbox's own history: every email the LLM classified (its answer is the label, weight 1),
  * oldest first. An email the LLM answered twice (a re-run) counts once.
  */
