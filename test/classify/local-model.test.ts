@@ -8,10 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { autonomyGap, createLocalClassifier, openLocalModel, predict, seedExamples, type TrainingExample, trainLocalModel } from '../../src/classify/index.js';
-import { deserializeModel, serializeModel, versionOf } from '../../src/classify/local/model.js';
+import { deserializeModel, seedDigestOf, serializeModel, versionFrom, versionOf } from '../../src/classify/local/model.js';
+import { seedFilesDigest } from '../../src/classify/local/training-data.js';
 import { classificationSchema } from '../../src/contract/index.js';
 import { parseEmail } from '../../src/parse/index.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { projectFolder } from '../../src/util/project-folder.js';
 import { makeEml } from '../support/make-eml.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'mailroom-local-'));
@@ -81,6 +83,35 @@ test("a new folder starts from the build's seed model, used in place, when the m
   assert.equal(store.current().trainedAt, '2001-02-03T04:05:06.000Z', 'the build seed model, not a new training');
   assert.deepEqual(store.current().counts, small.counts);
   assert.equal(existsSync(path), false, 'not copied: the folder gets its own file at the first retrain');
+});
+
+test("the build's seed model records the seed's digest: a start reads the seed only when its files changed", async () => {
+  const seed = join(folder, 'seed-digest');
+  mkdirSync(seed, { recursive: true });
+  // The line that is not an example makes every reading of the seed visible, as a warning.
+  const lines = readFileSync(join(projectFolder('training/seed'), 'en.jsonl'), 'utf8')
+    .split('\n')
+    .filter((_, i) => i % 10 === 0);
+  writeFileSync(join(seed, 'en.jsonl'), `${lines.join('\n')}\nnot json\n`);
+  const seedExamplesRead = seedExamples(seed);
+  const built = trainLocalModel(seedExamplesRead);
+  assert.equal(built.version, versionFrom(seedDigestOf(seedExamplesRead), []), 'the seed counts through its digest');
+  const seedFile = join(folder, 'digest-seed.bin');
+  writeFileSync(seedFile, serializeModel({ ...built, seed: { files: seedFilesDigest(seed), examples: seedDigestOf(seedExamplesRead) } }));
+  const warnings: string[] = [];
+  const logger = Object.assign(silentLogger(), { warn: (_obj: unknown, message?: string) => void warnings.push(String(message ?? _obj)) });
+  const path = join(folder, 'digest', 'local-model.bin');
+
+  const unchanged = await openLocalModel({ path, db: null, maxCleanChars: 6000, retrainAfter: 50, logger, seedModelFile: seedFile, seedFolder: seed });
+  assert.equal(unchanged.current().version, built.version);
+  assert.deepEqual(warnings, [], 'the seed was not read');
+
+  writeFileSync(join(seed, 'en.jsonl'), `${lines.slice(1).join('\n')}\nnot json\n`);
+  const changed = await openLocalModel({ path, db: null, maxCleanChars: 6000, retrainAfter: 50, logger, seedModelFile: seedFile, seedFolder: seed });
+  assert.notEqual(changed.current().version, built.version, 'other seed files, another model');
+  assert.equal(changed.current().version, versionOf(seedExamples(seed)));
+  assert.ok(existsSync(path), 'trained and saved');
+  assert.match(warnings.join('\n'), /skipped, not a seed example/, 'read this time');
 });
 
 test('a seed line with an unknown intent is reported and skipped', () => {

@@ -48,6 +48,11 @@ export interface LocalModel {
   heads: Record<HeadName, Head>;
   /** Measured out of fold: every example by a model it did not train. */
   heldOut: HeldOutScore;
+  /**
+   * The build's seed model only: the digest of the seed files' bytes it was read from, and of the
+   * examples read (seedDigestOf). While the files are the same, the examples need not be read again.
+   */
+  seed?: { files: string; examples: string };
 }
 
 export interface HeldOutScore {
@@ -192,11 +197,32 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Record<strin
   return counts;
 }
 
-/** The same examples (in the same order, with the same labels) always give the same version. */
+/**
+ * The same examples (in the same order, with the same labels) always give the same version. The
+ * leading seed examples count through their digest, so a process that knows the seed's digest
+ * without reading the seed (the build records it in the seed model) can tell whether a saved model
+ * is current: versionFrom(that digest, the mailbox's labels).
+ */
 export function versionOf(examples: readonly TrainingExample[]): string {
-  const hash = createHash('sha256').update(`format ${MODEL_FORMAT} dims ${DIMS} training ${JSON.stringify(TRAINING)}\n`);
-  for (const e of examples) hash.update(JSON.stringify([e.subject, e.text, e.labels, e.weight])).update('\n');
+  let seed = 0;
+  while (seed < examples.length && examples[seed]!.source === 'seed') seed++;
+  return versionFrom(seedDigestOf(examples.slice(0, seed)), examples.slice(seed));
+}
+
+export function versionFrom(seedDigest: string, rest: readonly TrainingExample[]): string {
+  const hash = createHash('sha256').update(`format ${MODEL_FORMAT} dims ${DIMS} training ${JSON.stringify(TRAINING)}\nseed ${seedDigest}\n`);
+  for (const e of rest) hash.update(exampleLine(e));
   return `lm-${hash.digest('hex').slice(0, 12)}`;
+}
+
+export function seedDigestOf(examples: readonly TrainingExample[]): string {
+  const hash = createHash('sha256');
+  for (const e of examples) hash.update(exampleLine(e));
+  return hash.digest('hex');
+}
+
+function exampleLine(e: TrainingExample): string {
+  return `${JSON.stringify([e.subject, e.text, e.labels, e.weight])}\n`;
 }
 
 /**

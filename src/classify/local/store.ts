@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/index.js';
 import type { Logger } from '../../util/logger.js';
-import { deserializeModel, type LocalModel, serializeModel, type TrainingExample, trainLocalModel, versionOf } from './model.js';
-import { correctionExamples, historyExamples, labelCount, seedExamples } from './training-data.js';
+import { deserializeModel, type LocalModel, seedDigestOf, serializeModel, type TrainingExample, trainLocalModel, versionFrom, versionOf } from './model.js';
+import { correctionExamples, historyExamples, labelCount, seedExamples, seedFilesDigest } from './training-data.js';
 
 export interface LocalModelStore {
   /** The model in use: the seed model at least, the mailbox's once it has labels. */
@@ -39,12 +39,18 @@ export interface LocalModelOptions {
  */
 export const SEED_MODEL_FILE = fileURLToPath(new URL('./seed-model.bin', import.meta.url));
 
-/** Trains the seed-only model into `file`, unless the file there is already that model. */
+/**
+ * Trains the seed-only model into `file`, unless the file there is already that model. It records
+ * the digests of the seed files and of the examples read from them, so the service's start can know
+ * the seed's share of a version without reading the seed again (openLocalModel).
+ */
 export function buildSeedModel(file = SEED_MODEL_FILE, logger?: Logger): boolean {
   const examples = seedExamples(undefined, (problem) => logger?.warn(problem));
-  if (loadIfCurrent(file, versionOf(examples), null)) return false;
-  save(file, trainLocalModel(examples), logger ?? null);
-  if (!loadIfCurrent(file, versionOf(examples), null)) throw new Error(`could not write the seed model to ${file}`);
+  const seed = { files: seedFilesDigest(), examples: seedDigestOf(examples) };
+  const current = (model: LocalModel | null) => model?.seed?.files === seed.files && model.seed.examples === seed.examples;
+  if (current(loadIfCurrent(file, versionOf(examples), null))) return false;
+  save(file, { ...trainLocalModel(examples), seed }, logger ?? null);
+  if (!current(loadIfCurrent(file, versionOf(examples), null))) throw new Error(`could not write the seed model to ${file}`);
   return true;
 }
 
@@ -57,12 +63,13 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
   const path = resolve(options.path);
   // Counted before the examples are read: a label that arrives in between makes a retrain come early, not never.
   let trainedAtLabels = options.db ? await labelCount(options.db) : 0;
-  const examples = await allExamples(options);
-  const version = versionOf(examples);
+  const built = loadIfCurrent(options.seedModelFile ?? SEED_MODEL_FILE, null, null);
+  const seed = seedCorpus(options, built);
+  const history = await historyOf(options);
+  const version = versionFrom(seed.digest, history);
   // A mailbox with no labels yet makes exactly the build's seed model: used from there, not copied
   // (the folder gets a file of its own at the first retrain).
-  const seedModel = () => loadIfCurrent(options.seedModelFile ?? SEED_MODEL_FILE, version, null);
-  let model = loadIfCurrent(path, version, options.logger) ?? seedModel() ?? train(examples, path, options.logger);
+  let model = loadIfCurrent(path, version, options.logger) ?? (built?.version === version ? built : null) ?? train([...seed.examples(), ...history], path, options.logger);
   let running: Promise<boolean> | null = null;
   let closed = false;
 
@@ -99,11 +106,31 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
 }
 
 async function allExamples(options: LocalModelOptions): Promise<TrainingExample[]> {
-  const history = options.db ? [...(await historyExamples(options.db, options.maxCleanChars)), ...(await correctionExamples(options.db, options.maxCleanChars))] : [];
-  return [...seedExamples(options.seedFolder, (problem) => options.logger.warn(problem)), ...history];
+  return [...readSeed(options), ...(await historyOf(options))];
 }
 
-function loadIfCurrent(path: string, version: string, logger: Logger | null): LocalModel | null {
+async function historyOf(options: LocalModelOptions): Promise<TrainingExample[]> {
+  return options.db ? [...(await historyExamples(options.db, options.maxCleanChars)), ...(await correctionExamples(options.db, options.maxCleanChars))] : [];
+}
+
+function readSeed(options: LocalModelOptions): TrainingExample[] {
+  return seedExamples(options.seedFolder, (problem) => options.logger.warn(problem));
+}
+
+/**
+ * The seed's digest, and its examples when they are needed (a model to train). While the seed files
+ * are those the build's seed model was made from, the digest comes from that model and the seed is
+ * not read: reading it (every body cleaned) was a few hundred milliseconds of each start.
+ */
+function seedCorpus(options: LocalModelOptions, built: LocalModel | null): { digest: string; examples(): TrainingExample[] } {
+  let examples: TrainingExample[] | null = null;
+  const read = () => (examples ??= readSeed(options));
+  const known = built?.seed && seedFilesDigest(options.seedFolder) === built.seed.files ? built.seed.examples : null;
+  return { digest: known ?? seedDigestOf(read()), examples: read };
+}
+
+/** The model in the file, when it is of this format and (given a version) of that version. */
+function loadIfCurrent(path: string, version: string | null, logger: Logger | null): LocalModel | null {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -112,7 +139,7 @@ function loadIfCurrent(path: string, version: string, logger: Logger | null): Lo
   }
   try {
     const model = deserializeModel(bytes);
-    return model.version === version ? model : null;
+    return version === null || model.version === version ? model : null;
   } catch (error) {
     logger?.warn({ path }, `the local model file ${path} cannot be read (${(error as Error).message}); rebuilding it from the training data`);
     return null;

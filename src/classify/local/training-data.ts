@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -7,6 +8,8 @@ import { fromStoredEmail, newestTextOf } from '../../parse/index.js';
 import { projectFolder } from '../../util/project-folder.js';
 import { detectLanguage } from '../language.js';
 import type { TrainingExample } from './model.js';
+
+const SEED_FOLDER = projectFolder('training/seed');
 
 /** One line of training/seed/<lang>.jsonl (training/README.md). */
 const seedLine = z.object({
@@ -37,34 +40,51 @@ export const CORRECTION_WEIGHT = 10;
  * Bodies are cleaned like incoming mail (quotes and signatures removed) so the model learns from
  * what it will see.
  */
-export function seedExamples(folder: string = projectFolder('training/seed'), report: (problem: string) => void = () => {}): TrainingExample[] {
+export function seedExamples(folder: string = SEED_FOLDER, report: (problem: string) => void = () => {}): TrainingExample[] {
+  return seedFiles(folder).flatMap((name) =>
+    readFileSync(join(folder, name), 'utf8')
+      .split('\n')
+      .flatMap((line, index): TrainingExample[] => {
+        if (line.trim() === '') return [];
+        const parsed = seedLine.safeParse(safeJson(line));
+        if (!parsed.success) {
+          // One bad line (an unknown intent, a typo) costs that example, not the model.
+          report(`${join(folder, name)}:${index + 1}: skipped, not a seed example: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+          return [];
+        }
+        const s = parsed.data;
+        return [
+          {
+            subject: s.subject,
+            text: newestTextOf(s.subject, s.body),
+            language: s.language,
+            labels: { intent: s.intent, category: s.category, priority: s.priority, payment: s.payment, legal: s.legal },
+            weight: s.intent === 'support' ? SEED_SUPPORT_WEIGHT : 1,
+            source: 'seed',
+          },
+        ];
+      }),
+  );
+}
+
+/**
+ * The seed files' bytes, hashed: a few milliseconds, where reading the examples (each body cleaned)
+ * takes a few hundred. Equal digests mean the same examples for the same build of Mailroom.
+ */
+export function seedFilesDigest(folder: string = SEED_FOLDER): string {
+  const hash = createHash('sha256');
+  for (const name of seedFiles(folder))
+    hash
+      .update(`${name}\n`)
+      .update(readFileSync(join(folder, name)))
+      .update('\n');
+  return hash.digest('hex');
+}
+
+function seedFiles(folder: string): string[] {
   return readdirSync(folder)
     .filter((name) => name.endsWith('.jsonl'))
-    .sort()
-    .flatMap((name) =>
-      readFileSync(join(folder, name), 'utf8')
-        .split('\n')
-        .flatMap((line, index): TrainingExample[] => {
-          if (line.trim() === '') return [];
-          const parsed = seedLine.safeParse(safeJson(line));
-          if (!parsed.success) {
-            // One bad line (an unknown intent, a typo) costs that example, not the model.
-            report(`${join(folder, name)}:${index + 1}: skipped, not a seed example: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
-            return [];
-          }
-          const s = parsed.data;
-          return [
-            {
-              subject: s.subject,
-              text: newestTextOf(s.subject, s.body),
-              language: s.language,
-              labels: { intent: s.intent, category: s.category, priority: s.priority, payment: s.payment, legal: s.legal },
-              weight: s.intent === 'support' ? SEED_SUPPORT_WEIGHT : 1,
-              source: 'seed',
-            },
-          ];
-        }),
-    );
+    .sort();
 }
 
 function safeJson(line: string): unknown {
