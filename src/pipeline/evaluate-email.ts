@@ -3,8 +3,8 @@ import type { PiiKind, PrefilterHit } from '../contract/index.js';
 import { type ClassificationOutcome, type Decision, type DetectorResult, decide, detectFlags, isVip, type PolicySettings, warmDetectors } from '../decide/index.js';
 import { type ParsedEmail, parseEmail } from '../parse/index.js';
 import { isReplyableSender, runPrefilters } from '../prefilter/index.js';
-import { type EmailPii, examineEmail, kindsOf, PII_KINDS } from '../redact/index.js';
-import { nextTurn, settled } from '../util/wait.js';
+import { type EmailPii, examineEmail, kindsOf, PII_KINDS, warmPii } from '../redact/index.js';
+import { inTurn, nextTurn, settled } from '../util/wait.js';
 
 /** Who classified, as the reasons name it. */
 const CLASSIFIER_WORDS: Record<ClassificationResult['classifier'], string> = { openai: 'the AI model', rules: 'the offline rules classifier', local: 'the local model' };
@@ -46,10 +46,12 @@ export async function evaluateEmail(email: ParsedEmail, ctx: EvaluationContext):
   // Looked for only when the model is asked; the detectors and the decision read the original text.
   const pii = prefilter ? null : examineEmail(email, { redact: ctx.redact ?? null });
   // The model is asked before the detectors run: they need no answer of it, and run while the request
-  // is out instead of before it leaves (the first emails of a backlog pay most for them).
+  // is out instead of before it leaves (the first emails of a backlog pay most for them). Each email's
+  // detectors take a turn of their own, so the I/O a request waits for before it leaves (the cache
+  // lookup, a connection to the model) is served between them, not after a whole chunk's detectors.
   const answer = prefilter ? null : settled(ctx.classify(email, pii?.view ?? null));
-  if (answer !== null) await nextTurn();
-  const detectors = detectFlags({ subject: email.subject, text: email.newestText, hiddenText: email.hiddenText, attachments: email.attachments.map((a) => a.filename) });
+  const input = { subject: email.subject, text: email.newestText, hiddenText: email.hiddenText, attachments: email.attachments.map((a) => a.filename) };
+  const detectors = answer === null ? detectFlags(input) : await inTurn(() => detectFlags(input));
   const outcome = answer === null ? null : await answer;
   let classification: ClassificationResult | null = null;
   let classificationError: ClassificationFailedError | null = null;
@@ -117,14 +119,15 @@ const WARM_UP_EMAIL = [
 ].join('\r\n');
 
 /**
- * Runs the parse, the pre-filters and the personal-data search once on a small email, after the
- * detectors' preparation, while `mailroom run` connects to its mailboxes. Their regular expressions
- * are compiled on first use, and the first emails of a backlog used to pay for it before any of them
- * reached the model (the first search for names, phones and ids alone ~175 ms). Not the detectors'
- * rules themselves: running all of them compiles ~500 expressions most mail never needs (more RSS).
+ * Runs the parse, the pre-filters and the personal-data search once on a small email, then prepares
+ * the detectors, while `mailroom run` connects to its mailboxes. Their regular expressions are
+ * compiled on first use, and the first emails of a backlog used to pay for it before any of them
+ * reached the model (the first search for names, phones and ids alone ~175 ms). The first three are
+ * on the way of a model request and go first; the detectors run while the request is out. Not the
+ * detectors' rules themselves: running all of them compiles ~500 expressions most mail never needs
+ * (more RSS). Every step takes turns of the event loop, so the mailboxes' lease and login go on.
  */
 export async function warmEvaluation(): Promise<void> {
-  await warmDetectors();
   // V8 compiles an expression apart for text of one-byte characters and text with others (a "€"):
   // both kinds of mail are common, so both are warmed.
   for (const raw of [WARM_UP_EMAIL, WARM_UP_EMAIL.replace('49,00 EUR', '49,00 €')]) {
@@ -132,6 +135,8 @@ export async function warmEvaluation(): Promise<void> {
     await nextTurn();
     runPrefilters(email, { ownAddresses: ['support@mailroom.example'], sizeBytes: raw.length, maxMessageBytes: Number.MAX_SAFE_INTEGER });
     await nextTurn();
+    await warmPii(`${email.subject}\n${email.cleanText}`);
     examineEmail(email, { redact: new Set(PII_KINDS) });
   }
+  await warmDetectors();
 }

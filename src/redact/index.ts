@@ -5,7 +5,7 @@
  * Sits before classify; the detectors and the decision keep the unredacted text.
  */
 export { cifValid, codiceFiscaleValid, dniNieValid, luhnValid, nirValid, steuerIdValid } from './checksums.js';
-export { detectPii, MAX_CANDIDATES, type PiiMatch } from './detect.js';
+export { detectPii, MAX_CANDIDATES, type PiiMatch, warmPii } from './detect.js';
 export { isLoopbackUrl, PII_KINDS, type PiiCounts, type PiiKind, PLACEHOLDER, placeholderFor, redactionKinds } from './kinds.js';
 export { personName } from './names.js';
 export {

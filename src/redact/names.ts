@@ -1,3 +1,4 @@
+import { nextTurn } from '../util/wait.js';
 import type { PiiMatch } from './kinds.js';
 
 /**
@@ -162,6 +163,14 @@ export function names(text: string, known: readonly string[] = []): PiiMatch[] {
     }
   }
   return out;
+}
+
+/** Compiles the expressions of `names`, one per turn of the event loop (see warmPii). */
+export async function warmNames(text: string): Promise<void> {
+  for (const pattern of [...PATTERNS, WEAK]) {
+    for (const _ of text.matchAll(pattern));
+    await nextTurn();
+  }
 }
 
 const LEADING_TITLES = new RegExp(`^(?:${TITLE}[ ]+)+`, 'u');

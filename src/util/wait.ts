@@ -25,6 +25,34 @@ export function nextTurn(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));
 }
 
+let turnQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `job` in a turn of the event loop of its own, after the jobs queued before it: a burst of
+ * emails (a backlog's first chunk) would otherwise run its synchronous work back to back in one
+ * turn, and the answers and sockets their model requests wait for (the cache lookup, a connect)
+ * would only be served after all of it. One job per turn lets that I/O run between them.
+ */
+export function inTurn<T>(job: () => T): Promise<T> {
+  const run = turnQueue.then(
+    () =>
+      new Promise<T>((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            resolve(job());
+          } catch (error) {
+            reject(error);
+          }
+        }),
+      ),
+  );
+  turnQueue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
 /** A promise that never rejects, so it may wait unawaited while other work runs (no unhandled rejection). */
 export function settled<T>(promise: Promise<T>): Promise<{ result: T } | { error: unknown }> {
   return promise.then(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoffDelay, createWakeableSleep, retryAfterMs, retryDelay, sleep } from '../../src/util/wait.js';
+import { backoffDelay, createWakeableSleep, inTurn, nextTurn, retryAfterMs, retryDelay, sleep } from '../../src/util/wait.js';
 
 test('backoff doubles from the minimum up to the cap, with ±20 % jitter', () => {
   const opts = { minMs: 1000, maxMs: 60_000 };
@@ -64,4 +64,39 @@ test('sleeps: an abort ends one at once; a wake that comes early is remembered',
   const before = Date.now();
   await idle.sleep(60_000);
   assert.ok(Date.now() - before < 1000, 'the wake before the sleep was not lost');
+});
+
+test('inTurn: queued jobs run one per turn of the event loop, in order, so callbacks queued between them are not kept waiting', async () => {
+  const order: string[] = [];
+  // What the detectors of a chunk of emails did before: each waited one turn, then all ran in the same turn.
+  await Promise.all(
+    ['a', 'b'].map(async (name) => {
+      await nextTurn();
+      order.push(name);
+      setImmediate(() => order.push(`after ${name}`));
+    }),
+  );
+  await nextTurn();
+  assert.deepEqual(order, ['a', 'b', 'after a', 'after b']);
+
+  order.length = 0;
+  const jobs = ['a', 'b', 'c'].map((name) =>
+    inTurn(() => {
+      order.push(name);
+      setImmediate(() => order.push(`after ${name}`));
+      return name.toUpperCase();
+    }),
+  );
+  assert.deepEqual(await Promise.all(jobs), ['A', 'B', 'C']);
+  await nextTurn();
+  assert.deepEqual(order, ['a', 'after a', 'b', 'after b', 'c', 'after c']);
+});
+
+test('inTurn: a job that throws rejects its own promise; the jobs after it still run', async () => {
+  const failing = inTurn(() => {
+    throw new Error('no');
+  });
+  const next = inTurn(() => 'ran');
+  await assert.rejects(failing, /no/);
+  assert.equal(await next, 'ran');
 });
