@@ -170,7 +170,10 @@ function save(path: string, model: LocalModel, logger: Logger | null): void {
 
 function trainInWorker(examples: TrainingExample[]): Promise<LocalModel> {
   return new Promise((resolvePromise, reject) => {
-    const worker = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: examples, execArgv: process.execArgv });
+    // The worker inherits the process's options (a TypeScript loader when run from source). Passing
+    // process.execArgv explicitly instead made Node 24 refuse to start it whenever the process had
+    // options a worker may not take (as under its test runner): the retrain failed.
+    const worker = new Worker(new URL('./train-worker.js', import.meta.url), { workerData: examples });
     worker.once('message', (bytes: Uint8Array) => resolvePromise(deserializeModel(bytes)));
     worker.once('error', reject);
     worker.once('exit', (code) => code !== 0 && reject(new Error(`the training worker exited with code ${code}`)));
