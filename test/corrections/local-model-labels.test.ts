@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, test } from 'node:test';
+import { sql } from 'kysely';
 import { CORRECTION_WEIGHT, correctionExamples, historyExamples, openLocalModel } from '../../src/classify/local/index.js';
 import { recordCorrection } from '../../src/corrections/index.js';
 import { silentLogger } from '../../src/util/logger.js';
@@ -59,7 +60,9 @@ describeEachDatabase('corrections are labels for the local model', (getDb) => {
     ];
     const store = await openLocalModel({ path: join(work, `model-${Date.now()}.bin`), db, maxCleanChars: 6000, retrainAfter: 2, logger: silentLogger(), seedFolder });
     try {
-      assert.equal(store.current().counts.llm, 2, 'trained at open on the two LLM labels');
+      assert.equal(store.current().counts.llm, undefined, 'the seed model answers from the start');
+      assert.equal(await store.retrainIfDue(), true, 'two LLM labels it has not learned: due');
+      assert.equal(store.current().counts.llm, 2);
       assert.equal(await store.retrainIfDue(), false, 'nothing new since');
       await recordCorrection(ctx, { emailId: emails[0]!, action: 'review', intent: 'billing', flags: ['payment'], by: 'anna', via: 'cli' });
       assert.equal(await store.retrainIfDue(), false, 'one new label, two are due');
@@ -70,5 +73,43 @@ describeEachDatabase('corrections are labels for the local model', (getDb) => {
     } finally {
       await store.close();
     }
+  });
+
+  test('a start takes the saved model without reading the history; labels gone or another seed make it due', async () => {
+    const db = getDb();
+    const path = join(work, `saved-${Date.now()}.bin`);
+    const open = (retrainAfter: number, folder = seedFolder) => openLocalModel({ path, db, maxCleanChars: 6000, retrainAfter, logger: silentLogger(), seedFolder: folder });
+    const first = await decidedEmail(db, { action: 'ticket', subject: 'Rechnung doppelt', body: 'Sie haben uns die Rechnung zweimal abgebucht.' });
+    const second = await decidedEmail(db, { action: 'draft', subject: 'Export', body: 'Wo finde ich den Export meiner Daten?' });
+    const trained = await open(1);
+    assert.equal(await trained.retrainIfDue(), true);
+    await trained.close();
+    const saved = trained.current();
+    assert.deepEqual(saved.trainedOn?.labels, 2);
+
+    // What a start used to read in full: changing a stored parse changed the version it computed,
+    // and the model was trained again before the service was ready.
+    await sql`UPDATE messages SET parsed = jsonb_set(parsed, '{subject}', '"changed"') WHERE id = ${first}`.execute(db);
+    await decidedEmail(db, { action: 'draft', subject: 'Passwort', body: 'Ich kann mich nicht mehr anmelden.' });
+    const reopened = await open(2);
+    assert.equal(reopened.current().trainedAt, saved.trainedAt, 'the saved model, as it was');
+    assert.equal(reopened.current().version, saved.version);
+    assert.equal(await reopened.retrainIfDue(), false, 'one label since its training, two are due');
+    await reopened.close();
+
+    await db.deleteFrom('messages').where('id', 'in', [first, second]).execute();
+    const fewer = await open(50);
+    assert.equal(fewer.current().trainedAt, saved.trainedAt, 'it answers until the retrain');
+    assert.equal(await fewer.retrainIfDue(), true, 'fewer labels than it was trained on (emails deleted): due at once');
+    assert.equal(fewer.current().counts.llm, 1);
+    await fewer.close();
+
+    const otherSeed = join(work, `seed-other-${Date.now()}`);
+    mkdirSync(otherSeed);
+    writeFileSync(join(otherSeed, 'en.jsonl'), seedLines.filter((_, i) => i % 4 === 1).join('\n'));
+    const reseeded = await open(50, otherSeed);
+    assert.equal(await reseeded.retrainIfDue(), true, 'another seed: due at once');
+    assert.notEqual(reseeded.current().trainedOn?.seed, saved.trainedOn?.seed);
+    await reseeded.close();
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { CATEGORIES, INTENTS, PRIORITIES } from '../../contract/index.js';
 import { inverseDocumentFrequency, type SparseVector, termCounts, weigh } from './features.js';
@@ -53,6 +54,12 @@ export interface LocalModel {
    * examples read (seedDigestOf). While the files are the same, the examples need not be read again.
    */
   seed?: { files: string; examples: string };
+  /**
+   * A mailbox's model only: the digest of the seed examples it was trained with (seedDigestOf) and
+   * how many labels the mailbox had counted when its history was read (labelCount). A start compares
+   * these two numbers with today's instead of reading the whole history to recompute `version`.
+   */
+  trainedOn?: { seed: string; labels: number };
 }
 
 export interface HeldOutScore {
@@ -252,6 +259,34 @@ export function serializeModel(model: LocalModel): Buffer {
     at += a.byteLength;
   }
   return out;
+}
+
+/** What a model file says of itself, read without its arrays. */
+export type ModelHeader = Omit<LocalModel, 'idf' | 'heads'>;
+
+/**
+ * The header of the model file at `path` (version, seed and training digests, counts) without
+ * reading its 13 MB of arrays; null when there is no such file or it is not a model of this format.
+ */
+export function readModelHeader(path: string): ModelHeader | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const prefix = Buffer.alloc(4);
+    if (readSync(fd, prefix, 0, 4, 0) < 4) return null;
+    const header = Buffer.alloc(Math.min(prefix.readUInt32LE(0), 1 << 20));
+    if (readSync(fd, header, 0, header.length, 4) < header.length) return null;
+    const raw = JSON.parse(header.toString('utf8')) as ModelHeader & { byteOrder?: string };
+    return raw.format === MODEL_FORMAT && raw.byteOrder === endianness() ? raw : null;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The model back from its file; throws when the file is not a model of this format (it is then rebuilt). */

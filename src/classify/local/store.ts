@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../../db/index.js';
 import type { Logger } from '../../util/logger.js';
-import { deserializeModel, type LocalModel, seedDigestOf, serializeModel, type TrainingExample, trainLocalModel, versionFrom, versionOf } from './model.js';
+import { deserializeModel, type LocalModel, type ModelHeader, readModelHeader, seedDigestOf, serializeModel, type TrainingExample, trainLocalModel, versionFrom, versionOf } from './model.js';
 import { correctionExamples, historyExamples, labelCount, seedExamples, seedFilesDigest } from './training-data.js';
 
 export interface LocalModelStore {
@@ -55,21 +55,21 @@ export function buildSeedModel(file = SEED_MODEL_FILE, logger?: Logger): boolean
 }
 
 /**
- * The local model for this data: loaded from its file when the file was made from exactly the
- * examples there are now (same version), trained and saved otherwise. A corrupt or incompatible file
- * is rebuilt from the data with a warning, never a crash.
+ * The local model for this data. With a database (a mailbox that learns) the start reads neither the
+ * mailbox's history nor trains in this thread: it takes the saved model and compares the two numbers
+ * it was trained on (the seed's digest, the label count) with today's. A retrain that is due (new
+ * labels, another seed, labels gone with deleted emails) is done by retrainIfDue, in a worker, while
+ * the saved model keeps answering; `mailroom run` asks at once. Without a database: the model of
+ * the seed alone, loaded when its file is current, trained and saved otherwise. A corrupt or
+ * incompatible file is rebuilt with a warning, never a crash.
  */
 export async function openLocalModel(options: LocalModelOptions): Promise<LocalModelStore> {
   const path = resolve(options.path);
-  // Counted before the examples are read: a label that arrives in between makes a retrain come early, not never.
-  let trainedAtLabels = options.db ? await labelCount(options.db) : 0;
-  const built = loadIfCurrent(options.seedModelFile ?? SEED_MODEL_FILE, null, null);
+  const built = builtSeedModel(options.seedModelFile ?? SEED_MODEL_FILE);
   const seed = seedCorpus(options, built);
-  const history = await historyOf(options);
-  const version = versionFrom(seed.digest, history);
-  // A mailbox with no labels yet makes exactly the build's seed model: used from there, not copied
-  // (the folder gets a file of its own at the first retrain).
-  let model = loadIfCurrent(path, version, options.logger) ?? (built?.version === version ? built : null) ?? train([...seed.examples(), ...history], path, options.logger);
+  const opened = options.db ? await openForMailbox(options.db, path, built, seed, options.logger) : { model: seedModel(path, built, seed, options.logger, path), trainedAtLabels: 0 };
+  let model = opened.model;
+  let trainedAtLabels = opened.trainedAtLabels;
   let running: Promise<boolean> | null = null;
   let closed = false;
 
@@ -77,7 +77,8 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
     if (!options.db || closed) return false;
     const labels = await labelCount(options.db);
     if (labels - trainedAtLabels < options.retrainAfter) return false;
-    const next = await trainInWorker(await allExamples(options));
+    const examples = await allExamples(options);
+    const next = { ...(await trainInWorker(examples.all)), trainedOn: { seed: examples.seedDigest, labels } };
     if (closed) return false;
     save(path, next, options.logger);
     model = next;
@@ -94,7 +95,8 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
     },
     async retrainNow() {
       const labels = options.db ? await labelCount(options.db) : 0;
-      model = train(await allExamples(options), path, options.logger);
+      const examples = await allExamples(options);
+      model = train(examples.all, path, options.logger, { seed: examples.seedDigest, labels });
       trainedAtLabels = labels;
       return model;
     },
@@ -105,8 +107,37 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
   };
 }
 
-async function allExamples(options: LocalModelOptions): Promise<TrainingExample[]> {
-  return [...readSeed(options), ...(await historyOf(options))];
+/**
+ * The saved model of a mailbox, current when it was trained on this seed and no label went away
+ * since; otherwise it still answers and a retrain is due at once (trainedAtLabels −∞). Labels that
+ * arrived since its training make it due after classifier.local.retrain_after of them, as they do
+ * while the service runs. The label count is read before the file: a label that arrives in between
+ * makes a retrain come early, not never.
+ */
+async function openForMailbox(db: Db, path: string, built: BuiltSeedModel | null, seed: SeedCorpus, logger: Logger): Promise<{ model: LocalModel; trainedAtLabels: number }> {
+  const labels = await labelCount(db);
+  const saved = loadIfCurrent(path, null, logger);
+  if (!saved) return { model: seedModel(null, built, seed, logger, path), trainedAtLabels: 0 };
+  const from = saved.trainedOn;
+  const current = from !== undefined && from.seed === seed.digest && labels >= from.labels;
+  return { model: saved, trainedAtLabels: current ? from.labels : Number.NEGATIVE_INFINITY };
+}
+
+/**
+ * The model of the seed alone: the build's, used from there and not copied (the folder gets a file
+ * of its own at the first retrain), or one trained and saved here when the seed files are not those
+ * the build's model was made from; a model already saved for exactly this seed is taken as it is
+ * (`saved`: null when the caller already read that file).
+ */
+function seedModel(saved: string | null, built: BuiltSeedModel | null, seed: SeedCorpus, logger: Logger, path: string): LocalModel {
+  const version = versionFrom(seed.digest, []);
+  const found = (saved ? loadIfCurrent(saved, version, logger) : null) ?? (built?.header.version === version ? built.load() : null);
+  return found ?? train(seed.examples(), path, logger, { seed: seed.digest, labels: 0 });
+}
+
+async function allExamples(options: LocalModelOptions): Promise<{ all: TrainingExample[]; seedDigest: string }> {
+  const seed = readSeed(options);
+  return { all: [...seed, ...(await historyOf(options))], seedDigest: seedDigestOf(seed) };
 }
 
 async function historyOf(options: LocalModelOptions): Promise<TrainingExample[]> {
@@ -117,15 +148,31 @@ function readSeed(options: LocalModelOptions): TrainingExample[] {
   return seedExamples(options.seedFolder, (problem) => options.logger.warn(problem));
 }
 
+interface SeedCorpus {
+  digest: string;
+  examples(): TrainingExample[];
+}
+
+/** The build's seed model: its header says which seed it was made from; the model itself is read only when it is used. */
+interface BuiltSeedModel {
+  header: ModelHeader;
+  load(): LocalModel | null;
+}
+
+function builtSeedModel(file: string): BuiltSeedModel | null {
+  const header = readModelHeader(file);
+  return header && { header, load: () => loadIfCurrent(file, header.version, null) };
+}
+
 /**
  * The seed's digest, and its examples when they are needed (a model to train). While the seed files
  * are those the build's seed model was made from, the digest comes from that model and the seed is
  * not read: reading it (every body cleaned) was a few hundred milliseconds of each start.
  */
-function seedCorpus(options: LocalModelOptions, built: LocalModel | null): { digest: string; examples(): TrainingExample[] } {
+function seedCorpus(options: LocalModelOptions, built: BuiltSeedModel | null): SeedCorpus {
   let examples: TrainingExample[] | null = null;
   const read = () => (examples ??= readSeed(options));
-  const known = built?.seed && seedFilesDigest(options.seedFolder) === built.seed.files ? built.seed.examples : null;
+  const known = built?.header.seed && seedFilesDigest(options.seedFolder) === built.header.seed.files ? built.header.seed.examples : null;
   return { digest: known ?? seedDigestOf(read()), examples: read };
 }
 
@@ -146,8 +193,8 @@ function loadIfCurrent(path: string, version: string | null, logger: Logger | nu
   }
 }
 
-function train(examples: TrainingExample[], path: string, logger: Logger): LocalModel {
-  const model = trainLocalModel(examples);
+function train(examples: TrainingExample[], path: string, logger: Logger, trainedOn: LocalModel['trainedOn']): LocalModel {
+  const model = { ...trainLocalModel(examples), trainedOn };
   save(path, model, logger);
   return model;
 }

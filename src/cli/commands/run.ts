@@ -49,14 +49,17 @@ export function register(program: Command, openApp: AppFactory): void {
       const analyzeTimer = isEmbedded(config.database) ? setInterval(() => void analyze(), ANALYZE_EMBEDDED_MS) : null;
       analyzeTimer?.unref();
       if (analyzeTimer) await analyze();
-      // The local model learns the mailbox: retrained in a worker thread once enough new labels arrived.
-      const retrain = setInterval(() => {
+      // The local model learns the mailbox: retrained in a worker thread once enough new labels arrived,
+      // checked at start too (a model saved before labels went away, or from another seed, is due at once).
+      const retrainIfDue = () => {
         local?.retrainIfDue().catch((error: unknown) => logger.warn({ err: error }, 'could not retrain the local model; the current one stays in use'));
-      }, RETRAIN_CHECK_MS);
+      };
+      const retrain = setInterval(retrainIfDue, RETRAIN_CHECK_MS);
       retrain.unref();
 
       const { classifier, notice, local } = await createClassifier(config, { logger, db });
       if (notice) logger.warn(notice);
+      retrainIfDue();
       // The detectors' rules are analysed, and the parse, pre-filters and personal-data search run
       // once, while the mailboxes connect: not on the first emails.
       void warmEvaluation().catch((error: unknown) => logger.warn({ err: error }, 'could not prepare the checks ahead of the first email; it prepares them itself'));
