@@ -104,3 +104,14 @@ test('without an API key the local model classifies the examples: ≥ 21 of 23 g
   }
   assert.ok(misses.length <= 2, `more than 2 of ${lines.length} off:\n${misses.join('\n')}`);
 });
+
+test('model status says how many labels the local model in use has not learned yet, and when it retrains', async () => {
+  const json = await runCli(['--config', config, 'model', 'status', '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  const status = JSON.parse(json.stdout.trim().split('\n').at(-1)!) as { retrain: unknown };
+  // The rules classifier labels nothing: the seed model stays current.
+  assert.deepEqual(status.retrain, { new_labels: 0, due: false, retrain_after: 50 });
+  const text = await runCli(['--config', config, 'model', 'status']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^0 new labels since this training; retrained after 50 more \(classifier\.local\.retrain_after 50\)$/m);
+});

@@ -61,6 +61,7 @@ describeEachDatabase('corrections are labels for the local model', (getDb) => {
     const store = await openLocalModel({ path: join(work, `model-${Date.now()}.bin`), db, maxCleanChars: 6000, retrainAfter: 2, logger: silentLogger(), seedFolder });
     try {
       assert.equal(store.current().counts.llm, undefined, 'the seed model answers from the start');
+      assert.deepEqual(await store.pending(), { newLabels: null, due: true }, 'no model of its own yet: the labels there are now are due');
       assert.equal(await store.retrainIfDue(), true, 'two LLM labels it has not learned: due');
       assert.equal(store.current().counts.llm, 2);
       assert.equal(await store.retrainIfDue(), false, 'nothing new since');
@@ -94,13 +95,16 @@ describeEachDatabase('corrections are labels for the local model', (getDb) => {
     const reopened = await open(2);
     assert.equal(reopened.current().trainedAt, saved.trainedAt, 'the saved model, as it was');
     assert.equal(reopened.current().version, saved.version);
+    assert.deepEqual(await reopened.pending(), { newLabels: 1, due: false }, 'what mailroom model status shows');
     assert.equal(await reopened.retrainIfDue(), false, 'one label since its training, two are due');
     await reopened.close();
 
     await db.deleteFrom('messages').where('id', 'in', [first, second]).execute();
     const fewer = await open(50);
     assert.equal(fewer.current().trainedAt, saved.trainedAt, 'it answers until the retrain');
+    assert.deepEqual(await fewer.pending(), { newLabels: null, due: true });
     assert.equal(await fewer.retrainIfDue(), true, 'fewer labels than it was trained on (emails deleted): due at once');
+    assert.deepEqual(await fewer.pending(), { newLabels: 0, due: false });
     assert.equal(fewer.current().counts.llm, 1);
     await fewer.close();
 

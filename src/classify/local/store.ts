@@ -14,6 +14,11 @@ export interface LocalModelStore {
   retrainIfDue(): Promise<boolean>;
   /** Retrains now in this thread, saves, and uses the new model (`mailroom model train`). */
   retrainNow(): Promise<LocalModel>;
+  /**
+   * Labels counted since the model in use was trained (null when it is due whatever the count:
+   * trained on another seed, or on more labels than there are now), and whether retrainIfDue would retrain.
+   */
+  pending(): Promise<{ newLabels: number | null; due: boolean }>;
   close(): Promise<void>;
 }
 
@@ -100,6 +105,12 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
       trainedAtLabels = labels;
       return model;
     },
+    async pending() {
+      if (!options.db) return { newLabels: 0, due: false };
+      const labels = await labelCount(options.db);
+      if (trainedAtLabels === Number.NEGATIVE_INFINITY) return { newLabels: null, due: true };
+      return { newLabels: labels - trainedAtLabels, due: labels - trainedAtLabels >= options.retrainAfter };
+    },
     async close() {
       closed = true;
       await running?.catch(() => {});
@@ -117,7 +128,9 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
 async function openForMailbox(db: Db, path: string, built: BuiltSeedModel | null, seed: SeedCorpus, logger: Logger): Promise<{ model: LocalModel; trainedAtLabels: number }> {
   const labels = await labelCount(db);
   const saved = loadIfCurrent(path, null, logger);
-  if (!saved) return { model: seedModel(null, built, seed, logger, path), trainedAtLabels: 0 };
+  // No model of its own (a new folder, a deleted file, a corrupt one): the seed's answers, and the
+  // labels there are already are learned at the first check.
+  if (!saved) return { model: seedModel(null, built, seed, logger, path), trainedAtLabels: labels > 0 ? Number.NEGATIVE_INFINITY : 0 };
   const from = saved.trainedOn;
   const current = from !== undefined && from.seed === seed.digest && labels >= from.labels;
   return { model: saved, trainedAtLabels: current ? from.labels : Number.NEGATIVE_INFINITY };

@@ -68,7 +68,7 @@ async function withModel(openApp: AppFactory, flags: ModelFlags, train: boolean)
   try {
     const started = performance.now();
     const model = train ? await store.retrainNow() : store.current();
-    const status = await statusOf(app.db, app.config, model);
+    const status = await statusOf(app.db, app.config, model, await store.pending());
     const seconds = train ? (performance.now() - started) / 1000 : null;
     if (flags.json) printJsonLine({ ...status, ...(seconds === null ? {} : { trained_in_seconds: Math.round(seconds * 10) / 10 }) });
     else process.stdout.write(formatStatus(status, seconds));
@@ -83,6 +83,22 @@ function openStore(app: App) {
   return openLocalModel({ path: localModelPath(config), db: app.db, maxCleanChars: config.classifier.max_input_chars, retrainAfter: config.classifier.local.retrain_after, logger: app.logger });
 }
 
+interface RetrainStatus {
+  /** Null: due whatever the count (another seed, labels deleted). */
+  new_labels: number | null;
+  due: boolean;
+  retrain_after: number;
+}
+
+/** The start no longer retrains in place: this says how far the model in use is behind the mailbox. */
+function retrainLine(r: RetrainStatus): string {
+  const since = r.new_labels === null ? 'trained on another seed or on labels since deleted' : `${r.new_labels} new label${r.new_labels === 1 ? '' : 's'} since this training`;
+  const when = r.due
+    ? 'retrained by mailroom run at its next check (at start, then every 5 minutes), or now by mailroom model train'
+    : `retrained after ${r.retrain_after - (r.new_labels ?? 0)} more (classifier.local.retrain_after ${r.retrain_after})`;
+  return `${since}; ${when}`;
+}
+
 function autonomyRule(config: Config) {
   return { minPrecision: config.classifier.local.min_precision, minLabels: config.classifier.local.min_labels };
 }
@@ -95,9 +111,10 @@ interface ModelStatus {
   may_suggest_tickets: boolean;
   autonomy: string;
   cascade: { enabled: boolean; agreement: Agreement; trusted: boolean; decided_locally: number; model_calls: number; tokens_saved_estimate: number };
+  retrain: RetrainStatus;
 }
 
-async function statusOf(db: Db, config: Config, model: LocalModel): Promise<ModelStatus> {
+async function statusOf(db: Db, config: Config, model: LocalModel, pending: { newLabels: number | null; due: boolean }): Promise<ModelStatus> {
   const settings = config.classifier.local;
   const gap = autonomyGap(model, autonomyRule(config));
   const usage = await cascadeUsage(db, settings.cascade_confidence);
@@ -116,6 +133,7 @@ async function statusOf(db: Db, config: Config, model: LocalModel): Promise<Mode
       model_calls: usage.modelCalls,
       tokens_saved_estimate: usage.tokensSavedEstimate,
     },
+    retrain: { new_labels: pending.newLabels, due: pending.due, retrain_after: settings.retrain_after },
   };
 }
 
@@ -129,6 +147,7 @@ function formatStatus(s: ModelStatus, trainedInSeconds: number | null): string {
   return [
     `local model ${s.version}, trained ${s.trained_at}${trainedInSeconds === null ? '' : ` in ${trainedInSeconds.toFixed(1)} s`}`,
     `labels: ${list(s.labels, String)}`,
+    retrainLine(s.retrain),
     `intent accuracy out of fold (each example by a model trained without it): ${list(s.held_out.accuracy.bySource, pct)}`,
     `  by language: ${list(s.held_out.accuracy.byLanguage, pct)}`,
     `  by intent:   ${list(s.held_out.accuracy.byIntent, pct)}`,
