@@ -77,11 +77,15 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
   let trainedAtLabels = opened.trainedAtLabels;
   let running: Promise<boolean> | null = null;
   let closed = false;
+  const behind = (labels: number) => ({
+    newLabels: trainedAtLabels === Number.NEGATIVE_INFINITY ? null : labels - trainedAtLabels,
+    due: labels - trainedAtLabels >= options.retrainAfter,
+  });
 
   const retrainIfDue = async (): Promise<boolean> => {
     if (!options.db || closed) return false;
     const labels = await labelCount(options.db);
-    if (labels - trainedAtLabels < options.retrainAfter) return false;
+    if (!behind(labels).due) return false;
     const examples = await allExamples(options);
     const next = { ...(await trainInWorker(examples.all)), trainedOn: { seed: examples.seedDigest, labels } };
     if (closed) return false;
@@ -106,10 +110,7 @@ export async function openLocalModel(options: LocalModelOptions): Promise<LocalM
       return model;
     },
     async pending() {
-      if (!options.db) return { newLabels: 0, due: false };
-      const labels = await labelCount(options.db);
-      if (trainedAtLabels === Number.NEGATIVE_INFINITY) return { newLabels: null, due: true };
-      return { newLabels: labels - trainedAtLabels, due: labels - trainedAtLabels >= options.retrainAfter };
+      return options.db ? behind(await labelCount(options.db)) : { newLabels: 0, due: false };
     },
     async close() {
       closed = true;
